@@ -1,0 +1,2 @@
+/** The companion's fixed, documented default port (README, extension defaults). */
+export const DEFAULT_COMPANION_PORT = 8730;

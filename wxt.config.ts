@@ -1,0 +1,33 @@
+import { defineConfig } from 'wxt';
+import preact from '@preact/preset-vite';
+import { DEFAULT_COMPANION_PORT } from './companion-server/src/port';
+
+// See https://wxt.dev/api/config.html
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  vite: () => ({
+    plugins: [preact()],
+  }),
+  manifest: {
+    name: 'AITalk — spoken English partner',
+    short_name: 'AITalk',
+    description:
+      'Practise speaking English with a patient AI teacher in the side panel, next to whatever you are reading.',
+    permissions: ['sidePanel', 'offscreen', 'storage'],
+    // The default API host and the local companion are granted at install; any other
+    // OpenAI-compatible server or companion host is asked for at run time.
+    host_permissions: [
+      'https://api.openai.com/*',
+      `http://127.0.0.1:${DEFAULT_COMPANION_PORT}/*`,
+      `http://localhost:${DEFAULT_COMPANION_PORT}/*`,
+    ],
+    optional_host_permissions: ['http://*/*', 'https://*/*'],
+    action: { default_title: 'Open AITalk' },
+    commands: {
+      'toggle-talk': {
+        suggested_key: { default: 'Alt+Shift+S' },
+        description: 'Talk to your teacher: press to start speaking, press again to send',
+      },
+    },
+  },
+});
