@@ -1,0 +1,194 @@
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+
+/**
+ * AITalk's IndexedDB: conversations, their messages (with per-turn timings) and the learner's
+ * recordings as Blobs. Every extension page shares one origin and so this one database: the
+ * offscreen document writes a recording, the side panel reads it by id.
+ */
+
+export const DB_NAME = 'aitalk';
+export const DB_VERSION = 2;
+
+export interface Conversation {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type MessageRole = 'user' | 'assistant';
+
+/**
+ * user: recorded → transcribing → done, or failed (the recording is kept, so it can be retried).
+ * assistant: streaming → done, interrupted (barge-in: `text` is what was heard), or failed.
+ */
+export type MessageStatus = 'recorded' | 'transcribing' | 'streaming' | 'done' | 'interrupted' | 'failed';
+
+/** Times of one turn, performance.timeOrigin-based milliseconds (see utils/messages.ts `now`). */
+export interface TurnTimings {
+  stopPressedAt?: number;
+  recordingStoppedAt?: number;
+  recordingSavedAt?: number;
+  uploadSentAt?: number;
+  transcriptAt?: number;
+  chatSentAt?: number;
+  firstTokenAt?: number;
+  firstSentenceAt?: number;
+  firstAudioAt?: number;
+  replyDoneAt?: number;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  role: MessageRole;
+  text: string;
+  status: MessageStatus;
+  createdAt: number;
+  /** The learner's recording, kept before upload so a failed request can be retried. */
+  recordingId?: string;
+  /** What went wrong, in words for the learner, when status is 'failed'. */
+  error?: string;
+  /** Assistant replies: the whole reply as generated, when only part of it was heard. */
+  fullText?: string;
+  timings: TurnTimings;
+}
+
+export interface Recording {
+  id: string;
+  conversationId: string;
+  blob: Blob;
+  mimeType: string;
+  durationMs: number;
+  createdAt: number;
+}
+
+export interface AITalkSchema extends DBSchema {
+  conversations: { key: string; value: Conversation; indexes: { 'by-updated': number } };
+  messages: { key: string; value: Message; indexes: { 'by-conversation': [string, number] } };
+  recordings: { key: string; value: Recording; indexes: { 'by-conversation': string } };
+}
+
+type UpgradeTx = IDBPTransaction<AITalkSchema, StoreNames<AITalkSchema>[], 'versionchange'>;
+
+/**
+ * One step per schema version; `upgrade` runs every step above the old version in order, so a
+ * database left at any earlier version reaches the current one.
+ */
+const migrations: Record<number, (db: IDBPDatabase<AITalkSchema>, tx: UpgradeTx) => Promise<void> | void> = {
+  // Version 1: the first release.
+  1(db) {
+    db.createObjectStore('conversations', { keyPath: 'id' });
+    const messages = db.createObjectStore('messages', { keyPath: 'id' });
+    messages.createIndex('by-conversation', ['conversationId', 'createdAt']);
+    const recordings = db.createObjectStore('recordings', { keyPath: 'id' });
+    recordings.createIndex('by-conversation', 'conversationId');
+  },
+  // Version 2: the history lists conversations by last activity, and every message has timings.
+  async 2(_db, tx) {
+    tx.objectStore('conversations').createIndex('by-updated', 'updatedAt');
+    let cursor = await tx.objectStore('messages').openCursor();
+    while (cursor) {
+      const value = cursor.value as Message & { timings?: TurnTimings };
+      if (!value.timings) await cursor.update({ ...value, timings: {} });
+      cursor = await cursor.continue();
+    }
+  },
+};
+
+export function openAITalkDB(name = DB_NAME): Promise<IDBPDatabase<AITalkSchema>> {
+  return openDB<AITalkSchema>(name, DB_VERSION, {
+    async upgrade(db, oldVersion, newVersion, tx) {
+      for (let version = oldVersion + 1; version <= (newVersion ?? DB_VERSION); version++) {
+        await migrations[version]?.(db, tx);
+      }
+    },
+  });
+}
+
+let shared: Promise<IDBPDatabase<AITalkSchema>> | undefined;
+/** One connection per page, opened on first use. */
+export function db(): Promise<IDBPDatabase<AITalkSchema>> {
+  shared ??= openAITalkDB();
+  return shared;
+}
+
+/** For tests: forget the shared connection (after deleting the database). */
+export function resetDbConnection(): void {
+  shared = undefined;
+}
+
+export function newId(): string {
+  return crypto.randomUUID();
+}
+
+export async function createConversation(title = 'New conversation'): Promise<Conversation> {
+  const at = Date.now();
+  const conversation: Conversation = { id: newId(), title, createdAt: at, updatedAt: at };
+  await (await db()).put('conversations', conversation);
+  return conversation;
+}
+
+export async function getConversation(id: string): Promise<Conversation | undefined> {
+  return (await db()).get('conversations', id);
+}
+
+/** Most recently active first. */
+export async function listConversations(): Promise<Conversation[]> {
+  const all = await (await db()).getAllFromIndex('conversations', 'by-updated');
+  return all.reverse();
+}
+
+export async function latestConversation(): Promise<Conversation | undefined> {
+  const cursor = await (await db()).transaction('conversations').store.index('by-updated').openCursor(null, 'prev');
+  return cursor?.value;
+}
+
+export async function deleteConversation(id: string): Promise<void> {
+  const tx = (await db()).transaction(['conversations', 'messages', 'recordings'], 'readwrite');
+  await tx.objectStore('conversations').delete(id);
+  const range = IDBKeyRange.bound([id, -Infinity], [id, Infinity]);
+  for (const key of await tx.objectStore('messages').index('by-conversation').getAllKeys(range)) {
+    await tx.objectStore('messages').delete(key);
+  }
+  for (const key of await tx.objectStore('recordings').index('by-conversation').getAllKeys(id)) {
+    await tx.objectStore('recordings').delete(key);
+  }
+  await tx.done;
+}
+
+export async function listMessages(conversationId: string): Promise<Message[]> {
+  const range = IDBKeyRange.bound([conversationId, -Infinity], [conversationId, Infinity]);
+  return (await db()).getAllFromIndex('messages', 'by-conversation', range);
+}
+
+/** Saves a message and marks its conversation as active (titling it from the first learner turn). */
+export async function putMessage(message: Message): Promise<void> {
+  const tx = (await db()).transaction(['messages', 'conversations'], 'readwrite');
+  await tx.objectStore('messages').put(message);
+  const conversation = await tx.objectStore('conversations').get(message.conversationId);
+  if (conversation) {
+    const untitled = conversation.title === 'New conversation';
+    const title =
+      untitled && message.role === 'user' && message.text ? titleFrom(message.text) : conversation.title;
+    await tx.objectStore('conversations').put({ ...conversation, title, updatedAt: Date.now() });
+  }
+  await tx.done;
+}
+
+export async function getMessage(id: string): Promise<Message | undefined> {
+  return (await db()).get('messages', id);
+}
+
+export async function putRecording(recording: Recording): Promise<void> {
+  await (await db()).put('recordings', recording);
+}
+
+export async function getRecording(id: string): Promise<Recording | undefined> {
+  return (await db()).get('recordings', id);
+}
+
+function titleFrom(text: string): string {
+  const words = text.trim().split(/\s+/);
+  return words.length > 8 ? `${words.slice(0, 8).join(' ')}…` : words.join(' ');
+}

@@ -1,0 +1,127 @@
+import { defineExtensionMessaging } from '@webext-core/messaging';
+
+/**
+ * The one message protocol between AITalk's contexts. `runtime.sendMessage` reaches every
+ * extension page, so every message name starts with its destination
+ * (`background:` / `offscreen:` / `sidepanel:`) and only that context listens for it.
+ */
+
+/** Where the offscreen document fetches the teacher's voice from (it has no `storage`). */
+export interface CompanionTarget {
+  url: string;
+  token: string;
+  voice: string;
+  speed: number;
+}
+
+export interface VoiceActivityOptions {
+  /** Silence after speech that ends the learner's turn. */
+  endSilenceMs: number;
+  /** No speech at all for this long ends hands-free listening. */
+  idleTimeoutMs: number;
+}
+
+export interface StartRecordingRequest {
+  conversationId: string;
+  /** Hands-free: the voice-activity detector ends the turn; otherwise the learner does. */
+  handsFree: boolean;
+  vad: VoiceActivityOptions;
+}
+
+/** Replies carry explicit states, not booleans (see CONVENTIONS.md, practice 4). */
+export type StartRecordingReply =
+  | { status: 'recording'; startedAt: number }
+  | { status: 'already-recording'; startedAt: number }
+  | { status: 'permission-needed' }
+  | { status: 'permission-denied' }
+  | { status: 'no-microphone' }
+  | { status: 'error'; message: string };
+
+export interface SavedRecording {
+  status: 'saved';
+  recordingId: string;
+  mimeType: string;
+  bytes: number;
+  durationMs: number;
+  /** Loudest input level seen (0–1 RMS); near zero means nothing was heard. */
+  peakLevel: number;
+  /** Whether the voice-activity detector heard any speech at all. */
+  speechDetected: boolean;
+  /** performance.timeOrigin-based wall-clock times, comparable across contexts. */
+  stopRequestedAt: number;
+  stoppedAt: number;
+  savedAt: number;
+}
+
+export type StopRecordingReply =
+  | SavedRecording
+  | { status: 'not-recording' }
+  | { status: 'error'; message: string };
+
+export type RecorderEvent =
+  | { type: 'level'; level: number; elapsedMs: number }
+  | { type: 'speech-start'; at: number }
+  /** Hands-free: the detector ended the turn itself; the recording is already saved. */
+  | { type: 'auto-stopped'; result: StopRecordingReply }
+  /** Hands-free: nobody spoke for a while; listening ended and the microphone is released. */
+  | { type: 'idle-timeout' }
+  | { type: 'error'; message: string };
+
+export interface SpeakRequest {
+  turnId: string;
+  text: string;
+  companion: CompanionTarget;
+}
+
+export type SpeechEvent =
+  | { type: 'synthesized'; turnId: string; seq: number; at: number; ms: number }
+  | { type: 'started'; turnId: string; seq: number; at: number }
+  | { type: 'ended'; turnId: string; seq: number; at: number }
+  | { type: 'finished'; turnId: string; status: 'done' | 'stopped' | 'failed'; heard: number[] }
+  | {
+      type: 'failed';
+      turnId: string;
+      seq: number;
+      message: string;
+      /** The sentences that will never play, so the panel can speak them another way. */
+      unplayed: string[];
+      companionUnreachable: boolean;
+    };
+
+export interface StopSpeechReply {
+  turnId: string | null;
+  heard: number[];
+  stoppedAt: number;
+}
+
+export interface OffscreenStatus {
+  recording: boolean;
+  speaking: boolean;
+}
+
+interface ProtocolMap {
+  'background:ensure-offscreen'(): void;
+  /** The offscreen document has been idle for a while: close it to free its resources. */
+  'background:offscreen-idle'(): void;
+
+  'offscreen:start-recording'(data: StartRecordingRequest): StartRecordingReply;
+  'offscreen:stop-recording'(): StopRecordingReply;
+  'offscreen:cancel-recording'(): void;
+  /** Queue one sentence of the teacher's reply; returns its sequence number within the turn. */
+  'offscreen:speak'(data: SpeakRequest): number;
+  /** No more sentences for this turn. */
+  'offscreen:end-speech'(data: { turnId: string }): void;
+  /** Barge-in: silence the teacher now and drop everything not yet played. */
+  'offscreen:stop-speech'(): StopSpeechReply;
+  'offscreen:status'(): OffscreenStatus;
+
+  'sidepanel:recorder-event'(data: RecorderEvent): void;
+  'sidepanel:speech-event'(data: SpeechEvent): void;
+}
+
+export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();
+
+/** A wall-clock time with sub-millisecond precision that means the same in every context. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
