@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_WORDS, SentenceStream, splitSentences } from './sentence-splitter';
+
+/** A reply of the kind the teacher gives, with every hard case in it. */
+const TEACHER_REPLY = [
+  'Great job! You said "I goed to the park," but we say "I went to the park."',
+  'Mr. Li and Dr. Brown both teach at 8 a.m. on Mondays.',
+  'It costs $2.50, or about 3.5 yuan… not 1,000 dollars!',
+  '"Really?" she asked. He said "Hi." Then he left.',
+  'Some common verbs:\n- go, went, gone\n- eat, ate, eaten\n\n1. Read them aloud.\n2. Use each one, e.g. "I ate rice."',
+  '你说得很好。我们继续吧！',
+  'Well... I think so. Can you try again?',
+].join(' ');
+
+/** Deterministic so that a failure can be replayed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function streamInChunks(text: string, chunkSize: () => number): string[] {
+  const stream = new SentenceStream();
+  const out: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    const size = Math.max(1, chunkSize());
+    out.push(...stream.push(text.slice(i, i + size)));
+    i += size;
+  }
+  return [...out, ...stream.flush()];
+}
+
+const withoutSpace = (s: string): string => s.replace(/\s+/gu, '');
+
+describe('splitSentences', () => {
+  it('splits at full stops, question marks and exclamation marks', () => {
+    expect(splitSentences('Hello there. How are you? I am fine!')).toEqual([
+      'Hello there.',
+      'How are you?',
+      'I am fine!',
+    ]);
+  });
+
+  it('does not end a sentence at titles and Latin abbreviations', () => {
+    expect(splitSentences('Mr. Smith and Mrs. Green met Dr. Jones. They talked, e.g. about food, i.e. noodles.')).toEqual([
+      'Mr. Smith and Mrs. Green met Dr. Jones.',
+      'They talked, e.g. about food, i.e. noodles.',
+    ]);
+    expect(splitSentences('Apples vs. oranges is a classic. Fine.')).toEqual(['Apples vs. oranges is a classic.', 'Fine.']);
+  });
+
+  it('lets the next word decide after abbreviations that can also end a sentence', () => {
+    expect(splitSentences('We start at 9 a.m. tomorrow. Bring pens, paper, etc. and a book.')).toEqual([
+      'We start at 9 a.m. tomorrow.',
+      'Bring pens, paper, etc. and a book.',
+    ]);
+    expect(splitSentences('We start at 9 a.m. Bring pens, paper, etc. Then we go.')).toEqual([
+      'We start at 9 a.m.',
+      'Bring pens, paper, etc.',
+      'Then we go.',
+    ]);
+    expect(splitSentences('She lives in the U.S. and works there. He moved to the U.S. Now he is happy.')).toEqual([
+      'She lives in the U.S. and works there.',
+      'He moved to the U.S.',
+      'Now he is happy.',
+    ]);
+  });
+
+  it('keeps decimals, prices and thousands inside the sentence', () => {
+    expect(splitSentences('It costs $2.50 today. The trip took 3.5 hours. We paid 1,000 yuan.')).toEqual([
+      'It costs $2.50 today.',
+      'The trip took 3.5 hours.',
+      'We paid 1,000 yuan.',
+    ]);
+  });
+
+  it('treats an ellipsis before a lowercase word as a pause, before a capital as an end', () => {
+    expect(splitSentences('I was thinking... maybe later. Well… I am not sure.')).toEqual([
+      'I was thinking... maybe later.',
+      'Well…',
+      'I am not sure.',
+    ]);
+  });
+
+  it('keeps closing quotes and brackets with their sentence and reads on after a quoted question', () => {
+    expect(splitSentences('"Really?" she asked. He said "Hi." Then he left.')).toEqual([
+      '"Really?" she asked.',
+      'He said "Hi."',
+      'Then he left.',
+    ]);
+    expect(splitSentences('Say it again (slowly!). Good.')).toEqual(['Say it again (slowly!).', 'Good.']);
+  });
+
+  it('ends a sentence at a line break, so list items are spoken one by one', () => {
+    expect(splitSentences('Try these words:\n- apple\n- banana\n\n1. Read them.\n2. Spell them.')).toEqual([
+      'Try these words:',
+      '- apple',
+      '- banana',
+      '1. Read them.',
+      '2. Spell them.',
+    ]);
+  });
+
+  it('splits Chinese at full-width punctuation even without spaces', () => {
+    expect(splitSentences('你说得很好。我们继续吧！你明白吗？明白')).toEqual([
+      '你说得很好。',
+      '我们继续吧！',
+      '你明白吗？',
+      '明白',
+    ]);
+    expect(splitSentences('“好。”他说。Good.')).toEqual(['“好。”', '他说。', 'Good.']);
+  });
+
+  it('cuts a long stretch without punctuation at the last comma before about 25 words', () => {
+    const text =
+      'When you practise speaking every day for a few minutes, you slowly become more confident and you stop translating every single word from Chinese in your head before you talk';
+    const sentences = splitSentences(text);
+    expect(sentences[0]).toBe('When you practise speaking every day for a few minutes,');
+    expect(sentences.length).toBe(2);
+    for (const s of sentences) expect(s.split(/\s+/u).length).toBeLessThanOrEqual(MAX_WORDS);
+  });
+
+  it('cuts a long stretch before a conjunction when there is no comma', () => {
+    const text =
+      'I think you should keep practising your English with me every morning because talking a little every day is much better than talking a lot once a week';
+    expect(splitSentences(text)).toEqual([
+      'I think you should keep practising your English with me every morning',
+      'because talking a little every day is much better than talking a lot once a week',
+    ]);
+  });
+
+  it('cuts after about 25 words when there is no clause boundary at all', () => {
+    const words = Array.from({ length: 60 }, (_, i) => `word${i}`);
+    const sentences = splitSentences(words.join(' '));
+    expect(sentences.map((s) => s.split(' ').length)).toEqual([25, 25, 10]);
+  });
+
+  it('returns no empty or untrimmed sentences and keeps every character of the text', () => {
+    const sentences = splitSentences(`  \n\n${TEACHER_REPLY}  \n `);
+    for (const s of sentences) {
+      expect(s.trim()).toBe(s);
+      expect(s).not.toBe('');
+    }
+    expect(withoutSpace(sentences.join(' '))).toBe(withoutSpace(TEACHER_REPLY));
+    expect(splitSentences('   \n  ')).toEqual([]);
+  });
+
+  it('splits the sample teacher reply where a listener would hear the sentences end', () => {
+    expect(splitSentences(TEACHER_REPLY)).toEqual([
+      'Great job!',
+      'You said "I goed to the park," but we say "I went to the park."',
+      'Mr. Li and Dr. Brown both teach at 8 a.m. on Mondays.',
+      'It costs $2.50, or about 3.5 yuan… not 1,000 dollars!',
+      '"Really?" she asked.',
+      'He said "Hi."',
+      'Then he left.',
+      'Some common verbs:',
+      '- go, went, gone',
+      '- eat, ate, eaten',
+      '1. Read them aloud.',
+      '2. Use each one, e.g. "I ate rice."',
+      '你说得很好。',
+      '我们继续吧！',
+      'Well...',
+      'I think so.',
+      'Can you try again?',
+    ]);
+  });
+});
+
+describe('SentenceStream', () => {
+  it('gives the same sentences fed one character at a time as splitSentences on the whole text', () => {
+    expect(streamInChunks(TEACHER_REPLY, () => 1)).toEqual(splitSentences(TEACHER_REPLY));
+  });
+
+  it('gives the same sentences fed in random chunk sizes', () => {
+    const long = `${TEACHER_REPLY} ${Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ')} The end.`;
+    const expected = splitSentences(long);
+    for (let seed = 1; seed <= 50; seed++) {
+      const random = seededRandom(seed);
+      expect(streamInChunks(long, () => Math.floor(random() * 12) + 1), `seed ${seed}`).toEqual(expected);
+    }
+  });
+
+  it('emits a sentence on the token that completes it, not at the end of the reply', () => {
+    const stream = new SentenceStream();
+    const tokens = ['Hello', ' there', '.', ' How', ' are', ' you', '?', ' I', "'m", ' fine'];
+    const emitted = tokens.map((token) => stream.push(token));
+    // " How" proves the full stop was an ending; the space after "?" is enough for a question.
+    expect(emitted).toEqual([[], [], [], ['Hello there.'], [], [], [], ['How are you?'], [], []]);
+    expect(stream.flush()).toEqual(["I'm fine"]);
+  });
+
+  it('releases a question as soon as a space follows it', () => {
+    const stream = new SentenceStream();
+    expect(stream.push('Are you ready?')).toEqual([]);
+    expect(stream.push(' ')).toEqual(['Are you ready?']);
+  });
+
+  it('holds a full stop until the next character shows whether it was a decimal point', () => {
+    const stream = new SentenceStream();
+    expect(stream.push('It costs 3.')).toEqual([]);
+    expect(stream.push('5 yuan. ')).toEqual(['It costs 3.5 yuan.']);
+  });
+
+  it('holds "Mr." back but releases an ordinary sentence at the space after its full stop', () => {
+    const stream = new SentenceStream();
+    expect(stream.push('Ask Mr. ')).toEqual([]);
+    expect(stream.push('Wang. ')).toEqual(['Ask Mr. Wang.']);
+  });
+
+  it('emits several sentences completed by one chunk, and nothing twice', () => {
+    const stream = new SentenceStream();
+    expect(stream.push('One. Two! Three? Fo')).toEqual(['One.', 'Two!', 'Three?']);
+    expect(stream.push('ur.')).toEqual([]);
+    expect(stream.flush()).toEqual(['Four.']);
+    expect(stream.flush()).toEqual([]);
+  });
+
+  it('emits a Chinese sentence when the next character arrives', () => {
+    const stream = new SentenceStream();
+    expect(stream.push('很好。')).toEqual([]);
+    expect(stream.push('再')).toEqual(['很好。']);
+  });
+
+  it('emits a long run-on stretch mid-stream once it passes about 25 words', () => {
+    const stream = new SentenceStream();
+    const emitted: string[] = [];
+    for (let i = 0; i < 30; i++) emitted.push(...stream.push(`word${i} `));
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]?.split(' ')).toHaveLength(MAX_WORDS);
+  });
+});
