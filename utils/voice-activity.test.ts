@@ -52,18 +52,14 @@ function render(segments: Segment[], roomNoise = 0.001, seed = 1): Float32Array 
   return out;
 }
 
-interface Timed {
-  event: VoiceActivityEvent;
-}
-
 function run(samples: Float32Array, options: Partial<VoiceActivityDetectorOptions> = {}) {
   const detector = new VoiceActivityDetector({ endSilenceMs: 700, idleTimeoutMs: 10_000, ...options });
-  const events: Timed[] = [];
+  const events: VoiceActivityEvent[] = [];
   for (let start = 0; start + FRAME <= samples.length; start += FRAME) {
     const event = detector.process(samples.subarray(start, start + FRAME), RATE);
-    if (event) events.push({ event });
+    if (event) events.push(event);
   }
-  return { detector, events: events.map((e) => e.event) };
+  return { detector, events };
 }
 
 function only<T extends VoiceActivityEvent['type']>(events: VoiceActivityEvent[], type: T) {

@@ -56,7 +56,7 @@ const FLOOR_RISE_DB_PER_S_SPEAKING = 0.5;
 export function rmsOf(samples: Float32Array): number {
   if (samples.length === 0) return 0;
   let sum = 0;
-  for (const sample of samples) sum += sample * sample;
+  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
   return Math.sqrt(sum / samples.length);
 }
 
