@@ -1,6 +1,5 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
-import { DEFAULT_COMPANION_PORT } from './companion-server/src/port';
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({
@@ -14,13 +13,10 @@ export default defineConfig({
     description:
       'Practise speaking English with a patient AI teacher in the side panel, next to whatever you are reading.',
     permissions: ['sidePanel', 'offscreen', 'storage'],
-    // The default API host and the local companion are granted at install; any other
-    // OpenAI-compatible server or companion host is asked for at run time.
-    host_permissions: [
-      'https://api.openai.com/*',
-      `http://127.0.0.1:${DEFAULT_COMPANION_PORT}/*`,
-      `http://localhost:${DEFAULT_COMPANION_PORT}/*`,
-    ],
+    // The default API host and this machine's loopback (the companion, a local Whisper or LLM
+    // server) are granted at install; any other host is asked for at run time, when the learner
+    // saves it in Settings.
+    host_permissions: ['https://api.openai.com/*', 'http://127.0.0.1/*', 'http://localhost/*'],
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     action: { default_title: 'Open AITalk' },
     commands: {

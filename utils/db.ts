@@ -36,6 +36,9 @@ export interface TurnTimings {
   firstSentenceAt?: number;
   firstAudioAt?: number;
   replyDoneAt?: number;
+  /** Barge-in: when the learner interrupted, and when the teacher fell silent. */
+  interruptedAt?: number;
+  silencedAt?: number;
 }
 
 export interface Message {

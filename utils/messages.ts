@@ -117,6 +117,8 @@ interface ProtocolMap {
 
   'sidepanel:recorder-event'(data: RecorderEvent): void;
   'sidepanel:speech-event'(data: SpeechEvent): void;
+  /** The permission page got the learner's yes. */
+  'sidepanel:microphone-allowed'(): void;
 }
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();

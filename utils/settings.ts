@@ -23,7 +23,6 @@ export interface Settings {
   speed: number;
   teacherInstructions: string;
   handsFree: boolean;
-  showTimings: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -36,7 +35,6 @@ export const DEFAULT_SETTINGS: Settings = {
   speed: 1,
   teacherInstructions: DEFAULT_TEACHER_INSTRUCTIONS,
   handsFree: false,
-  showTimings: false,
 };
 
 export const settingsItem = storage.defineItem<Settings>('local:settings', {

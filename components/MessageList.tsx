@@ -1,0 +1,106 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { Message, TurnTimings } from '@/utils/db';
+import { useStore } from './store-context';
+
+const TIMING_STEPS: Array<[keyof TurnTimings, string]> = [
+  ['stopPressedAt', 'You pressed stop'],
+  ['recordingStoppedAt', 'Recording stopped'],
+  ['uploadSentAt', 'Upload sent'],
+  ['transcriptAt', 'Transcript'],
+  ['firstTokenAt', 'First token'],
+  ['firstSentenceAt', 'First sentence'],
+  ['firstAudioAt', 'First audio'],
+];
+
+function Timings({ timings }: { timings: TurnTimings }) {
+  const start = timings.stopPressedAt ?? timings.chatSentAt;
+  if (start === undefined) return null;
+  const rows = TIMING_STEPS.filter(([key]) => timings[key] !== undefined);
+  return (
+    <details class="timings">
+      <summary>Timings</summary>
+      <dl>
+        {rows.map(([key, label]) => (
+          <div key={key}>
+            <dt>{label}</dt>
+            <dd>+{Math.round((timings[key] ?? start) - start)} ms</dd>
+          </div>
+        ))}
+        {timings.silencedAt !== undefined && timings.interruptedAt !== undefined && (
+          <div>
+            <dt>Silenced after interrupt</dt>
+            <dd>{Math.round(timings.silencedAt - timings.interruptedAt)} ms</dd>
+          </div>
+        )}
+      </dl>
+    </details>
+  );
+}
+
+function MessageItem({ message }: { message: Message }) {
+  const store = useStore();
+  const who = message.role === 'user' ? 'You' : 'Teacher';
+  return (
+    <li class={`message message-${message.role} status-${message.status}`} data-status={message.status}>
+      <span class="message-who">{who}</span>
+      <p class="message-text">
+        {message.text ||
+          (message.status === 'transcribing'
+            ? 'Transcribing…'
+            : message.status === 'streaming'
+              ? '…'
+              : message.status === 'recorded'
+                ? 'Recorded, not yet sent'
+                : '')}
+      </p>
+      {message.status === 'interrupted' && <p class="message-note">Interrupted — this is the part you heard.</p>}
+      {message.status === 'failed' && (
+        <div class="message-failed">
+          <p class="message-note">{message.error ?? 'This turn failed.'}</p>
+          {message.role === 'user' && (
+            <button
+              type="button"
+              disabled={store.phase.value !== 'idle'}
+              onClick={() => void store.retry(message.id)}
+            >
+              Retry
+            </button>
+          )}
+        </div>
+      )}
+      {message.role === 'assistant' && <Timings timings={message.timings} />}
+    </li>
+  );
+}
+
+/** The conversation, newest at the bottom, following the reply as it streams in. */
+export function MessageList() {
+  const store = useStore();
+  const end = useRef<HTMLDivElement>(null);
+  const messages = store.messages.value;
+  const last = messages[messages.length - 1];
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: 'end' });
+  }, [messages.length, last?.text]);
+
+  if (!store.ready.value) return <p class="empty">Loading your conversation…</p>;
+  return (
+    <section aria-label="Conversation">
+      {store.conversation.value && <h2 class="conversation-title">{store.conversation.value.title}</h2>}
+      {messages.length === 0 ? (
+        <p class="empty">
+          {store.hasKey.value
+            ? 'Press Talk and say something in English — the teacher will answer and correct you.'
+            : 'Add your API key in Settings, then press Talk and speak.'}
+        </p>
+      ) : (
+        <ol class="messages" aria-live="polite">
+          {messages.map((message) => (
+            <MessageItem key={message.id} message={message} />
+          ))}
+        </ol>
+      )}
+      <div ref={end} />
+    </section>
+  );
+}

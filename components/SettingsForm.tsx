@@ -1,0 +1,170 @@
+import { useSignal } from '@preact/signals';
+import type { JSX } from 'preact';
+import { DEFAULT_SETTINGS, normaliseUrl, originPattern, type Settings } from '@/utils/settings';
+import { useStore } from './store-context';
+
+/** Hosts the manifest grants at install; any other needs the learner's yes at run time. */
+const GRANTED_HOSTS = ['api.openai.com', '127.0.0.1', 'localhost'];
+
+type Field = keyof Pick<
+  Settings,
+  'apiBaseUrl' | 'transcriptionModel' | 'chatModel' | 'companionUrl' | 'companionToken' | 'voice' | 'teacherInstructions'
+>;
+
+function validUrl(value: string): string | null {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? null : 'Use an http:// or https:// address.';
+  } catch {
+    return 'This is not a web address. Example: https://api.openai.com/v1';
+  }
+}
+
+export function SettingsForm({ onDone }: { onDone(): void }) {
+  const store = useStore();
+  const draft = useSignal<Settings>({ ...store.settings.value });
+  const key = useSignal(store.apiKey.value);
+  const status = useSignal<{ kind: 'ok' | 'error' | 'info'; lines: string[] } | null>(null);
+  const testing = useSignal(false);
+
+  const set = (field: Field) => (event: JSX.TargetedEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+    draft.value = { ...draft.value, [field]: event.currentTarget.value };
+  };
+
+  function cleaned(): Settings | string {
+    const next: Settings = {
+      ...draft.value,
+      apiBaseUrl: normaliseUrl(draft.value.apiBaseUrl) || DEFAULT_SETTINGS.apiBaseUrl,
+      companionUrl: normaliseUrl(draft.value.companionUrl) || DEFAULT_SETTINGS.companionUrl,
+      transcriptionModel: draft.value.transcriptionModel.trim() || DEFAULT_SETTINGS.transcriptionModel,
+      chatModel: draft.value.chatModel.trim() || DEFAULT_SETTINGS.chatModel,
+      teacherInstructions: draft.value.teacherInstructions.trim() || DEFAULT_SETTINGS.teacherInstructions,
+      speed: Math.min(4, Math.max(0.25, Number(draft.value.speed) || 1)),
+    };
+    const apiProblem = validUrl(next.apiBaseUrl);
+    if (apiProblem) return `API base URL: ${apiProblem}`;
+    const companionProblem = validUrl(next.companionUrl);
+    if (companionProblem) return `Companion URL: ${companionProblem}`;
+    return next;
+  }
+
+  /** Asks for access to hosts other than the defaults; must run inside the click's gesture. */
+  async function requestHosts(next: Settings): Promise<string[]> {
+    const origins = [next.apiBaseUrl, next.companionUrl]
+      .filter((url) => !GRANTED_HOSTS.includes(new URL(url).hostname))
+      .map(originPattern);
+    if (origins.length === 0) return [];
+    const granted = await chrome.permissions.request({ origins }).catch(() => false);
+    return granted ? [] : origins;
+  }
+
+  async function onSave(event: Event) {
+    event.preventDefault();
+    const next = cleaned();
+    if (typeof next === 'string') {
+      status.value = { kind: 'error', lines: [next] };
+      return;
+    }
+    const refused = await requestHosts(next);
+    await store.saveSettings(next, key.value);
+    status.value = refused.length
+      ? {
+          kind: 'error',
+          lines: [`Saved, but AITalk was not allowed to reach ${refused.join(', ')}. Save again and choose Allow.`],
+        }
+      : { kind: 'ok', lines: ['Saved.'] };
+    if (!refused.length) onDone();
+  }
+
+  async function onTest() {
+    const next = cleaned();
+    if (typeof next === 'string') {
+      status.value = { kind: 'error', lines: [next] };
+      return;
+    }
+    testing.value = true;
+    status.value = { kind: 'info', lines: ['Testing…'] };
+    await requestHosts(next);
+    const report = await store.testConnection(next, key.value);
+    testing.value = false;
+    status.value = {
+      kind: report.api.ok && report.companion.ok ? 'ok' : 'error',
+      lines: [`API: ${report.api.message}`, `Voice: ${report.companion.message}`],
+    };
+  }
+
+  const s = draft.value;
+  return (
+    <form class="settings" onSubmit={onSave} aria-labelledby="settings-heading">
+      <h2 id="settings-heading">Settings</h2>
+      <label for="api-key">API key</label>
+      <input
+        id="api-key"
+        type="password"
+        autoComplete="off"
+        spellcheck={false}
+        value={key.value}
+        onInput={(e) => (key.value = e.currentTarget.value)}
+        aria-describedby="api-key-help"
+      />
+      <p id="api-key-help" class="help">
+        Kept only in this browser, sent only to the API base URL below.
+      </p>
+      <label for="api-base-url">API base URL</label>
+      <input id="api-base-url" type="url" value={s.apiBaseUrl} onInput={set('apiBaseUrl')} />
+      <p class="help">Any OpenAI-compatible server: OpenAI, Groq, LM Studio, Ollama, a local Whisper…</p>
+      <label for="transcription-model">Transcription model</label>
+      <input id="transcription-model" value={s.transcriptionModel} onInput={set('transcriptionModel')} />
+      <label for="chat-model">Chat model</label>
+      <input id="chat-model" value={s.chatModel} onInput={set('chatModel')} />
+      <label for="companion-url">Companion URL</label>
+      <input id="companion-url" type="url" value={s.companionUrl} onInput={set('companionUrl')} />
+      <label for="companion-token">Companion token</label>
+      <input
+        id="companion-token"
+        type="password"
+        autoComplete="off"
+        value={s.companionToken}
+        onInput={set('companionToken')}
+      />
+      <p class="help">Only if you started the companion with --token.</p>
+      <label for="voice">Voice</label>
+      <input id="voice" value={s.voice} placeholder="The companion's default" onInput={set('voice')} />
+      <label for="speed">Speaking speed</label>
+      <input
+        id="speed"
+        type="number"
+        min={0.25}
+        max={4}
+        step={0.05}
+        value={s.speed}
+        onInput={(e) => (draft.value = { ...draft.value, speed: Number(e.currentTarget.value) })}
+      />
+      <label for="teacher-instructions">Teacher instructions</label>
+      <textarea id="teacher-instructions" rows={8} value={s.teacherInstructions} onInput={set('teacherInstructions')} />
+      <div class="checkbox">
+        <input
+          id="hands-free"
+          type="checkbox"
+          checked={s.handsFree}
+          onChange={(e) => (draft.value = { ...draft.value, handsFree: e.currentTarget.checked })}
+        />
+        <label for="hands-free">Hands-free</label>
+      </div>
+      <p class="help">Press Talk once; AITalk notices when you finish speaking and listens again after each reply.</p>
+      {status.value && (
+        <div class={`settings-status ${status.value.kind}`} role="status">
+          {status.value.lines.map((line) => (
+            <p key={line}>{line}</p>
+          ))}
+        </div>
+      )}
+      <div class="settings-actions">
+        <button type="submit">Save</button>
+        <button type="button" onClick={() => void onTest()} disabled={testing.value}>
+          Test connection
+        </button>
+      </div>
+    </form>
+  );
+}
