@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_WORDS, SentenceStream, splitSentences } from './sentence-splitter';
+import { MAX_SENTENCE_WORDS, SentenceStream, splitSentences } from './sentence-splitter';
 
 /** A reply of the kind the teacher gives, with every hard case in it. */
 const TEACHER_REPLY = [
@@ -119,7 +119,7 @@ describe('splitSentences', () => {
     const sentences = splitSentences(text);
     expect(sentences[0]).toBe('When you practise speaking every day for a few minutes,');
     expect(sentences.length).toBe(2);
-    for (const s of sentences) expect(s.split(/\s+/u).length).toBeLessThanOrEqual(MAX_WORDS);
+    for (const s of sentences) expect(s.split(/\s+/u).length).toBeLessThanOrEqual(MAX_SENTENCE_WORDS);
   });
 
   it('cuts a long stretch before a conjunction when there is no comma', () => {
@@ -230,6 +230,6 @@ describe('SentenceStream', () => {
     const emitted: string[] = [];
     for (let i = 0; i < 30; i++) emitted.push(...stream.push(`word${i} `));
     expect(emitted).toHaveLength(1);
-    expect(emitted[0]?.split(' ')).toHaveLength(MAX_WORDS);
+    expect(emitted[0]?.split(' ')).toHaveLength(MAX_SENTENCE_WORDS);
   });
 });

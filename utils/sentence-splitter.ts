@@ -9,7 +9,7 @@
  */
 
 /** A sentence longer than this (in words) is cut, so synthesis of a run-on reply can start. */
-export const MAX_WORDS = 25;
+export const MAX_SENTENCE_WORDS = 25;
 /** A clause cut leaves at least this many words in front of it, so no stub gets synthesised alone. */
 const MIN_CLAUSE_WORDS = 5;
 
@@ -72,7 +72,7 @@ function judgePeriod(text: string, start: number, runStart: number): Verdict {
   return 'end';
 }
 
-/** Where to cut a sentence that reached MAX_WORDS at `cutAt`: the last clause break, else right there. */
+/** Where to cut a sentence that reached MAX_SENTENCE_WORDS at `cutAt`: the last clause break, else right there. */
 function clauseCut(text: string, start: number, cutAt: number): number {
   let words = 0;
   let lastPunctuation = -1;
@@ -113,7 +113,7 @@ function scan(text: string, start: number, final: boolean): Scan {
     hasContent = true;
 
     if (isWordStart(i === start ? '' : text.charAt(i - 1), c)) {
-      if (words === MAX_WORDS) {
+      if (words === MAX_SENTENCE_WORDS) {
         const cut = clauseCut(text, start, i);
         return { kind: 'boundary', end: cut, next: cut };
       }
