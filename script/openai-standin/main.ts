@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { LATENCY_PROFILES, startStandin, type LatencyProfile } from './server.ts';
+
+const USAGE = 'usage: npm run standin -- [--port N] [--latency-profile default|fast] [--key KEY] [--candidates FILE (one sentence a line)] [--transcript TEXT]';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8731' },
+      'latency-profile': { type: 'string', default: 'default' },
+      key: { type: 'string' },
+      candidates: { type: 'string' },
+      transcript: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.info(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, got ${values.port}`);
+  const profile = values['latency-profile'];
+  if (!(profile in LATENCY_PROFILES)) throw new Error(`--latency-profile must be one of ${Object.keys(LATENCY_PROFILES).join(', ')}, got ${profile}`);
+  const candidates = values.candidates
+    ? (await readFile(values.candidates, 'utf8')).split('\n').map((line) => line.trim()).filter(Boolean)
+    : undefined;
+
+  const standin = await startStandin({
+    port,
+    latencyProfile: profile as LatencyProfile,
+    apiKey: values.key,
+    candidates,
+    transcript: values.transcript,
+  });
+  console.info(`OpenAI stand-in listening on ${standin.url} (key ${standin.apiKey}, latency profile ${profile}; control API at ${standin.origin}/__control)`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.info(`${signal}: closing the stand-in`);
+    standin.close().then(() => process.exit(0), (error: unknown) => {
+      console.error(`could not close cleanly: ${(error as Error).message}`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`openai-standin: ${(error as Error).message}`);
+  console.error(USAGE);
+  process.exit(1);
+});
