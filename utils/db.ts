@@ -116,9 +116,11 @@ export function db(): Promise<IDBPDatabase<AITalkSchema>> {
   return shared;
 }
 
-/** For tests: forget the shared connection (after deleting the database). */
-export function resetDbConnection(): void {
+/** Closes and forgets the shared connection (tests delete the database between cases). */
+export async function resetDbConnection(): Promise<void> {
+  const open = shared;
   shared = undefined;
+  (await open)?.close();
 }
 
 export function newId(): string {

@@ -1,0 +1,96 @@
+import { APIConnectionError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiProblem, describeApiError, withRetry } from './api-errors';
+
+const BASE = 'https://api.example.com/v1';
+const headers = (entries: Record<string, string> = {}) => new Headers(entries);
+
+function rateLimit(code: string, extra: Record<string, string> = {}) {
+  return new RateLimitError(429, { message: 'limit', type: code, code }, 'limit', headers(extra));
+}
+
+describe('describeApiError tells the learner what to do next', () => {
+  it('says a rejected key is a key problem, pointing at Settings', () => {
+    const problem = describeApiError(new AuthenticationError(401, { message: 'bad key', code: 'invalid_api_key' }, 'bad key', headers()), BASE);
+    expect(problem.kind).toBe('key-rejected');
+    expect(problem.message).toMatch(/rejected your API key/);
+    expect(problem.message).toMatch(/Settings/);
+    expect(problem.transient).toBe(false);
+  });
+
+  it('says an exhausted quota is about credit, and never retries it', () => {
+    const problem = describeApiError(rateLimit('insufficient_quota'), BASE);
+    expect(problem.kind).toBe('quota-exhausted');
+    expect(problem.message).toMatch(/run out of credit/);
+    expect(problem.transient).toBe(false);
+  });
+
+  it('treats a plain 429 as a rate limit worth retrying, with the server’s Retry-After', () => {
+    const problem = describeApiError(rateLimit('rate_limit_exceeded', { 'retry-after': '2' }), BASE);
+    expect(problem.kind).toBe('rate-limited');
+    expect(problem.transient).toBe(true);
+    expect(problem.retryAfterSeconds).toBe(2);
+  });
+
+  it('names the host that cannot be reached', () => {
+    const problem = describeApiError(new APIConnectionError({ message: 'fetch failed' }), BASE);
+    expect(problem.kind).toBe('network');
+    expect(problem.message).toContain('api.example.com');
+  });
+
+  it('calls a 404 without an OpenAI error body a wrong base URL', () => {
+    const problem = describeApiError(new NotFoundError(404, undefined, 'Not Found', headers()), BASE);
+    expect(problem.kind).toBe('not-openai-compatible');
+    expect(problem.message).toContain('/v1');
+  });
+
+  it('calls an unknown model a model problem', () => {
+    const error = new NotFoundError(404, { message: 'The model `gpt-x` does not exist', code: 'model_not_found' }, 'The model `gpt-x` does not exist', headers());
+    expect(describeApiError(error, BASE, 'gpt-x').message).toContain('"gpt-x"');
+  });
+
+  it('reports server errors with their status, as transient', () => {
+    const problem = describeApiError(new InternalServerError(503, { message: 'overloaded' }, 'overloaded', headers()), BASE);
+    expect(problem.kind).toBe('server-error');
+    expect(problem.message).toContain('503');
+    expect(problem.transient).toBe(true);
+  });
+});
+
+describe('withRetry', () => {
+  const describeIt = (error: unknown) => describeApiError(error, BASE);
+
+  it('retries a rate limit with backoff until it succeeds', async () => {
+    const request = vi.fn<() => Promise<string>>()
+      .mockRejectedValueOnce(rateLimit('rate_limit_exceeded'))
+      .mockRejectedValueOnce(rateLimit('rate_limit_exceeded'))
+      .mockResolvedValue('ok');
+    const waits: number[] = [];
+    const result = await withRetry(request, describeIt, { baseDelayMs: 1, onRetry: (_p, _a, ms) => waits.push(ms) });
+    expect(result).toBe('ok');
+    expect(request).toHaveBeenCalledTimes(3);
+    expect(waits).toEqual([1, 2]);
+  });
+
+  it('fails at once on an exhausted quota: one request, no retry', async () => {
+    const request = vi.fn<() => Promise<string>>().mockRejectedValue(rateLimit('insufficient_quota'));
+    await expect(withRetry(request, describeIt, { baseDelayMs: 1 })).rejects.toMatchObject({ kind: 'quota-exhausted' });
+    expect(request).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up after the last attempt with the last problem', async () => {
+    const request = vi.fn<() => Promise<string>>().mockRejectedValue(new InternalServerError(500, { message: 'boom' }, 'boom', headers()));
+    await expect(withRetry(request, describeIt, { attempts: 3, baseDelayMs: 1 })).rejects.toBeInstanceOf(ApiProblem);
+    expect(request).toHaveBeenCalledTimes(3);
+  });
+
+  it('stops waiting as soon as the turn is cancelled', async () => {
+    const controller = new AbortController();
+    const request = vi.fn<() => Promise<string>>().mockRejectedValue(rateLimit('rate_limit_exceeded', { 'retry-after': '5' }));
+    const pending = withRetry(request, describeIt, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 10);
+    const started = Date.now();
+    await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

@@ -1,0 +1,116 @@
+import { openDB } from 'idb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  DB_NAME,
+  DB_VERSION,
+  createConversation,
+  deleteConversation,
+  getRecording,
+  latestConversation,
+  listConversations,
+  listMessages,
+  openAITalkDB,
+  putMessage,
+  putRecording,
+  resetDbConnection,
+  type Message,
+} from './db';
+
+async function deleteDatabase(name: string) {
+  await new Promise<void>((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function message(conversationId: string, role: Message['role'], text: string, createdAt: number): Message {
+  return { id: crypto.randomUUID(), conversationId, role, text, status: 'done', createdAt, timings: {} };
+}
+
+beforeEach(async () => {
+  await resetDbConnection();
+  await deleteDatabase(DB_NAME);
+});
+
+describe('conversations in IndexedDB', () => {
+  it('keeps messages in the order they were said, per conversation', async () => {
+    const a = await createConversation();
+    const b = await createConversation();
+    await putMessage(message(a.id, 'assistant', 'What did you do yesterday?', 1));
+    await putMessage(message(b.id, 'user', 'Other conversation', 2));
+    await putMessage(message(a.id, 'user', 'I go to the park.', 3));
+    await putMessage(message(a.id, 'assistant', 'You should say "I went".', 4));
+    expect((await listMessages(a.id)).map((m) => m.text)).toEqual([
+      'What did you do yesterday?',
+      'I go to the park.',
+      'You should say "I went".',
+    ]);
+  });
+
+  it('titles a conversation from the learner’s first words and lists the latest first', async () => {
+    const older = await createConversation();
+    await new Promise((r) => setTimeout(r, 5));
+    const newer = await createConversation();
+    await new Promise((r) => setTimeout(r, 5));
+    await putMessage(message(older.id, 'user', 'Yesterday I go to the park with my friend and we play football', 1));
+    const list = await listConversations();
+    expect(list.map((c) => c.id)).toEqual([older.id, newer.id]);
+    expect(list[0]?.title).toBe('Yesterday I go to the park with my…');
+    expect((await latestConversation())?.id).toBe(older.id);
+  });
+
+  it('deletes a conversation with its messages and recordings, and nothing else', async () => {
+    const keep = await createConversation();
+    const gone = await createConversation();
+    await putMessage(message(keep.id, 'user', 'stay', 1));
+    await putMessage(message(gone.id, 'user', 'go', 1));
+    const blob = new Blob([new Uint8Array([1, 2, 3])], { type: 'audio/webm' });
+    await putRecording({ id: 'r-gone', conversationId: gone.id, blob, mimeType: 'audio/webm', durationMs: 900, createdAt: 1 });
+    await putRecording({ id: 'r-keep', conversationId: keep.id, blob, mimeType: 'audio/webm', durationMs: 900, createdAt: 1 });
+    await deleteConversation(gone.id);
+    expect((await listConversations()).map((c) => c.id)).toEqual([keep.id]);
+    expect(await listMessages(gone.id)).toEqual([]);
+    expect(await getRecording('r-gone')).toBeUndefined();
+    expect((await listMessages(keep.id)).map((m) => m.text)).toEqual(['stay']);
+    expect((await getRecording('r-keep'))?.durationMs).toBe(900);
+  });
+});
+
+describe('schema upgrades', () => {
+  it('upgrades a version-1 database without losing conversations or messages', async () => {
+    const name = 'aitalk-upgrade-test';
+    await deleteDatabase(name);
+    // Version 1 exactly as the first release created it.
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('conversations', { keyPath: 'id' });
+        const messages = db.createObjectStore('messages', { keyPath: 'id' });
+        messages.createIndex('by-conversation', ['conversationId', 'createdAt']);
+        const recordings = db.createObjectStore('recordings', { keyPath: 'id' });
+        recordings.createIndex('by-conversation', 'conversationId');
+      },
+    });
+    await v1.put('conversations', { id: 'c1', title: 'Old talk', createdAt: 1, updatedAt: 5 });
+    await v1.put('messages', { id: 'm1', conversationId: 'c1', role: 'user', text: 'Hello teacher', status: 'done', createdAt: 2 });
+    v1.close();
+
+    const upgraded = await openAITalkDB(name);
+    expect(upgraded.version).toBe(DB_VERSION);
+    const byUpdated = await upgraded.getAllFromIndex('conversations', 'by-updated');
+    expect(byUpdated.map((c) => c.title)).toEqual(['Old talk']);
+    const old = await upgraded.get('messages', 'm1');
+    expect(old?.text).toBe('Hello teacher');
+    expect(old?.timings).toEqual({});
+    upgraded.close();
+    await deleteDatabase(name);
+  });
+
+  it('creates the current schema from nothing', async () => {
+    const fresh = await openAITalkDB('aitalk-fresh-test');
+    expect([...fresh.objectStoreNames].sort()).toEqual(['conversations', 'messages', 'recordings']);
+    expect([...fresh.transaction('conversations').store.indexNames]).toContain('by-updated');
+    fresh.close();
+    await deleteDatabase('aitalk-fresh-test');
+  });
+});
