@@ -47,6 +47,8 @@ export const VAD_DEFAULTS = {
 const SILENCE_DB = -100;
 // The floor falls fast (a quieter frame proves the room is quieter) and rises slowly, fast
 // enough to follow a room getting noisier between turns, too slowly for speech to drag it up.
+/** A loud room's noise after noise suppression; a voice from the first frame stands well above it. */
+const INITIAL_FLOOR_CEILING_DB = -40;
 /** Loudness dips shorter than this are inside a word, not a silence after it. */
 const WORD_DIP_MS = 150;
 const FLOOR_FALL_TAU_MS = 50;
@@ -112,7 +114,9 @@ export class VoiceActivityDetector {
     const hasSignal = rms > 0;
     const db = levelToDb(rms);
     const slack = speaking ? this.options.hysteresisDb : 0;
-    const floor = this.floorDb ?? db;
+    // Starting from the first frame alone would put the floor at speech level when the learner
+    // is already talking; starting lower than a normal room would hear its noise as speech.
+    const floor = this.floorDb ?? Math.min(db, INITIAL_FLOOR_CEILING_DB);
     const threshold = Math.max(floor + this.options.marginDb, this.options.minSpeechDb) - slack;
     const voiced = hasSignal && db >= threshold;
     if (hasSignal) this.floorDb = this.nextFloor(floor, db, voiced || speaking, frameMs);

@@ -1,0 +1,285 @@
+import { describe, expect, it } from 'vitest';
+import type { Recording } from './db';
+import type { RecorderEvent, StartRecordingRequest } from './messages';
+import { Recorder, type Microphone, type RecorderEnvironment, type RecordingHandlers } from './recorder';
+
+const RATE = 48_000;
+const FRAME = 1024;
+
+/** A microphone stand-in: the test plays frames into it and sees whether it was released. */
+class FakeMicrophone implements Microphone {
+  released = false;
+  tapClosed = false;
+  recording = false;
+  private handlers: RecordingHandlers | undefined;
+  private onFrame: ((samples: Float32Array, sampleRate: number) => void) | undefined;
+
+  record(_timesliceMs: number, handlers: RecordingHandlers) {
+    this.handlers = handlers;
+    this.recording = true;
+    return {
+      mimeType: 'audio/webm;codecs=opus',
+      stop: () => {
+        // Like MediaRecorder: the last chunk and the 'stop' event come asynchronously.
+        setTimeout(() => {
+          handlers.onData(new Blob([new Uint8Array([9, 9, 9])]));
+          this.recording = false;
+          handlers.onStop();
+        }, 5);
+      },
+    };
+  }
+
+  tap(onFrame: (samples: Float32Array, sampleRate: number) => void) {
+    this.onFrame = onFrame;
+    return async () => {
+      this.tapClosed = true;
+    };
+  }
+
+  release(): void {
+    this.released = true;
+  }
+
+  chunk(bytes: number[]): void {
+    this.handlers?.onData(new Blob([new Uint8Array(bytes)]));
+  }
+
+  fail(message: string): void {
+    this.handlers?.onError(message);
+  }
+
+  /** Plays `ms` of a tone at the given RMS level (0 = digital silence, tiny = room noise). */
+  play(ms: number, rms: number): void {
+    const frames = Math.round((ms / 1000) * (RATE / FRAME));
+    for (let f = 0; f < frames; f++) {
+      const samples = new Float32Array(FRAME);
+      for (let i = 0; i < FRAME; i++) samples[i] = rms * Math.SQRT2 * Math.sin((2 * Math.PI * 200 * (f * FRAME + i)) / RATE);
+      this.onFrame?.(samples, RATE);
+    }
+  }
+}
+
+function namedError(name: string): DOMException {
+  return new DOMException(`${name} happened`, name);
+}
+
+function setup(options: { openError?: DOMException; permission?: PermissionState } = {}) {
+  const microphones: FakeMicrophone[] = [];
+  const saved: Recording[] = [];
+  const events: RecorderEvent[] = [];
+  const env: RecorderEnvironment = {
+    async openMicrophone() {
+      if (options.openError) throw options.openError;
+      const microphone = new FakeMicrophone();
+      microphones.push(microphone);
+      return microphone;
+    },
+    microphonePermission: async () => options.permission ?? 'granted',
+    saveRecording: async (recording: Recording) => {
+      // Like IndexedDB, the write completes a moment later: the reply must wait for it.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      saved.push(recording);
+    },
+  };
+  const recorder = new Recorder((event) => events.push(event), env);
+  const mic = (): FakeMicrophone => microphones.at(-1)!;
+  const getRecording = (id: string): Recording | undefined => saved.find((r) => r.id === id);
+  return { recorder, events, mic, microphones, saved, getRecording };
+}
+
+const pushToTalk: StartRecordingRequest = {
+  conversationId: 'c1',
+  handsFree: false,
+  vad: { endSilenceMs: 700, idleTimeoutMs: 10_000 },
+};
+const handsFree: StartRecordingRequest = { ...pushToTalk, handsFree: true, vad: { endSilenceMs: 700, idleTimeoutMs: 3000 } };
+
+function nextEvent(events: RecorderEvent[], type: RecorderEvent['type']): Promise<RecorderEvent> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = (): void => {
+      const found = events.find((e) => e.type === type);
+      if (found) resolve(found);
+      else if (Date.now() - started > 2000) reject(new Error(`no ${type} event`));
+      else setTimeout(poll, 2);
+    };
+    poll();
+  });
+}
+
+describe('Recorder', () => {
+  it('records, saves the whole recording in IndexedDB before replying, and releases the microphone', async () => {
+    const { recorder, mic, getRecording } = setup();
+    const started = await recorder.start(pushToTalk);
+    expect(started.status).toBe('recording');
+    mic().chunk([1, 2, 3, 4]);
+    mic().play(500, 0.1);
+    mic().chunk([5, 6]);
+
+    const result = await recorder.stop();
+    if (result.status !== 'saved') throw new Error(`expected saved, got ${result.status}`);
+    // The last chunk arrives after stop was requested and is still part of the recording.
+    expect(result.bytes).toBe(9);
+    const saved = getRecording(result.recordingId);
+    expect(saved?.conversationId).toBe('c1');
+    expect(new Uint8Array(await saved!.blob.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3, 4, 5, 6, 9, 9, 9]));
+    expect(saved?.mimeType).toBe('audio/webm;codecs=opus');
+    expect(result.stopRequestedAt).toBeLessThanOrEqual(result.stoppedAt);
+    expect(result.stoppedAt).toBeLessThanOrEqual(result.savedAt);
+    expect(result.speechDetected).toBe(true);
+    expect(result.peakLevel).toBeGreaterThan(0.09);
+    expect(mic().released).toBe(true);
+    expect(mic().tapClosed).toBe(true);
+    expect(recorder.recording).toBe(false);
+  });
+
+  it('says when a recording heard nothing', async () => {
+    const { recorder, mic } = setup();
+    await recorder.start(pushToTalk);
+    mic().play(1500, 0);
+    const result = await recorder.stop();
+    if (result.status !== 'saved') throw new Error(`expected saved, got ${result.status}`);
+    expect(result.speechDetected).toBe(false);
+    expect(result.peakLevel).toBe(0);
+  });
+
+  it('does not end a push-to-talk turn on silence: the learner decides', async () => {
+    const { recorder, mic, events } = setup();
+    await recorder.start(pushToTalk);
+    mic().play(600, 0.1);
+    mic().play(20_000, 0.0005);
+    expect(events.some((e) => e.type === 'auto-stopped' || e.type === 'idle-timeout')).toBe(false);
+    expect(mic().released).toBe(false);
+    expect((await recorder.stop()).status).toBe('saved');
+  });
+
+  it('sends the input level about ten times a second with the elapsed time', async () => {
+    const { recorder, mic, events } = setup();
+    await recorder.start(pushToTalk);
+    mic().play(1000, 0.2);
+    const levels = events.filter((e) => e.type === 'level');
+    expect(levels.length).toBeGreaterThanOrEqual(9);
+    expect(levels.length).toBeLessThanOrEqual(11);
+    for (const level of levels) {
+      if (level.type !== 'level') continue;
+      expect(level.level).toBeCloseTo(0.2, 2);
+      expect(level.elapsedMs).toBeGreaterThanOrEqual(0);
+    }
+    await recorder.cancel();
+  });
+
+  it('answers a second start with already-recording and keeps the first recording', async () => {
+    const { recorder, microphones } = setup();
+    const first = await recorder.start(pushToTalk);
+    const second = await recorder.start(pushToTalk);
+    if (first.status !== 'recording') throw new Error(first.status);
+    expect(second).toEqual({ status: 'already-recording', startedAt: first.startedAt });
+    expect(microphones).toHaveLength(1);
+    await recorder.cancel();
+  });
+
+  it('opens the microphone once when two starts race', async () => {
+    const { recorder, microphones } = setup();
+    const [a, b] = await Promise.all([recorder.start(pushToTalk), recorder.start(pushToTalk)]);
+    expect([a.status, b.status].sort()).toEqual(['already-recording', 'recording']);
+    expect(microphones).toHaveLength(1);
+    await recorder.cancel();
+  });
+
+  it('replies not-recording to a stop with nothing recording', async () => {
+    const { recorder } = setup();
+    expect(await recorder.stop()).toEqual({ status: 'not-recording' });
+  });
+
+  it('discards a cancelled recording without saving it', async () => {
+    const { recorder, mic, saved } = setup();
+    await recorder.start(pushToTalk);
+    mic().chunk([1, 2, 3]);
+    await recorder.cancel();
+    expect(mic().released).toBe(true);
+    expect(saved).toHaveLength(0);
+    expect(await recorder.stop()).toEqual({ status: 'not-recording' });
+  });
+
+  it.each([
+    ['NotAllowedError', 'prompt', 'permission-needed'],
+    ['NotAllowedError', 'denied', 'permission-denied'],
+    ['NotAllowedError', 'granted', 'permission-denied'],
+    ['NotFoundError', 'granted', 'no-microphone'],
+    ['OverconstrainedError', 'granted', 'no-microphone'],
+  ] as const)('maps %s with permission %s to %s', async (name, permission, status) => {
+    const { recorder } = setup({ openError: namedError(name), permission });
+    expect(await recorder.start(pushToTalk)).toEqual({ status });
+    expect(recorder.recording).toBe(false);
+  });
+
+  it('explains a microphone in use by another application', async () => {
+    const { recorder } = setup({ openError: namedError('NotReadableError') });
+    const reply = await recorder.start(pushToTalk);
+    expect(reply.status).toBe('error');
+    if (reply.status === 'error') expect(reply.message).toMatch(/another application/);
+  });
+
+  it('hands-free: announces speech, then stops and saves by itself about 700 ms after the learner goes quiet', async () => {
+    const { recorder, mic, events, getRecording } = setup();
+    await recorder.start(handsFree);
+    mic().play(300, 0.001);
+    mic().play(1000, 0.1);
+    expect(events.filter((e) => e.type === 'speech-start')).toHaveLength(1);
+    mic().play(600, 0.001);
+    expect(events.some((e) => e.type === 'auto-stopped')).toBe(false);
+    mic().play(200, 0.001);
+    const stopped = await nextEvent(events, 'auto-stopped');
+    if (stopped.type !== 'auto-stopped' || stopped.result.status !== 'saved') throw new Error('not saved');
+    expect(stopped.result.speechDetected).toBe(true);
+    expect(getRecording(stopped.result.recordingId)).toBeDefined();
+    expect(mic().released).toBe(true);
+    // A stop pressed just after the detector ended the turn finds nothing left to stop.
+    expect(await recorder.stop()).toEqual({ status: 'not-recording' });
+  });
+
+  it('hands-free: keeps listening through a 400 ms pause inside a sentence', async () => {
+    const { recorder, mic, events } = setup();
+    await recorder.start(handsFree);
+    mic().play(800, 0.1);
+    mic().play(400, 0.001);
+    mic().play(800, 0.1);
+    mic().play(300, 0.001);
+    expect(events.some((e) => e.type === 'auto-stopped')).toBe(false);
+    expect(mic().released).toBe(false);
+    await recorder.cancel();
+  });
+
+  it('hands-free: stops listening and releases the microphone when nobody speaks', async () => {
+    const { recorder, mic, events } = setup();
+    await recorder.start(handsFree);
+    mic().play(3100, 0.001);
+    await nextEvent(events, 'idle-timeout');
+    expect(mic().released).toBe(true);
+    expect(recorder.recording).toBe(false);
+  });
+
+  it('a start during an automatic stop waits for it, then records a new turn', async () => {
+    const { recorder, mic, microphones, events } = setup();
+    await recorder.start(handsFree);
+    mic().play(800, 0.1);
+    mic().play(800, 0.001);
+    const restarted = await recorder.start(handsFree);
+    expect(restarted.status).toBe('recording');
+    expect(events.some((e) => e.type === 'auto-stopped')).toBe(true);
+    expect(microphones).toHaveLength(2);
+    expect(microphones[0]!.released).toBe(true);
+    expect(microphones[1]!.released).toBe(false);
+    await recorder.cancel();
+  });
+
+  it('reports a recorder failure and releases the microphone', async () => {
+    const { recorder, mic, events } = setup();
+    await recorder.start(pushToTalk);
+    mic().fail('device lost');
+    await nextEvent(events, 'error');
+    await Promise.resolve();
+    expect(mic().released).toBe(true);
+  });
+});
