@@ -1,0 +1,66 @@
+import type { Device, EngineName } from '../config.ts';
+
+export interface Voice {
+  id: string;
+  name: string;
+  /** BCP 47-ish tag, e.g. en-us. */
+  language: string;
+}
+
+export type EngineState =
+  | { state: 'loading'; message: string; retryAfterSeconds: number }
+  | { state: 'ready' }
+  | { state: 'error'; message: string };
+
+export interface SynthesisOptions {
+  /** OpenAI's speed, 0.25–4; each engine maps it as closely as it can (see README). */
+  speed: number;
+  /**
+   * Set for the second and later sentences of a request already being answered: they are queued even when the
+   * queue is full, so a response that has started is never cut short by someone else's burst.
+   */
+  continuation?: boolean;
+}
+
+/**
+ * The audio of one piece of text: 16-bit signed little-endian mono PCM at `sampleRate`, in chunks as the
+ * engine produces them (espeak and coqui yield one chunk per sentence, upstream streams).
+ */
+export interface SynthesizedAudio {
+  sampleRate: number;
+  chunks: AsyncIterable<Buffer>;
+}
+
+export interface QueueStats {
+  active: number;
+  waiting: number;
+  max: number;
+}
+
+/**
+ * One speech engine. Adding an engine means one file implementing this and one line in ./index.ts.
+ *
+ * `synthesize` rejects with an ApiError (503 loading / queue full, 5xx engine failure, 504 timeout) or, when
+ * `signal` aborts, with an AbortError; whatever it has queued or started for that call is dropped.
+ */
+export interface TtsEngine {
+  readonly name: EngineName;
+  readonly model: string;
+  readonly device: Device | 'n/a';
+  /** Settles when the engine is ready; rejects with the one-line reason when it never will be. */
+  readonly ready: Promise<void>;
+  status(): EngineState;
+  /** Empty until the engine is ready. */
+  voices(): Voice[];
+  defaultVoice(): string;
+  /** Whether `voice` may be passed to synthesize (engines with an open-ended list accept more than they list). */
+  acceptsVoice(voice: string): boolean;
+  queue(): QueueStats;
+  synthesize(text: string, voice: string, options: SynthesisOptions, signal: AbortSignal): Promise<SynthesizedAudio>;
+  /** Stops accepting work, fails what is queued, ends child processes and workers. */
+  close(): Promise<void>;
+}
+
+export async function* single(chunk: Buffer): AsyncIterable<Buffer> {
+  yield chunk;
+}

@@ -1,0 +1,129 @@
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { AudioCache } from './cache.ts';
+import { DEFAULT_MODELS, defaultConfig, isLoopbackHost, type CompanionConfig } from './config.ts';
+import { createEngine } from './engines/index.ts';
+import type { TtsEngine } from './engines/types.ts';
+
+export interface StartOptions extends Partial<CompanionConfig> {
+  /** Extra environment for the engine's child processes. */
+  env?: NodeJS.ProcessEnv;
+  /** Where engine and request logs go (default console.info). */
+  log?: (line: string) => void;
+  /** How long close() lets in-flight responses finish before cutting them off. */
+  shutdownGraceMs?: number;
+}
+
+export interface CompanionHandle {
+  url: string;
+  port: number;
+  config: CompanionConfig;
+  engine: TtsEngine;
+  /** Settles when the engine can speak; rejects with the reason it never will. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Time to receive a whole request; synthesis time is bounded separately, per sentence. */
+const REQUEST_RECEIVE_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 3_000;
+
+function bracket(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** Host-header names to accept besides the loopback ones when the learner chose to bind elsewhere. */
+function extraHostsFor(host: string): string[] {
+  if (isLoopbackHost(host)) return [];
+  if (host === '0.0.0.0' || host === '::') {
+    return Object.values(os.networkInterfaces())
+      .flat()
+      .filter((entry) => entry !== undefined)
+      .map((entry) => bracket(entry.address).toLowerCase());
+  }
+  return [bracket(host).toLowerCase()];
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${port} on ${host} is already in use (is another companion running?): pass --port N`)
+          : error.code === 'EADDRNOTAVAIL'
+            ? new Error(`cannot bind ${host}: this machine has no such address`)
+            : error,
+      );
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/** Starts the companion in this process; port 0 picks a free port (tests, the bench, the e2e suite). */
+export async function startCompanion(options: StartOptions = {}): Promise<CompanionHandle> {
+  const { env, log, shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS, ...overrides } = options;
+  const config: CompanionConfig = { ...defaultConfig(process.env), ...overrides };
+  if (overrides.model === undefined) config.model = DEFAULT_MODELS[config.engine];
+
+  const cache = config.cacheMaxMb > 0 ? await AudioCache.open(config.cacheDir, config.cacheMaxMb * 1024 * 1024) : null;
+  const engine = createEngine({ config, env, log });
+  const app = createApp({
+    engine,
+    cache,
+    maxChars: config.maxChars,
+    token: config.token,
+    allowOrigins: config.allowOrigins,
+    extraHosts: extraHostsFor(config.host),
+    log,
+  });
+
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_RECEIVE_TIMEOUT_MS;
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : bracket(config.host);
+  let closing: Promise<void> | null = null;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    config,
+    engine,
+    ready: engine.ready,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        let timer: NodeJS.Timeout | undefined;
+        const graceOver = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, shutdownGraceMs);
+        });
+        await Promise.race([closed, graceOver]);
+        clearTimeout(timer);
+        // Whatever is still streaming after the grace period is cut off; its synthesis is cancelled with it.
+        server.closeAllConnections();
+        await closed;
+        await engine.close();
+      })();
+      return closing;
+    },
+  };
+}
