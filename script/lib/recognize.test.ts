@@ -83,5 +83,8 @@ describe('makeSpeechWav', () => {
     const file = await makeSilenceWav(750, path.join(dir, 'silence-750.wav'));
     expect(Number(await soxInfo(file, '-D'))).toBeCloseTo(0.75, 3);
     expect(await soxInfo(file, '-r')).toBe('48000');
+    // Digital silence, not dither noise: an "empty recording" must really be empty.
+    const bytes = await readFile(file);
+    expect(bytes.subarray(44).every((byte) => byte === 0)).toBe(true);
   });
 });

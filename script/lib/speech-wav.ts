@@ -14,6 +14,7 @@ export interface SpeechWavOptions {
   sampleRate?: number;
 }
 
+// No dither (-D): silence stays digital silence and the same text always gives the same bytes.
 // 16-bit on purpose: Chromium's --use-file-for-fake-audio-capture plays 24-bit WAVs as silence.
 const OUTPUT_FORMAT = (rate: number): string[] => ['-r', String(rate), '-c', '1', '-b', '16', '-e', 'signed-integer'];
 
@@ -40,13 +41,13 @@ export async function makeSpeechWav(
         if (options.wordsPerMinute) args.push('-s', String(options.wordsPerMinute));
         await run('espeak-ng', args, { stdin: part });
         // sox only concatenates files that share rate and channels, so each piece is converted first.
-        await run('sox', [raw, ...OUTPUT_FORMAT(rate), piece]);
+        await run('sox', ['-D', raw, ...OUTPUT_FORMAT(rate), piece]);
       } else {
         await writeSilence(part.silenceMs, piece, rate);
       }
       pieces.push(piece);
     }
-    await run('sox', [...pieces, ...OUTPUT_FORMAT(rate), outPath]);
+    await run('sox', ['-D', ...pieces, ...OUTPUT_FORMAT(rate), outPath]);
     return outPath;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -61,5 +62,5 @@ export async function makeSilenceWav(ms: number, outPath: string, sampleRate = 4
 
 async function writeSilence(ms: number, outPath: string, rate: number): Promise<void> {
   if (!(ms >= 0)) throw new Error(`silence length must be a non-negative number of ms, got ${ms}`);
-  await run('sox', ['-n', ...OUTPUT_FORMAT(rate), outPath, 'trim', '0', (ms / 1000).toFixed(3)]);
+  await run('sox', ['-D', '-n', ...OUTPUT_FORMAT(rate), outPath, 'trim', '0', (ms / 1000).toFixed(3)]);
 }
