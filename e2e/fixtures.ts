@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { vi } from 'vitest';
+import { startCompanion } from '../companion-server/src/server.ts';
+import { makeSilenceWav, makeSpeechWav } from '../script/lib/speech-wav.ts';
+import { startStandin, type Standin } from '../script/openai-standin/server.ts';
+
+/** What the learner says in the tests, each with a typical mistake for the teacher to correct. */
+export const SENTENCES = {
+  park: 'Yesterday I go to the park with my friend.',
+  books: 'I like reading books in the evening.',
+  food: 'My favourite food are dumplings.',
+} as const;
+
+export interface Stage {
+  dir: string;
+  /** The file the fake microphone reads; `say` replaces it. */
+  mic: string;
+  wav: { park: string; books: string; food: string; silence: string };
+  standin: Standin;
+  companion: { url: string; close(): Promise<void> };
+  say(which: keyof Stage['wav']): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A local OpenAI-compatible server that really recognises the candidate sentences, the real
+ * companion with its embedded voice, and WAVs of a learner saying things.
+ */
+export async function setUpStage(options: { latencyProfile?: 'default' | 'fast' } = {}): Promise<Stage> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'aitalk-stage-'));
+  const wav = {
+    park: await makeSpeechWav([{ silenceMs: 300 }, SENTENCES.park, { silenceMs: 600 }], path.join(dir, 'park.wav')),
+    books: await makeSpeechWav([{ silenceMs: 300 }, SENTENCES.books, { silenceMs: 600 }], path.join(dir, 'books.wav')),
+    food: await makeSpeechWav([{ silenceMs: 300 }, SENTENCES.food, { silenceMs: 600 }], path.join(dir, 'food.wav')),
+    silence: await makeSilenceWav(3_000, path.join(dir, 'silence.wav')),
+  };
+  const mic = path.join(dir, 'mic.wav');
+  const { copyFile } = await import('node:fs/promises');
+  await copyFile(wav.park, mic);
+  const standin = await startStandin({
+    latencyProfile: options.latencyProfile ?? 'fast',
+    candidates: Object.values(SENTENCES),
+  });
+  const companion = await startCompanion({ port: 0 });
+  return {
+    dir,
+    mic,
+    wav,
+    standin,
+    companion,
+    say: (which) => copyFile(wav[which], mic),
+    async close() {
+      await Promise.allSettled([standin.close(), companion.close()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fills the settings through their labels, as a learner would, and saves. */
+export async function configure(
+  page: Page,
+  values: { apiKey?: string; apiBaseUrl?: string; companionUrl?: string; handsFree?: boolean },
+): Promise<void> {
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  if (values.apiKey !== undefined) await page.getByLabel('API key').fill(values.apiKey);
+  if (values.apiBaseUrl !== undefined) await page.getByLabel('API base URL').fill(values.apiBaseUrl);
+  if (values.companionUrl !== undefined) await page.getByLabel('Companion URL').fill(values.companionUrl);
+  if (values.handsFree !== undefined) await page.getByLabel('Hands-free').setChecked(values.handsFree);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor({ state: 'detached' });
+}
+
+export function talkButton(page: Page) {
+  return page.locator('.talk-button');
+}
+
+/** The Talk bar's visible state (idle, recording, transcribing, thinking, speaking…). */
+export async function phase(page: Page): Promise<string> {
+  return (await page.locator('.talk-status [role=status]').getAttribute('data-phase')) ?? '';
+}
+
+export async function waitForPhase(page: Page, wanted: string | string[], timeout = 30_000): Promise<void> {
+  const list = Array.isArray(wanted) ? wanted : [wanted];
+  await page.waitForFunction(
+    (phases) => phases.includes(document.querySelector('.talk-status [role=status]')?.getAttribute('data-phase') ?? ''),
+    list,
+    { timeout },
+  );
+}
+
+export async function bannerText(page: Page): Promise<string> {
+  return (await page.locator('.banner').textContent({ timeout: 20_000 })) ?? '';
+}
+
+export async function waitUntil<T>(fn: () => T | Promise<T>, timeout = 30_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await fn();
+      if (!value) throw new Error('not yet');
+      return value;
+    },
+    { timeout, interval: 100 },
+  );
+}
+
+/** Speak for `ms` (the fake microphone plays the file), then press Talk again. */
+export async function talk(page: Page, press: () => Promise<void>, ms = 3_800): Promise<void> {
+  await press();
+  await waitForPhase(page, 'recording');
+  await page.waitForTimeout(ms);
+  await press();
+}
