@@ -1,0 +1,312 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  AudioPlayer,
+  CompanionUnreachableError,
+  TeacherVoice,
+  fetchSpeech,
+  type PlayerContext,
+  type PlayerSource,
+} from './audio-player';
+import type { CompanionTarget, SpeechEvent } from './messages';
+
+interface Clip {
+  readonly duration: number;
+  readonly text: string;
+}
+
+/**
+ * An AudioContext stand-in whose clock is the (faked) wall clock: sources "play" by firing
+ * 'ended' at start time + duration, unless stopped first.
+ */
+class FakeContext implements PlayerContext<Clip> {
+  readonly state = 'running' as const;
+  readonly sources: FakeSource[] = [];
+  private readonly t0 = Date.now();
+  get currentTime(): number {
+    return (Date.now() - this.t0) / 1000;
+  }
+  createSource(): PlayerSource<Clip> {
+    const source = new FakeSource(this);
+    this.sources.push(source);
+    return source;
+  }
+  async decode(bytes: ArrayBuffer): Promise<Clip> {
+    const [duration, text] = JSON.parse(new TextDecoder().decode(bytes)) as [number, string];
+    return { duration, text };
+  }
+  async resume(): Promise<void> {}
+  /** What was audible at context time t. */
+  audibleAt(t: number): string[] {
+    return this.sources
+      .filter((s) => s.startedAt !== undefined && s.buffer && s.startedAt <= t && t < s.startedAt + s.buffer.duration)
+      .filter((s) => s.stoppedAt === undefined || t < s.stoppedAt)
+      .map((s) => s.buffer!.text);
+  }
+}
+
+class FakeSource implements PlayerSource<Clip> {
+  buffer: Clip | null = null;
+  startedAt: number | undefined;
+  stoppedAt: number | undefined;
+  private listeners: (() => void)[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(private readonly context: FakeContext) {}
+  start(when: number): void {
+    this.startedAt = when;
+    const endsInMs = (when + (this.buffer?.duration ?? 0) - this.context.currentTime) * 1000;
+    this.timer = setTimeout(() => this.listeners.forEach((listener) => listener()), endsInMs);
+  }
+  stop(): void {
+    this.stoppedAt = this.context.currentTime;
+    clearTimeout(this.timer);
+    // Like the real node, a stopped source still fires 'ended'.
+    setTimeout(() => this.listeners.forEach((listener) => listener()), 0);
+  }
+  disconnect(): void {}
+  addEventListener(_type: 'ended', listener: () => void): void {
+    this.listeners.push(listener);
+  }
+  removeEventListener(_type: 'ended', listener: () => void): void {
+    this.listeners = this.listeners.filter((l) => l !== listener);
+  }
+}
+
+const clip = (text: string, duration: number): Clip => ({ text, duration });
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('AudioPlayer', () => {
+  it('plays clips back to back with no gap, even when the next is scheduled mid-clip', async () => {
+    const context = new FakeContext();
+    const player = new AudioPlayer(() => context);
+    const first = player.schedule(clip('one', 1.5));
+    await vi.advanceTimersByTimeAsync(700);
+    const second = player.schedule(clip('two', 0.8));
+    const third = player.schedule(clip('three', 1));
+    expect(context.sources.map((s) => s.startedAt)).toEqual([0, 1.5, 2.3]);
+
+    let secondStarted = false;
+    void second.started.then(() => (secondStarted = true));
+    await vi.advanceTimersByTimeAsync(700);
+    expect(secondStarted).toBe(false);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(secondStarted).toBe(true);
+    await first.ended;
+    await vi.advanceTimersByTimeAsync(2000);
+    await third.ended;
+    expect(player.busy).toBe(false);
+  });
+
+  it('starts a clip at once when the previous one finished long ago', async () => {
+    const context = new FakeContext();
+    const player = new AudioPlayer(() => context);
+    player.schedule(clip('one', 0.5));
+    await vi.advanceTimersByTimeAsync(2000);
+    player.schedule(clip('two', 0.5));
+    expect(context.sources[1]!.startedAt).toBeCloseTo(2, 3);
+  });
+
+  it('stopAll silences the playing clip and every clip waiting for its turn', async () => {
+    const context = new FakeContext();
+    const player = new AudioPlayer(() => context);
+    const handles = ['one', 'two', 'three'].map((text) => player.schedule(clip(text, 1)));
+    await vi.advanceTimersByTimeAsync(500);
+    player.stopAll();
+    expect(player.busy).toBe(false);
+    expect(context.sources.every((s) => s.stoppedAt !== undefined)).toBe(true);
+    await Promise.all(handles.map((h) => h.ended));
+    expect(context.audibleAt(0.6)).toEqual([]);
+    expect(context.audibleAt(1.5)).toEqual([]);
+    // The next reply starts now, not after the silenced clips would have ended.
+    player.schedule(clip('new', 1));
+    expect(context.sources[3]!.startedAt).toBeCloseTo(0.5, 3);
+  });
+});
+
+const companion: CompanionTarget = { url: 'http://127.0.0.1:5123/', token: 'secret', voice: 'jenny', speed: 1.1 };
+
+function speechResponse(text: string, duration: number): Response {
+  return new Response(JSON.stringify([duration, text]), { status: 200, headers: { 'Content-Type': 'audio/wav' } });
+}
+
+describe('fetchSpeech', () => {
+  it('asks the companion for WAV through the OpenAI speech endpoint', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => speechResponse('hi', 1));
+    await fetchSpeech(companion, 'Hello there.', new AbortController().signal, fetchImpl);
+    const [url, init] = fetchImpl.mock.calls[0]!;
+    expect(url).toBe('http://127.0.0.1:5123/v1/audio/speech');
+    expect(init?.method).toBe('POST');
+    expect(new Headers(init?.headers).get('Authorization')).toBe('Bearer secret');
+    expect(JSON.parse(String(init?.body))).toEqual({
+      model: 'tts-1',
+      input: 'Hello there.',
+      voice: 'jenny',
+      response_format: 'wav',
+      speed: 1.1,
+    });
+  });
+
+  it('leaves out an empty voice and token, so the companion uses its defaults', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => speechResponse('hi', 1));
+    await fetchSpeech({ ...companion, voice: '', token: '' }, 'Hi.', new AbortController().signal, fetchImpl);
+    const init = fetchImpl.mock.calls[0]![1];
+    expect(new Headers(init?.headers).has('Authorization')).toBe(false);
+    expect(JSON.parse(String(init?.body))).not.toHaveProperty('voice');
+  });
+
+  it('says the companion cannot be reached when the connection is refused', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(fetchSpeech(companion, 'Hi.', new AbortController().signal, fetchImpl)).rejects.toBeInstanceOf(
+      CompanionUnreachableError,
+    );
+  });
+
+  it('passes on the companion’s own error message', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(
+      async () => new Response(JSON.stringify({ error: { message: 'Unknown voice "x"' } }), { status: 400 }),
+    );
+    await expect(fetchSpeech(companion, 'Hi.', new AbortController().signal, fetchImpl)).rejects.toThrow(
+      /400: Unknown voice "x"/,
+    );
+  });
+
+  it('does not call an aborted request unreachable', async () => {
+    const controller = new AbortController();
+    const fetchImpl = vi.fn<typeof fetch>(async () => {
+      controller.abort();
+      throw new DOMException('aborted', 'AbortError');
+    });
+    const failure = fetchSpeech(companion, 'Hi.', controller.signal, fetchImpl);
+    await expect(failure).rejects.not.toBeInstanceOf(CompanionUnreachableError);
+  });
+});
+
+/** A companion whose syntheses the test completes one by one, in any order. */
+function controllableCompanion() {
+  const pending = new Map<string, { resolve: (r: Response) => void; signal: AbortSignal }>();
+  const fetchImpl = vi.fn<typeof fetch>((_url, init) => {
+    const { input } = JSON.parse(String(init?.body)) as { input: string };
+    return new Promise<Response>((resolve, reject) => {
+      const signal = init!.signal!;
+      signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      pending.set(input, { resolve, signal });
+    });
+  });
+  const finish = (text: string, duration = 1): void => pending.get(text)!.resolve(speechResponse(text, duration));
+  return { fetchImpl, finish, pending };
+}
+
+function voice(fetchImpl: typeof fetch) {
+  const context = new FakeContext();
+  const events: SpeechEvent[] = [];
+  const teacher = new TeacherVoice(new AudioPlayer(() => context), (event) => events.push(event), fetchImpl);
+  return { context, events, teacher };
+}
+
+describe('TeacherVoice', () => {
+  it('plays a reply’s sentences in order and reports first audio, each sentence, and the end', async () => {
+    const companionServer = controllableCompanion();
+    const { context, events, teacher } = voice(companionServer.fetchImpl);
+    expect(teacher.speak({ turnId: 't1', text: 'One.', companion })).toBe(0);
+    expect(teacher.speak({ turnId: 't1', text: 'Two.', companion })).toBe(1);
+    teacher.end('t1');
+    companionServer.finish('Two.', 0.5);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(context.sources).toHaveLength(0);
+    companionServer.finish('One.', 1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(context.sources.map((s) => s.buffer?.text)).toEqual(['One.', 'Two.']);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(events.map((e) => `${e.type}${'seq' in e ? e.seq : ''}`)).toEqual([
+      'synthesized1',
+      'synthesized0',
+      'started0',
+      'ended0',
+      'started1',
+      'ended1',
+      'finished',
+    ]);
+    expect(events.at(-1)).toEqual({ type: 'finished', turnId: 't1', status: 'done', heard: [0, 1] });
+    expect(teacher.speaking).toBe(false);
+  });
+
+  it('barge-in: silences the teacher at once and nothing of that reply plays later', async () => {
+    const companionServer = controllableCompanion();
+    const { context, events, teacher } = voice(companionServer.fetchImpl);
+    for (const text of ['One.', 'Two.', 'Three.']) teacher.speak({ turnId: 't1', text, companion });
+    companionServer.finish('One.', 1);
+    await vi.advanceTimersByTimeAsync(300);
+
+    const reply = teacher.stop();
+    expect(reply).toMatchObject({ turnId: 't1', heard: [0] });
+    expect(context.sources[0]!.stoppedAt).toBeCloseTo(0.3, 2);
+    expect(companionServer.pending.get('Two.')!.signal.aborted).toBe(true);
+    // A synthesis that completes after the barge-in must not play.
+    companionServer.pending.get('Three.')!.resolve(speechResponse('Three.', 1));
+    // So must a late sentence of the interrupted reply, still arriving from the chat stream.
+    expect(teacher.speak({ turnId: 't1', text: 'Four.', companion })).toBe(-1);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(context.sources.map((s) => s.buffer?.text)).toEqual(['One.']);
+    expect(companionServer.fetchImpl).toHaveBeenCalledTimes(3);
+    expect(events).toContainEqual({ type: 'finished', turnId: 't1', status: 'stopped', heard: [0] });
+  });
+
+  it('a new reply silences the one still playing', async () => {
+    const companionServer = controllableCompanion();
+    const { context, teacher } = voice(companionServer.fetchImpl);
+    teacher.speak({ turnId: 'old', text: 'Old one.', companion });
+    teacher.speak({ turnId: 'old', text: 'Old two.', companion });
+    companionServer.finish('Old one.', 2);
+    await vi.advanceTimersByTimeAsync(500);
+    teacher.speak({ turnId: 'new', text: 'New one.', companion });
+    companionServer.finish('Old two.', 1);
+    companionServer.finish('New one.', 1);
+    await vi.advanceTimersByTimeAsync(3000);
+    // 'Old one.' would have run to 2 s; from the new reply on, only the new reply is heard.
+    expect(context.audibleAt(0.4)).toEqual(['Old one.']);
+    expect(context.audibleAt(0.6)).toEqual(['New one.']);
+    expect(context.audibleAt(1.9)).toEqual([]);
+    expect(context.sources.map((s) => s.buffer?.text)).toEqual(['Old one.', 'New one.']);
+  });
+
+  it('when the companion is down, hands every unplayed sentence back for the browser’s voice', async () => {
+    const refused = vi.fn<typeof fetch>(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const { events, teacher } = voice(refused);
+    teacher.speak({ turnId: 't1', text: 'Hello.', companion });
+    teacher.speak({ turnId: 't1', text: 'How are you?', companion });
+    await vi.advanceTimersByTimeAsync(10);
+    teacher.speak({ turnId: 't1', text: 'Tell me more.', companion });
+    teacher.end('t1');
+    await vi.advanceTimersByTimeAsync(10);
+    const failed = events.find((e) => e.type === 'failed');
+    expect(failed).toMatchObject({
+      type: 'failed',
+      turnId: 't1',
+      seq: 0,
+      companionUnreachable: true,
+      unplayed: ['Hello.', 'How are you?', 'Tell me more.'],
+    });
+    expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'failed', heard: [] });
+  });
+
+  it('a companion error that is not a refused connection is reported as such', async () => {
+    const broken = vi.fn<typeof fetch>(async () => new Response('boom', { status: 500 }));
+    const { events, teacher } = voice(broken);
+    teacher.speak({ turnId: 't1', text: 'Hello.', companion });
+    teacher.end('t1');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(events.find((e) => e.type === 'failed')).toMatchObject({
+      companionUnreachable: false,
+      message: expect.stringMatching(/500/),
+    });
+  });
+});
