@@ -391,6 +391,22 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
 
   const app = new Hono<Env>();
 
+  // Handlers still running (each may be waiting on an ffmpeg, sox or espeak-ng child), so that
+  // closing the stand-in can wait for them instead of leaving children behind.
+  const inFlight = new Set<Promise<void>>();
+  app.use('/v1/*', async (_c, next) => {
+    const handled = next();
+    inFlight.add(handled);
+    try {
+      await handled;
+    } finally {
+      inFlight.delete(handled);
+    }
+  });
+  const drain = async (): Promise<void> => {
+    await Promise.allSettled([...inFlight]);
+  };
+
   // api.openai.com answers browsers from any origin; the extension calls it from chrome-extension://.
   app.use('*', cors({ origin: '*', maxAge: 86_400, exposeHeaders: ['x-request-id', 'retry-after', 'retry-after-ms', 'openai-processing-ms'] }));
 
@@ -588,7 +604,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     return rec ? finish(rec, response) : response;
   });
 
-  return { app, control, requests };
+  return { app, control, requests, drain };
 }
 
 const FAULT_KINDS: readonly FaultKind[] = ['invalid-key', 'insufficient-quota', 'rate-limit', 'server-error', 'overloaded', 'drop-connection', 'html'];
@@ -612,7 +628,7 @@ function toTeacherMessage(message: unknown): TeacherMessage {
 /** Starts the stand-in on 127.0.0.1 (port 0 = any free port). */
 export async function startStandin(options: StandinOptions = {}): Promise<Standin> {
   const validator = await loadOpenApiValidator(options.specPath);
-  const { app, control, requests } = createStandinApp(validator, options);
+  const { app, control, requests, drain } = createStandinApp(validator, options);
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () => resolve(s));
     s.once('error', reject);
@@ -628,11 +644,14 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     },
     requests,
     control,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
-        // Streams in flight would otherwise keep close() waiting until they finish.
+        // Cutting the connections aborts every handler's signal, which stops its child processes;
+        // streams in flight would otherwise keep close() waiting until they finish.
         if ('closeAllConnections' in server) server.closeAllConnections();
-      }),
+      });
+      await drain();
+    },
   };
 }

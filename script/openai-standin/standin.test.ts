@@ -413,3 +413,23 @@ describe('fault injection', () => {
     expect(standin.control.config.transcript).toBeNull();
   });
 });
+
+describe('closing', () => {
+  it('closes promptly while a reply is still streaming', async () => {
+    const other = await startStandin({ latency: { firstTokenMs: 0, tokensPerSecond: 5 } });
+    const response = await fetch(`${other.url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(chatBody({ stream: true })),
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    const started = performance.now();
+    await other.close();
+    expect(performance.now() - started).toBeLessThan(1000);
+    await expect(reader.read().then(async function drain(r): Promise<unknown> {
+      return r.done ? r : drain(await reader.read());
+    })).rejects.toThrow();
+    expect(other.requests[0]?.aborted).toBe(true);
+  });
+});
