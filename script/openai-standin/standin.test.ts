@@ -342,6 +342,9 @@ describe('fault injection', () => {
       },
     });
     expect(standin.requests).toHaveLength(1);
+    // Left to its defaults the SDK would retry it: quota errors must be stopped by the caller.
+    await expect(client({ maxRetries: 1 }).chat.completions.create(chatBody() as OpenAI.ChatCompletionCreateParamsNonStreaming)).rejects.toMatchObject({ code: 'insufficient_quota' });
+    expect(standin.requests).toHaveLength(3);
   });
 
   it('answers a rate limit with retry-after, and the SDK retries it and then succeeds', async () => {
