@@ -98,7 +98,7 @@ export class EspeakEngine implements TtsEngine {
   private readonly threads: EspeakThread[] = [];
   private readonly threadCount: number;
   private voiceList: Voice[] = [];
-  private voiceIds = new Set<string>();
+  private espeakNames = new Map<string, string>();
   private sampleRate = 22050;
   private state: EngineState = { state: 'loading', message: 'starting eSpeak NG', retryAfterSeconds: 1 };
   private closed = false;
@@ -110,8 +110,9 @@ export class EspeakEngine implements TtsEngine {
     this.ready = this.threads[0]!.ready.then(
       (message) => {
         this.sampleRate = message.sampleRate;
-        this.voiceList = englishVoices(message.voices);
-        this.voiceIds = new Set(this.voiceList.map((voice) => voice.id));
+        const { list, espeakNames } = englishVoices(message.voices);
+        this.voiceList = list;
+        this.espeakNames = espeakNames;
         this.state = { state: 'ready' };
       },
       (error: unknown) => {
@@ -136,7 +137,7 @@ export class EspeakEngine implements TtsEngine {
   }
 
   acceptsVoice(voice: string): boolean {
-    return this.voiceIds.has(voice);
+    return this.espeakNames.has(voice);
   }
 
   queue(): ReturnType<JobQueue['stats']> {
@@ -157,7 +158,9 @@ export class EspeakEngine implements TtsEngine {
         }, this.options.timeoutMs);
         try {
           await thread.ready;
-          return await thread.synthesize(text, voice, speedToRate(options.speed));
+          const espeakName = this.espeakNames.get(voice);
+          if (espeakName === undefined) throw new ApiError(400, 'invalid_request_error', `Unknown voice "${voice}".`);
+          return await thread.synthesize(text, espeakName, speedToRate(options.speed));
         } catch (error) {
           if (timedOut) {
             throw new ApiError(504, 'timeout', `eSpeak NG took longer than ${this.options.timeoutMs / 1000} s`);
@@ -190,20 +193,25 @@ export class EspeakEngine implements TtsEngine {
   }
 }
 
-function englishVoices(voices: { name: string; languages: string[] }[]): Voice[] {
+/** Our voice ids are language tags (en-gb, en-us+f3); eSpeak NG finds voices reliably only by their names. */
+function englishVoices(voices: { name: string; languages: string[] }[]): { list: Voice[]; espeakNames: Map<string, string> } {
   const list: Voice[] = [];
+  const espeakNames = new Map<string, string>();
   for (const voice of voices) {
     const language = voice.languages[0];
-    if (!language || !/^en(-|$)/.test(language)) continue;
+    if (!language || !/^en(-|$)/.test(language) || espeakNames.has(language)) continue;
     list.push({ id: language, name: voice.name, language });
+    espeakNames.set(language, voice.name);
   }
   list.sort((a, b) => (a.id === DEFAULT_ESPEAK_VOICE ? -1 : b.id === DEFAULT_ESPEAK_VOICE ? 1 : a.id.localeCompare(b.id)));
   for (const base of VARIANT_BASES) {
     const parent = list.find((voice) => voice.id === base);
     if (!parent) continue;
     for (const [variant, label] of Object.entries(VARIANTS)) {
-      list.push({ id: `${base}+${variant}`, name: `${parent.name}, ${label}`, language: base });
+      const id = `${base}+${variant}`;
+      list.push({ id, name: `${parent.name}, ${label}`, language: base });
+      espeakNames.set(id, `${parent.name}+${variant}`);
     }
   }
-  return list;
+  return { list, espeakNames };
 }
