@@ -186,11 +186,12 @@ export class Recorder {
   }
 
   private onVoiceActivity(session: Session, event: VoiceActivityEvent): void {
+    // Push-to-talk: the learner's own presses start and end the turn; nothing to announce.
+    if (!session.request.handsFree) return;
     if (event.type === 'speech-start') {
       this.emit({ type: 'speech-start', at: now() });
       return;
     }
-    if (!session.request.handsFree) return;
     if (event.type === 'end-of-turn') {
       session.ending ??= this.end(session, true);
       void session.ending.then((result) => {

@@ -1,0 +1,106 @@
+import { sendMessage } from '@/utils/messages';
+
+/**
+ * Asks for the microphone on a normal extension page: the offscreen document that records cannot
+ * show Chrome's permission prompt, so the first Talk opens this tab. The permission belongs to
+ * the extension's origin, so once allowed here the offscreen document may use it too.
+ */
+
+const allow = element<HTMLButtonElement>('allow');
+const status = element<HTMLDivElement>('status');
+const done = element<HTMLElement>('done');
+const blocked = element<HTMLElement>('blocked');
+
+function element<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`permission.html has no #${id}`);
+  return found as T;
+}
+
+function say(text: string): void {
+  status.textContent = text;
+}
+
+function showAllowed(): void {
+  say('Thank you — AITalk can hear you now.');
+  done.hidden = false;
+  blocked.hidden = true;
+  allow.hidden = true;
+  element<HTMLButtonElement>('close').focus();
+}
+
+function showBlocked(text: string): void {
+  say(text);
+  blocked.hidden = false;
+  done.hidden = true;
+}
+
+async function permissionState(): Promise<PermissionState | 'unknown'> {
+  try {
+    return (await navigator.permissions.query({ name: 'microphone' })).state;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function askForMicrophone(): Promise<void> {
+  allow.disabled = true;
+  say('Chrome is asking you about the microphone — choose “Allow”.');
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    // Only the permission was needed: stop at once, so the recording indicator goes off.
+    for (const track of stream.getTracks()) track.stop();
+    showAllowed();
+    sendMessage('sidepanel:microphone-allowed').catch(() => undefined);
+  } catch (error) {
+    const name = error instanceof DOMException ? error.name : '';
+    if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+      say('No microphone was found. Connect one (or check your sound settings), then press Allow microphone again.');
+    } else if (name === 'NotAllowedError' && (await permissionState()) === 'prompt') {
+      say('The question was closed without an answer. Press Allow microphone to be asked again.');
+    } else if (name === 'NotAllowedError' || name === 'SecurityError') {
+      showBlocked('The microphone is blocked for AITalk. Here is how to allow it:');
+    } else {
+      say(`The microphone could not start (${error instanceof Error ? error.message : String(error)}). Try again.`);
+    }
+  } finally {
+    allow.disabled = false;
+  }
+}
+
+function openTab(url: string): void {
+  chrome.tabs.create({ url }).catch(() => say(`Copy this address into a new tab: ${url}`));
+}
+
+allow.addEventListener('click', () => void askForMicrophone());
+element<HTMLButtonElement>('open-settings').addEventListener('click', () =>
+  openTab('chrome://settings/content/microphone'),
+);
+element<HTMLButtonElement>('open-site-settings').addEventListener('click', () =>
+  openTab(`chrome://settings/content/siteDetails?site=${encodeURIComponent(location.origin)}`),
+);
+element<HTMLButtonElement>('close').addEventListener('click', () => {
+  chrome.tabs.getCurrent().then(
+    (tab) => (tab?.id !== undefined ? chrome.tabs.remove(tab.id) : window.close()),
+    () => window.close(),
+  );
+});
+
+void (async () => {
+  const state = await permissionState();
+  if (state === 'granted') showAllowed();
+  else if (state === 'denied') showBlocked('The microphone is blocked for AITalk. Here is how to allow it:');
+  else allow.focus();
+  try {
+    // Allowing it in Chrome's settings while this tab is open updates the page by itself.
+    const permission = await navigator.permissions.query({ name: 'microphone' });
+    permission.addEventListener('change', () => {
+      if (permission.state === 'granted') {
+        showAllowed();
+        sendMessage('sidepanel:microphone-allowed').catch(() => undefined);
+      }
+    });
+  } catch {
+    // Permission changes cannot be watched here; the button still works.
+  }
+})();
