@@ -560,7 +560,7 @@ export function createConversationStore() {
     switch (event.type) {
       case 'started':
         active.heard.add(event.seq);
-        if (event.seq === 0) void patchMessage(active.assistantId, { timings: { firstAudioAt: event.at } }, false);
+        if (event.seq === 0) void patchMessage(active.assistantId, { timings: { firstAudioAt: event.at } });
         if (phase.value === 'thinking') phase.value = 'speaking';
         return;
       case 'failed':

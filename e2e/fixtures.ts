@@ -95,12 +95,13 @@ export async function bannerText(page: Page): Promise<string> {
   return (await page.locator('.banner').textContent({ timeout: 20_000 })) ?? '';
 }
 
-export async function waitUntil<T>(fn: () => T | Promise<T>, timeout = 30_000): Promise<T> {
+/** Polls until `fn` gives something truthy, and returns it. */
+export async function waitUntil<T>(fn: () => T | Promise<T>, timeout = 30_000): Promise<NonNullable<T>> {
   return vi.waitFor(
     async () => {
       const value = await fn();
       if (!value) throw new Error('not yet');
-      return value;
+      return value as NonNullable<T>;
     },
     { timeout, interval: 100 },
   );

@@ -105,7 +105,7 @@ describe('the talk loop: speak in the side panel, hear the teacher answer', () =
     expect(await page.locator('.message').count()).toBe(1);
 
     await page.getByRole('button', { name: 'History' }).click();
-    const old = page.getByRole('button', { name: /Yesterday I go to the park/ });
+    const old = page.getByRole('button', { name: /^Yesterday I go to the park/ });
     await old.click();
     await page.locator('.message-user', { hasText: SENTENCES.park }).waitFor();
 
