@@ -298,6 +298,17 @@ describe('TeacherVoice', () => {
     expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'failed', heard: [] });
   });
 
+  it('stops counting as speaking when a reply was abandoned without end (the panel closed mid-stream)', async () => {
+    const companionServer = controllableCompanion();
+    const { teacher } = voice(companionServer.fetchImpl);
+    teacher.speak({ turnId: 't1', text: 'One.', companion });
+    companionServer.finish('One.', 1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(teacher.speaking).toBe(true);
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(teacher.speaking).toBe(false);
+  });
+
   it('a companion error that is not a refused connection is reported as such', async () => {
     const broken = vi.fn<typeof fetch>(async () => new Response('boom', { status: 500 }));
     const { events, teacher } = voice(broken);

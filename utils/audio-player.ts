@@ -187,6 +187,8 @@ function errorMessage(body: string): string {
   return body.slice(0, 200);
 }
 
+const ABANDONED_TURN_MS = 30_000;
+
 interface Turn<B> {
   id: string;
   queue: SpeechQueue<B>;
@@ -205,19 +207,30 @@ export class TeacherVoice<B extends { readonly duration: number } = AudioBuffer>
    * interrupted, in the moment before its abort lands; that sentence must not start a new queue.
    */
   private readonly closed: string[] = [];
+  private lastActivity = Date.now();
 
   constructor(
     private readonly player: AudioPlayer<B>,
-    private readonly emit: (event: SpeechEvent) => void,
+    private readonly report: (event: SpeechEvent) => void,
     private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
+  /**
+   * A reply whose panel went away before ending it (closed mid-stream) would otherwise count as
+   * speaking for ever and keep the offscreen document alive; silent this long, it is abandoned.
+   */
   get speaking(): boolean {
-    return this.turn !== undefined || this.player.busy;
+    return this.player.busy || (this.turn !== undefined && Date.now() - this.lastActivity < ABANDONED_TURN_MS);
+  }
+
+  private emit(event: SpeechEvent): void {
+    this.lastActivity = Date.now();
+    this.report(event);
   }
 
   /** Queues one sentence; returns its sequence number in the turn (-1 if the turn has ended). */
   speak(request: SpeakRequest): number {
+    this.lastActivity = Date.now();
     if (this.closed.includes(request.turnId)) return -1;
     if (this.turn?.id !== request.turnId) {
       this.stop();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Recording } from './db';
 import type { RecorderEvent, StartRecordingRequest } from './messages';
-import { Recorder, type Microphone, type RecorderEnvironment, type RecordingHandlers } from './recorder';
+import { MAX_RECORDING_MS, Recorder, type Microphone, type RecorderEnvironment, type RecordingHandlers } from './recorder';
 
 const RATE = 48_000;
 const FRAME = 1024;
@@ -272,6 +272,18 @@ describe('Recorder', () => {
     expect(microphones[0]!.released).toBe(true);
     expect(microphones[1]!.released).toBe(false);
     await recorder.cancel();
+  });
+
+  it('ends and saves a push-to-talk turn nobody stopped after MAX_RECORDING_MS, releasing the microphone', async () => {
+    const { recorder, mic, events } = setup();
+    await recorder.start(pushToTalk);
+    mic().play(1000, 0.1);
+    mic().play(MAX_RECORDING_MS - 2000, 0.0005);
+    expect(mic().released).toBe(false);
+    mic().play(1100, 0.0005);
+    const stopped = await nextEvent(events, 'auto-stopped');
+    expect(stopped.type === 'auto-stopped' && stopped.result.status).toBe('saved');
+    expect(mic().released).toBe(true);
   });
 
   it('reports a recorder failure and releases the microphone', async () => {

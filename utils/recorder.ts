@@ -21,6 +21,11 @@ export const TIMESLICE_MS = 250;
 export const AUDIO_BITS_PER_SECOND = 32_000;
 export const PREFERRED_MIME_TYPE = 'audio/webm;codecs=opus';
 const LEVEL_INTERVAL_MS = 100;
+/**
+ * A push-to-talk turn nobody ends (the panel was closed mid-turn) must not keep the microphone
+ * open for ever; five minutes is far beyond any answer and far below Whisper's 25 MB.
+ */
+export const MAX_RECORDING_MS = 5 * 60_000;
 
 export interface RecordingHandlers {
   onData(chunk: Blob): void;
@@ -56,6 +61,7 @@ interface Session {
   levelSquares: number;
   levelSamples: number;
   levelMs: number;
+  audioMs: number;
   stopped: Promise<void>;
   failure?: string;
   ending?: Promise<StopRecordingReply | undefined>;
@@ -141,6 +147,7 @@ export class Recorder {
         levelSquares: 0,
         levelSamples: 0,
         levelMs: 0,
+        audioMs: 0,
         stopped,
         recording: { mimeType: '', stop: () => undefined },
         closeTap: async () => undefined,
@@ -181,8 +188,21 @@ export class Recorder {
       session.levelSamples = 0;
       session.levelMs = 0;
     }
+    session.audioMs += frameMs;
+    if (session.audioMs >= MAX_RECORDING_MS) {
+      this.autoStop(session);
+      return;
+    }
     const event = session.detector.processLevel(rms, frameMs);
     if (event) this.onVoiceActivity(session, event);
+  }
+
+  /** The recorder ends the turn itself and hands the saved recording to the panel. */
+  private autoStop(session: Session): void {
+    session.ending ??= this.end(session, true);
+    void session.ending.then((result) => {
+      if (result) this.emit({ type: 'auto-stopped', result });
+    });
   }
 
   private onVoiceActivity(session: Session, event: VoiceActivityEvent): void {
@@ -193,10 +213,7 @@ export class Recorder {
       return;
     }
     if (event.type === 'end-of-turn') {
-      session.ending ??= this.end(session, true);
-      void session.ending.then((result) => {
-        if (result) this.emit({ type: 'auto-stopped', result });
-      });
+      this.autoStop(session);
     } else {
       session.ending ??= this.end(session, false);
       void session.ending.then(() => this.emit({ type: 'idle-timeout' }));
