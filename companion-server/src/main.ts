@@ -24,10 +24,13 @@ async function main(): Promise<void> {
   const { config, warnings } = parsed;
   for (const warning of warnings) console.warn(`AITalk companion: warning: ${warning}`);
 
-  let handle: CompanionHandle;
+  let handle: CompanionHandle | undefined;
   try {
     handle = await startCompanion(config);
+    // A missing coqui-tts or Python is known within moments: report it alone, not after a "listening" line.
+    await handle.started;
   } catch (error) {
+    await handle?.close().catch(() => {});
     fail(errorMessage(error));
   }
   // Callers (the e2e suite, the bench, scripts) parse this exact line to find the port.

@@ -22,6 +22,8 @@ export interface CompanionHandle {
   port: number;
   config: CompanionConfig;
   engine: TtsEngine;
+  /** Settles once the engine has checked it can run at all (moments after start); rejects with why not. */
+  started: Promise<void>;
   /** Settles when the engine can speak; rejects with the reason it never will. */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -107,6 +109,7 @@ export async function startCompanion(options: StartOptions = {}): Promise<Compan
     port,
     config,
     engine,
+    started: engine.started,
     ready: engine.ready,
     close() {
       closing ??= (async () => {

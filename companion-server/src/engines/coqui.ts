@@ -47,6 +47,7 @@ export class CoquiEngine implements TtsEngine {
   readonly name = 'coqui' as const;
   readonly model: string;
   readonly device: Device;
+  readonly started: Promise<void>;
   readonly ready: Promise<void>;
   private readonly jobs: JobQueue;
   private readonly log: (line: string) => void;
@@ -60,6 +61,7 @@ export class CoquiEngine implements TtsEngine {
   private closing = false;
   private fatalMessage: string | null = null;
   private settleFirstLoad: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  private settleStarted: { resolve: () => void; reject: (error: Error) => void } | null = null;
   /** Number of workers started, for /health and the logs. */
   generation = 0;
 
@@ -73,6 +75,10 @@ export class CoquiEngine implements TtsEngine {
       this.settleFirstLoad = { resolve, reject };
     });
     this.ready.catch(() => {});
+    this.started = new Promise<void>((resolve, reject) => {
+      this.settleStarted = { resolve, reject };
+    });
+    this.started.catch(() => {});
     this.start();
   }
 
@@ -178,6 +184,8 @@ export class CoquiEngine implements TtsEngine {
   private onMessage(message: WorkerMessage): void {
     switch (message.type) {
       case 'progress':
+        this.settleStarted?.resolve();
+        this.settleStarted = null;
         this.log(`[coqui] ${message.message}`);
         if (this.state.state === 'loading') this.state = { ...this.state, message: message.message };
         return;
@@ -188,6 +196,8 @@ export class CoquiEngine implements TtsEngine {
           : [{ id: 'default', name: this.model.split('/').slice(-2).join(' '), language: 'en' }];
         this.state = { state: 'ready' };
         this.log(`[coqui] ${this.model} ready on ${this.device} in ${message.load_seconds} s (${message.sample_rate} Hz)`);
+        this.settleStarted?.resolve();
+        this.settleStarted = null;
         this.settleFirstLoad?.resolve();
         this.settleFirstLoad = null;
         return;
@@ -227,6 +237,8 @@ export class CoquiEngine implements TtsEngine {
     // A worker that never became ready would fail the same way again: stay down and say why.
     inFlight?.reject(new ApiError(500, 'engine_error', reason));
     this.state = { state: 'error', message: reason };
+    this.settleStarted?.reject(new Error(reason));
+    this.settleStarted = null;
     this.settleFirstLoad?.reject(new Error(reason));
     this.settleFirstLoad = null;
   }

@@ -48,6 +48,8 @@ class EspeakThread {
       markReady = resolve;
       failReady = reject;
     });
+    // Only the first thread's readiness is awaited; a later thread dying before it was ready is handled by onDeath.
+    this.ready.catch(() => {});
     this.worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'ready') return markReady(message);
       const pending = this.pending.get(message.id);
@@ -93,6 +95,8 @@ export class EspeakEngine implements TtsEngine {
   readonly name = 'espeak' as const;
   readonly model = 'espeak-ng';
   readonly device = 'n/a' as const;
+  /** eSpeak NG loads in well under a second, so it is only "started" once it can speak. */
+  readonly started: Promise<void>;
   readonly ready: Promise<void>;
   private readonly queueOfJobs: JobQueue;
   private readonly threads: EspeakThread[] = [];
@@ -122,6 +126,7 @@ export class EspeakEngine implements TtsEngine {
     );
     // Callers that never await `ready` must not see an unhandled rejection; status() carries the reason.
     this.ready.catch(() => {});
+    this.started = this.ready;
   }
 
   status(): EngineState {

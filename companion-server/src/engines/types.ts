@@ -47,6 +47,11 @@ export interface TtsEngine {
   readonly name: EngineName;
   readonly model: string;
   readonly device: Device | 'n/a';
+  /**
+   * Settles within moments of start-up once the engine has checked it can run at all (Python and coqui-tts
+   * found); rejects with the one-line reason otherwise. `ready` may take minutes longer (model loading).
+   */
+  readonly started: Promise<void>;
   /** Settles when the engine is ready; rejects with the one-line reason when it never will be. */
   readonly ready: Promise<void>;
   status(): EngineState;

@@ -37,6 +37,7 @@ export class UpstreamEngine implements TtsEngine {
   readonly name = 'upstream' as const;
   readonly device = 'n/a' as const;
   readonly model: string;
+  readonly started = Promise.resolve();
   readonly ready: Promise<void>;
   private readonly endpoints: { speech: string; voices: string };
   private readonly jobs: JobQueue;
