@@ -73,7 +73,7 @@ Options:
 `;
 
 function defaultCacheDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
   return path.join(base, 'aitalk', 'companion');
 }
 
