@@ -72,7 +72,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** Starts the companion in this process; port 0 picks a free port (tests, the bench, the e2e suite). */
+/**
+ * Starts the companion in this process; port 0 picks a free port (tests, the bench, the e2e suite). Resolves
+ * once it listens and the engine has started; `ready` tells when it can speak (a Coqui model may take minutes).
+ */
 export async function startCompanion(options: StartOptions = {}): Promise<CompanionHandle> {
   const { env, log, shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS, ...overrides } = options;
   const config: CompanionConfig = { ...defaultConfig(process.env), ...overrides };
@@ -99,6 +102,10 @@ export async function startCompanion(options: StartOptions = {}): Promise<Compan
     await engine.close();
     throw error;
   }
+
+  // espeak can speak by then (it loads in well under a second) and coqui has found Python and coqui-tts, so
+  // callers that skip `ready` rarely meet a 503. A failure is left for `started`/`ready` to report.
+  await engine.started.catch(() => {});
 
   const port = (server.address() as AddressInfo).port;
   const urlHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : bracket(config.host);
