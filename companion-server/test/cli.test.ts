@@ -25,7 +25,15 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  // tsx runs the companion in a child node process: end the whole group, or a failed test leaves it running.
+  for (const child of children.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 });
 
 afterAll(async () => {
@@ -34,7 +42,7 @@ afterAll(async () => {
 
 /** The companion as a learner starts it: `tsx companion-server/src/main.ts ARGS`, in its own process. */
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Cli {
-  const child = spawn(TSX, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(TSX, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe', detached: true });
   children.push(child);
   let out = '';
   let err = '';
