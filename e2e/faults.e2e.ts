@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launch, readDatabase, type Browser } from './harness';
-import { SENTENCES, bannerText, configure, setUpStage, talk, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
+import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
 
 /** A port nothing listens on: what a stopped server looks like. */
 async function closedPort(): Promise<number> {
@@ -33,6 +33,9 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
   });
 
   beforeEach(async () => {
+    // Each case starts from a quiet panel, whatever the case before it left behind.
+    await waitForPhase(page, 'idle', 60_000);
+    await dismissBanner(page);
     stage.standin.control.reset();
     await stage.say('park');
   });
@@ -43,17 +46,18 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
     expect(await page.getByRole('button', { name: 'Open settings' }).count()).toBe(1);
     await waitForPhase(page, 'idle');
     expect(stage.standin.requests).toHaveLength(0);
-    await configure(page, { apiKey: 'sk-wrong', apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
   });
 
   it('a rejected key (401) is named as such; the turn is kept and Retry sends it again', async () => {
-    // The opening question already failed with the wrong key.
-    expect(await bannerText(page)).toContain('rejected your API key (401)');
+    await configure(page, { apiKey: 'sk-wrong', apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+    // The teacher's opening question fails with the wrong key.
+    expect(await bannerText(page, 'error')).toContain('rejected your API key (401)');
+    await dismissBanner(page);
     await configure(page, { apiKey: stage.standin.apiKey });
     stage.standin.control.reset();
     stage.standin.control.failNext({ kind: 'invalid-key', endpoint: 'transcriptions' });
     await talk(page, press);
-    expect(await bannerText(page)).toContain('rejected your API key (401)');
+    expect(await bannerText(page, 'error')).toContain('rejected your API key (401)');
     const failed = page.locator('.message-user[data-status=failed]');
     await failed.waitFor();
     const db = await readDatabase(page);
@@ -70,7 +74,7 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
   it('an exhausted quota says so and is not retried', async () => {
     stage.standin.control.failNext({ kind: 'insufficient-quota', endpoint: 'transcriptions', count: 5 });
     await talk(page, press);
-    expect(await bannerText(page)).toContain('run out of credit');
+    expect(await bannerText(page, 'error')).toContain('run out of credit');
     await waitForPhase(page, 'idle');
     await page.waitForTimeout(1_500);
     expect(transcriptions()).toHaveLength(1);
@@ -89,7 +93,7 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
   it('a server error that persists is reported with its status, and Retry recovers', async () => {
     stage.standin.control.failNext({ kind: 'server-error', endpoint: 'transcriptions', count: 4 });
     await talk(page, press);
-    expect(await bannerText(page)).toMatch(/had a problem on its side \(500\)/);
+    expect(await bannerText(page, 'error')).toMatch(/had a problem on its side \(500\)/);
     expect(transcriptions()).toHaveLength(4);
     await page.locator('.banner').getByRole('button', { name: 'Retry' }).click();
     await waitForPhase(page, 'idle', 30_000);
@@ -100,7 +104,7 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
     const port = await closedPort();
     await configure(page, { apiBaseUrl: `http://127.0.0.1:${port}/v1` });
     await talk(page, press);
-    expect(await bannerText(page)).toContain(`Cannot reach 127.0.0.1:${port}`);
+    expect(await bannerText(page, 'error')).toContain(`Cannot reach 127.0.0.1:${port}`);
     await waitForPhase(page, 'idle');
     await configure(page, { apiBaseUrl: stage.standin.url });
   });
@@ -108,13 +112,13 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
   it('a base URL that is a web page, not an API, is called out', async () => {
     stage.standin.control.failNext({ kind: 'html', endpoint: 'transcriptions' });
     await talk(page, press);
-    expect(await bannerText(page)).toContain('does not answer like an OpenAI-compatible API');
+    expect(await bannerText(page, 'error')).toContain('does not answer like an OpenAI-compatible API');
   });
 
   it('a silent recording is not sent: the panel says nothing was heard', async () => {
     await stage.say('silence');
     await talk(page, press, 1_500);
-    expect(await bannerText(page)).toContain('didn’t hear anything');
+    expect(await bannerText(page, 'info')).toContain('didn’t hear anything');
     await waitForPhase(page, 'idle');
     expect(transcriptions()).toHaveLength(0);
   });
@@ -124,7 +128,7 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
     await talk(page, press);
     await waitForPhase(page, 'transcribing');
     await press();
-    expect(await bannerText(page)).toContain('Still working on your last turn');
+    expect(await bannerText(page, 'info')).toContain('Still working on your last turn');
     await waitForPhase(page, 'idle', 30_000);
     expect(transcriptions()).toHaveLength(1);
   });
@@ -151,8 +155,7 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
     const port = await closedPort();
     await configure(page, { companionUrl: `http://127.0.0.1:${port}` });
     await talk(page, press);
-    await waitUntil(async () => (await page.locator('.banner').count()) > 0, 30_000);
-    const text = await bannerText(page);
+    const text = await bannerText(page, 'info');
     expect(text).toContain('voice server is not running');
     expect(text).toContain('npm run companion');
     await waitForPhase(page, 'idle', 40_000);

@@ -29,7 +29,9 @@ export interface Stage {
  * A local OpenAI-compatible server that really recognises the candidate sentences, the real
  * companion with its embedded voice, and WAVs of a learner saying things.
  */
-export async function setUpStage(options: { latencyProfile?: 'default' | 'fast' } = {}): Promise<Stage> {
+export async function setUpStage(
+  options: { latencyProfile?: 'default' | 'fast'; replyWords?: number } = {},
+): Promise<Stage> {
   const dir = await mkdtemp(path.join(tmpdir(), 'aitalk-stage-'));
   const wav = {
     park: await makeSpeechWav([{ silenceMs: 300 }, SENTENCES.park, { silenceMs: 600 }], path.join(dir, 'park.wav')),
@@ -42,9 +44,12 @@ export async function setUpStage(options: { latencyProfile?: 'default' | 'fast' 
   await copyFile(wav.park, mic);
   const standin = await startStandin({
     latencyProfile: options.latencyProfile ?? 'fast',
+    // Short replies keep each spoken turn to a few seconds; the bench uses full-length ones.
+    latency: { replyWords: options.replyWords ?? 30 },
     candidates: Object.values(SENTENCES),
   });
-  const companion = await startCompanion({ port: 0 });
+  // Its cache lives with the stage, so tests never touch the learner's ~/.cache.
+  const companion = await startCompanion({ port: 0, cacheDir: path.join(dir, 'cache'), log: () => undefined });
   return {
     dir,
     mic,
@@ -91,8 +96,16 @@ export async function waitForPhase(page: Page, wanted: string | string[], timeou
   );
 }
 
-export async function bannerText(page: Page): Promise<string> {
-  return (await page.locator('.banner').textContent({ timeout: 20_000 })) ?? '';
+/** The text of the panel's message banner once one shows: 'error' (role=alert) or 'info'. */
+export async function bannerText(page: Page, kind: 'error' | 'info' | 'any' = 'any', timeout = 30_000): Promise<string> {
+  const selector = kind === 'any' ? '.banner' : `.banner-${kind}`;
+  return (await page.locator(selector).textContent({ timeout })) ?? '';
+}
+
+/** Dismisses whatever banner is showing, so the next assertion sees a new one. */
+export async function dismissBanner(page: Page): Promise<void> {
+  const dismiss = page.getByRole('button', { name: 'Dismiss message' });
+  if (await dismiss.count()) await dismiss.click();
 }
 
 /** Polls until `fn` gives something truthy, and returns it. */
