@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     makeSpeechWav([{ silenceMs: 400 }, SECOND_SENTENCE, { silenceMs: 800 }], path.join(SAMPLES, 'learner-books.wav')),
     // A sentence with a pause inside it and silence after: hands-free must wait for the whole sentence.
     makeSpeechWav(
-      [{ silenceMs: 400 }, 'Yesterday I go to the park', { silenceMs: 500 }, 'with my friend.', { silenceMs: 2500 }],
+      [{ silenceMs: 400 }, 'Yesterday I go to the park', { silenceMs: 100 }, 'with my friend.', { silenceMs: 2500 }],
       path.join(SAMPLES, 'learner-pause.wav'),
     ),
     makeSilenceWav(2000, path.join(SAMPLES, 'silence-2s.wav')),
