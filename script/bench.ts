@@ -465,7 +465,11 @@ function printReport(
   line('');
   line('═══ AITalk turn-taking bench (issue 4) ═══');
   for (const text of machineLines) line(text);
-  line(`load avg  ${loads.start} at start, ${loads.end} at end (other work on the machine makes timings noisy)`);
+  line(`load avg  ${loads.start} at start, ${loads.end} at end (1, 5, 15 min)`);
+  const busiest = Math.max(Number(loads.start.split(' ')[0]), Number(loads.end.split(' ')[0]));
+  if (busiest > os.cpus().length / 2) {
+    line(`NOTE: the machine was busy with other work (load ${busiest.toFixed(2)} on ${os.cpus().length} cores): timings may be noisy; re-run to compare.`);
+  }
   const l = options.latency;
   line(
     `stand-in  transcription ${l.transcriptionMs} ms, first token ${l.firstTokenMs} ms, ${l.tokensPerSecond} tokens/s, ~${l.replyWords}-word replies; fixed transcript on timed turns`,

@@ -94,7 +94,7 @@ export function speechEvents(page: Page): Promise<BenchSpeechEvent[]> {
 
 /** Waits for the first 'started' event of a turn not in `known`; returns that turn's id. */
 export async function waitForFirstAudio(page: Page, known: readonly string[], timeout = 30_000): Promise<string> {
-  const handle = await page.waitForFunction(
+  const handle = await explained(page, 'the first audio of a new reply', page.waitForFunction(
     (seen) => {
       const events = (window as unknown as TapWindow).__benchSpeechEvents ?? [];
       const first = events.find((e) => e.type === 'started' && e.seq === 0 && !seen.includes(e.turnId));
@@ -102,7 +102,7 @@ export async function waitForFirstAudio(page: Page, known: readonly string[], ti
     },
     [...known],
     { timeout, polling: 10 },
-  );
+  ));
   return (await handle.jsonValue()) as string;
 }
 
@@ -125,15 +125,33 @@ export async function phase(page: Page): Promise<string> {
 
 export async function waitForPhase(page: Page, wanted: string | readonly string[], timeout = 30_000): Promise<string> {
   const list = typeof wanted === 'string' ? [wanted] : [...wanted];
-  const handle = await page.waitForFunction(
+  const handle = await explained(page, `the Talk bar to show ${list.join(' or ')}`, page.waitForFunction(
     (phases) => {
       const current = document.querySelector('.talk-status [role=status]')?.getAttribute('data-phase') ?? '';
       return phases.includes(current) ? current : false;
     },
     list,
     { timeout, polling: 10 },
-  );
+  ));
   return (await handle.jsonValue()) as string;
+}
+
+/** A wait that fails says what the panel showed then (its phase and any banner), not only that it timed out. */
+async function explained<T>(page: Page, what: string, waiting: Promise<T>): Promise<T> {
+  try {
+    return await waiting;
+  } catch (error) {
+    const shown = await page
+      .evaluate(() => ({
+        phase: document.querySelector('.talk-status [role=status]')?.getAttribute('data-phase') ?? '?',
+        banner: document.querySelector('.banner')?.textContent?.trim() ?? '',
+      }))
+      .catch(() => ({ phase: '?', banner: '(the panel did not answer)' }));
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new Error(`waiting for ${what}: ${reason}; the panel showed phase "${shown.phase}"${shown.banner ? `, banner "${shown.banner}"` : ''}`, {
+      cause: error,
+    });
+  }
 }
 
 /** Presses Talk as the learner does (a click); the panel timestamps the press itself. */
