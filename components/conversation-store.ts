@@ -429,6 +429,8 @@ export function createConversationStore() {
         error: 'No words were recognised in this recording.',
       });
       info('I couldn’t make out any words. Speak a little closer to the microphone, then press Talk.');
+      // Hands-free keeps listening: the learner simply says it again.
+      if (handsFree.value) void resumeListening();
       return;
     }
     clearInfo();

@@ -80,6 +80,14 @@ export class Recorder {
     return this.session !== undefined || this.starting !== undefined;
   }
 
+  /**
+   * Hands-free listens on while the teacher speaks, so the learner can interrupt; time spent
+   * listening to the teacher is not the learner's silence, so the idle timeout starts again.
+   */
+  restartIdleTimer(): void {
+    this.session?.detector.restartIdleTimer();
+  }
+
   start(request: StartRecordingRequest): Promise<StartRecordingReply> {
     if (this.starting) {
       return this.starting.then((reply) =>
@@ -87,6 +95,9 @@ export class Recorder {
       );
     }
     if (this.session && !this.session.ending) {
+      // Asked to listen again while still listening (hands-free, after the teacher's reply):
+      // the learner's silence counts from now.
+      this.restartIdleTimer();
       return Promise.resolve({ status: 'already-recording', startedAt: this.session.startedAt });
     }
     const previous = this.session?.ending;

@@ -139,6 +139,22 @@ describe('VoiceActivityDetector', () => {
     expect(detector.finished).toBe(true);
   });
 
+  it('counts the idle timeout from the last restart: listening through the teacher’s reply does not use it up', () => {
+    const samples = render([{ noise: 9000, level: 0.002 }]);
+    const detector = new VoiceActivityDetector({ endSilenceMs: 700, idleTimeoutMs: 4000 });
+    const events: VoiceActivityEvent[] = [];
+    for (let start = 0; start + FRAME <= samples.length; start += FRAME) {
+      // The teacher's reply ends 3 s in; the panel asks to listen again.
+      if (start === Math.round((3000 / 1000) * RATE / FRAME) * FRAME) detector.restartIdleTimer();
+      const event = detector.process(samples.subarray(start, start + FRAME), RATE);
+      if (event) events.push(event);
+    }
+    const idle = only(events, 'idle-timeout');
+    expect(idle).toHaveLength(1);
+    expect(idle[0]!.atMs).toBeGreaterThanOrEqual(7000 - FRAME_MS);
+    expect(idle[0]!.atMs).toBeLessThan(7000 + FRAME_MS + 1);
+  });
+
   it('does not time out while the learner is still talking, however long the turn', () => {
     const { events } = run(render([{ speech: 6000 }, { noise: 1000, level: 0.001 }]), { idleTimeoutMs: 2000 });
     expect(only(events, 'idle-timeout')).toHaveLength(0);

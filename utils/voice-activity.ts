@@ -76,10 +76,21 @@ export class VoiceActivityDetector {
   private speechStartMs = 0;
   private lastVoicedEndMs = 0;
   private voicedTotalMs = 0;
+  private idleDeadlineMs: number;
 
   constructor(options: VoiceActivityDetectorOptions) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
     this.options = { ...VAD_DEFAULTS, ...defined };
+    this.idleDeadlineMs = this.options.idleTimeoutMs;
+  }
+
+  /**
+   * Starts the idle timeout again from now. Hands-free listening stays open while the teacher
+   * speaks (so the learner can interrupt); the learner's silence only counts once the teacher
+   * has finished.
+   */
+  restartIdleTimer(): void {
+    this.idleDeadlineMs = this.elapsedMs + this.options.idleTimeoutMs;
   }
 
   /** Whether speech has been confirmed at any point of this turn. */
@@ -136,7 +147,7 @@ export class VoiceActivityDetector {
         this.voicedTotalMs = this.voicedRunMs;
         return { type: 'speech-start', atMs: this.speechStartMs };
       }
-      if (frameEnd >= this.options.idleTimeoutMs) {
+      if (frameEnd >= this.idleDeadlineMs) {
         this.state = 'done';
         return { type: 'idle-timeout', atMs: frameEnd };
       }

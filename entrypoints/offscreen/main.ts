@@ -32,6 +32,8 @@ const recorder = new Recorder((event: RecorderEvent) => {
 });
 const voice = new TeacherVoice(new AudioPlayer(browserPlayerContext), (event: SpeechEvent) => {
   touch();
+  // While the teacher talks, the learner listening is not the learner being silent.
+  if (event.type === 'started' || event.type === 'ended') recorder.restartIdleTimer();
   tell(() => sendMessage('sidepanel:speech-event', event));
 });
 
