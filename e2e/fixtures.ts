@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { waitForPhase } from './harness.ts';
 import { vi } from 'vitest';
 import { startCompanion } from '../companion-server/src/server.ts';
 import { makeSilenceWav, makeSpeechWav } from '../script/lib/speech-wav.ts';
@@ -64,38 +65,6 @@ export async function setUpStage(
   };
 }
 
-/** Fills the settings through their labels, as a learner would, and saves. */
-export async function configure(
-  page: Page,
-  values: { apiKey?: string; apiBaseUrl?: string; companionUrl?: string; handsFree?: boolean },
-): Promise<void> {
-  await page.getByRole('button', { name: 'Settings', exact: true }).click();
-  if (values.apiKey !== undefined) await page.getByLabel('API key').fill(values.apiKey);
-  if (values.apiBaseUrl !== undefined) await page.getByLabel('API base URL').fill(values.apiBaseUrl);
-  if (values.companionUrl !== undefined) await page.getByLabel('Companion URL').fill(values.companionUrl);
-  if (values.handsFree !== undefined) await page.getByLabel('Hands-free').setChecked(values.handsFree);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByRole('heading', { name: 'Settings' }).waitFor({ state: 'detached' });
-}
-
-export function talkButton(page: Page) {
-  return page.locator('.talk-button');
-}
-
-/** The Talk bar's visible state (idle, recording, transcribing, thinking, speaking…). */
-export async function phase(page: Page): Promise<string> {
-  return (await page.locator('.talk-status [role=status]').getAttribute('data-phase')) ?? '';
-}
-
-export async function waitForPhase(page: Page, wanted: string | string[], timeout = 30_000): Promise<void> {
-  const list = Array.isArray(wanted) ? wanted : [wanted];
-  await page.waitForFunction(
-    (phases) => phases.includes(document.querySelector('.talk-status [role=status]')?.getAttribute('data-phase') ?? ''),
-    list,
-    { timeout },
-  );
-}
-
 /** The text of the panel's message banner once one shows: 'error' (role=alert) or 'info'. */
 export async function bannerText(page: Page, kind: 'error' | 'info' | 'any' = 'any', timeout = 30_000): Promise<string> {
   const selector = kind === 'any' ? '.banner' : `.banner-${kind}`;
@@ -119,6 +88,8 @@ export async function waitUntil<T>(fn: () => T | Promise<T>, timeout = 30_000): 
     { timeout, interval: 100 },
   );
 }
+
+export { configure, phase, talkButton, waitForPhase } from './harness.ts';
 
 /** Speak for `ms` (the fake microphone plays the file), then press Talk again. */
 export async function talk(page: Page, press: () => Promise<void>, ms = 3_800): Promise<void> {

@@ -2,30 +2,8 @@ import type { Page } from 'playwright-core';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeSilenceWav, makeSpeechWav } from '../script/lib/speech-wav.ts';
-import { launch, readDatabase, type Browser } from './harness';
+import { launch, readDatabase, speechEvents, tapSpeechEvents, type Browser } from './harness';
 import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
-
-interface SpeechEventSeen {
-  type: string;
-  turnId: string;
-  seq?: number;
-  receivedAt: number;
-}
-
-/** Records every speech event the offscreen document sends to the panel. */
-async function watchSpeech(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const seen: unknown[] = [];
-    (window as unknown as { speechEvents: unknown[] }).speechEvents = seen;
-    chrome.runtime.onMessage.addListener((message: { type?: string; data?: object }) => {
-      if (message?.type === 'sidepanel:speech-event') seen.push({ ...message.data, receivedAt: Date.now() });
-    });
-  });
-}
-
-function speechEvents(page: Page): Promise<SpeechEventSeen[]> {
-  return page.evaluate(() => (window as unknown as { speechEvents: SpeechEventSeen[] }).speechEvents);
-}
 
 describe('fast turn-taking', () => {
   let stage: Stage;
@@ -39,7 +17,7 @@ describe('fast turn-taking', () => {
     stage.standin.control.setLatency({ tokensPerSecond: 12 });
     browser = await launch({ micFile: stage.mic });
     page = await browser.openPanel();
-    await watchSpeech(page);
+    await tapSpeechEvents(page);
     await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
     await waitForPhase(page, ['speaking', 'idle'], 30_000);
     await talkButton(page).click(); // interrupt the long opening question
@@ -65,7 +43,7 @@ describe('fast turn-taking', () => {
     await stage.say('books');
     await talkButton(page).click();
     await waitForPhase(page, 'recording');
-    const stoppedAt = Date.now();
+    const stoppedAt = await page.evaluate(() => performance.timeOrigin + performance.now());
 
     // The chat stream was cut off, not left running in the background.
     const chat = stage.standin.requests.filter((r) => r.endpoint === 'chat').at(-1);

@@ -698,7 +698,7 @@ async function main(): Promise<void> {
     await synthesize(voice, 'Hello there.');
 
     const machineLines = await machine();
-    browser = await launchBrowser({ extensionDir: options.extensionDir, micFile: mic.file, chromium: CHROMIUM });
+    browser = await launchBrowser({ extensionDir: options.extensionDir, micFile: mic.file });
     const page = browser.panel;
     await configure(page, { apiKey: standin.apiKey, apiBaseUrl: standin.url, companionUrl: companion.url });
     const knownTurns: string[] = [];

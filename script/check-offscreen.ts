@@ -16,14 +16,14 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launch as launchExtension } from '../e2e/harness.ts';
 import { recognizeSentence } from './lib/recognize.ts';
 import { run } from './lib/run.ts';
 import { makeSilenceWav, makeSpeechWav } from './lib/speech-wav.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXTENSION = path.resolve(process.argv[2] ?? path.join(ROOT, '.output/chrome-mv3'));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const FIRST_HALF = 'I went to the market yesterday';
 const SECOND_HALF = 'and I bought some fresh apples';
@@ -136,25 +136,12 @@ interface Launched {
 }
 
 async function launch(micFile: string, fakeUi: 'allow' | 'deny' | 'none'): Promise<Launched> {
-  const profile = await mkdtemp(path.join(os.tmpdir(), 'aitalk-check-'));
-  const args = [
-    `--disable-extensions-except=${EXTENSION}`,
-    `--load-extension=${EXTENSION}`,
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${micFile}%noloop`,
-  ];
-  if (fakeUi === 'allow') args.push('--use-fake-ui-for-media-stream');
-  if (fakeUi === 'deny') args.push('--use-fake-ui-for-media-stream=deny');
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  const id = new URL(worker.url()).host;
+  const browser = await launchExtension({
+    micFile,
+    microphone: fakeUi === 'none' ? 'ask' : fakeUi,
+    extensionDir: EXTENSION,
+  });
+  const { context, extensionId: id } = browser;
   const page = await context.newPage();
   await page.goto(`chrome-extension://${id}/permission.html`);
   // Stands in for the side panel: keeps every 'sidepanel:*' event with the time it arrived.
@@ -188,10 +175,7 @@ async function launch(micFile: string, fakeUi: 'allow' | 'deny' | 'none'): Promi
       await send('background:ensure-offscreen');
       return attachToOffscreen(page);
     },
-    async close() {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
-    },
+    close: () => browser.close(),
   };
 }
 
