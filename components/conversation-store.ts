@@ -5,6 +5,7 @@ import { COMPANION_START_HINT, testCompanion } from '@/utils/companion';
 import {
   createConversation,
   deleteConversation as deleteConversationRecord,
+  deleteRecording,
   getRecording,
   latestConversation,
   listConversations,
@@ -98,6 +99,8 @@ export function createConversationStore() {
 
   let turn: ActiveTurn | null = null;
   let lastTalkRequest: string | null = null;
+  /** A hands-free turn can be ended by the detector and by a press at once: handle it once. */
+  const handledRecordings = new Set<string>();
 
   const busy = computed(() => phase.value === 'transcribing');
   const hasKey = computed(() => apiKey.value.trim().length > 0);
@@ -364,12 +367,16 @@ export function createConversationStore() {
       if (reply.status === 'error') showError(new Error(`The recording failed: ${reply.message}`));
       return;
     }
+    if (handledRecordings.has(reply.recordingId)) return;
+    handledRecordings.add(reply.recordingId);
     batch(() => {
       level.value = 0;
       elapsedMs.value = 0;
     });
     if (reply.durationMs < MIN_RECORDING_MS || (reply.peakLevel < SILENCE_LEVEL && !reply.speechDetected)) {
       phase.value = 'idle';
+      // Nothing was said: keep no audio of the room.
+      await deleteRecording(reply.recordingId);
       info('I didn’t hear anything — check that your microphone is on and not muted, then press Talk and speak.');
       return;
     }
@@ -513,7 +520,8 @@ export function createConversationStore() {
     } catch (error) {
       if (turn !== active) return; // interrupted: interrupt() has recorded what was heard
       turn = null;
-      phase.value = handsFree.value ? phase.value : 'idle';
+      // Hands-free went on listening when the transcript arrived, and still is.
+      phase.value = handsFree.value ? 'listening' : 'idle';
       void sendMessage('offscreen:stop-speech').catch(() => undefined);
       if (text) {
         await patchMessage(active.assistantId, { status: 'interrupted', text, fullText: text });
@@ -522,7 +530,6 @@ export function createConversationStore() {
       }
       const lastUser = [...messages.value].reverse().find((m) => m.role === 'user');
       showError(error, lastUser?.id);
-      if (!handsFree.value) phase.value = 'idle';
       return;
     }
     if (turn !== active) return;
@@ -598,9 +605,12 @@ export function createConversationStore() {
     if (phase.value === 'thinking') phase.value = 'speaking';
     for (const text of texts) {
       active.fallbackPending++;
+      let finished = false;
       const finish = () => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
-        active.fallbackPending = Math.max(0, active.fallbackPending - 1);
+        active.fallbackPending--;
         maybeFinishTurn(active);
       };
       // Some systems have no voices and never fire 'end': don't wait on them for ever.

@@ -189,6 +189,10 @@ export async function putRecording(recording: Recording): Promise<void> {
   await (await db()).put('recordings', recording);
 }
 
+export async function deleteRecording(id: string): Promise<void> {
+  await (await db()).delete('recordings', id);
+}
+
 export async function getRecording(id: string): Promise<Recording | undefined> {
   return (await db()).get('recordings', id);
 }
