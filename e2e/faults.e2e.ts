@@ -1,8 +1,10 @@
 import { createServer } from 'node:net';
+import path from 'node:path';
+import { startCompanion } from '../companion-server/src/server.ts';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launch, readDatabase, type Browser } from './harness';
-import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
+import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, waitForPhase, type Stage } from './fixtures';
 
 /** A port nothing listens on: what a stopped server looks like. */
 async function closedPort(): Promise<number> {
@@ -117,10 +119,46 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
 
   it('a silent recording is not sent: the panel says nothing was heard', async () => {
     await stage.say('silence');
+    const kept = (await readDatabase(page)).recordings.length;
     await talk(page, press, 1_500);
     expect(await bannerText(page, 'info')).toContain('didn’t hear anything');
     await waitForPhase(page, 'idle');
     expect(transcriptions()).toHaveLength(0);
+    // No audio of an empty room is kept either.
+    expect((await readDatabase(page)).recordings).toHaveLength(kept);
+  });
+
+  it('reaches a companion started with a token, once the token is in Settings', async () => {
+    const guarded = await startCompanion({ port: 0, token: 'room-42-token', cacheDir: path.join(stage.dir, 'guarded-cache'), log: () => undefined });
+    try {
+      await configure(page, { companionUrl: guarded.url, companionToken: '' });
+      await page.getByRole('button', { name: 'Settings', exact: true }).click();
+      await page.getByRole('button', { name: 'Test connection' }).click();
+      await page.locator('.settings-status', { hasText: 'Voice:' }).waitFor();
+      expect(await page.locator('.settings-status').textContent()).toContain('wants a token');
+      await page.getByRole('button', { name: 'Settings', exact: true }).click();
+
+      await configure(page, { companionToken: 'room-42-token' });
+      await page.getByRole('button', { name: 'Settings', exact: true }).click();
+      await page.getByRole('button', { name: 'Test connection' }).click();
+      await page.locator('.settings-status', { hasText: 'Voice:' }).waitFor();
+      const report = await page.locator('.settings-status').textContent();
+      expect(report).toContain('API: Key accepted');
+      expect(report).toContain('The voice server answers');
+      await page.getByRole('button', { name: 'Settings', exact: true }).click();
+
+      const before = (await readDatabase(page)).messages.length;
+      await talk(page, press);
+      await waitForPhase(page, 'idle', 40_000);
+      const reply = (await readDatabase(page)).messages.slice(before).find((m) => m.role === 'assistant');
+      expect(reply?.status).toBe('done');
+      // Spoken by the guarded companion, not by the browser's fallback voice.
+      expect(reply?.timings.firstAudioAt).toBeGreaterThan(0);
+      expect(await page.locator('.banner').count()).toBe(0);
+    } finally {
+      await configure(page, { companionUrl: stage.companion.url, companionToken: '' });
+      await guarded.close();
+    }
   });
 
   it('a press while the last turn is being transcribed does not start another', async () => {
@@ -164,18 +202,41 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
   });
 });
 
-describe('microphone refused', () => {
-  it('says how to allow the microphone', async () => {
+describe('the microphone, the first time', () => {
+  it('opens a page that explains why the microphone is needed and asks for it', async () => {
     const stage = await setUpStage();
-    const browser = await launch({ micFile: stage.mic, denyMicrophone: true });
+    const browser = await launch({ micFile: stage.mic, microphone: 'ask' });
+    try {
+      const page = await browser.openPanel();
+      await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+      await waitForPhase(page, 'idle', 30_000);
+      const opened = browser.context.waitForEvent('page');
+      await talkButton(page).click();
+      const permissionPage = await opened;
+      await permissionPage.waitForLoadState();
+      expect(permissionPage.url()).toBe(`chrome-extension://${browser.extensionId}/permission.html`);
+      expect(await permissionPage.getByRole('button', { name: 'Allow microphone' }).count()).toBe(1);
+      expect(await permissionPage.locator('body').textContent()).toMatch(/hear you/i);
+      expect(await bannerText(page, 'info')).toContain('Allow it in the tab that just opened');
+      await waitForPhase(page, 'idle');
+    } finally {
+      await browser.close();
+      await stage.close();
+    }
+  });
+
+
+  it('when refused, says how to allow it', async () => {
+    const stage = await setUpStage();
+    const browser = await launch({ micFile: stage.mic, microphone: 'deny' });
     try {
       const page = await browser.openPanel();
       await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
       await waitForPhase(page, 'idle', 30_000);
       await talkButton(page).click();
-      await waitUntil(async () => /microphone/i.test(await bannerText(page)));
-      const text = await bannerText(page);
-      expect(text).toMatch(/chrome:\/\/settings\/content\/microphone|Allow it in the tab/);
+      const text = await bannerText(page, 'error');
+      expect(text).toContain('The microphone is blocked for AITalk');
+      expect(text).toContain('chrome://settings/content/microphone');
       expect(stage.standin.requests.filter((r) => r.endpoint === 'transcriptions')).toHaveLength(0);
     } finally {
       await browser.close();

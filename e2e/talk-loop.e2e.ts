@@ -85,6 +85,13 @@ describe('the talk loop: speak in the side panel, hear the teacher answer', () =
       expect(recording.mimeType).toContain('audio/webm');
       expect(recording.size).toBeGreaterThan(4_000);
     }
+    // Per-turn timings, on demand under the reply.
+    const timings = page.locator('.message-assistant').nth(2).locator('details.timings');
+    await timings.locator('summary', { hasText: 'Timings' }).click();
+    for (const step of ['Upload sent', 'Transcript', 'First token', 'First sentence', 'First audio']) {
+      await timings.locator('dt', { hasText: step }).waitFor();
+    }
+
     const turn = db.messages[4]!.timings;
     const firstAudio = turn.firstAudioAt! - turn.stopPressedAt!;
     expect(firstAudio).toBeGreaterThan(0);
@@ -101,8 +108,10 @@ describe('the talk loop: speak in the side panel, hear the teacher answer', () =
     expect(await page.locator('.message').count()).toBe(5);
 
     await page.getByRole('button', { name: 'New conversation' }).click();
+    // A fresh conversation: only the teacher's opening question.
+    await page.locator('.conversation-title', { hasText: 'New conversation' }).waitFor();
+    await waitUntil(async () => (await page.locator('.message').count()) === 1, 20_000);
     await page.locator('.message-assistant').first().locator('text=What did you do last weekend').waitFor({ timeout: 20_000 });
-    expect(await page.locator('.message').count()).toBe(1);
 
     await page.getByRole('button', { name: 'History' }).click();
     const old = page.getByRole('button', { name: /^Yesterday I go to the park/ });
