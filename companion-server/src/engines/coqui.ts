@@ -255,6 +255,8 @@ export class CoquiEngine implements TtsEngine {
         this.inFlight = null;
         reject(new ApiError(504, 'timeout', `Coqui took longer than ${this.options.timeoutMs / 1000} s for one sentence`));
         // A stuck synthesis can only be ended with its process; the exit handler starts a fresh worker.
+        // Until then nothing may be written to the dying one: say "loading" at once, not when it exits.
+        this.state = { state: 'loading', message: 'replacing a worker that got stuck', retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS };
         child.kill('SIGKILL');
       }, this.options.timeoutMs);
       this.inFlight = {
