@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launch as launchExtension } from '../e2e/harness.ts';
 import { recognizeSentence } from './lib/recognize.ts';
+import { readPcm16 } from './lib/wav.ts';
 import { run } from './lib/run.ts';
 import { makeSilenceWav, makeSpeechWav } from './lib/speech-wav.ts';
 
@@ -37,25 +38,9 @@ function check(ok: boolean, what: string, detail = ''): void {
 
 // ── WAV helpers ──────────────────────────────────────────────────────────────────────────────
 
-function pcm(wav: Buffer): { rate: number; samples: Int16Array } {
-  let offset = 12;
-  let rate = 0;
-  while (offset + 8 <= wav.length) {
-    const id = wav.toString('ascii', offset, offset + 4);
-    const size = wav.readUInt32LE(offset + 4);
-    if (id === 'fmt ') rate = wav.readUInt32LE(offset + 12);
-    if (id === 'data') {
-      const data = wav.subarray(offset + 8, offset + 8 + size);
-      return { rate, samples: new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length)) };
-    }
-    offset += 8 + size + (size % 2);
-  }
-  throw new Error('not a WAV file');
-}
-
 /** Speech and silence spans in 10 ms windows (RMS above -50 dBFS counts as sound). */
 function spans(wav: Buffer): { durationMs: number; sound: Array<[number, number]> } {
-  const { rate, samples } = pcm(wav);
+  const { rate, samples } = readPcm16(wav);
   const window = rate / 100;
   const sound: Array<[number, number]> = [];
   for (let w = 0; w * window < samples.length; w++) {

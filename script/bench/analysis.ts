@@ -4,6 +4,8 @@
  * of a WAV file, and the verdicts against issue 4's targets.
  */
 
+import { encodePcm16, readPcm16 } from '../lib/wav.ts';
+
 /** A 'sidepanel:speech-event' as the panel page received it, plus when it arrived there. */
 export type BenchSpeechEvent =
   | { type: 'synthesized'; turnId: string; seq: number; at: number; ms: number; receivedAt: number }
@@ -163,50 +165,7 @@ export function trimSilence(samples: Int16Array, rate: number, thresholdDb = -50
   return samples.slice(first * window, Math.min(samples.length, (loud.lastIndexOf(true) + 1) * window));
 }
 
-export function readPcm16(wav: Buffer): { rate: number; samples: Int16Array } {
-  if (wav.toString('ascii', 0, 4) !== 'RIFF' || wav.toString('ascii', 8, 12) !== 'WAVE') throw new Error('not a WAV file');
-  let offset = 12;
-  let rate = 0;
-  let bits = 0;
-  let channels = 0;
-  while (offset + 8 <= wav.length) {
-    const id = wav.toString('ascii', offset, offset + 4);
-    const size = wav.readUInt32LE(offset + 4);
-    if (id === 'fmt ') {
-      channels = wav.readUInt16LE(offset + 10);
-      rate = wav.readUInt32LE(offset + 12);
-      bits = wav.readUInt16LE(offset + 22);
-    }
-    if (id === 'data') {
-      if (bits !== 16 || channels !== 1) throw new Error(`expected a 16-bit mono WAV, got ${bits}-bit with ${channels} channels`);
-      const data = wav.subarray(offset + 8, Math.min(wav.length, offset + 8 + size));
-      const copy = new Uint8Array(data);
-      return { rate, samples: new Int16Array(copy.buffer, 0, Math.floor(copy.length / 2)) };
-    }
-    offset += 8 + size + (size % 2);
-  }
-  throw new Error('the WAV has no data chunk');
-}
-
-/** A canonical 44-byte-header WAV of 16-bit mono samples (what Chromium's fake microphone plays). */
-export function encodePcm16(samples: Int16Array, rate: number): Buffer {
-  const header = Buffer.alloc(44);
-  const bytes = samples.length * 2;
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + bytes, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(bytes, 40);
-  return Buffer.concat([header, Buffer.from(samples.buffer, samples.byteOffset, bytes)]);
-}
+export { encodePcm16, readPcm16 };
 
 // ── Targets and the table ────────────────────────────────────────────────────────────────────
 
