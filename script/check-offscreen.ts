@@ -20,6 +20,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { launch as launchExtension } from '../e2e/harness.ts';
 import { recognizeSentence } from './lib/recognize.ts';
 import { readPcm16 } from './lib/wav.ts';
+import type { SavedRecording } from '../utils/messages.ts';
 import { run } from './lib/run.ts';
 import { makeSilenceWav, makeSpeechWav } from './lib/speech-wav.ts';
 
@@ -273,17 +274,7 @@ async function waitFor<T>(what: string, poll: () => Promise<T | undefined>, time
   }
 }
 
-interface Saved {
-  status: string;
-  recordingId: string;
-  bytes: number;
-  durationMs: number;
-  peakLevel: number;
-  speechDetected: boolean;
-  stopRequestedAt: number;
-  stoppedAt: number;
-  savedAt: number;
-}
+type Saved = SavedRecording;
 
 const VAD = { endSilenceMs: 700, idleTimeoutMs: 20_000 };
 
