@@ -1,0 +1,58 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import {
+  DEFAULT_SETTINGS,
+  DEFAULT_TEACHER_INSTRUCTIONS,
+  apiKeyItem,
+  loadSettings,
+  normaliseUrl,
+  originPattern,
+  saveSettings,
+  settingsItem,
+} from './settings';
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+describe('settings', () => {
+  it('start from the documented defaults: OpenAI, whisper-1, gpt-4o-mini, the local companion, the teacher prompt', async () => {
+    const settings = await loadSettings();
+    expect(settings.apiBaseUrl).toBe('https://api.openai.com/v1');
+    expect(settings.transcriptionModel).toBe('whisper-1');
+    expect(settings.chatModel).toBe('gpt-4o-mini');
+    expect(settings.companionUrl).toBe('http://127.0.0.1:8730');
+    expect(settings.teacherInstructions).toBe(DEFAULT_TEACHER_INSTRUCTIONS);
+    expect(settings.teacherInstructions).toContain('ask me a question in your reply');
+    expect(settings.handsFree).toBe(false);
+  });
+
+  it('keep what the learner saved, and fill fields an older version did not have', async () => {
+    await saveSettings({ chatModel: 'llama3.1', apiBaseUrl: 'http://localhost:11434/v1' });
+    expect(await loadSettings()).toMatchObject({ chatModel: 'llama3.1', apiBaseUrl: 'http://localhost:11434/v1', transcriptionModel: 'whisper-1' });
+
+    // Saved by a build that had no hands-free setting yet.
+    const { handsFree: _dropped, ...older } = DEFAULT_SETTINGS;
+    await fakeBrowser.storage.local.set({ settings: older });
+    expect((await loadSettings()).handsFree).toBe(false);
+  });
+
+  it('keep the API key in local storage only, apart from the other settings', async () => {
+    await apiKeyItem.setValue('sk-learner-secret');
+    await saveSettings({ voice: 'en-gb' });
+    expect(await fakeBrowser.storage.local.get('apiKey')).toEqual({ apiKey: 'sk-learner-secret' });
+    expect(await fakeBrowser.storage.sync.get(null)).toEqual({});
+    expect(JSON.stringify(await settingsItem.getValue())).not.toContain('sk-learner-secret');
+  });
+});
+
+describe('addresses the learner types', () => {
+  it('lose stray spaces and trailing slashes', () => {
+    expect(normaliseUrl('  https://api.groq.com/openai/v1/ ')).toBe('https://api.groq.com/openai/v1');
+  });
+
+  it('become the host permission they need, whatever the port', () => {
+    expect(originPattern('https://api.groq.com/openai/v1')).toBe('https://api.groq.com/*');
+    expect(originPattern('http://192.168.1.20:1234/v1')).toBe('http://192.168.1.20/*');
+  });
+});
