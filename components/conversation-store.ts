@@ -13,6 +13,7 @@ import {
   newId,
   putMessage,
   getConversation,
+  UNTITLED,
   type Conversation,
   type Message,
   type TurnTimings,
@@ -135,6 +136,12 @@ export function createConversationStore() {
   async function saveMessage(message: Message): Promise<void> {
     upsertLocal(message);
     await putMessage(message);
+    // The learner's first words name the conversation (putMessage did it in IndexedDB).
+    const current = conversation.value;
+    if (message.role === 'user' && message.text && current?.id === message.conversationId && current.title === UNTITLED) {
+      conversation.value = (await getConversation(current.id)) ?? current;
+      await refreshConversations();
+    }
   }
 
   function upsertLocal(message: Message): void {

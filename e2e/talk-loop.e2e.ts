@@ -51,6 +51,8 @@ describe('the talk loop: speak in the side panel, hear the teacher answer', () =
     expect(upload.transcript).toBe(SENTENCES.park);
 
     await page.locator('.message-user', { hasText: SENTENCES.park }).waitFor();
+    // The learner's first words name the conversation.
+    await page.locator('.conversation-title', { hasText: 'Yesterday I go to the park' }).waitFor();
     const reply = page.locator('.message-assistant').nth(1);
     await reply.locator('text=went').waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 40_000);

@@ -127,7 +127,10 @@ export function newId(): string {
   return crypto.randomUUID();
 }
 
-export async function createConversation(title = 'New conversation'): Promise<Conversation> {
+/** A conversation's title until the learner's first words name it. */
+export const UNTITLED = 'New conversation';
+
+export async function createConversation(title = UNTITLED): Promise<Conversation> {
   const at = Date.now();
   const conversation: Conversation = { id: newId(), title, createdAt: at, updatedAt: at };
   await (await db()).put('conversations', conversation);
@@ -173,7 +176,7 @@ export async function putMessage(message: Message): Promise<void> {
   await tx.objectStore('messages').put(message);
   const conversation = await tx.objectStore('conversations').get(message.conversationId);
   if (conversation) {
-    const untitled = conversation.title === 'New conversation';
+    const untitled = conversation.title === UNTITLED;
     const title =
       untitled && message.role === 'user' && message.text ? titleFrom(message.text) : conversation.title;
     await tx.objectStore('conversations').put({ ...conversation, title, updatedAt: Date.now() });
