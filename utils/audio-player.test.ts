@@ -276,7 +276,7 @@ describe('TeacherVoice', () => {
     expect(context.sources.map((s) => s.buffer?.text)).toEqual(['Old one.', 'New one.']);
   });
 
-  it('when the companion is down, hands every unplayed sentence back for the browser’s voice', async () => {
+  it('when the companion is down, hands the reply to another voice at once, while it is still streaming in', async () => {
     const refused = vi.fn<typeof fetch>(async () => {
       throw new TypeError('Failed to fetch');
     });
@@ -284,18 +284,31 @@ describe('TeacherVoice', () => {
     teacher.speak({ turnId: 't1', text: 'Hello.', companion });
     teacher.speak({ turnId: 't1', text: 'How are you?', companion });
     await vi.advanceTimersByTimeAsync(10);
-    teacher.speak({ turnId: 't1', text: 'Tell me more.', companion });
-    teacher.end('t1');
-    await vi.advanceTimersByTimeAsync(10);
-    const failed = events.find((e) => e.type === 'failed');
-    expect(failed).toMatchObject({
+    // No end() yet: the chat stream has not finished, and the panel is told anyway.
+    expect(events.find((e) => e.type === 'failed')).toMatchObject({
       type: 'failed',
       turnId: 't1',
       seq: 0,
       companionUnreachable: true,
-      unplayed: ['Hello.', 'How are you?', 'Tell me more.'],
     });
-    expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'failed', heard: [] });
+    // Sentences that arrive afterwards are refused: the panel speaks them with the rest.
+    expect(teacher.speak({ turnId: 't1', text: 'Tell me more.', companion })).toBe(-1);
+    expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'stopped', heard: [] });
+  });
+
+  it('when a later sentence fails, the earlier ones still play and the rest is handed back at the end', async () => {
+    const flaky = vi.fn<typeof fetch>(async (_url, init) => {
+      const { input } = JSON.parse(String(init?.body)) as { input: string };
+      if (input === 'First.') return speechResponse(input, 1);
+      throw new TypeError('Failed to fetch');
+    });
+    const { events, teacher } = voice(flaky);
+    teacher.speak({ turnId: 't1', text: 'First.', companion });
+    teacher.speak({ turnId: 't1', text: 'Second.', companion });
+    teacher.end('t1');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(events.find((e) => e.type === 'started')).toMatchObject({ seq: 0 });
+    expect(events.find((e) => e.type === 'failed')).toMatchObject({ seq: 1, unplayed: ['Second.'], companionUnreachable: true });
   });
 
   it('stops counting as speaking when a reply was abandoned without end (the panel closed mid-stream)', async () => {

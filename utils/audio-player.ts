@@ -277,6 +277,20 @@ export class TeacherVoice<B extends { readonly duration: number } = AudioBuffer>
             this.emit({ type: 'synthesized', turnId, seq: event.seq, at: event.at, ms: Math.round(event.ms ?? 0) });
           } else if (event.type === 'started' || event.type === 'ended') {
             this.emit({ type: event.type, turnId, seq: event.seq, at: event.at });
+          } else if (event.type === 'error' && event.seq === 0 && this.turn === turn) {
+            // The first sentence failed, so nothing of this reply can play before the failure: hand
+            // the reply to another voice now, not after the whole reply has streamed in.
+            this.turn = undefined;
+            this.close(turnId);
+            turn.queue.stop();
+            this.emit({
+              type: 'failed',
+              turnId,
+              seq: 0,
+              message: event.error instanceof Error ? event.error.message : String(event.error),
+              unplayed: [],
+              companionUnreachable: event.error instanceof CompanionUnreachableError,
+            });
           }
         },
       }),

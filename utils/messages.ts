@@ -83,7 +83,11 @@ export type SpeechEvent =
       turnId: string;
       seq: number;
       message: string;
-      /** The sentences that will never play, so the panel can speak them another way. */
+      /**
+       * The sentences that will never play, so the panel can speak them another way. Empty when
+       * the very first sentence failed: then nothing plays from `seq` on, including sentences the
+       * panel sends afterwards.
+       */
       unplayed: string[];
       companionUnreachable: boolean;
     };
