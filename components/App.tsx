@@ -23,7 +23,11 @@ export function App() {
       <header class="app-header">
         <h1>AITalk</h1>
         <nav aria-label="Panel">
-          <button type="button" onClick={() => void store.newConversation()} disabled={!store.ready.value}>
+          <button
+            type="button"
+            onClick={() => void store.newConversation()}
+            disabled={!store.ready.value || store.turnInProgress.value}
+          >
             New conversation
           </button>
           <button type="button" aria-pressed={view.value === 'history'} onClick={() => toggle('history')}>

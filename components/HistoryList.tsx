@@ -18,6 +18,7 @@ export function HistoryList({ onOpened }: { onOpened(): void }) {
               <button
                 type="button"
                 class="history-open"
+                disabled={store.turnInProgress.value}
                 onClick={() => void store.openConversation(conversation.id).then(onOpened)}
               >
                 <span class="history-title">{conversation.title}</span>
@@ -26,6 +27,7 @@ export function HistoryList({ onOpened }: { onOpened(): void }) {
               <button
                 type="button"
                 class="quiet"
+                disabled={store.turnInProgress.value}
                 aria-label={`Delete “${conversation.title}”`}
                 onClick={() => {
                   if (confirm(`Delete “${conversation.title}” and its recordings?`)) {

@@ -60,7 +60,7 @@ function MessageItem({ message }: { message: Message }) {
           {message.role === 'user' && (
             <button
               type="button"
-              disabled={store.phase.value !== 'idle'}
+              disabled={store.phase.value !== 'idle' && store.phase.value !== 'listening'}
               onClick={() => void store.retry(message.id)}
             >
               Retry

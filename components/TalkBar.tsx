@@ -2,7 +2,7 @@ import type { TalkPhase } from './conversation-store';
 import { useStore } from './store-context';
 
 const LABELS: Record<TalkPhase, { button: string; status: string }> = {
-  idle: { button: 'Talk', status: 'Ready — press Talk or Alt+Shift+S and speak.' },
+  idle: { button: 'Talk', status: 'Ready — press Talk and speak.' },
   preparing: { button: 'Starting…', status: 'Starting the microphone…' },
   listening: { button: 'Stop listening', status: 'Listening — start speaking when you are ready.' },
   recording: { button: 'Stop and send', status: 'Recording' },
@@ -22,6 +22,10 @@ export function TalkBar() {
   const store = useStore();
   const phase = store.phase.value;
   const labels = LABELS[phase];
+  // The shortcut as Chrome has it: the learner may have changed it, or another extension took it.
+  const idleHint = store.shortcut.value
+    ? `Ready — press Talk or ${store.shortcut.value} and speak.`
+    : 'Ready — press Talk and speak. (Set a shortcut at chrome://extensions/shortcuts.)';
   const recording = phase === 'recording';
   const waiting = phase === 'preparing' || phase === 'stopping' || phase === 'transcribing';
   return (
@@ -38,7 +42,7 @@ export function TalkBar() {
       </button>
       <div class="talk-status">
         <p role="status" aria-live="polite" data-phase={phase}>
-          {labels.status}
+          {phase === 'idle' ? idleHint : labels.status}
           {recording && <span class="elapsed"> {formatElapsed(store.elapsedMs.value)}</span>}
           {store.handsFree.value && phase !== 'idle' && <span class="hands-free-badge"> · hands-free</span>}
         </p>

@@ -35,8 +35,9 @@ import {
   settingsItem,
   talkRequestItem,
   type Settings,
+  type TalkRequest,
 } from '@/utils/settings';
-import { streamReply, testApi, transcribe, type ApiConfig, type ChatTurn } from '@/utils/teacher-api';
+import { streamReply, testApi, transcribe, type ApiConfig, type ChatTurn, type ConnectionReport } from '@/utils/teacher-api';
 
 /**
  * The side panel's state and everything the learner can do, as signals plus actions
@@ -70,8 +71,8 @@ const MIN_RECORDING_MS = 300;
 const HANDS_FREE_VAD = { endSilenceMs: 700, idleTimeoutMs: 20_000 };
 
 interface ActiveTurn {
+  /** The assistant message's id, which is also the offscreen document's turn id. */
   id: string;
-  assistantId: string;
   abort: AbortController;
   sentences: string[];
   heard: Set<number>;
@@ -79,7 +80,9 @@ interface ActiveTurn {
   speechDone: boolean;
   /** The companion could not be reached: the browser's own voice speaks the rest. */
   fallback: boolean;
-  fallbackPending: number;
+  /** Sentences (by seq) waiting for the browser's voice, spoken one after another. */
+  fallbackQueue: number[];
+  fallbackSpeaking: boolean;
 }
 
 export type ConversationStore = ReturnType<typeof createConversationStore>;
@@ -96,15 +99,24 @@ export function createConversationStore() {
   const apiKey = signal('');
   const handsFree = signal(false);
   const ready = signal(false);
-  const retrying = signal<string | null>(null);
+  /** The talk shortcut as Chrome has it (the learner may have changed it, or it may be unset). */
+  const shortcut = signal('');
 
   let turn: ActiveTurn | null = null;
   let lastTalkRequest: string | null = null;
+  /** The browser window this panel is in: a shortcut press talks to its own window's panel. */
+  let windowId: number | undefined;
+  /**
+   * Recorder events reach every open panel; only the panel that started the recording acts on
+   * them (two windows with a panel each must not both send the same turn).
+   */
+  let ownsRecording = false;
   /** A hands-free turn can be ended by the detector and by a press at once: handle it once. */
   const handledRecordings = new Set<string>();
 
-  const busy = computed(() => phase.value === 'transcribing');
   const hasKey = computed(() => apiKey.value.trim().length > 0);
+  /** A turn is being saved or transcribed: switching conversation now would lose it. */
+  const turnInProgress = computed(() => ['preparing', 'stopping', 'transcribing'].includes(phase.value));
 
   function apiConfig(): ApiConfig {
     const { apiBaseUrl, transcriptionModel, chatModel } = settings.value;
@@ -185,6 +197,10 @@ export function createConversationStore() {
       info('Microphone allowed. Press Talk (or the shortcut) to speak.');
     });
 
+    // Neither is essential: without them the panel answers every shortcut press and names none.
+    windowId = (await Promise.resolve().then(() => chrome.windows.getCurrent()).catch(() => undefined))?.id;
+    const commands = await Promise.resolve().then(() => chrome.commands.getAll()).catch(() => []);
+    shortcut.value = commands.find((command) => command.name === 'toggle-talk')?.shortcut ?? '';
     const latest = await latestConversation();
     if (latest) await openConversation(latest.id);
     else await newConversation();
@@ -194,14 +210,18 @@ export function createConversationStore() {
 
     // The keyboard shortcut, pressed in any tab: the service worker leaves the request in
     // storage.session, so a panel that the same press just opened still sees it.
+    const forThisPanel = (request: TalkRequest | null): request is TalkRequest =>
+      request !== null &&
+      request.id !== lastTalkRequest &&
+      (request.windowId === undefined || windowId === undefined || request.windowId === windowId);
     talkRequestItem.watch((request) => {
-      if (request && request.id !== lastTalkRequest) {
+      if (forThisPanel(request)) {
         lastTalkRequest = request.id;
         void toggleTalk();
       }
     });
     const pending = await talkRequestItem.getValue();
-    if (pending && Date.now() - pending.at < 5_000 && pending.id !== lastTalkRequest) {
+    if (forThisPanel(pending) && Date.now() - pending.at < 5_000) {
       lastTalkRequest = pending.id;
       void toggleTalk();
     }
@@ -250,7 +270,8 @@ export function createConversationStore() {
       banner.value = null;
     });
     await refreshConversations();
-    if (hasKey.value) await teacherReply();
+    // The opening question streams in while the panel is already usable.
+    if (hasKey.value) void teacherReply();
   }
 
   async function deleteConversation(id: string): Promise<void> {
@@ -278,6 +299,7 @@ export function createConversationStore() {
       case 'listening':
         // Hands-free and nobody speaking yet: the press ends hands-free listening.
         handsFree.value = false;
+        ownsRecording = false;
         await sendMessage('offscreen:cancel-recording').catch(() => undefined);
         phase.value = 'idle';
         info('Hands-free paused. Press Talk to continue.');
@@ -304,6 +326,8 @@ export function createConversationStore() {
     }
     phase.value = 'preparing';
     clearInfo();
+    // The browser's own voice (the companion fallback) must not talk into the recording.
+    if (typeof speechSynthesis !== 'undefined') speechSynthesis.cancel();
     try {
       await sendMessage('background:ensure-offscreen');
       const reply = await sendMessage('offscreen:start-recording', {
@@ -314,6 +338,7 @@ export function createConversationStore() {
       switch (reply.status) {
         case 'recording':
         case 'already-recording':
+          ownsRecording = true;
           batch(() => {
             phase.value = handsFree.value ? 'listening' : 'recording';
             level.value = 0;
@@ -352,11 +377,14 @@ export function createConversationStore() {
       phase.value = 'idle';
       showError(new Error(`The recorder could not start (${String(error)}). Press Talk to try again.`));
     }
+    // Whatever stopped the microphone from starting also ends hands-free listening.
+    if (phase.value === 'idle') handsFree.value = false;
   }
 
   async function stopRecording(): Promise<void> {
     const stopPressedAt = now();
     phase.value = 'stopping';
+    ownsRecording = false;
     let reply: StopRecordingReply;
     try {
       reply = await sendMessage('offscreen:stop-recording');
@@ -365,7 +393,7 @@ export function createConversationStore() {
       showError(new Error(`The recorder stopped unexpectedly (${String(error)}). Press Talk to try again.`));
       return;
     }
-    await handleRecording(reply, stopPressedAt);
+    await guarded(() => handleRecording(reply, stopPressedAt));
   }
 
   async function handleRecording(reply: StopRecordingReply, stopPressedAt: number): Promise<void> {
@@ -470,6 +498,7 @@ export function createConversationStore() {
   async function teacherReply(userTimings: TurnTimings = {}): Promise<void> {
     const current = conversation.value;
     if (!current) return;
+    await interrupt(); // one reply at a time
     const history = chatHistory();
     const assistant: Message = {
       id: newId(),
@@ -483,14 +512,14 @@ export function createConversationStore() {
     await saveMessage(assistant);
     const active: ActiveTurn = {
       id: assistant.id,
-      assistantId: assistant.id,
       abort: new AbortController(),
       sentences: [],
       heard: new Set(),
       streamDone: false,
       speechDone: false,
       fallback: false,
-      fallbackPending: 0,
+      fallbackQueue: [],
+      fallbackSpeaking: false,
     };
     turn = active;
     phase.value = 'thinking';
@@ -514,12 +543,12 @@ export function createConversationStore() {
           if (sentences.length && active.sentences.length === 0) timings.firstSentenceAt = now();
           speakSentences(sentences);
           // Every token is shown at once; IndexedDB is written per sentence, not per token.
-          void patchMessage(active.assistantId, { text, timings }, sentences.length > 0);
+          void patchMessage(active.id, { text, timings }, sentences.length > 0);
         },
         {
           signal: active.abort.signal,
           onSent: () => {
-            void patchMessage(active.assistantId, { timings: { chatSentAt: now() } }, false);
+            void patchMessage(active.id, { timings: { chatSentAt: now() } }, false);
           },
           onRetry: (problem, _attempt, delayMs) => info(`${problem.message} Retrying in ${Math.round(delayMs / 1000)} s…`),
         },
@@ -530,11 +559,9 @@ export function createConversationStore() {
       // Hands-free went on listening when the transcript arrived, and still is.
       phase.value = handsFree.value ? 'listening' : 'idle';
       void sendMessage('offscreen:stop-speech').catch(() => undefined);
-      if (text) {
-        await patchMessage(active.assistantId, { status: 'interrupted', text, fullText: text });
-      } else {
-        await patchMessage(active.assistantId, { status: 'failed', error: errorText(error) });
-      }
+      // Part of a reply may have arrived: it stays visible, marked failed, and is not sent to
+      // the model again (Retry asks for a whole new reply).
+      await patchMessage(active.id, { status: 'failed', text, error: errorText(error) });
       const lastUser = [...messages.value].reverse().find((m) => m.role === 'user');
       showError(error, lastUser?.id);
       return;
@@ -542,11 +569,11 @@ export function createConversationStore() {
     if (turn !== active) return;
     const rest = splitter.flush();
     if (rest.length && active.sentences.length === 0) {
-      void patchMessage(active.assistantId, { timings: { firstSentenceAt: now() } }, false);
+      void patchMessage(active.id, { timings: { firstSentenceAt: now() } }, false);
     }
     speakSentences(rest);
     active.streamDone = true;
-    await patchMessage(active.assistantId, { status: 'done', text, timings: { replyDoneAt: now() } });
+    await patchMessage(active.id, { status: 'done', text, timings: { replyDoneAt: now() } });
     if (active.sentences.length === 0) active.speechDone = true;
     else if (!active.fallback) void sendMessage('offscreen:end-speech', { turnId: active.id }).catch(() => undefined);
     maybeFinishTurn(active);
@@ -555,18 +582,18 @@ export function createConversationStore() {
   function speak(active: ActiveTurn, sentence: string): void {
     const seq = active.sentences.push(sentence) - 1;
     if (active.fallback) {
-      speakWithBrowser(active, [sentence]);
+      speakWithBrowser(active, [seq]);
       return;
     }
     const { companionUrl, companionToken, voice, speed } = settings.value;
     sendMessage('offscreen:speak', {
       turnId: active.id,
       text: sentence,
-      companion: { url: companionUrl.replace(/\/+$/, ''), token: companionToken, voice, speed },
+      companion: { url: companionUrl, token: companionToken, voice, speed },
     }).catch((error: unknown) => {
       // The offscreen document is gone (it was closed while idle): speak it here instead.
       console.warn('AITalk: could not queue sentence', seq, error);
-      startFallback(active, [sentence], 'The voice player stopped unexpectedly, so your browser’s voice is used.');
+      startFallback(active, [seq], 'The voice player stopped unexpectedly, so your browser’s voice is used.');
     });
   }
 
@@ -576,13 +603,15 @@ export function createConversationStore() {
     switch (event.type) {
       case 'started':
         active.heard.add(event.seq);
-        if (event.seq === 0) void patchMessage(active.assistantId, { timings: { firstAudioAt: event.at } });
+        if (event.seq === 0) void patchMessage(active.id, { timings: { firstAudioAt: event.at } });
         if (phase.value === 'thinking') phase.value = 'speaking';
         return;
       case 'failed':
+        // Every sentence from the failed one on, as the panel sent them: this includes any sent
+        // after the failure, which the offscreen document refused.
         startFallback(
           active,
-          event.unplayed,
+          active.sentences.map((_, seq) => seq).slice(event.seq),
           event.companionUnreachable
             ? `The voice server is not running at ${settings.value.companionUrl}, so your browser’s voice reads the reply. ${COMPANION_START_HINT}`
             : `The voice server failed (${event.message}), so your browser’s voice reads the reply.`,
@@ -599,42 +628,56 @@ export function createConversationStore() {
     }
   }
 
-  function startFallback(active: ActiveTurn, texts: string[], message: string): void {
+  function startFallback(active: ActiveTurn, seqs: number[], message: string): void {
+    if (turn !== active) return; // interrupted meanwhile: nothing of it may be spoken
     if (!active.fallback) {
       active.fallback = true;
       banner.value = { kind: 'info', message, action: 'settings' };
     }
-    speakWithBrowser(active, texts);
+    speakWithBrowser(active, seqs);
   }
 
-  /** The browser's own voice, for when the companion cannot be reached. */
-  function speakWithBrowser(active: ActiveTurn, texts: string[]): void {
+  /**
+   * The browser's own voice, for when the companion cannot be reached. Sentences are spoken one
+   * after another, so the turn ends when the last one has really been spoken.
+   */
+  function speakWithBrowser(active: ActiveTurn, seqs: number[]): void {
     if (phase.value === 'thinking') phase.value = 'speaking';
-    for (const text of texts) {
-      active.fallbackPending++;
-      let finished = false;
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        active.fallbackPending--;
-        maybeFinishTurn(active);
-      };
-      // Some systems have no voices and never fire 'end': don't wait on them for ever.
-      const timer = setTimeout(finish, 2_000 + text.split(/\s+/).length * 450);
-      if (typeof speechSynthesis === 'undefined') continue;
-      const utterance = new SpeechSynthesisUtterance(text);
-      utterance.lang = 'en-US';
-      utterance.rate = settings.value.speed;
-      utterance.onend = finish;
-      utterance.onerror = finish;
-      speechSynthesis.speak(utterance);
+    active.fallbackQueue.push(...seqs.filter((seq) => !active.heard.has(seq) && !active.fallbackQueue.includes(seq)));
+    if (!active.fallbackSpeaking) speakNextWithBrowser(active);
+  }
+
+  function speakNextWithBrowser(active: ActiveTurn): void {
+    const seq = active.fallbackQueue.shift();
+    if (turn !== active || seq === undefined) {
+      active.fallbackSpeaking = false;
+      maybeFinishTurn(active);
+      return;
     }
+    active.fallbackSpeaking = true;
+    active.heard.add(seq);
+    const text = active.sentences[seq] ?? '';
+    let finished = false;
+    const next = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      speakNextWithBrowser(active);
+    };
+    // Some systems have no voices and never fire 'end': don't wait on them for ever.
+    const timer = setTimeout(next, 2_000 + text.split(/\s+/).length * 450);
+    if (typeof speechSynthesis === 'undefined') return;
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.lang = 'en-US';
+    utterance.rate = settings.value.speed;
+    utterance.onend = next;
+    utterance.onerror = next;
+    speechSynthesis.speak(utterance);
   }
 
   function maybeFinishTurn(active: ActiveTurn): void {
     if (turn !== active || !active.streamDone) return;
-    const speechOver = active.fallback ? active.fallbackPending === 0 : active.speechDone;
+    const speechOver = active.fallback ? !active.fallbackSpeaking && active.fallbackQueue.length === 0 : active.speechDone;
     if (!speechOver) return;
     turn = null;
     if (handsFree.value) {
@@ -653,14 +696,16 @@ export function createConversationStore() {
     active.abort.abort();
     if (typeof speechSynthesis !== 'undefined') speechSynthesis.cancel();
     const stopped = await sendMessage('offscreen:stop-speech').catch(() => null);
-    const heardSeqs = stopped?.heard ?? [...active.heard];
+    // With the browser's voice speaking, the offscreen document has no turn to report on.
+    const fromOffscreen = stopped?.turnId === active.id ? stopped.heard : [];
+    const heardSeqs = [...new Set([...fromOffscreen, ...active.heard])];
     const heard = heardSeqs
       .sort((a, b) => a - b)
       .map((seq) => active.sentences[seq])
       .filter(Boolean)
       .join(' ');
-    const message = findMessage(active.assistantId);
-    await patchMessage(active.assistantId, {
+    const message = findMessage(active.id);
+    await patchMessage(active.id, {
       status: 'interrupted',
       text: heard,
       fullText: message?.text ?? '',
@@ -671,9 +716,9 @@ export function createConversationStore() {
   async function stopEverything(): Promise<void> {
     handsFree.value = false;
     await interrupt();
-    if (phase.value === 'recording' || phase.value === 'listening') {
-      await sendMessage('offscreen:cancel-recording').catch(() => undefined);
-    }
+    // Hands-free may be listening whatever the Talk bar shows; cancelling nothing is harmless.
+    if (ownsRecording) await sendMessage('offscreen:cancel-recording').catch(() => undefined);
+    ownsRecording = false;
     phase.value = 'idle';
   }
 
@@ -687,6 +732,7 @@ export function createConversationStore() {
         handsFree: true,
         vad: HANDS_FREE_VAD,
       });
+      if (reply.status === 'recording' || reply.status === 'already-recording') ownsRecording = true;
       if (reply.status !== 'recording' && reply.status !== 'already-recording') {
         handsFree.value = false;
         info('Hands-free stopped: the microphone could not restart. Press Talk to continue.');
@@ -700,6 +746,7 @@ export function createConversationStore() {
   }
 
   function handleRecorderEvent(event: RecorderEvent): void {
+    if (!ownsRecording) return; // another window's panel started this recording
     switch (event.type) {
       case 'level':
         batch(() => {
@@ -713,15 +760,19 @@ export function createConversationStore() {
         phase.value = 'recording';
         return;
       case 'auto-stopped':
+        ownsRecording = false;
         phase.value = 'stopping';
-        void handleRecording(event.result, event.result.status === 'saved' ? event.result.stopRequestedAt : now());
+        void guarded(() => handleRecording(event.result, event.result.status === 'saved' ? event.result.stopRequestedAt : now()));
         return;
       case 'idle-timeout':
+        ownsRecording = false;
         handsFree.value = false;
         if (!turn) phase.value = 'idle';
         info('Hands-free paused after a long silence. Press Talk to continue.');
         return;
       case 'error':
+        ownsRecording = false;
+        handsFree.value = false;
         phase.value = 'idle';
         showError(new Error(`The microphone stopped: ${event.message}. Press Talk to try again.`));
         return;
@@ -732,16 +783,34 @@ export function createConversationStore() {
 
   async function retry(messageId: string): Promise<void> {
     const message = findMessage(messageId);
-    if (!message || phase.value !== 'idle') return;
-    retrying.value = messageId;
+    if (!message || message.role !== 'user') return;
+    if (phase.value === 'listening') {
+      // Hands-free was waiting for the next sentence: the learner chose to retry instead.
+      handsFree.value = false;
+      ownsRecording = false;
+      await sendMessage('offscreen:cancel-recording').catch(() => undefined);
+      phase.value = 'idle';
+    }
+    if (phase.value !== 'idle') return;
+    await guarded(async () => {
+      // A failed transcription is sent again; a transcript whose reply failed gets a new reply
+      // (the failed one stays in the history, marked failed, and is not sent to the model).
+      if (message.status !== 'done') await processTurn(messageId);
+      else await teacherReply(message.timings);
+    });
+  }
+
+  /**
+   * Runs a step of a turn so that whatever it throws (IndexedDB full, say) is shown and the Talk
+   * bar goes back to idle, instead of staying "Transcribing…" until the panel is reloaded.
+   */
+  async function guarded(step: () => Promise<void>): Promise<void> {
     try {
-      if (message.role === 'user' && message.status !== 'done') await processTurn(messageId);
-      else if (message.role === 'user') {
-        // The transcript is there; the teacher's reply failed. Drop the failed reply and ask again.
-        await teacherReply(message.timings);
-      }
-    } finally {
-      retrying.value = null;
+      await step();
+    } catch (error) {
+      turn = null;
+      phase.value = 'idle';
+      showError(new Error(`Something went wrong with this turn (${errorText(error)}). Your recording is kept; press Retry or Talk.`));
     }
   }
 
@@ -756,10 +825,10 @@ export function createConversationStore() {
     if (hasKey.value && messages.value.length === 0 && phase.value === 'idle') await teacherReply();
   }
 
-  async function testConnection(next: Settings, key: string): Promise<{ api: { ok: boolean; message: string }; companion: { ok: boolean; message: string } }> {
+  async function testConnection(next: Settings, key: string): Promise<ConnectionReport> {
     const [api, companion] = await Promise.all([
       testApi({ apiKey: key, apiBaseUrl: next.apiBaseUrl, transcriptionModel: next.transcriptionModel, chatModel: next.chatModel }),
-      testCompanion(next.companionUrl.replace(/\/+$/, ''), next.companionToken),
+      testCompanion(next.companionUrl, next.companionToken),
     ]);
     return { api, companion };
   }
@@ -775,10 +844,10 @@ export function createConversationStore() {
     settings,
     apiKey,
     hasKey,
+    turnInProgress,
     handsFree,
     ready,
-    busy,
-    retrying,
+    shortcut,
     init,
     toggleTalk,
     retry,

@@ -23,7 +23,7 @@ export default defineBackground(() => {
       });
     }
     // The panel (already open, or opening now) picks this up from storage.session.
-    void talkRequestItem.setValue({ id: crypto.randomUUID(), at: Date.now() });
+    void talkRequestItem.setValue({ id: crypto.randomUUID(), at: Date.now(), windowId });
   });
 
   onMessage('background:ensure-offscreen', () => ensureOffscreenDocument());

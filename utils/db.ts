@@ -184,10 +184,6 @@ export async function putMessage(message: Message): Promise<void> {
   await tx.done;
 }
 
-export async function getMessage(id: string): Promise<Message | undefined> {
-  return (await db()).get('messages', id);
-}
-
 export async function putRecording(recording: Recording): Promise<void> {
   await (await db()).put('recordings', recording);
 }

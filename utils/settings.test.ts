@@ -7,7 +7,6 @@ import {
   loadSettings,
   normaliseUrl,
   originPattern,
-  saveSettings,
   settingsItem,
 } from './settings';
 
@@ -28,7 +27,7 @@ describe('settings', () => {
   });
 
   it('keep what the learner saved, and fill fields an older version did not have', async () => {
-    await saveSettings({ chatModel: 'llama3.1', apiBaseUrl: 'http://localhost:11434/v1' });
+    await settingsItem.setValue({ ...DEFAULT_SETTINGS, chatModel: 'llama3.1', apiBaseUrl: 'http://localhost:11434/v1' });
     expect(await loadSettings()).toMatchObject({ chatModel: 'llama3.1', apiBaseUrl: 'http://localhost:11434/v1', transcriptionModel: 'whisper-1' });
 
     // Saved by a build that had no hands-free setting yet.
@@ -39,7 +38,7 @@ describe('settings', () => {
 
   it('keep the API key in local storage only, apart from the other settings', async () => {
     await apiKeyItem.setValue('sk-learner-secret');
-    await saveSettings({ voice: 'en-gb' });
+    await settingsItem.setValue({ ...DEFAULT_SETTINGS, voice: 'en-gb' });
     expect(await fakeBrowser.storage.local.get('apiKey')).toEqual({ apiKey: 'sk-learner-secret' });
     expect(await fakeBrowser.storage.sync.get(null)).toEqual({});
     expect(JSON.stringify(await settingsItem.getValue())).not.toContain('sk-learner-secret');

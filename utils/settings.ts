@@ -50,12 +50,6 @@ export async function loadSettings(): Promise<Settings> {
   return { ...DEFAULT_SETTINGS, ...(await settingsItem.getValue()) };
 }
 
-export async function saveSettings(patch: Partial<Settings>): Promise<Settings> {
-  const next = { ...(await loadSettings()), ...patch };
-  await settingsItem.setValue(next);
-  return next;
-}
-
 /**
  * A talk request from the keyboard shortcut, left in storage.session by the service worker so
  * that a panel opened by that same press (or already open) picks it up even if the worker
@@ -64,6 +58,8 @@ export async function saveSettings(patch: Partial<Settings>): Promise<Settings> 
 export interface TalkRequest {
   id: string;
   at: number;
+  /** The window the shortcut was pressed in; its panel answers, others ignore it. */
+  windowId?: number;
 }
 export const talkRequestItem = storage.defineItem<TalkRequest | null>('session:talkRequest', {
   fallback: null,
