@@ -203,13 +203,26 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
 });
 
 describe('the microphone, the first time', () => {
-  it('opens a page that explains why the microphone is needed and asks for it', async () => {
+  /** A fresh browser whose microphone permission is `microphone`, with the panel set up and idle. */
+  async function withFreshBrowser(
+    microphone: 'ask' | 'deny',
+    run: (context: { stage: Stage; browser: Browser; page: Page }) => Promise<void>,
+  ): Promise<void> {
     const stage = await setUpStage();
-    const browser = await launch({ micFile: stage.mic, microphone: 'ask' });
+    const browser = await launch({ micFile: stage.mic, microphone });
     try {
       const page = await browser.openPanel();
       await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
       await waitForPhase(page, 'idle', 30_000);
+      await run({ stage, browser, page });
+    } finally {
+      await browser.close();
+      await stage.close();
+    }
+  }
+
+  it('opens a page that explains why the microphone is needed and asks for it', async () => {
+    await withFreshBrowser('ask', async ({ browser, page }) => {
       const opened = browser.context.waitForEvent('page');
       await talkButton(page).click();
       const permissionPage = await opened;
@@ -219,28 +232,16 @@ describe('the microphone, the first time', () => {
       expect(await permissionPage.locator('body').textContent()).toMatch(/hear you/i);
       expect(await bannerText(page, 'info')).toContain('Allow it in the tab that just opened');
       await waitForPhase(page, 'idle');
-    } finally {
-      await browser.close();
-      await stage.close();
-    }
+    });
   });
 
-
   it('when refused, says how to allow it', async () => {
-    const stage = await setUpStage();
-    const browser = await launch({ micFile: stage.mic, microphone: 'deny' });
-    try {
-      const page = await browser.openPanel();
-      await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
-      await waitForPhase(page, 'idle', 30_000);
+    await withFreshBrowser('deny', async ({ stage, page }) => {
       await talkButton(page).click();
       const text = await bannerText(page, 'error');
       expect(text).toContain('The microphone is blocked for AITalk');
       expect(text).toContain('chrome://settings/content/microphone');
       expect(stage.standin.requests.filter((r) => r.endpoint === 'transcriptions')).toHaveLength(0);
-    } finally {
-      await browser.close();
-      await stage.close();
-    }
+    });
   });
 });

@@ -7,6 +7,7 @@ import {
   type StopRecordingReply,
 } from './messages';
 import { VoiceActivityDetector, rmsOf, type VoiceActivityEvent } from './voice-activity';
+import { microphonePermission } from './microphone-permission';
 
 /**
  * The learner's microphone, in the offscreen document: records one turn as webm/opus, measures
@@ -326,13 +327,7 @@ export function browserRecorderEnvironment(): RecorderEnvironment {
       const stream = await navigator.mediaDevices.getUserMedia(MICROPHONE_CONSTRAINTS);
       return browserMicrophone(stream);
     },
-    async microphonePermission() {
-      try {
-        return (await navigator.permissions.query({ name: 'microphone' })).state;
-      } catch {
-        return 'unknown';
-      }
-    },
+    microphonePermission,
     saveRecording: putRecording,
   };
 }

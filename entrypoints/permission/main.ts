@@ -1,4 +1,5 @@
 import { sendMessage } from '@/utils/messages';
+import { microphonePermission } from '@/utils/microphone-permission';
 
 /**
  * Asks for the microphone on a normal extension page: the offscreen document that records cannot
@@ -35,14 +36,6 @@ function showBlocked(text: string): void {
   done.hidden = true;
 }
 
-async function permissionState(): Promise<PermissionState | 'unknown'> {
-  try {
-    return (await navigator.permissions.query({ name: 'microphone' })).state;
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function askForMicrophone(): Promise<void> {
   allow.disabled = true;
   say('Chrome is asking you about the microphone — choose “Allow”.');
@@ -56,7 +49,7 @@ async function askForMicrophone(): Promise<void> {
     const name = error instanceof DOMException ? error.name : '';
     if (name === 'NotFoundError' || name === 'OverconstrainedError') {
       say('No microphone was found. Connect one (or check your sound settings), then press Allow microphone again.');
-    } else if (name === 'NotAllowedError' && (await permissionState()) === 'prompt') {
+    } else if (name === 'NotAllowedError' && (await microphonePermission()) === 'prompt') {
       say('The question was closed without an answer. Press Allow microphone to be asked again.');
     } else if (name === 'NotAllowedError' || name === 'SecurityError') {
       showBlocked('The microphone is blocked for AITalk. Here is how to allow it:');
@@ -87,7 +80,7 @@ element<HTMLButtonElement>('close').addEventListener('click', () => {
 });
 
 void (async () => {
-  const state = await permissionState();
+  const state = await microphonePermission();
   if (state === 'granted') showAllowed();
   else if (state === 'denied') showBlocked('The microphone is blocked for AITalk. Here is how to allow it:');
   else allow.focus();
