@@ -6,8 +6,8 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The official description, kept beside the repository (CI puts it in the same place). */
-export const DEFAULT_SPEC_PATH = path.resolve(REPO_ROOT, '../shared/openai-openapi/openapi.yaml');
+/** The official OpenAI API description (OpenAPI 3.1, MIT: LICENSE beside it), vendored so a fresh clone validates alone. */
+export const DEFAULT_SPEC_PATH = path.resolve(REPO_ROOT, 'script/openai-standin/openapi/openapi.yaml');
 
 export type SchemaName =
   | 'CreateTranscriptionRequest'
