@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from './run.ts';
-import { recognizeSentence } from './recognize.ts';
+import { recognizeSentence, toRecognizerInput } from './recognize.ts';
 import { makeSilenceWav, makeSpeechWav } from './speech-wav.ts';
 
 const CANDIDATES = [
@@ -33,6 +33,15 @@ describe('recognizeSentence', () => {
     await run('espeak-ng', ['--stdin', '-w', raw], { stdin: CANDIDATES[1] });
     expect(await soxInfo(raw, '-r')).toBe('22050');
     expect(await recognizeSentence(raw, CANDIDATES)).toBe(CANDIDATES[1]);
+  });
+
+  it('hears the same file identically on every run (no random dither when resampling)', async () => {
+    const raw = path.join(dir, 'espeak-twice.wav');
+    await run('espeak-ng', ['--stdin', '-w', raw], { stdin: CANDIDATES[1] });
+    const [first, second] = [path.join(dir, 'first.wav'), path.join(dir, 'second.wav')];
+    await toRecognizerInput(raw, first);
+    await toRecognizerInput(raw, second);
+    expect((await readFile(first)).equals(await readFile(second))).toBe(true);
   });
 
   it('picks each sentence from a 48 kHz speech WAV, passed as a path or as bytes', async () => {

@@ -54,13 +54,12 @@ export async function recognizeSentence(wav: Buffer | string, candidates: readon
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aitalk-recognize-'));
   try {
     const input = path.join(dir, 'input.wav');
-    if (typeof wav === 'string') {
-      await run('sox', [wav, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', input]);
-    } else {
-      const original = path.join(dir, 'original.wav');
-      await writeFile(original, wav);
-      await run('sox', [original, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', input]);
+    let source = wav;
+    if (typeof source !== 'string') {
+      source = path.join(dir, 'original.wav');
+      await writeFile(source, wav);
     }
+    await toRecognizerInput(source, input);
     const grammar = path.join(dir, 'candidates.jsgf');
     await writeFile(
       grammar,
@@ -73,6 +72,18 @@ export async function recognizeSentence(wav: Buffer | string, candidates: readon
   }
 }
 
+/**
+ * Converts any WAV to what pocketsphinx's en-us model expects: 16 kHz mono 16-bit. `-D`: sox
+ * dithers a resampled 16-bit output with random noise by default, so the same file reached
+ * pocketsphinx a little different on each run, and whether it was recognised was left to chance
+ * (the flaky 22,050 Hz case). The decoder adds its own seeded dither instead (see decode).
+ */
+export async function toRecognizerInput(source: string, output: string): Promise<void> {
+  // The decoder estimates the noise floor from the first frames: a recording that starts with
+  // the voice itself (espeak-ng's raw output does) left it nothing to learn from.
+  await run('sox', ['-D', source, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', output, 'pad', '0.3', '0.3']);
+}
+
 async function decode(dir: string, input: string, grammar: string): Promise<string> {
   if (await commandExists('pocketsphinx_batch')) {
     // Debian 12's pocketsphinx (5prealpha). pocketsphinx_batch decodes the whole file as one
@@ -83,6 +94,9 @@ async function decode(dir: string, input: string, grammar: string): Promise<stri
     await run('pocketsphinx_batch', [
       '-ctl', ctl, '-cepdir', dir, '-cepext', '.wav', '-adcin', 'yes', '-adchdr', '44',
       '-hyp', hypFile, '-jsgf', grammar, '-hmm', HMM, '-dict', DICT, '-logfn', '/dev/null',
+      // Digital silence (all zeros) has no log energy: the decoder needs a little noise, and a
+      // fixed seed makes it the same noise every run.
+      '-dither', 'yes', '-seed', '1',
     ]);
     // Each line reads "words (utterance-id score)".
     const line = (await readFile(hypFile, 'utf8')).split('\n')[0] ?? '';
@@ -90,7 +104,7 @@ async function decode(dir: string, input: string, grammar: string): Promise<stri
   }
   if (await commandExists('pocketsphinx')) {
     // pocketsphinx 5.x (Debian 13+): `single` also treats the file as one utterance and prints JSON.
-    const { stdout } = await run('pocketsphinx', ['-hmm', HMM, '-dict', DICT, '-jsgf', grammar, 'single', input]);
+    const { stdout } = await run('pocketsphinx', ['-hmm', HMM, '-dict', DICT, '-jsgf', grammar, '-dither', 'yes', '-seed', '1', 'single', input]);
     const line = stdout.toString('utf8').trim().split('\n')[0] ?? '';
     if (!line) return '';
     const parsed: unknown = JSON.parse(line);

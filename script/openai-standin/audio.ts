@@ -63,7 +63,7 @@ export async function synthesizeSpeech(text: string, options: { voice: string; f
     const out = path.join(dir, `speech.${options.format === 'pcm' ? 'raw' : options.format === 'opus' ? 'ogg' : options.format}`);
     if (options.format === 'wav' || options.format === 'pcm' || options.format === 'flac') {
       const type = options.format === 'pcm' ? ['-t', 'raw', '-e', 'signed-integer', '-L'] : [];
-      await run('sox', [raw, '-r', '24000', '-c', '1', '-b', '16', ...type, out], { signal: options.signal });
+      await run('sox', ['-D', raw, '-r', '24000', '-c', '1', '-b', '16', ...type, out], { signal: options.signal });
     } else {
       const codec = { mp3: ['-c:a', 'libmp3lame', '-b:a', '64k'], opus: ['-c:a', 'libopus', '-b:a', '32k'], aac: ['-c:a', 'aac', '-b:a', '64k', '-f', 'adts'] }[options.format];
       await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', raw, '-ar', '24000', '-ac', '1', ...codec, out], { signal: options.signal });
