@@ -10,6 +10,9 @@ export default defineConfig({
   manifest: {
     name: 'AITalk — spoken English partner',
     short_name: 'AITalk',
+    // sidePanel.open (the shortcut opening the panel) and runtime.getContexts (finding the
+    // offscreen document after the service worker restarted) arrived in Chrome 116.
+    minimum_chrome_version: '116',
     description:
       'Practise speaking English with a patient AI teacher in the side panel, next to whatever you are reading.',
     permissions: ['sidePanel', 'offscreen', 'storage'],

@@ -18,6 +18,21 @@ export function App() {
     view.value = 'settings';
   };
 
+  if (store.startupError.value) {
+    return (
+      <div class="app">
+        <div class="banner banner-error startup-error" role="alert">
+          <p>{store.startupError.value}</p>
+          <div class="banner-actions">
+            <button type="button" onClick={store.reload}>
+              Reload
+            </button>
+          </div>
+        </div>
+      </div>
+    );
+  }
+
   return (
     <div class="app">
       <header class="app-header">

@@ -1,3 +1,4 @@
+import { browser } from 'wxt/browser';
 import { useStore } from './store-context';
 
 /** Errors and notices, each with what the learner can do about it. */
@@ -5,18 +6,32 @@ export function BannerView({ onOpenSettings }: { onOpenSettings(): void }) {
   const store = useStore();
   const banner = store.banner.value;
   if (!banner) return null;
+  const retryId = banner.messageId;
   return (
     <div class={`banner banner-${banner.kind}`} role={banner.kind === 'error' ? 'alert' : 'status'}>
       <p>{banner.message}</p>
       <div class="banner-actions">
-        {banner.action === 'retry' && banner.messageId && (
-          <button type="button" onClick={() => void store.retry(banner.messageId!)}>
+        {banner.action === 'retry' && retryId && (
+          <button type="button" onClick={() => store.retry(retryId)}>
             Retry
           </button>
         )}
         {banner.action === 'settings' && (
           <button type="button" onClick={onOpenSettings}>
             Open settings
+          </button>
+        )}
+        {banner.action === 'microphone' && (
+          <button
+            type="button"
+            onClick={() => {
+              // The permission page explains, asks, or says how to unblock a denied microphone.
+              browser.tabs.create({ url: browser.runtime.getURL('/permission.html') }).catch((error: unknown) => {
+                console.error('AITalk: could not open the microphone page', error);
+              });
+            }}
+          >
+            Allow the microphone
           </button>
         )}
         <button type="button" class="quiet" aria-label="Dismiss message" onClick={store.dismissBanner}>

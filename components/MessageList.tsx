@@ -49,10 +49,25 @@ function MessageItem({ message }: { message: Message }) {
             ? 'Transcribing…'
             : message.status === 'streaming'
               ? '…'
-              : message.status === 'recorded'
+              : message.status === 'recorded' || message.status === 'unsent'
                 ? 'Recorded, not yet sent'
                 : '')}
       </p>
+      {message.status === 'unsent' && (
+        <div class="message-unsent">
+          <p class="message-note">You recorded this while the panel was closing. Send it to the teacher, or delete it.</p>
+          <button type="button" disabled={store.phase.value !== 'idle'} onClick={() => store.sendUnsent(message.id)}>
+            Send
+          </button>
+          <button
+            type="button"
+            class="quiet"
+            onClick={() => void store.deleteUnsent(message.id)}
+          >
+            Delete
+          </button>
+        </div>
+      )}
       {message.status === 'interrupted' && <p class="message-note">Interrupted — this is the part you heard.</p>}
       {message.status === 'failed' && (
         <div class="message-failed">
@@ -61,7 +76,7 @@ function MessageItem({ message }: { message: Message }) {
             <button
               type="button"
               disabled={store.phase.value !== 'idle' && store.phase.value !== 'listening'}
-              onClick={() => void store.retry(message.id)}
+              onClick={() => store.retry(message.id)}
             >
               Retry
             </button>

@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import type { JSX } from 'preact';
 import { DEFAULT_SETTINGS, normaliseUrl, originPattern, type Settings } from '@/utils/settings';
+import { StorageSettings } from './StorageSettings';
 import { useStore } from './store-context';
 
 /** Hosts the manifest grants at install; any other needs the learner's yes at run time. */
@@ -40,6 +41,7 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       chatModel: draft.value.chatModel.trim() || DEFAULT_SETTINGS.chatModel,
       teacherInstructions: draft.value.teacherInstructions.trim() || DEFAULT_SETTINGS.teacherInstructions,
       speed: Math.min(4, Math.max(0.25, Number(draft.value.speed) || 1)),
+      recordingRetentionDays: Math.max(0, Math.round(Number(draft.value.recordingRetentionDays) || 0)),
     };
     const apiProblem = validUrl(next.apiBaseUrl);
     if (apiProblem) return `API base URL: ${apiProblem}`;
@@ -58,7 +60,7 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
     return granted ? [] : origins;
   }
 
-  async function onSave(event: Event) {
+  async function onSave(event: Event): Promise<void> {
     event.preventDefault();
     const next = cleaned();
     if (typeof next === 'string') {
@@ -76,7 +78,7 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
     if (!refused.length) onDone();
   }
 
-  async function onTest() {
+  async function onTest(): Promise<void> {
     const next = cleaned();
     if (typeof next === 'string') {
       status.value = { kind: 'error', lines: [next] };
@@ -95,7 +97,15 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
 
   const s = draft.value;
   return (
-    <form class="settings" onSubmit={onSave} aria-labelledby="settings-heading">
+    <form
+      class="settings"
+      onSubmit={(event) => {
+        onSave(event).catch((error: unknown) => {
+          status.value = { kind: 'error', lines: [`Not saved: ${error instanceof Error ? error.message : String(error)}`] };
+        });
+      }}
+      aria-labelledby="settings-heading"
+    >
       <h2 id="settings-heading">Settings</h2>
       <label for="api-key">API key</label>
       <input
@@ -152,6 +162,10 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
         <label for="hands-free">Hands-free</label>
       </div>
       <p class="help">Press Talk once; AITalk notices when you finish speaking and listens again after each reply.</p>
+      <StorageSettings
+        days={s.recordingRetentionDays}
+        onDays={(days) => (draft.value = { ...draft.value, recordingRetentionDays: days })}
+      />
       {status.value && (
         <div class={`settings-status ${status.value.kind}`} role="status">
           {status.value.lines.map((line) => (
@@ -161,7 +175,16 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       )}
       <div class="settings-actions">
         <button type="submit">Save</button>
-        <button type="button" onClick={() => void onTest()} disabled={testing.value}>
+        <button
+          type="button"
+          onClick={() => {
+            onTest().catch((error: unknown) => {
+              testing.value = false;
+              status.value = { kind: 'error', lines: [`The test could not run: ${error instanceof Error ? error.message : String(error)}`] };
+            });
+          }}
+          disabled={testing.value}
+        >
           Test connection
         </button>
       </div>

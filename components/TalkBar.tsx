@@ -1,4 +1,4 @@
-import type { TalkPhase } from './conversation-store';
+import type { TalkPhase } from './store/turn-machine';
 import { useStore } from './store-context';
 
 const LABELS: Record<TalkPhase, { button: string; status: string }> = {
@@ -36,7 +36,7 @@ export function TalkBar() {
         aria-pressed={recording || phase === 'listening'}
         aria-busy={waiting}
         disabled={!store.ready.value}
-        onClick={() => void store.toggleTalk()}
+        onClick={store.toggleTalk}
       >
         {labels.button}
       </button>

@@ -1,10 +1,10 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { ConversationStore } from './conversation-store';
+import type { PanelStore } from './store/panel-store';
 
-export const StoreContext = createContext<ConversationStore | null>(null);
+export const StoreContext = createContext<PanelStore | null>(null);
 
-export function useStore(): ConversationStore {
+export function useStore(): PanelStore {
   const store = useContext(StoreContext);
   if (!store) throw new Error('useStore() needs a <StoreContext.Provider> above it');
   return store;

@@ -22,15 +22,19 @@ export default defineBackground(() => {
         console.warn('AITalk: could not open the side panel from the shortcut', error);
       });
     }
-    // The panel (already open, or opening now) picks this up from storage.session.
-    void talkRequestItem.setValue({ id: crypto.randomUUID(), at: Date.now(), windowId });
+    const request = { id: crypto.randomUUID(), at: Date.now(), windowId };
+    // An open panel hears the press at once; one that this press is only opening finds it in
+    // storage.session (it cannot receive a message before it has loaded). Each handles it once.
+    sendMessage('sidepanel:talk-request', request).catch(() => {
+      // No panel open yet: storage.session below reaches it once it loads.
+    });
+    talkRequestItem.setValue(request).catch((error: unknown) => {
+      console.error('AITalk: could not pass the shortcut press to the panel', error);
+    });
   });
 
   onMessage('background:ensure-offscreen', () => ensureOffscreenDocument());
   onMessage('background:offscreen-idle', async () => {
-    await closeOffscreenDocumentIfIdle(async () => {
-      const status = await sendMessage('offscreen:status');
-      return status.recording || status.speaking;
-    });
+    await closeOffscreenDocumentIfIdle(() => sendMessage('offscreen:prepare-close'));
   });
 });

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launch as launchExtension } from '../e2e/harness.ts';
+import { attachToOffscreen, instrument, microphoneState, type Evaluator } from '../e2e/offscreen-probe.ts';
 import { recognizeSentence } from './lib/recognize.ts';
 import { readPcm16 } from './lib/wav.ts';
 import type { SavedRecording } from '../utils/messages.ts';
@@ -136,12 +137,17 @@ async function launch(micFile: string, fakeUi: 'allow' | 'deny' | 'none'): Promi
     Object.assign(window, { __events: log });
     chrome.runtime.onMessage.addListener((message: { type?: string; data?: unknown }) => {
       if (message.type?.startsWith('sidepanel:')) {
-        log.push({ kind: message.type, receivedAt: performance.timeOrigin + performance.now(), data: message.data });
+        // Recorder events come addressed to the panel that owns the recording: keep the event.
+        const data =
+          message.type === 'sidepanel:recorder-event' ? (message.data as { event?: unknown }).event : message.data;
+        log.push({ kind: message.type, receivedAt: performance.timeOrigin + performance.now(), data });
       }
     });
   });
   let seq = 1;
-  const send = async <T>(type: string, data?: unknown): Promise<T> => {
+  const send = async <T>(type: string, body?: unknown): Promise<T> => {
+    // This page stands in for one panel: every request names it, as the panel's do.
+    const data = body === undefined ? { panelId: PANEL_ID } : typeof body === 'object' ? { panelId: PANEL_ID, ...body } : body;
     // The shape @webext-core/messaging sends and expects back: {id, type, data, timestamp} → {res} | {err}.
     const reply = await page.evaluate(
       ([type, data, id]) => chrome.runtime.sendMessage({ id, type, data, timestamp: Date.now() }),
@@ -165,75 +171,9 @@ async function launch(micFile: string, fakeUi: 'allow' | 'deny' | 'none'): Promi
   };
 }
 
-/** Evaluates JavaScript in the offscreen document and returns the (JSON) result. */
-type Evaluator = <T>(expression: string) => Promise<T>;
+/** The panel this script stands in for. */
+const PANEL_ID = 'check-offscreen';
 
-/**
- * Playwright lists offscreen documents neither as pages nor as background pages; CDP sees them
- * as targets of type "background_page", reachable with Target.attachToTarget.
- */
-async function attachToOffscreen(page: Page): Promise<Evaluator> {
-  const cdp = await page.context().newCDPSession(page);
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  const target = targetInfos.find((t) => t.url.endsWith('/offscreen.html'));
-  if (!target) throw new Error('no offscreen document target');
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
-  let next = 1;
-  const pending = new Map<number, (message: { result?: { result?: { value?: unknown }; exceptionDetails?: unknown } }) => void>();
-  cdp.on('Target.receivedMessageFromTarget', (event) => {
-    if (event.sessionId !== sessionId) return;
-    const message = JSON.parse(event.message) as { id?: number; result?: { result?: { value?: unknown }; exceptionDetails?: unknown } };
-    if (message.id !== undefined) pending.get(message.id)?.(message);
-  });
-  return async <T>(expression: string): Promise<T> => {
-    const id = next++;
-    const reply = new Promise<{ result?: { result?: { value?: unknown }; exceptionDetails?: unknown } }>((resolve) => pending.set(id, resolve));
-    await cdp.send('Target.sendMessageToTarget', {
-      sessionId,
-      message: JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, awaitPromise: true, returnByValue: true } }),
-    });
-    const message = await reply;
-    if (message.result?.exceptionDetails) throw new Error(`offscreen evaluation failed: ${JSON.stringify(message.result.exceptionDetails)}`);
-    return message.result?.result?.value as T;
-  };
-}
-
-/** Watches the offscreen document's microphone streams, audio contexts and playback sources. */
-async function instrument(offscreen: Evaluator): Promise<void> {
-  // Plain JavaScript: a function's source would carry the TypeScript compiler's helpers with it.
-  await offscreen(`(() => {
-    const streams = [], contexts = [], sources = [];
-    Object.assign(window, { __streams: streams, __contexts: contexts, __sources: sources });
-    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (constraints) => {
-      const stream = await getUserMedia(constraints);
-      streams.push(stream);
-      return stream;
-    };
-    const OriginalContext = AudioContext;
-    window.AudioContext = class extends OriginalContext {
-      constructor(...args) { super(...args); contexts.push(this); }
-    };
-    const createBufferSource = OriginalContext.prototype.createBufferSource;
-    OriginalContext.prototype.createBufferSource = function () {
-      const node = createBufferSource.call(this);
-      const record = {};
-      sources.push(record);
-      const start = node.start.bind(node), stop = node.stop.bind(node);
-      node.start = (...a) => { record.startedAt = performance.timeOrigin + performance.now(); start(...a); };
-      node.stop = (...a) => { record.stoppedAt = performance.timeOrigin + performance.now(); stop(...a); };
-      return node;
-    };
-  })()`);
-}
-
-async function microphoneState(offscreen: Evaluator): Promise<{ liveTracks: number; streams: number; contexts: string[] }> {
-  return offscreen(`({
-    streams: window.__streams.length,
-    liveTracks: window.__streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
-    contexts: window.__contexts.map((c) => c.state),
-  })`);
-}
 
 async function savedRecording(page: Page, id: string): Promise<Buffer> {
   const bytes = await page.evaluate(async (id) => {

@@ -4,74 +4,11 @@ import {
   CompanionUnreachableError,
   TeacherVoice,
   fetchSpeech,
-  type PlayerContext,
-  type PlayerSource,
 } from './audio-player';
+import { FakeContext, clip } from './testing/fakes';
 import type { CompanionTarget, SpeechEvent } from './messages';
 
-interface Clip {
-  readonly duration: number;
-  readonly text: string;
-}
 
-/**
- * An AudioContext stand-in whose clock is the (faked) wall clock: sources "play" by firing
- * 'ended' at start time + duration, unless stopped first.
- */
-class FakeContext implements PlayerContext<Clip> {
-  readonly state = 'running' as const;
-  readonly sources: FakeSource[] = [];
-  private readonly t0 = Date.now();
-  get currentTime(): number {
-    return (Date.now() - this.t0) / 1000;
-  }
-  createSource(): PlayerSource<Clip> {
-    const source = new FakeSource(this);
-    this.sources.push(source);
-    return source;
-  }
-  async decode(bytes: ArrayBuffer): Promise<Clip> {
-    const [duration, text] = JSON.parse(new TextDecoder().decode(bytes)) as [number, string];
-    return { duration, text };
-  }
-  async resume(): Promise<void> {}
-  /** What was audible at context time t. */
-  audibleAt(t: number): string[] {
-    return this.sources
-      .filter((s) => s.startedAt !== undefined && s.buffer && s.startedAt <= t && t < s.startedAt + s.buffer.duration)
-      .filter((s) => s.stoppedAt === undefined || t < s.stoppedAt)
-      .map((s) => s.buffer!.text);
-  }
-}
-
-class FakeSource implements PlayerSource<Clip> {
-  buffer: Clip | null = null;
-  startedAt: number | undefined;
-  stoppedAt: number | undefined;
-  private listeners: (() => void)[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  constructor(private readonly context: FakeContext) {}
-  start(when: number): void {
-    this.startedAt = when;
-    const endsInMs = (when + (this.buffer?.duration ?? 0) - this.context.currentTime) * 1000;
-    this.timer = setTimeout(() => this.listeners.forEach((listener) => listener()), endsInMs);
-  }
-  stop(): void {
-    this.stoppedAt = this.context.currentTime;
-    clearTimeout(this.timer);
-    // Like the real node, a stopped source still fires 'ended'.
-    setTimeout(() => this.listeners.forEach((listener) => listener()), 0);
-  }
-  disconnect(): void {}
-  addEventListener(_type: 'ended', listener: () => void): void {
-    this.listeners.push(listener);
-  }
-  removeEventListener(_type: 'ended', listener: () => void): void {
-    this.listeners = this.listeners.filter((l) => l !== listener);
-  }
-}
-
-const clip = (text: string, duration: number): Clip => ({ text, duration });
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -214,8 +151,8 @@ describe('TeacherVoice', () => {
   it('plays a reply’s sentences in order and reports first audio, each sentence, and the end', async () => {
     const companionServer = controllableCompanion();
     const { context, events, teacher } = voice(companionServer.fetchImpl);
-    expect(teacher.speak({ turnId: 't1', text: 'One.', companion })).toBe(0);
-    expect(teacher.speak({ turnId: 't1', text: 'Two.', companion })).toBe(1);
+    expect(teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'One.', companion })).toBe(0);
+    expect(teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'Two.', companion })).toBe(1);
     teacher.end('t1');
     companionServer.finish('Two.', 0.5);
     await vi.advanceTimersByTimeAsync(10);
@@ -240,7 +177,7 @@ describe('TeacherVoice', () => {
   it('barge-in: silences the teacher at once and nothing of that reply plays later', async () => {
     const companionServer = controllableCompanion();
     const { context, events, teacher } = voice(companionServer.fetchImpl);
-    for (const text of ['One.', 'Two.', 'Three.']) teacher.speak({ turnId: 't1', text, companion });
+    for (const text of ['One.', 'Two.', 'Three.']) teacher.speak({ panelId: 'panel-a', turnId: 't1', text, companion });
     companionServer.finish('One.', 1);
     await vi.advanceTimersByTimeAsync(300);
 
@@ -251,21 +188,33 @@ describe('TeacherVoice', () => {
     // A synthesis that completes after the barge-in must not play.
     companionServer.pending.get('Three.')!.resolve(speechResponse('Three.', 1));
     // So must a late sentence of the interrupted reply, still arriving from the chat stream.
-    expect(teacher.speak({ turnId: 't1', text: 'Four.', companion })).toBe(-1);
+    expect(teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'Four.', companion })).toBe(-1);
     await vi.advanceTimersByTimeAsync(3000);
     expect(context.sources.map((s) => s.buffer?.text)).toEqual(['One.']);
     expect(companionServer.fetchImpl).toHaveBeenCalledTimes(3);
     expect(events).toContainEqual({ type: 'finished', turnId: 't1', status: 'stopped', heard: [0] });
   });
 
+  it('a stop from another panel leaves this panel’s reply playing', async () => {
+    const companionServer = controllableCompanion();
+    const { context, teacher } = voice(companionServer.fetchImpl);
+    teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'One.', companion });
+    companionServer.finish('One.', 1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(teacher.stop('panel-b')).toMatchObject({ turnId: null, heard: [] });
+    expect(teacher.owner).toBe('panel-a');
+    expect(context.sources[0]!.stoppedAt).toBeUndefined();
+    expect(teacher.stop('panel-a')).toMatchObject({ turnId: 't1', heard: [0] });
+  });
+
   it('a new reply silences the one still playing', async () => {
     const companionServer = controllableCompanion();
     const { context, teacher } = voice(companionServer.fetchImpl);
-    teacher.speak({ turnId: 'old', text: 'Old one.', companion });
-    teacher.speak({ turnId: 'old', text: 'Old two.', companion });
+    teacher.speak({ panelId: 'panel-a', turnId: 'old', text: 'Old one.', companion });
+    teacher.speak({ panelId: 'panel-a', turnId: 'old', text: 'Old two.', companion });
     companionServer.finish('Old one.', 2);
     await vi.advanceTimersByTimeAsync(500);
-    teacher.speak({ turnId: 'new', text: 'New one.', companion });
+    teacher.speak({ panelId: 'panel-a', turnId: 'new', text: 'New one.', companion });
     companionServer.finish('Old two.', 1);
     companionServer.finish('New one.', 1);
     await vi.advanceTimersByTimeAsync(3000);
@@ -281,8 +230,8 @@ describe('TeacherVoice', () => {
       throw new TypeError('Failed to fetch');
     });
     const { events, teacher } = voice(refused);
-    teacher.speak({ turnId: 't1', text: 'Hello.', companion });
-    teacher.speak({ turnId: 't1', text: 'How are you?', companion });
+    teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'Hello.', companion });
+    teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'How are you?', companion });
     await vi.advanceTimersByTimeAsync(10);
     // No end() yet: the chat stream has not finished, and the panel is told anyway.
     expect(events.find((e) => e.type === 'failed')).toMatchObject({
@@ -292,7 +241,7 @@ describe('TeacherVoice', () => {
       companionUnreachable: true,
     });
     // Sentences that arrive afterwards are refused: the panel speaks them with the rest.
-    expect(teacher.speak({ turnId: 't1', text: 'Tell me more.', companion })).toBe(-1);
+    expect(teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'Tell me more.', companion })).toBe(-1);
     expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'stopped', heard: [] });
   });
 
@@ -303,8 +252,8 @@ describe('TeacherVoice', () => {
       throw new TypeError('Failed to fetch');
     });
     const { events, teacher } = voice(flaky);
-    teacher.speak({ turnId: 't1', text: 'First.', companion });
-    teacher.speak({ turnId: 't1', text: 'Second.', companion });
+    teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'First.', companion });
+    teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'Second.', companion });
     teacher.end('t1');
     await vi.advanceTimersByTimeAsync(5_000);
     expect(events.find((e) => e.type === 'started')).toMatchObject({ seq: 0 });
@@ -314,7 +263,7 @@ describe('TeacherVoice', () => {
   it('stops counting as speaking when a reply was abandoned without end (the panel closed mid-stream)', async () => {
     const companionServer = controllableCompanion();
     const { teacher } = voice(companionServer.fetchImpl);
-    teacher.speak({ turnId: 't1', text: 'One.', companion });
+    teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'One.', companion });
     companionServer.finish('One.', 1);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(teacher.speaking).toBe(true);
@@ -325,7 +274,7 @@ describe('TeacherVoice', () => {
   it('a companion error that is not a refused connection is reported as such', async () => {
     const broken = vi.fn<typeof fetch>(async () => new Response('boom', { status: 500 }));
     const { events, teacher } = voice(broken);
-    teacher.speak({ turnId: 't1', text: 'Hello.', companion });
+    teacher.speak({ panelId: 'panel-a', turnId: 't1', text: 'Hello.', companion });
     teacher.end('t1');
     await vi.advanceTimersByTimeAsync(10);
     expect(events.find((e) => e.type === 'failed')).toMatchObject({

@@ -191,6 +191,8 @@ const ABANDONED_TURN_MS = 30_000;
 
 interface Turn<B> {
   id: string;
+  /** The panel that asked for this reply; only it may stop it. */
+  panelId: string;
   queue: SpeechQueue<B>;
   companion: CompanionTarget;
 }
@@ -233,8 +235,9 @@ export class TeacherVoice<B extends { readonly duration: number } = AudioBuffer>
     this.lastActivity = Date.now();
     if (this.closed.includes(request.turnId)) return -1;
     if (this.turn?.id !== request.turnId) {
+      // A new reply replaces the old one, whoever's it was: its panel hears 'finished: stopped'.
       this.stop();
-      this.turn = this.startTurn(request.turnId, request.companion);
+      this.turn = this.startTurn(request.turnId, request.panelId, request.companion);
     }
     this.turn.companion = request.companion;
     return this.turn.queue.push(request.text);
@@ -244,8 +247,19 @@ export class TeacherVoice<B extends { readonly duration: number } = AudioBuffer>
     if (this.turn?.id === turnId) this.turn.queue.end();
   }
 
-  /** Barge-in: nothing of the current turn plays now or later. */
-  stop(): StopSpeechReply {
+  /** The panel whose reply is being spoken, if any. */
+  get owner(): string | undefined {
+    return this.turn?.panelId;
+  }
+
+  /**
+   * Barge-in: nothing of the current turn plays now or later. With `panelId`, only that panel's
+   * reply is stopped: a panel in another window does not silence this one's teacher.
+   */
+  stop(panelId?: string): StopSpeechReply {
+    if (panelId !== undefined && this.turn && this.turn.panelId !== panelId) {
+      return { turnId: null, heard: [], stoppedAt: now() };
+    }
     const turn = this.turn;
     this.turn = undefined;
     if (turn) this.close(turn.id);
@@ -261,9 +275,10 @@ export class TeacherVoice<B extends { readonly duration: number } = AudioBuffer>
     if (this.closed.length > 50) this.closed.shift();
   }
 
-  private startTurn(turnId: string, companion: CompanionTarget): Turn<B> {
+  private startTurn(turnId: string, panelId: string, companion: CompanionTarget): Turn<B> {
     const turn: Turn<B> = {
       id: turnId,
+      panelId,
       companion,
       queue: new SpeechQueue<B>({
         synthesize: async (text, signal) => {

@@ -3,7 +3,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   DB_NAME,
   DB_VERSION,
+  adoptOrphanRecordings,
   createConversation,
+  db,
+  deleteMessage,
+  deleteRecordingsBefore,
+  recordingsUsage,
   deleteConversation,
   getRecording,
   latestConversation,
@@ -112,5 +117,89 @@ describe('schema upgrades', () => {
     expect([...fresh.transaction('conversations').store.indexNames]).toContain('by-updated');
     fresh.close();
     await deleteDatabase('aitalk-fresh-test');
+  });
+});
+
+function recording(conversationId: string, createdAt: number, bytes = 100) {
+  return {
+    id: crypto.randomUUID(),
+    conversationId,
+    blob: new Blob([new Uint8Array(bytes)], { type: 'audio/webm' }),
+    bytes,
+    mimeType: 'audio/webm',
+    durationMs: 1000,
+    createdAt,
+  };
+}
+
+describe('keeping storage healthy', () => {
+  it('says how many recordings there are and how much room they take', async () => {
+    const c = await createConversation();
+    await putRecording(recording(c.id, 1, 1000));
+    await putRecording(recording(c.id, 2, 2500));
+    expect(await recordingsUsage()).toEqual({ count: 2, bytes: 3500 });
+  });
+
+  it('deletes the audio of old recordings, keeping transcripts and dropping unsent turns with nothing left to send', async () => {
+    const c = await createConversation();
+    const old = recording(c.id, 1_000);
+    const oldUnsent = recording(c.id, 1_500);
+    const recent = recording(c.id, 9_000);
+    for (const r of [old, oldUnsent, recent]) await putRecording(r);
+    const said = { ...message(c.id, 'user', 'I goed to school.', 1_000), recordingId: old.id };
+    const unsent = { ...message(c.id, 'user', '', 1_500), status: 'unsent' as const, recordingId: oldUnsent.id };
+    await putMessage(said);
+    await putMessage(unsent);
+    expect(await deleteRecordingsBefore(5_000)).toBe(2);
+    expect(await getRecording(old.id)).toBeUndefined();
+    expect(await getRecording(recent.id)).toBeDefined();
+    const left = await listMessages(c.id);
+    expect(left.map((m) => [m.text, m.recordingId])).toEqual([['I goed to school.', undefined]]);
+  });
+
+  it('turns a recording that no turn refers to (a crash between saving and writing the turn) into an unsent turn', async () => {
+    const c = await createConversation();
+    const orphan = recording(c.id, 1_000);
+    const fresh = recording(c.id, 99_000);
+    const referenced = recording(c.id, 1_000);
+    for (const r of [orphan, fresh, referenced]) await putRecording(r);
+    await putMessage({ ...message(c.id, 'user', 'Hello.', 1_000), recordingId: referenced.id });
+    expect(await adoptOrphanRecordings(60_000, 100_000)).toBe(1);
+    const unsent = (await listMessages(c.id)).filter((m) => m.status === 'unsent');
+    expect(unsent.map((m) => m.recordingId)).toEqual([orphan.id]);
+    // Adopted once only.
+    expect(await adoptOrphanRecordings(60_000, 100_000)).toBe(0);
+  });
+
+  it('deleting an unsent turn deletes its recording too', async () => {
+    const c = await createConversation();
+    const r = recording(c.id, 1);
+    await putRecording(r);
+    const unsent = { ...message(c.id, 'user', '', 1), status: 'unsent' as const, recordingId: r.id };
+    await putMessage(unsent);
+    await deleteMessage(unsent.id);
+    expect(await listMessages(c.id)).toEqual([]);
+    expect(await getRecording(r.id)).toBeUndefined();
+  });
+});
+
+describe('the connection', () => {
+  it('steps aside when a newer AITalk (another page) upgrades the database, and opens a new connection afterwards', async () => {
+    await createConversation('Before the update');
+    const connection = db();
+    const open = await connection;
+    // Another page opening a newer version: it would wait for ever if this page held on.
+    const newer = await Promise.race([
+      openDB(DB_NAME, DB_VERSION + 1),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 1_000)),
+    ]);
+    expect(newer).not.toBeNull();
+    newer?.close();
+    // This page's old connection was closed, and is not handed out again.
+    await expect(open.get('conversations', 'x')).rejects.toThrow();
+    const again = db();
+    expect(again).not.toBe(connection);
+    // (It fails here: this test's code is older than the database it just upgraded.)
+    await again.catch(() => undefined);
   });
 });

@@ -19,10 +19,11 @@ export interface Conversation {
 export type MessageRole = 'user' | 'assistant';
 
 /**
- * user: recorded → transcribing → done, or failed (the recording is kept, so it can be retried).
+ * user: recorded → transcribing → done, or failed (the recording is kept, so it can be retried);
+ * unsent: recorded while the panel closed, waiting for the learner to send or delete it.
  * assistant: streaming → done, interrupted (barge-in: `text` is what was heard), or failed.
  */
-export type MessageStatus = 'recorded' | 'transcribing' | 'streaming' | 'done' | 'interrupted' | 'failed';
+export type MessageStatus = 'recorded' | 'unsent' | 'transcribing' | 'streaming' | 'done' | 'interrupted' | 'failed';
 
 /** Times of one turn, performance.timeOrigin-based milliseconds (see utils/messages.ts `now`). */
 export interface TurnTimings {
@@ -61,6 +62,8 @@ export interface Recording {
   id: string;
   conversationId: string;
   blob: Blob;
+  /** The blob's size, kept beside it so measuring storage reads no audio (absent before 2026-11). */
+  bytes?: number;
   mimeType: string;
   durationMs: number;
   createdAt: number;
@@ -99,21 +102,66 @@ const migrations: Record<number, (db: IDBPDatabase<AITalkSchema>, tx: UpgradeTx)
   },
 };
 
-export function openAITalkDB(name = DB_NAME): Promise<IDBPDatabase<AITalkSchema>> {
-  return openDB<AITalkSchema>(name, DB_VERSION, {
-    async upgrade(db, oldVersion, newVersion, tx) {
-      for (let version = oldVersion + 1; version <= (newVersion ?? DB_VERSION); version++) {
-        await migrations[version]?.(db, tx);
-      }
+export interface ConnectionEvents {
+  /** An older page keeps the database open at an older version; the upgrade waits for it. */
+  onBlocked?(): void;
+  /** The browser closed the connection abnormally (storage cleared, disk error). */
+  onTerminated?(): void;
+}
+
+export function openAITalkDB(name = DB_NAME, events: ConnectionEvents = {}): Promise<IDBPDatabase<AITalkSchema>> {
+  let opened: IDBPDatabase<AITalkSchema> | undefined;
+  const open = openDB<AITalkSchema>(name, DB_VERSION, {
+    upgrade(db, oldVersion, newVersion, tx) {
+      const migrate = async () => {
+        for (let version = oldVersion + 1; version <= (newVersion ?? DB_VERSION); version++) {
+          await migrations[version]?.(db, tx);
+        }
+      };
+      // A failed step aborts the whole upgrade, so opening fails (and says so) instead of
+      // leaving a half-migrated database behind.
+      migrate().catch((error: unknown) => {
+        console.error('AITalk: the database upgrade failed', error);
+        tx.abort();
+      });
+    },
+    blocked() {
+      events.onBlocked?.();
+    },
+    // A newer AITalk (just updated, in another page) wants to upgrade: step aside so it can,
+    // instead of leaving it blocked; the next call here reopens at the new version.
+    blocking() {
+      opened?.close();
+      events.onTerminated?.();
+    },
+    terminated() {
+      events.onTerminated?.();
     },
   });
+  return open.then((db) => (opened = db));
 }
 
 let shared: Promise<IDBPDatabase<AITalkSchema>> | undefined;
-/** One connection per page, opened on first use. */
+let blockedListener: (() => void) | undefined;
+
+/** Called when this page's upgrade waits for another page to close (the panel says so). */
+export function onDatabaseBlocked(listener: () => void): void {
+  blockedListener = listener;
+}
+
+/** One connection per page, opened on first use, and again after it was closed under us. */
 export function db(): Promise<IDBPDatabase<AITalkSchema>> {
-  shared ??= openAITalkDB();
-  return shared;
+  const open = (shared ??= openAITalkDB(DB_NAME, {
+    onBlocked: () => blockedListener?.(),
+    onTerminated: () => {
+      if (shared === open) shared = undefined;
+    },
+  }));
+  // A failed open is not kept: the next call tries again.
+  open.catch(() => {
+    if (shared === open) shared = undefined;
+  });
+  return open;
 }
 
 /** Closes and forgets the shared connection (tests delete the database between cases). */
@@ -199,4 +247,100 @@ export async function getRecording(id: string): Promise<Recording | undefined> {
 function titleFrom(text: string): string {
   const words = text.trim().split(/\s+/);
   return words.length > 8 ? `${words.slice(0, 8).join(' ')}…` : words.join(' ');
+}
+
+/** Deletes a learner turn and its recording (an unsent recording the learner does not want). */
+export async function deleteMessage(id: string): Promise<void> {
+  const tx = (await db()).transaction(['messages', 'recordings'], 'readwrite');
+  const message = await tx.objectStore('messages').get(id);
+  await tx.objectStore('messages').delete(id);
+  if (message?.recordingId) await tx.objectStore('recordings').delete(message.recordingId);
+  await tx.done;
+}
+
+export interface RecordingsUsage {
+  count: number;
+  bytes: number;
+}
+
+/** How many recordings are kept and how much space their audio takes. */
+export async function recordingsUsage(): Promise<RecordingsUsage> {
+  let cursor = await (await db()).transaction('recordings').store.openCursor();
+  const usage: RecordingsUsage = { count: 0, bytes: 0 };
+  while (cursor) {
+    usage.count++;
+    usage.bytes += cursor.value.bytes ?? cursor.value.blob.size;
+    cursor = await cursor.continue();
+  }
+  return usage;
+}
+
+/**
+ * Deletes the audio of recordings made before `cutoff` (ms since the epoch). Transcripts stay;
+ * an unsent turn whose audio goes has nothing left to send, so it goes too.
+ */
+export async function deleteRecordingsBefore(cutoff: number): Promise<number> {
+  const tx = (await db()).transaction(['recordings', 'messages'], 'readwrite');
+  const removed = new Set<string>();
+  let cursor = await tx.objectStore('recordings').openCursor();
+  while (cursor) {
+    if (cursor.value.createdAt < cutoff) {
+      removed.add(cursor.value.id);
+      await cursor.delete();
+    }
+    cursor = await cursor.continue();
+  }
+  if (removed.size > 0) {
+    let messages = await tx.objectStore('messages').openCursor();
+    while (messages) {
+      const message = messages.value;
+      if (message.recordingId && removed.has(message.recordingId)) {
+        if (message.status === 'unsent') await messages.delete();
+        else await messages.update({ ...message, recordingId: undefined });
+      }
+      messages = await messages.continue();
+    }
+  }
+  await tx.done;
+  return removed.size;
+}
+
+/**
+ * Recordings that no message refers to — a panel that crashed between saving a recording and
+ * writing its turn — become unsent turns of their conversation, so the learner can send or
+ * delete them. Only those older than `minAgeMs`: a younger one may be a turn being written now.
+ */
+export async function adoptOrphanRecordings(minAgeMs: number, at = Date.now()): Promise<number> {
+  const tx = (await db()).transaction(['recordings', 'messages', 'conversations'], 'readwrite');
+  const referenced = new Set<string>();
+  let messages = await tx.objectStore('messages').openCursor();
+  while (messages) {
+    if (messages.value.recordingId) referenced.add(messages.value.recordingId);
+    messages = await messages.continue();
+  }
+  let adopted = 0;
+  let cursor = await tx.objectStore('recordings').openCursor();
+  while (cursor) {
+    const recording = cursor.value;
+    if (!referenced.has(recording.id) && at - recording.createdAt >= minAgeMs) {
+      if (await tx.objectStore('conversations').get(recording.conversationId)) {
+        await tx.objectStore('messages').put({
+          id: newId(),
+          conversationId: recording.conversationId,
+          role: 'user',
+          text: '',
+          status: 'unsent',
+          createdAt: recording.createdAt,
+          recordingId: recording.id,
+          timings: {},
+        });
+        adopted++;
+      } else {
+        await cursor.delete();
+      }
+    }
+    cursor = await cursor.continue();
+  }
+  await tx.done;
+  return adopted;
 }

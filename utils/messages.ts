@@ -1,4 +1,5 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
+import type { TalkRequest } from './settings';
 
 /**
  * The one message protocol between AITalk's contexts. `runtime.sendMessage` reaches every
@@ -21,7 +22,21 @@ export interface VoiceActivityOptions {
   idleTimeoutMs: number;
 }
 
-export interface StartRecordingRequest {
+/**
+ * Each open panel has an id for its lifetime. It owns the recordings and the replies it starts:
+ * another panel is told the microphone is busy, and when the panel closes, what it owned stops.
+ */
+export interface PanelRef {
+  panelId: string;
+}
+
+/** The name of the port a panel holds open to the offscreen document (see utils/panel-link.ts). */
+export const PANEL_PORT_PREFIX = 'aitalk-panel:';
+
+/** Thrown by the offscreen document once it has agreed to close: ask the background again. */
+export const OFFSCREEN_CLOSING = 'AITalk: the recording document is closing';
+
+export interface StartRecordingRequest extends PanelRef {
   conversationId: string;
   /** Hands-free: the voice-activity detector ends the turn; otherwise the learner does. */
   handsFree: boolean;
@@ -32,6 +47,8 @@ export interface StartRecordingRequest {
 export type StartRecordingReply =
   | { status: 'recording'; startedAt: number }
   | { status: 'already-recording'; startedAt: number }
+  /** Another panel (another window) is recording. */
+  | { status: 'busy' }
   | { status: 'permission-needed' }
   | { status: 'permission-denied' }
   | { status: 'no-microphone' }
@@ -40,6 +57,7 @@ export type StartRecordingReply =
 export interface SavedRecording {
   status: 'saved';
   recordingId: string;
+  conversationId: string;
   mimeType: string;
   bytes: number;
   durationMs: number;
@@ -67,7 +85,7 @@ export type RecorderEvent =
   | { type: 'idle-timeout' }
   | { type: 'error'; message: string };
 
-export interface SpeakRequest {
+export interface SpeakRequest extends PanelRef {
   turnId: string;
   text: string;
   companion: CompanionTarget;
@@ -109,18 +127,28 @@ interface ProtocolMap {
   'background:offscreen-idle'(): void;
 
   'offscreen:start-recording'(data: StartRecordingRequest): StartRecordingReply;
-  'offscreen:stop-recording'(): StopRecordingReply;
-  'offscreen:cancel-recording'(): void;
+  /** Only the panel that started the recording can stop or cancel it. */
+  'offscreen:stop-recording'(data: PanelRef): StopRecordingReply;
+  'offscreen:cancel-recording'(data: PanelRef): void;
   /** Queue one sentence of the teacher's reply; returns its sequence number within the turn. */
   'offscreen:speak'(data: SpeakRequest): number;
   /** No more sentences for this turn. */
   'offscreen:end-speech'(data: { turnId: string }): void;
-  /** Barge-in: silence the teacher now and drop everything not yet played. */
-  'offscreen:stop-speech'(): StopSpeechReply;
+  /** Barge-in: silence the teacher now and drop everything not yet played (if this panel's). */
+  'offscreen:stop-speech'(data: PanelRef): StopSpeechReply;
   'offscreen:status'(): OffscreenStatus;
+  /**
+   * The background wants to close the idle document. It answers true and refuses all new work
+   * from then on, or false when busy; deciding and refusing in one step leaves no window in which
+   * a new turn could start on a document about to close.
+   */
+  'offscreen:prepare-close'(): boolean;
 
-  'sidepanel:recorder-event'(data: RecorderEvent): void;
+  /** Events of the recording a panel started; other panels ignore them. */
+  'sidepanel:recorder-event'(data: PanelRef & { event: RecorderEvent }): void;
   'sidepanel:speech-event'(data: SpeechEvent): void;
+  /** The talk shortcut, sent straight to an open panel (see components/store/shortcut-requests.ts). */
+  'sidepanel:talk-request'(data: TalkRequest): void;
   /** The permission page got the learner's yes. */
   'sidepanel:microphone-allowed'(): void;
 }

@@ -41,9 +41,13 @@ describe('the offscreen document', () => {
 
   it('is found again after the service worker restarted, instead of created twice', async () => {
     await ensureOffscreenDocument();
-    // A restarted worker has lost every variable; only getContexts knows the document exists.
-    await ensureOffscreenDocument();
+    // A restarted worker is a fresh copy of this module: it has lost every variable, and only
+    // getContexts knows the document exists.
+    vi.resetModules();
+    const restarted = await import('./offscreen-document');
+    await restarted.ensureOffscreenDocument();
     expect(fake.createDocument).toHaveBeenCalledTimes(1);
+    expect(fake.isOpen()).toBe(true);
   });
 
   it('asks for the microphone and for audio playback', async () => {
@@ -53,11 +57,37 @@ describe('the offscreen document', () => {
     );
   });
 
-  it('is closed when idle, but not while the learner is talking or the teacher speaking', async () => {
+  it('is closed when it agrees it is idle, but not while the learner is talking or the teacher speaking', async () => {
     await ensureOffscreenDocument();
-    expect(await closeOffscreenDocumentIfIdle(async () => true)).toBe(false);
+    expect(await closeOffscreenDocumentIfIdle(async () => false)).toBe(false);
     expect(fake.isOpen()).toBe(true);
-    expect(await closeOffscreenDocumentIfIdle(async () => false)).toBe(true);
+    expect(await closeOffscreenDocumentIfIdle(async () => true)).toBe(true);
     expect(fake.isOpen()).toBe(false);
+  });
+
+  it('a turn asking for the document while it is being closed gets a new one, never the one going away', async () => {
+    await ensureOffscreenDocument();
+    let agree!: (yes: boolean) => void;
+    const closing = closeOffscreenDocumentIfIdle(() => new Promise<boolean>((resolve) => (agree = resolve)));
+    // The panel's Talk press lands between the document's "yes, I am idle" and the close.
+    await vi.waitFor(() => expect(agree).toBeDefined());
+    const forTurn = ensureOffscreenDocument();
+    agree(true);
+    expect(await closing).toBe(true);
+    await forTurn;
+    expect(fake.closeDocument).toHaveBeenCalledTimes(1);
+    expect(fake.createDocument).toHaveBeenCalledTimes(2);
+    expect(fake.isOpen()).toBe(true);
+  });
+
+  it('a close that fails does not stop the next turn from getting its document', async () => {
+    await ensureOffscreenDocument();
+    await expect(
+      closeOffscreenDocumentIfIdle(async () => {
+        throw new Error('Receiving end does not exist');
+      }),
+    ).rejects.toThrow();
+    await ensureOffscreenDocument();
+    expect(fake.isOpen()).toBe(true);
   });
 });

@@ -1,12 +1,22 @@
 /**
  * Creates the offscreen document that records the microphone and plays the teacher's voice,
- * at most once: callers racing (the shortcut and the Talk button, say) share one in-flight
- * check-and-create. Its existence is read from runtime.getContexts, never from a variable alone,
+ * at most once, and closes it when idle. Creating and closing run one after another through one
+ * chain: callers racing (the shortcut and the Talk button, say) share one check-and-create, and a
+ * panel that asks for the document while it is being closed gets a new one after the close, never
+ * the one going away. Its existence is read from runtime.getContexts, never from a variable alone,
  * because the service worker may have been restarted since the document was created.
  */
 export const OFFSCREEN_PATH = 'offscreen.html';
 
-let inFlight: Promise<void> | undefined;
+let chain: Promise<unknown> = Promise.resolve();
+let ensuring: Promise<void> | undefined;
+
+/** Runs `step` after everything queued before it, whether that succeeded or not. */
+function queue<T>(step: () => Promise<T>): Promise<T> {
+  const run = chain.then(step, step);
+  chain = run.catch(() => undefined);
+  return run;
+}
 
 export async function hasOffscreenDocument(): Promise<boolean> {
   const contexts = await chrome.runtime.getContexts({
@@ -17,22 +27,28 @@ export async function hasOffscreenDocument(): Promise<boolean> {
 }
 
 export function ensureOffscreenDocument(): Promise<void> {
-  inFlight ??= (async () => {
+  ensuring ??= queue(async () => {
     if (await hasOffscreenDocument()) return;
     await chrome.offscreen.createDocument({
       url: OFFSCREEN_PATH,
       reasons: [chrome.offscreen.Reason.USER_MEDIA, chrome.offscreen.Reason.AUDIO_PLAYBACK],
       justification: 'Records the learner speaking and plays the teacher’s spoken reply.',
     });
-  })().finally(() => {
-    inFlight = undefined;
+  }).finally(() => {
+    ensuring = undefined;
   });
-  return inFlight;
+  return ensuring;
 }
 
-/** Closes the document when it has been idle for a while, unless a turn started meanwhile. */
-export async function closeOffscreenDocumentIfIdle(isBusy: () => Promise<boolean>): Promise<boolean> {
-  if (inFlight || !(await hasOffscreenDocument()) || (await isBusy())) return false;
-  await chrome.offscreen.closeDocument();
-  return true;
+/**
+ * Closes the document if it agrees that it is idle. `agreeToClose` asks the document itself,
+ * which from a yes on refuses new work: deciding and refusing in one step, in the document,
+ * leaves no moment in which a turn could start on a document about to close.
+ */
+export function closeOffscreenDocumentIfIdle(agreeToClose: () => Promise<boolean>): Promise<boolean> {
+  return queue(async () => {
+    if (!(await hasOffscreenDocument()) || !(await agreeToClose())) return false;
+    await chrome.offscreen.closeDocument();
+    return true;
+  });
 }

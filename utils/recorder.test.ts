@@ -1,64 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Recording } from './db';
 import type { RecorderEvent, StartRecordingRequest } from './messages';
-import { MAX_RECORDING_MS, Recorder, type Microphone, type RecorderEnvironment, type RecordingHandlers } from './recorder';
-
-const RATE = 48_000;
-const FRAME = 1024;
-
-/** A microphone stand-in: the test plays frames into it and sees whether it was released. */
-class FakeMicrophone implements Microphone {
-  released = false;
-  tapClosed = false;
-  recording = false;
-  private handlers: RecordingHandlers | undefined;
-  private onFrame: ((samples: Float32Array, sampleRate: number) => void) | undefined;
-
-  record(_timesliceMs: number, handlers: RecordingHandlers) {
-    this.handlers = handlers;
-    this.recording = true;
-    return {
-      mimeType: 'audio/webm;codecs=opus',
-      stop: () => {
-        // Like MediaRecorder: the last chunk and the 'stop' event come asynchronously.
-        setTimeout(() => {
-          handlers.onData(new Blob([new Uint8Array([9, 9, 9])]));
-          this.recording = false;
-          handlers.onStop();
-        }, 5);
-      },
-    };
-  }
-
-  tap(onFrame: (samples: Float32Array, sampleRate: number) => void) {
-    this.onFrame = onFrame;
-    return async () => {
-      this.tapClosed = true;
-    };
-  }
-
-  release(): void {
-    this.released = true;
-  }
-
-  chunk(bytes: number[]): void {
-    this.handlers?.onData(new Blob([new Uint8Array(bytes)]));
-  }
-
-  fail(message: string): void {
-    this.handlers?.onError(message);
-  }
-
-  /** Plays `ms` of a tone at the given RMS level (0 = digital silence, tiny = room noise). */
-  play(ms: number, rms: number): void {
-    const frames = Math.round((ms / 1000) * (RATE / FRAME));
-    for (let f = 0; f < frames; f++) {
-      const samples = new Float32Array(FRAME);
-      for (let i = 0; i < FRAME; i++) samples[i] = rms * Math.SQRT2 * Math.sin((2 * Math.PI * 200 * (f * FRAME + i)) / RATE);
-      this.onFrame?.(samples, RATE);
-    }
-  }
-}
+import { MAX_RECORDING_MS, Recorder, type RecorderEnvironment } from './recorder';
+import { FakeMicrophone } from './testing/fakes';
 
 function namedError(name: string): DOMException {
   return new DOMException(`${name} happened`, name);
@@ -82,13 +26,14 @@ function setup(options: { openError?: DOMException; permission?: PermissionState
       saved.push(recording);
     },
   };
-  const recorder = new Recorder((event) => events.push(event), env);
+  const recorder = new Recorder((_panelId, event) => events.push(event), env);
   const mic = (): FakeMicrophone => microphones.at(-1)!;
   const getRecording = (id: string): Recording | undefined => saved.find((r) => r.id === id);
   return { recorder, events, mic, microphones, saved, getRecording };
 }
 
 const pushToTalk: StartRecordingRequest = {
+  panelId: 'panel-a',
   conversationId: 'c1',
   handsFree: false,
   vad: { endSilenceMs: 700, idleTimeoutMs: 10_000 },
@@ -117,7 +62,7 @@ describe('Recorder', () => {
     mic().play(500, 0.1);
     mic().chunk([5, 6]);
 
-    const result = await recorder.stop();
+    const result = await recorder.stop('panel-a');
     if (result.status !== 'saved') throw new Error(`expected saved, got ${result.status}`);
     // The last chunk arrives after stop was requested and is still part of the recording.
     expect(result.bytes).toBe(9);
@@ -138,7 +83,7 @@ describe('Recorder', () => {
     const { recorder, mic } = setup();
     await recorder.start(pushToTalk);
     mic().play(1500, 0);
-    const result = await recorder.stop();
+    const result = await recorder.stop('panel-a');
     if (result.status !== 'saved') throw new Error(`expected saved, got ${result.status}`);
     expect(result.speechDetected).toBe(false);
     expect(result.peakLevel).toBe(0);
@@ -151,7 +96,7 @@ describe('Recorder', () => {
     mic().play(20_000, 0.0005);
     expect(events.some((e) => e.type === 'auto-stopped' || e.type === 'idle-timeout' || e.type === 'speech-start')).toBe(false);
     expect(mic().released).toBe(false);
-    expect((await recorder.stop()).status).toBe('saved');
+    expect((await recorder.stop('panel-a')).status).toBe('saved');
   });
 
   it('sends the input level about ten times a second with the elapsed time', async () => {
@@ -166,7 +111,7 @@ describe('Recorder', () => {
       expect(level.level).toBeCloseTo(0.2, 2);
       expect(level.elapsedMs).toBeGreaterThanOrEqual(0);
     }
-    await recorder.cancel();
+    await recorder.cancel('panel-a');
   });
 
   it('answers a second start with already-recording and keeps the first recording', async () => {
@@ -176,7 +121,7 @@ describe('Recorder', () => {
     if (first.status !== 'recording') throw new Error(first.status);
     expect(second).toEqual({ status: 'already-recording', startedAt: first.startedAt });
     expect(microphones).toHaveLength(1);
-    await recorder.cancel();
+    await recorder.cancel('panel-a');
   });
 
   it('opens the microphone once when two starts race', async () => {
@@ -184,22 +129,38 @@ describe('Recorder', () => {
     const [a, b] = await Promise.all([recorder.start(pushToTalk), recorder.start(pushToTalk)]);
     expect([a.status, b.status].sort()).toEqual(['already-recording', 'recording']);
     expect(microphones).toHaveLength(1);
-    await recorder.cancel();
+    await recorder.cancel('panel-a');
+  });
+
+  it('belongs to the panel that started it: another panel is told busy and cannot stop or cancel it', async () => {
+    const { recorder, microphones, mic } = setup();
+    await recorder.start(pushToTalk);
+    expect(await recorder.start({ ...pushToTalk, panelId: 'panel-b' })).toEqual({ status: 'busy' });
+    expect(await recorder.stop('panel-b')).toEqual({ status: 'not-recording' });
+    await recorder.cancel('panel-b');
+    expect(recorder.owner).toBe('panel-a');
+    expect(mic().released).toBe(false);
+    expect(microphones).toHaveLength(1);
+    expect((await recorder.stop('panel-a')).status).toBe('saved');
+    // Once the first panel's turn is over, the microphone is free for the other.
+    expect((await recorder.start({ ...pushToTalk, panelId: 'panel-b' })).status).toBe('recording');
+    expect(recorder.owner).toBe('panel-b');
+    await recorder.cancel('panel-b');
   });
 
   it('replies not-recording to a stop with nothing recording', async () => {
     const { recorder } = setup();
-    expect(await recorder.stop()).toEqual({ status: 'not-recording' });
+    expect(await recorder.stop('panel-a')).toEqual({ status: 'not-recording' });
   });
 
   it('discards a cancelled recording without saving it', async () => {
     const { recorder, mic, saved } = setup();
     await recorder.start(pushToTalk);
     mic().chunk([1, 2, 3]);
-    await recorder.cancel();
+    await recorder.cancel('panel-a');
     expect(mic().released).toBe(true);
     expect(saved).toHaveLength(0);
-    expect(await recorder.stop()).toEqual({ status: 'not-recording' });
+    expect(await recorder.stop('panel-a')).toEqual({ status: 'not-recording' });
   });
 
   it.each([
@@ -236,7 +197,7 @@ describe('Recorder', () => {
     expect(getRecording(stopped.result.recordingId)).toBeDefined();
     expect(mic().released).toBe(true);
     // A stop pressed just after the detector ended the turn finds nothing left to stop.
-    expect(await recorder.stop()).toEqual({ status: 'not-recording' });
+    expect(await recorder.stop('panel-a')).toEqual({ status: 'not-recording' });
   });
 
   it('hands-free: keeps listening through a 400 ms pause inside a sentence', async () => {
@@ -248,7 +209,7 @@ describe('Recorder', () => {
     mic().play(300, 0.001);
     expect(events.some((e) => e.type === 'auto-stopped')).toBe(false);
     expect(mic().released).toBe(false);
-    await recorder.cancel();
+    await recorder.cancel('panel-a');
   });
 
   it('hands-free: stops listening and releases the microphone when nobody speaks', async () => {
@@ -271,7 +232,7 @@ describe('Recorder', () => {
     expect(microphones).toHaveLength(2);
     expect(microphones[0]!.released).toBe(true);
     expect(microphones[1]!.released).toBe(false);
-    await recorder.cancel();
+    await recorder.cancel('panel-a');
   });
 
   it('ends and saves a push-to-talk turn nobody stopped after MAX_RECORDING_MS, releasing the microphone', async () => {

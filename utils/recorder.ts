@@ -8,6 +8,7 @@ import {
 } from './messages';
 import { VoiceActivityDetector, rmsOf, type VoiceActivityEvent } from './voice-activity';
 import { microphonePermission } from './microphone-permission';
+import { describeStorageError } from './storage-errors';
 
 /**
  * The learner's microphone, in the offscreen document: records one turn as webm/opus, measures
@@ -71,14 +72,22 @@ interface Session {
 export class Recorder {
   private session: Session | undefined;
   private starting: Promise<StartRecordingReply> | undefined;
+  /** The panel whose start is in flight. */
+  private startingFor: string | undefined;
 
   constructor(
-    private readonly emit: (event: RecorderEvent) => void,
+    /** Every event names the panel that owns the recording it is about. */
+    private readonly emit: (panelId: string, event: RecorderEvent) => void,
     private readonly env: RecorderEnvironment = browserRecorderEnvironment(),
   ) {}
 
   get recording(): boolean {
     return this.session !== undefined || this.starting !== undefined;
+  }
+
+  /** The panel that owns the microphone now, if any. */
+  get owner(): string | undefined {
+    return this.startingFor ?? this.session?.request.panelId;
   }
 
   /**
@@ -90,6 +99,11 @@ export class Recorder {
   }
 
   start(request: StartRecordingRequest): Promise<StartRecordingReply> {
+    const owner = this.owner;
+    // One microphone, one owner: a panel in another window never shares (or ends) this turn.
+    if (owner !== undefined && owner !== request.panelId && !this.session?.ending) {
+      return Promise.resolve({ status: 'busy' });
+    }
     if (this.starting) {
       return this.starting.then((reply) =>
         reply.status === 'recording' ? { status: 'already-recording', startedAt: reply.startedAt } : reply,
@@ -102,30 +116,32 @@ export class Recorder {
       return Promise.resolve({ status: 'already-recording', startedAt: this.session.startedAt });
     }
     const previous = this.session?.ending;
+    this.startingFor = request.panelId;
     this.starting = (async () => {
       // A turn the detector is still saving finishes first; the new one gets the microphone after.
       if (previous) await previous;
       return this.open(request);
     })().finally(() => {
       this.starting = undefined;
+      this.startingFor = undefined;
     });
     return this.starting;
   }
 
-  /** Stops, saves to IndexedDB, and says how long each step took. */
-  async stop(): Promise<StopRecordingReply> {
+  /** Stops, saves to IndexedDB, and says how long each step took. Only the owner can stop. */
+  async stop(panelId: string): Promise<StopRecordingReply> {
     if (this.starting) await this.starting;
     const session = this.session;
-    if (!session) return { status: 'not-recording' };
+    if (!session || session.request.panelId !== panelId) return { status: 'not-recording' };
     session.ending ??= this.end(session, true);
     return (await session.ending) ?? { status: 'not-recording' };
   }
 
   /** Stops and throws the audio away. */
-  async cancel(): Promise<void> {
+  async cancel(panelId: string): Promise<void> {
     if (this.starting) await this.starting;
     const session = this.session;
-    if (!session) return;
+    if (!session || session.request.panelId !== panelId) return;
     session.ending ??= this.end(session, false);
     await session.ending;
   }
@@ -172,7 +188,7 @@ export class Recorder {
         onError: (message) => {
           session.failure = message;
           markStopped();
-          this.emit({ type: 'error', message: `The recording failed: ${message}` });
+          this.emit(request.panelId, { type: 'error', message: `The recording failed: ${message}` });
           session.ending ??= this.end(session, false);
         },
       });
@@ -195,7 +211,7 @@ export class Recorder {
     session.levelMs += frameMs;
     if (session.levelMs >= LEVEL_INTERVAL_MS) {
       const level = Math.sqrt(session.levelSquares / session.levelSamples);
-      this.emit({ type: 'level', level, elapsedMs: Math.round(now() - session.startedAt) });
+      this.emit(session.request.panelId, { type: 'level', level, elapsedMs: Math.round(now() - session.startedAt) });
       session.levelSquares = 0;
       session.levelSamples = 0;
       session.levelMs = 0;
@@ -213,7 +229,7 @@ export class Recorder {
   private autoStop(session: Session): void {
     session.ending ??= this.end(session, true);
     void session.ending.then((result) => {
-      if (result) this.emit({ type: 'auto-stopped', result });
+      if (result) this.emit(session.request.panelId, { type: 'auto-stopped', result });
     });
   }
 
@@ -221,14 +237,14 @@ export class Recorder {
     // Push-to-talk: the learner's own presses start and end the turn; nothing to announce.
     if (!session.request.handsFree) return;
     if (event.type === 'speech-start') {
-      this.emit({ type: 'speech-start', at: now() });
+      this.emit(session.request.panelId, { type: 'speech-start', at: now() });
       return;
     }
     if (event.type === 'end-of-turn') {
       this.autoStop(session);
     } else {
       session.ending ??= this.end(session, false);
-      void session.ending.then(() => this.emit({ type: 'idle-timeout' }));
+      void session.ending.then(() => this.emit(session.request.panelId, { type: 'idle-timeout' }));
     }
   }
 
@@ -255,6 +271,7 @@ export class Recorder {
         id: recordingId,
         conversationId: session.request.conversationId,
         blob,
+        bytes: blob.size,
         mimeType,
         durationMs,
         createdAt: Date.now(),
@@ -262,6 +279,7 @@ export class Recorder {
       return {
         status: 'saved',
         recordingId,
+        conversationId: session.request.conversationId,
         mimeType,
         bytes: blob.size,
         durationMs,
@@ -272,7 +290,7 @@ export class Recorder {
         savedAt: now(),
       };
     } catch (error) {
-      return { status: 'error', message: `The recording could not be saved: ${describe(error)}` };
+      return { status: 'error', message: describeStorageError(error) ?? `The recording could not be saved: ${describe(error)}` };
     }
   }
 

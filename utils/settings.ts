@@ -23,6 +23,8 @@ export interface Settings {
   speed: number;
   teacherInstructions: string;
   handsFree: boolean;
+  /** Delete the audio of recordings older than this many days; 0 keeps them all. */
+  recordingRetentionDays: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -35,6 +37,7 @@ export const DEFAULT_SETTINGS: Settings = {
   speed: 1,
   teacherInstructions: DEFAULT_TEACHER_INSTRUCTIONS,
   handsFree: false,
+  recordingRetentionDays: 0,
 };
 
 export const settingsItem = storage.defineItem<Settings>('local:settings', {

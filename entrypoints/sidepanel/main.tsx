@@ -1,14 +1,17 @@
 import { render } from 'preact';
 import { App } from '@/components/App';
 import { StoreContext } from '@/components/store-context';
-import { createConversationStore } from '@/components/conversation-store';
+import { createPanelStore } from '@/components/store/panel-store';
 import './style.css';
 
-const store = createConversationStore();
+const store = createPanelStore();
 render(
   <StoreContext.Provider value={store}>
     <App />
   </StoreContext.Provider>,
   document.getElementById('app')!,
 );
-void store.init();
+store.init().catch((error: unknown) => console.error('AITalk: the panel could not start', error));
+// Closing the panel also closes its port to the offscreen document, which then releases the
+// microphone and silences the voice; this only tidies up this page's own listeners.
+addEventListener('pagehide', () => store.dispose());

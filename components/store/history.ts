@@ -1,0 +1,156 @@
+import { batch, computed, signal } from '@preact/signals';
+import {
+  createConversation,
+  deleteConversation as deleteConversationRecord,
+  deleteMessage,
+  getConversation,
+  latestConversation,
+  listConversations,
+  listMessages,
+  putMessage,
+  UNTITLED,
+  type Conversation,
+  type Message,
+} from '@/utils/db';
+import type { ChatTurn } from '@/utils/teacher-api';
+
+/**
+ * The open conversation and the list of past ones. `messages` mirrors IndexedDB: every change
+ * is shown at once and written as the turn goes, so closing the panel loses nothing.
+ */
+export type HistoryStore = ReturnType<typeof createHistory>;
+
+export function createHistory() {
+  const conversation = signal<Conversation | null>(null);
+  const messages = signal<Message[]>([]);
+  const conversations = signal<Conversation[]>([]);
+  /** Recordings made while the panel was closed, waiting to be sent or deleted. */
+  const unsent = computed(() => messages.value.filter((m) => m.status === 'unsent'));
+
+  function upsertLocal(message: Message): void {
+    if (message.conversationId !== conversation.value?.id) return;
+    const list = messages.value;
+    const index = list.findIndex((m) => m.id === message.id);
+    messages.value = index === -1 ? [...list, message] : list.map((m, i) => (i === index ? message : m));
+  }
+
+  function find(id: string): Message | undefined {
+    return messages.value.find((m) => m.id === id);
+  }
+
+  async function refresh(): Promise<void> {
+    conversations.value = await listConversations();
+  }
+
+  async function save(message: Message): Promise<void> {
+    upsertLocal(message);
+    await putMessage(message);
+    // The learner's first words name the conversation (putMessage did it in IndexedDB).
+    const current = conversation.value;
+    if (
+      message.role === 'user' &&
+      message.text &&
+      current?.id === message.conversationId &&
+      current.title === UNTITLED
+    ) {
+      conversation.value = (await getConversation(current.id)) ?? current;
+      await refresh();
+    }
+  }
+
+  /**
+   * Updates a message; `persist: false` only shows it (every token of a reply is shown, but
+   * IndexedDB is written once per sentence).
+   */
+  async function patch(id: string, changes: Partial<Message>, persist = true): Promise<Message | undefined> {
+    const current = find(id);
+    if (!current) return undefined;
+    const next: Message = { ...current, ...changes, timings: { ...current.timings, ...changes.timings } };
+    if (persist) await save(next);
+    else upsertLocal(next);
+    return next;
+  }
+
+  async function open(id: string): Promise<boolean> {
+    const found = await getConversation(id);
+    if (!found) return false;
+    const list = await listMessages(id);
+    // A turn cut off by the panel closing: keep what was said, and let it be retried.
+    const recovered = await Promise.all(
+      list.map(async (message) => {
+        let fixed: Message | undefined;
+        if (message.status === 'streaming') fixed = { ...message, status: 'interrupted', fullText: message.text };
+        if (message.status === 'transcribing' || message.status === 'recorded') {
+          fixed = {
+            ...message,
+            status: 'failed',
+            error: 'The panel closed before this turn was transcribed. Press Retry to send it again.',
+          };
+        }
+        if (!fixed) return message;
+        await putMessage(fixed);
+        return fixed;
+      }),
+    );
+    batch(() => {
+      conversation.value = found;
+      messages.value = recovered;
+    });
+    return true;
+  }
+
+  async function create(): Promise<Conversation> {
+    const created = await createConversation();
+    batch(() => {
+      conversation.value = created;
+      messages.value = [];
+    });
+    await refresh();
+    return created;
+  }
+
+  return {
+    conversation,
+    messages,
+    conversations,
+    unsent,
+    find,
+    save,
+    patch,
+    refresh,
+    open,
+    create,
+    /** Opens the most recent conversation, or starts one; true when one was started. */
+    async openLatest(): Promise<boolean> {
+      const latest = await latestConversation();
+      if (latest && (await open(latest.id))) return false;
+      await create();
+      return true;
+    },
+    /** Deletes a conversation; true when it was the open one (the caller opens another). */
+    async remove(id: string): Promise<boolean> {
+      await deleteConversationRecord(id);
+      await refresh();
+      return conversation.value?.id === id;
+    },
+    async removeMessage(id: string): Promise<void> {
+      await deleteMessage(id);
+      messages.value = messages.value.filter((m) => m.id !== id);
+    },
+    lastUserMessage(): Message | undefined {
+      return [...messages.value].reverse().find((m) => m.role === 'user');
+    },
+    /** What the teacher is sent: the instructions, then every turn that was heard or said. */
+    chat(instructions: string): ChatTurn[] {
+      const turns: ChatTurn[] = [{ role: 'system', content: instructions }];
+      for (const message of messages.value) {
+        if (!message.text) continue;
+        if (message.role === 'user' && message.status === 'done') turns.push({ role: 'user', content: message.text });
+        if (message.role === 'assistant' && (message.status === 'done' || message.status === 'interrupted')) {
+          turns.push({ role: 'assistant', content: message.text });
+        }
+      }
+      return turns;
+    },
+  };
+}

@@ -1,0 +1,372 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { Recording } from '@/utils/db';
+import type { RecorderEnvironment } from '@/utils/recorder';
+import { FakeContext, FakeMicrophone } from '@/utils/testing/fakes';
+
+/**
+ * The panel store against the real offscreen service (utils/offscreen-service.ts: the real
+ * Recorder and TeacherVoice), with only what a browser alone has replaced: the microphone, the
+ * AudioContext, the companion's HTTP answers, speechSynthesis, and the message bus and ports
+ * between the two contexts. The chat and transcription calls are scripted.
+ */
+
+type Handler = (message: { data: unknown }) => unknown;
+const handlers = new Map<string, Set<Handler>>();
+
+vi.mock('@/utils/messages', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/utils/messages')>();
+  return {
+    ...actual,
+    onMessage: (type: string, handler: Handler) => {
+      if (!handlers.has(type)) handlers.set(type, new Set());
+      handlers.get(type)!.add(handler);
+      return () => handlers.get(type)?.delete(handler);
+    },
+    // Like runtime.sendMessage: every listener of the type hears it; one answers.
+    sendMessage: async (type: string, data?: unknown) => {
+      const listeners = [...(handlers.get(type) ?? [])];
+      if (listeners.length === 0) throw new Error('Could not establish connection. Receiving end does not exist.');
+      const answers = await Promise.all(listeners.map((handler) => handler({ data })));
+      return answers.find((answer) => answer !== undefined);
+    },
+  };
+});
+
+let replyText = '';
+let transcript = 'Yesterday I go to the park.';
+vi.mock('@/utils/teacher-api', () => ({
+  testApi: vi.fn(),
+  transcribe: vi.fn(async () => transcript),
+  streamReply: vi.fn(async (_config: unknown, _messages: unknown, onDelta: (text: string) => void, options: { signal?: AbortSignal }) => {
+    for (const token of replyText.split(/(?<= )/)) {
+      if (options.signal?.aborted) throw new Error('aborted');
+      onDelta(token);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return replyText;
+  }),
+}));
+
+// ── Ports between the panel and the offscreen document ───────────────────────────────────────
+
+interface FakePort {
+  name: string;
+  onMessage: { addListener(listener: (message: unknown) => void): void };
+  onDisconnect: { addListener(listener: () => void): void };
+  postMessage(message: unknown): void;
+  disconnect(): void;
+}
+
+const connectListeners: Array<(port: FakePort) => void> = [];
+const openPorts = new Set<{ close(): void }>();
+
+function portPair(name: string): [FakePort, FakePort] {
+  const messageListeners: [Array<(m: unknown) => void>, Array<(m: unknown) => void>] = [[], []];
+  const disconnectListeners: [Array<() => void>, Array<() => void>] = [[], []];
+  let open = true;
+  const close = (from: 0 | 1) => {
+    if (!open) return;
+    open = false;
+    // Like Chrome: the side that disconnects is not told; the other side is.
+    for (const listener of disconnectListeners[from === 0 ? 1 : 0]) listener();
+  };
+  const side = (me: 0 | 1): FakePort => ({
+    name,
+    onMessage: { addListener: (listener) => messageListeners[me].push(listener) },
+    onDisconnect: { addListener: (listener) => disconnectListeners[me].push(listener) },
+    postMessage: (message) => {
+      if (open) setTimeout(() => messageListeners[me === 0 ? 1 : 0].forEach((listener) => listener(message)), 0);
+    },
+    disconnect: () => close(me),
+  });
+  const pair: [FakePort, FakePort] = [side(0), side(1)];
+  // The panel closing (or crashing) disconnects its end.
+  openPorts.add({ close: () => close(0) });
+  return pair;
+}
+
+// ── The browser-only parts of the offscreen document ─────────────────────────────────────────
+
+const microphones: FakeMicrophone[] = [];
+const recorderEnvironment: RecorderEnvironment = {
+  async openMicrophone() {
+    const microphone = new FakeMicrophone();
+    microphones.push(microphone);
+    return microphone;
+  },
+  microphonePermission: async () => 'granted',
+  saveRecording: async (recording: Recording) => {
+    const { putRecording } = await import('@/utils/db');
+    await putRecording(recording);
+  },
+};
+let companionUp = true;
+/** How long each synthesised sentence plays. */
+let clipSeconds = 0.2;
+const companionFetch = vi.fn<typeof fetch>(async (_input, init) => {
+  if (!companionUp) throw new TypeError('Failed to fetch');
+  const { input } = JSON.parse(String(init?.body)) as { input: string };
+  return new Response(JSON.stringify([clipSeconds, input]));
+});
+
+class FakeUtterance {
+  onend: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  lang = '';
+  rate = 1;
+  constructor(readonly text: string) {}
+}
+const spoken: FakeUtterance[] = [];
+const speech = { speak: vi.fn((utterance: FakeUtterance) => spoken.push(utterance)), cancel: vi.fn() };
+
+const { startOffscreenService } = await import('@/utils/offscreen-service');
+const { AudioPlayer } = await import('@/utils/audio-player');
+const { createPanelStore } = await import('./panel-store');
+const { apiKeyItem } = await import('@/utils/settings');
+const { resetDbConnection } = await import('@/utils/db');
+
+let context: FakeContext;
+let service: { stop(): void } | undefined;
+
+async function settle(ms = 30): Promise<void> {
+  for (let i = 0; i < ms; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** The learner speaking for a while: audio into the fake microphone, and the wall clock moving on. */
+async function speak(microphone: FakeMicrophone, rms = 0.2): Promise<void> {
+  microphone.play(600, rms);
+  await new Promise((resolve) => setTimeout(resolve, 350));
+}
+
+async function openPanel() {
+  const store = createPanelStore();
+  await store.init();
+  await settle();
+  return store;
+}
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  await resetDbConnection();
+  indexedDB.deleteDatabase('aitalk');
+  handlers.clear();
+  connectListeners.length = 0;
+  openPorts.clear();
+  microphones.length = 0;
+  spoken.length = 0;
+  companionUp = true;
+  clipSeconds = 0.2;
+  replyText = 'Hello there. What did you do yesterday?';
+  transcript = 'Yesterday I go to the park.';
+  vi.stubGlobal('speechSynthesis', speech);
+  vi.stubGlobal('SpeechSynthesisUtterance', FakeUtterance);
+  // Ports: the panel connects, the offscreen document's onConnect listener gets the other end.
+  chrome.runtime.connect = ((info?: { name?: string }) => {
+    const [panelEnd, documentEnd] = portPair(info?.name ?? '');
+    setTimeout(() => connectListeners.forEach((listener) => listener(documentEnd)), 0);
+    return panelEnd;
+  }) as unknown as typeof chrome.runtime.connect;
+  (chrome.runtime as { onConnect: unknown }).onConnect = {
+    addListener: (listener: (port: FakePort) => void) => connectListeners.push(listener),
+  } as unknown as typeof chrome.runtime.onConnect;
+  chrome.windows.getCurrent = (async () => ({ id: 1 })) as unknown as typeof chrome.windows.getCurrent;
+  chrome.commands = { getAll: async () => [] } as unknown as typeof chrome.commands;
+  // The service worker's part: the document exists once asked for.
+  const { onMessage } = await import('@/utils/messages');
+  onMessage('background:ensure-offscreen', () => undefined);
+  context = new FakeContext();
+  service = startOffscreenService({ player: new AudioPlayer(() => context), recorderEnvironment, fetchImpl: companionFetch });
+  await apiKeyItem.setValue('sk-test');
+});
+
+afterEach(() => {
+  service?.stop();
+});
+
+/** The panel closing: its port disconnects, and nothing else is said. */
+function closePanel(): void {
+  for (const port of openPorts) port.close();
+}
+
+describe('a turn, through the real offscreen service', () => {
+  it('records, transcribes, and the teacher answers aloud sentence by sentence', async () => {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+    await until('the reply to be spoken', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
+    const [, learner, teacher] = store.messages.value;
+    expect(learner).toMatchObject({ role: 'user', text: 'Yesterday I go to the park.', status: 'done' });
+    expect(teacher).toMatchObject({ role: 'assistant', status: 'done' });
+    expect(teacher!.timings.firstAudioAt).toBeDefined();
+    expect(context.sources.map((s) => s.buffer?.text)).toEqual(expect.arrayContaining(['Hello there.', 'What did you do yesterday?']));
+    expect(microphones.at(-1)!.released).toBe(true);
+  });
+
+  it('barge-in: pressing Talk while the teacher speaks silences it and keeps the part that was heard', async () => {
+    replyText = 'One sentence here. Two sentence here. Three sentence here.';
+    clipSeconds = 2;
+    const store = await openPanel();
+    await until('the teacher to speak', () => store.phase.value === 'speaking');
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    const reply = store.messages.value[0]!;
+    expect(reply.status).toBe('interrupted');
+    expect(reply.text).toBe('One sentence here.');
+    expect(reply.fullText).toContain('Three sentence here.');
+    expect(context.sources[0]!.stoppedAt).toBeDefined();
+  });
+});
+
+describe('the panel’s life and the microphone', () => {
+  it('closing the panel mid-recording releases the microphone and keeps the turn, which the reopened panel offers back', async () => {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    const mic = microphones.at(-1)!;
+    await speak(mic);
+    closePanel();
+    await until('the microphone to be released', () => mic.released);
+
+    handlers.delete('sidepanel:recorder-event');
+    handlers.delete('sidepanel:speech-event');
+    const reopened = await openPanel();
+    const unsent = reopened.messages.value.filter((m) => m.status === 'unsent');
+    expect(unsent).toHaveLength(1);
+    expect(reopened.banner.value?.message).toContain('was not sent');
+    reopened.sendUnsent(unsent[0]!.id);
+    await until('the unsent turn to be answered', () => reopened.messages.value.length === 3 && reopened.phase.value === 'idle', 4_000);
+    expect(reopened.messages.value.map((m) => m.status)).toEqual(['done', 'done', 'done']);
+  });
+
+  it('closing the panel before anything was said deletes the recording instead', async () => {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!, 0);
+    closePanel();
+    await until('the microphone to be released', () => microphones.at(-1)!.released);
+    await settle();
+    const { recordingsUsage } = await import('@/utils/db');
+    expect((await recordingsUsage()).count).toBe(0);
+    const reopened = await openPanel();
+    expect(reopened.messages.value.some((m) => m.status === 'unsent')).toBe(false);
+  });
+
+  it('a second panel asking for the microphone while the first records is told it is busy, and the first keeps its turn', async () => {
+    const first = await openPanel();
+    await until('the opening reply', () => first.phase.value === 'idle' && first.messages.value.length === 1);
+    const second = await openPanel();
+    first.toggleTalk();
+    await until('recording', () => first.phase.value === 'recording');
+    second.toggleTalk();
+    await until('the busy message', () => second.banner.value !== null && second.phase.value === 'idle');
+    expect(second.banner.value?.message).toContain('busy in another window');
+    expect(microphones).toHaveLength(1);
+    expect(first.phase.value).toBe('recording');
+    await speak(microphones[0]!);
+    first.toggleTalk();
+    await until('the first panel’s turn to be sent', () => first.messages.value.some((m) => m.role === 'user' && m.status === 'done'));
+  });
+
+  it('a reply stopped by another panel taking the voice ends in this panel too', async () => {
+    replyText = 'One sentence here. Two sentence here.';
+    clipSeconds = 2;
+    const first = await openPanel();
+    await until('the teacher to speak', () => first.phase.value === 'speaking');
+    // Another window's panel starts a conversation; its teacher's opening question takes the voice.
+    const second = await openPanel();
+    await second.newConversation();
+    await until('the first panel to stop speaking', () => first.phase.value === 'idle');
+    expect(first.messages.value[0]!.status).toBe('interrupted');
+  });
+});
+
+describe('the teacher’s reply when the companion cannot be reached', () => {
+  it('is read by the browser’s voice sentence after sentence, and the turn ends only after the last one', async () => {
+    companionUp = false;
+    replyText = 'Hello, I am your teacher. What did you do last weekend? Tell me everything.';
+    const store = await openPanel();
+    await until('the browser voice', () => spoken.length === 1);
+    expect(store.banner.value?.message).toContain('npm run companion');
+    expect(store.banner.value?.action).toBe('settings');
+    // One at a time: the next sentence is spoken when the previous one has ended.
+    expect(spoken.map((u) => u.text)).toEqual(['Hello, I am your teacher.']);
+    expect(store.phase.value).toBe('speaking');
+    spoken[0]!.onend?.();
+    await until('the second sentence', () => spoken.length === 2);
+    spoken[1]!.onend?.();
+    await until('the third sentence', () => spoken.length === 3);
+    expect(store.phase.value).toBe('speaking');
+    spoken[2]!.onend?.();
+    await until('the end of the turn', () => store.phase.value === 'idle');
+    expect(store.messages.value[0]?.status).toBe('done');
+  });
+
+  it('an interruption keeps the sentences the browser’s voice had read, and silences it', async () => {
+    companionUp = false;
+    replyText = 'First sentence here. Second sentence here. Third sentence here.';
+    const store = await openPanel();
+    await until('the browser voice', () => spoken.length === 1);
+    spoken[0]!.onend?.();
+    await until('the second sentence', () => spoken.length === 2);
+    store.toggleTalk(); // barge-in while the second sentence is being read
+    await until('recording', () => store.phase.value === 'recording');
+    expect(speech.cancel).toHaveBeenCalled();
+    const reply = store.messages.value[0]!;
+    expect(reply.status).toBe('interrupted');
+    expect(reply.text).toBe('First sentence here. Second sentence here.');
+    // Nothing more of the old reply is read once the learner has interrupted.
+    spoken[1]!.onend?.();
+    await settle();
+    expect(spoken).toHaveLength(2);
+  });
+});
+
+describe('start-up and settings', () => {
+  it('a failure to open the saved conversations is shown with Reload, not "Loading…" for ever', async () => {
+    await resetDbConnection();
+    const realIndexedDB = indexedDB;
+    vi.stubGlobal('indexedDB', {
+      open: () => {
+        throw new DOMException('The user denied permission to access the database.', 'UnknownError');
+      },
+    });
+    try {
+      const store = createPanelStore();
+      await store.init();
+      expect(store.ready.value).toBe(false);
+      expect(store.startupError.value).toMatch(/could not open its saved conversations.*Reload the panel/);
+    } finally {
+      vi.stubGlobal('indexedDB', realIndexedDB);
+    }
+  });
+
+  it('Save returns at once: it does not wait for the teacher’s opening question', async () => {
+    await apiKeyItem.setValue('');
+    const store = await openPanel();
+    expect(store.messages.value).toHaveLength(0);
+    const { streamReply } = await import('@/utils/teacher-api');
+    let release!: () => void;
+    vi.mocked(streamReply).mockImplementationOnce(async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return '';
+    });
+    await store.saveSettings(store.settings.value, 'sk-new');
+    expect(store.phase.value).toBe('thinking');
+    release();
+  });
+});

@@ -1,0 +1,228 @@
+import { signal } from '@preact/signals';
+import { testCompanion } from '@/utils/companion';
+import {
+  adoptOrphanRecordings,
+  deleteRecordingsBefore,
+  newId,
+  onDatabaseBlocked,
+  recordingsUsage,
+  type RecordingsUsage,
+} from '@/utils/db';
+import { onMessage } from '@/utils/messages';
+import { createPanelLink } from '@/utils/panel-link';
+import type { Settings } from '@/utils/settings';
+import { testApi, type ApiConfig, type ConnectionReport } from '@/utils/teacher-api';
+import { NO_KEY_MESSAGE } from '@/utils/api-errors';
+import { createBanner, errorText } from './banner';
+import { createHistory } from './history';
+import { createSettingsSync } from './settings-sync';
+import { watchTalkRequests } from './shortcut-requests';
+import { createTurnRunner } from './turn-runner';
+
+/**
+ * The side panel's state and everything the learner can do, as signals plus actions
+ * (CONVENTIONS.md practice 6): a composition of small modules, each one concern —
+ * settings-sync (settings and key), history (conversations and messages, mirrored to IndexedDB),
+ * banner (the message line), turn-machine + turn-runner (what a press, a recording or a reply
+ * does), recorder-client and reply-speaker (the offscreen document's microphone and voice),
+ * browser-voice (the fallback voice), shortcut-requests (the keyboard shortcut).
+ */
+
+/** A recording with no turn this old was orphaned by a crash (see adoptOrphanRecordings). */
+const ORPHAN_AGE_MS = 60_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type PanelStore = ReturnType<typeof createPanelStore>;
+
+export function createPanelStore() {
+  const link = createPanelLink();
+  const settings = createSettingsSync();
+  const history = createHistory();
+  const banner = createBanner(() => settings.settings.value.companionUrl);
+  const apiConfig = (): ApiConfig => {
+    const { apiBaseUrl, transcriptionModel, chatModel } = settings.settings.value;
+    return { apiKey: settings.apiKey.value, apiBaseUrl, transcriptionModel, chatModel };
+  };
+  const turn = createTurnRunner({ link, history, settings, banner, apiConfig });
+
+  const ready = signal(false);
+  /** Start-up failed (IndexedDB or storage unavailable): the panel shows this with Reload. */
+  const startupError = signal<string | null>(null);
+  /** The talk shortcut as Chrome has it (the learner may have changed it, or it may be unset). */
+  const shortcut = signal('');
+  const storageUsage = signal<RecordingsUsage | null>(null);
+  const disposers: Array<() => void> = [];
+
+  function press(): void {
+    turn.dispatch({
+      type: 'press',
+      hasKey: settings.hasKey.value,
+      handsFreeSetting: settings.settings.value.handsFree,
+    });
+  }
+
+  /** The teacher opens a conversation with a question. */
+  function teacherOpens(): void {
+    if (settings.hasKey.value && history.messages.value.length === 0) {
+      turn.dispatch({ type: 'teacher-opens', replyId: newId() });
+    }
+  }
+
+  /** Silences the teacher and releases the microphone before the conversation changes. */
+  function stopEverything(): void {
+    turn.dispatch({ type: 'stop-all' });
+  }
+
+  function offerUnsent(): void {
+    if (history.unsent.value.length > 0) {
+      banner.info('A recording you made before the panel closed was not sent. Send it or delete it below.');
+    }
+  }
+
+  async function refreshStorage(): Promise<void> {
+    storageUsage.value = await recordingsUsage();
+  }
+
+  /** Deletes the audio of old recordings when the learner set a limit (off by default). */
+  async function applyRetention(): Promise<void> {
+    const days = settings.settings.value.recordingRetentionDays;
+    if (days > 0) await deleteRecordingsBefore(Date.now() - days * DAY_MS);
+  }
+
+  async function init(): Promise<void> {
+    onDatabaseBlocked(() =>
+      banner.info(
+        'AITalk was updated and is waiting for its other open pages to close. Close the other AITalk tabs or panels.',
+      ),
+    );
+    try {
+      await settings.load();
+      await applyRetention();
+      await adoptOrphanRecordings(ORPHAN_AGE_MS);
+      const started = await history.openLatest();
+      await history.refresh();
+      ready.value = true;
+      if (!settings.hasKey.value) banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
+      else if (started) teacherOpens();
+      offerUnsent();
+    } catch (error) {
+      console.error('AITalk: the panel could not start', error);
+      startupError.value = `AITalk could not open its saved conversations (${errorText(error)}). Reload the panel; if it keeps happening, restart the browser.`;
+      return;
+    }
+    refreshStorage().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
+    disposers.push(onMessage('sidepanel:microphone-allowed', () => turn.dispatch({ type: 'microphone-allowed' })));
+
+    // Neither is essential: without them the panel answers every shortcut press and names none.
+    const windowId = (await chrome.windows.getCurrent().catch(() => undefined))?.id;
+    const commands = await chrome.commands.getAll().catch(() => []);
+    shortcut.value = commands.find((command) => command.name === 'toggle-talk')?.shortcut ?? '';
+    disposers.push(watchTalkRequests(windowId, press));
+  }
+
+  /** An action whose failure the learner sees in the banner; it never rejects. */
+  function shown<A extends unknown[]>(
+    what: string,
+    action: (...args: A) => Promise<void>,
+  ): (...args: A) => Promise<void> {
+    return async (...args) => {
+      try {
+        await action(...args);
+      } catch (error) {
+        console.error(`AITalk: could not ${what}`, error);
+        banner.showError(new Error(`Could not ${what}: ${errorText(error)}`));
+      }
+    };
+  }
+
+  async function openConversation(id: string): Promise<void> {
+    stopEverything();
+    if (await history.open(id)) {
+      banner.clear();
+      offerUnsent();
+    }
+  }
+
+  async function newConversation(): Promise<void> {
+    stopEverything();
+    await history.create();
+    banner.clear();
+    // The opening question streams in while the panel is already usable.
+    teacherOpens();
+  }
+
+  return {
+    phase: turn.phase,
+    level: turn.level,
+    elapsedMs: turn.elapsedMs,
+    handsFree: turn.handsFree,
+    turnInProgress: turn.inProgress,
+    conversation: history.conversation,
+    messages: history.messages,
+    conversations: history.conversations,
+    banner: banner.banner,
+    settings: settings.settings,
+    apiKey: settings.apiKey,
+    hasKey: settings.hasKey,
+    ready,
+    startupError,
+    shortcut,
+    storageUsage,
+    init,
+    toggleTalk: press,
+    retry(messageId: string): void {
+      const message = history.find(messageId);
+      if (!message || message.role !== 'user') return;
+      turn.dispatch({ type: 'retry', messageId, transcribed: message.status === 'done', replyId: newId() });
+    },
+    sendUnsent(messageId: string): void {
+      turn.dispatch({ type: 'send-unsent', messageId });
+    },
+    deleteUnsent: shown('delete the recording', async (messageId: string) => {
+      await history.removeMessage(messageId);
+      if (history.unsent.value.length === 0) banner.clearInfo();
+      await refreshStorage();
+    }),
+    newConversation: shown('start a new conversation', newConversation),
+    openConversation: shown('open the conversation', openConversation),
+    deleteConversation: shown('delete the conversation', async (id: string) => {
+      const wasCurrent = history.conversation.value?.id === id;
+      if (wasCurrent) stopEverything();
+      await history.remove(id);
+      if (wasCurrent && (await history.openLatest())) teacherOpens();
+      await refreshStorage();
+    }),
+    /** Saves at once; the teacher's opening question (if one is due) streams in afterwards. */
+    async saveSettings(next: Settings, key: string): Promise<void> {
+      await settings.save(next, key);
+      if (banner.banner.value?.message === NO_KEY_MESSAGE) banner.clear();
+      await applyRetention();
+      await refreshStorage();
+      teacherOpens();
+    },
+    async testConnection(next: Settings, key: string): Promise<ConnectionReport> {
+      const [api, companion] = await Promise.all([
+        testApi({
+          apiKey: key,
+          apiBaseUrl: next.apiBaseUrl,
+          transcriptionModel: next.transcriptionModel,
+          chatModel: next.chatModel,
+        }),
+        testCompanion(next.companionUrl, next.companionToken),
+      ]);
+      return { api, companion };
+    },
+    refreshStorage,
+    dismissBanner: banner.clear,
+    reload(): void {
+      location.reload();
+    },
+    dispose(): void {
+      stopEverything();
+      for (const stop of disposers.splice(0)) stop();
+      turn.dispose();
+      settings.dispose();
+      link.close();
+    },
+  };
+}

@@ -1,0 +1,470 @@
+import { computed, signal } from '@preact/signals';
+import { browser } from 'wxt/browser';
+import { deleteRecording, getRecording, newId, type Message, type TurnTimings } from '@/utils/db';
+import {
+  now,
+  type RecorderEvent,
+  type SavedRecording,
+  type SpeechEvent,
+  type StopRecordingReply,
+} from '@/utils/messages';
+import type { PanelLink } from '@/utils/panel-link';
+import { SentenceStream } from '@/utils/sentence-splitter';
+import { streamReply, transcribe, type ApiConfig } from '@/utils/teacher-api';
+import { errorText, type BannerStore } from './banner';
+import { BrowserVoice } from './browser-voice';
+import type { HistoryStore } from './history';
+import { createRecorderClient } from './recorder-client';
+import { createReplySpeaker } from './reply-speaker';
+import type { SettingsSync } from './settings-sync';
+import { INITIAL_TURN_STATE, phaseOf, transition, turnInProgress, type Effect, type TurnEvent } from './turn-machine';
+
+/**
+ * The turn runner: the thin shell around the turn machine. It keeps the machine's state, carries
+ * out the effects it asks for (recording, transcription, the streamed reply, the voice) and
+ * feeds what happened back in as events. Decisions live in turn-machine.ts; this file only does.
+ */
+
+export interface TurnRunnerDeps {
+  link: PanelLink;
+  history: HistoryStore;
+  settings: SettingsSync;
+  banner: BannerStore;
+  apiConfig(): ApiConfig;
+}
+
+/** The reply being streamed and spoken: what the machine does not need to know. */
+interface ReplyRun {
+  id: string;
+  abort: AbortController;
+  sentences: string[];
+  /** Sentences (by seq) that began to sound through the companion. */
+  heard: Set<number>;
+  streamDone: boolean;
+  /** The companion failed from this sentence on; the browser's voice reads them. */
+  failedFrom: number;
+  browser: BrowserVoice | null;
+  /** Heard sentences reported when another panel stopped this reply. */
+  stoppedHeard: number[];
+}
+
+const noop = (): void => undefined;
+
+export type TurnRunner = ReturnType<typeof createTurnRunner>;
+
+export function createTurnRunner({ link, history, settings, banner, apiConfig }: TurnRunnerDeps) {
+  const state = signal(INITIAL_TURN_STATE);
+  const phase = computed(() => phaseOf(state.value));
+  const inProgress = computed(() => turnInProgress(state.value));
+  const handsFree = computed(() => state.value.handsFree);
+  let current: ReplyRun | null = null;
+
+  const recorder = createRecorderClient(link, onRecorderEvent);
+  const speaker = createReplySpeaker(link, (turnId) => current?.id === turnId, onSpeechEvent);
+
+  function dispatch(event: TurnEvent): void {
+    const { state: next, effects } = transition(state.value, event);
+    state.value = next;
+    for (const effect of effects) {
+      execute(effect).catch((error: unknown) => failed(effect, error));
+    }
+  }
+
+  /** An effect threw where nothing expected it to (IndexedDB full, say): the turn ends visibly. */
+  function failed(effect: Effect, error: unknown): void {
+    console.error('AITalk: a step of the turn failed', effect.type, error);
+    switch (effect.type) {
+      case 'start-mic':
+        dispatch({ type: 'mic-refused', reason: 'error', message: errorText(error) });
+        return;
+      case 'stop-mic':
+        dispatch({
+          type: 'recording-ended',
+          result: { status: 'error', message: errorText(error) },
+          stopPressedAt: now(),
+        });
+        return;
+      case 'transcribe':
+        dispatch({ type: 'transcription-failed', messageId: '', error, empty: false });
+        return;
+      case 'transcribe-again':
+        dispatch({ type: 'transcription-failed', messageId: effect.messageId, error, empty: false });
+        return;
+      case 'ask-teacher':
+        current = null;
+        dispatch({
+          type: 'reply-failed',
+          replyId: effect.replyId,
+          error,
+          retryMessageId: history.lastUserMessage()?.id,
+        });
+        return;
+      default:
+        banner.showError(error);
+    }
+  }
+
+  async function execute(effect: Effect): Promise<void> {
+    switch (effect.type) {
+      case 'start-mic':
+        return startMic(effect.handsFree);
+      case 'stop-mic':
+        return stopMic();
+      case 'cancel-mic':
+        return recorder.cancel();
+      case 'interrupt-reply':
+        return endReply(effect.replyId, true);
+      case 'mark-interrupted':
+        return endReply(effect.replyId, false);
+      case 'transcribe':
+        return transcribeNew(effect.recording, effect.stopPressedAt);
+      case 'transcribe-again':
+        return transcribeSaved(effect.messageId);
+      case 'discard-recording':
+        return deleteRecording(effect.recordingId);
+      case 'ask-teacher':
+        return askTeacher(effect.replyId);
+      case 'end-speech':
+        return speaker.end(effect.replyId);
+      case 'stop-speech':
+        await speaker.stop();
+        return;
+      case 'speak-in-browser':
+        return speakInBrowser(effect.replyId);
+      case 'notify':
+        banner.notify(effect.notice);
+        return;
+      case 'clear-info':
+        banner.clearInfo();
+        return;
+      case 'clear-notice':
+        banner.clear();
+        return;
+      case 'open-permission-page':
+        await browser.tabs.create({ url: browser.runtime.getURL('/permission.html') });
+        return;
+    }
+  }
+
+  // ── The microphone ─────────────────────────────────────────────────────────────────────────
+
+  async function startMic(handsFree: boolean): Promise<void> {
+    const conversation = history.conversation.value;
+    if (!conversation) throw new Error('No conversation is open. Reload the panel.');
+    const reply = await recorder.start(conversation.id, handsFree);
+    switch (reply.status) {
+      case 'recording':
+      case 'already-recording':
+        dispatch({ type: 'mic-started' });
+        return;
+      case 'error':
+        dispatch({ type: 'mic-refused', reason: 'error', message: reply.message });
+        return;
+      default:
+        dispatch({ type: 'mic-refused', reason: reply.status });
+    }
+  }
+
+  async function stopMic(): Promise<void> {
+    const stopPressedAt = now();
+    let result: StopRecordingReply;
+    try {
+      result = await recorder.stop();
+    } catch (error) {
+      result = { status: 'error', message: errorText(error) };
+    }
+    dispatch({ type: 'recording-ended', result, stopPressedAt });
+  }
+
+  function onRecorderEvent(event: RecorderEvent): void {
+    switch (event.type) {
+      case 'speech-start':
+        dispatch({ type: 'speech-start' });
+        return;
+      case 'auto-stopped': {
+        const result = event.result;
+        dispatch({
+          type: 'recording-ended',
+          result,
+          stopPressedAt: result.status === 'saved' ? result.stopRequestedAt : now(),
+        });
+        return;
+      }
+      case 'idle-timeout':
+        dispatch({ type: 'idle-timeout' });
+        return;
+      case 'error':
+        dispatch({ type: 'mic-failed', message: event.message });
+        return;
+      case 'level':
+        return;
+    }
+  }
+
+  // ── Transcription ──────────────────────────────────────────────────────────────────────────
+
+  async function transcribeNew(recording: SavedRecording, stopPressedAt: number): Promise<void> {
+    // The recording is already in IndexedDB (the offscreen document saved it before replying):
+    // the turn exists before anything is uploaded, so a failure loses nothing.
+    const message: Message = {
+      id: newId(),
+      conversationId: recording.conversationId,
+      role: 'user',
+      text: '',
+      status: 'transcribing',
+      createdAt: Date.now(),
+      recordingId: recording.recordingId,
+      timings: {
+        stopPressedAt: Math.min(stopPressedAt, recording.stopRequestedAt),
+        recordingStoppedAt: recording.stoppedAt,
+        recordingSavedAt: recording.savedAt,
+      },
+    };
+    // Written while the audio is read and uploaded, not before: the write is not on the way to
+    // the teacher's first word.
+    const saved = history.save(message);
+    await transcribeMessage(message.id, recording.recordingId, recording.mimeType, saved);
+  }
+
+  async function transcribeSaved(messageId: string): Promise<void> {
+    const message = history.find(messageId);
+    if (!message?.recordingId) {
+      dispatch({
+        type: 'transcription-failed',
+        messageId,
+        error: new Error('This recording is no longer stored. Press Talk and say it again.'),
+        empty: false,
+      });
+      return;
+    }
+    const saved = history.patch(messageId, { status: 'transcribing', error: undefined });
+    await transcribeMessage(messageId, message.recordingId, undefined, saved.then(noop));
+  }
+
+  async function transcribeMessage(
+    messageId: string,
+    recordingId: string,
+    mimeType: string | undefined,
+    saved: Promise<void>,
+  ): Promise<void> {
+    let text: string;
+    try {
+      const recording = await getRecording(recordingId);
+      if (!recording) throw new Error('This recording is no longer stored. Press Talk and say it again.');
+      [text] = await Promise.all([
+        transcribe(apiConfig(), recording.blob, mimeType ?? recording.mimeType, {
+          onSent: () => {
+            history.patch(messageId, { timings: { uploadSentAt: now() } }, false).catch(noop);
+          },
+          onRetry: (problem, _attempt, delayMs) =>
+            banner.info(`${problem.message} Retrying in ${Math.round(delayMs / 1000)} s…`),
+        }),
+        saved,
+      ]);
+    } catch (error) {
+      await history.patch(messageId, { status: 'failed', error: errorText(error) });
+      dispatch({ type: 'transcription-failed', messageId, error, empty: false });
+      return;
+    }
+    if (!text) {
+      await history.patch(messageId, { status: 'failed', error: 'No words were recognised in this recording.' });
+      dispatch({ type: 'transcription-failed', messageId, error: null, empty: true });
+      return;
+    }
+    // Shown (and so part of what the teacher is sent) at once; written to IndexedDB meanwhile.
+    const written = history.patch(messageId, {
+      text,
+      status: 'done',
+      error: undefined,
+      timings: { transcriptAt: now() },
+    });
+    dispatch({ type: 'transcribed', messageId, replyId: newId() });
+    await written;
+  }
+
+  // ── The teacher's reply: streamed text, spoken sentence by sentence ────────────────────────
+
+  async function askTeacher(replyId: string): Promise<void> {
+    const conversation = history.conversation.value;
+    if (!conversation) throw new Error('No conversation is open. Reload the panel.');
+    const chat = history.chat(settings.settings.value.teacherInstructions);
+    const last = history.messages.value.at(-1);
+    const userTimings: TurnTimings = last?.role === 'user' && last.status === 'done' ? last.timings : {};
+    const retryMessageId = history.lastUserMessage()?.id;
+    const run: ReplyRun = {
+      id: replyId,
+      abort: new AbortController(),
+      sentences: [],
+      heard: new Set(),
+      streamDone: false,
+      failedFrom: 0,
+      browser: null,
+      stoppedHeard: [],
+    };
+    current = run;
+    const saved = history.save({
+      id: replyId,
+      conversationId: conversation.id,
+      role: 'assistant',
+      text: '',
+      status: 'streaming',
+      createdAt: Date.now(),
+      timings: { ...userTimings },
+    });
+    // The voice player is made ready while the teacher thinks, not when the first sentence is due.
+    link.ensure().catch(noop);
+    const splitter = new SentenceStream();
+    let text = '';
+    let firstToken = true;
+    try {
+      await streamReply(
+        apiConfig(),
+        chat,
+        (delta) => {
+          if (current !== run) return;
+          text += delta;
+          const timings: TurnTimings = firstToken ? { firstTokenAt: now() } : {};
+          firstToken = false;
+          const sentences = splitter.push(delta);
+          if (sentences.length && run.sentences.length === 0) timings.firstSentenceAt = now();
+          for (const sentence of sentences) speak(run, sentence);
+          // Every token is shown at once; IndexedDB is written per sentence, not per token.
+          history.patch(run.id, { text, timings }, sentences.length > 0).catch(noop);
+        },
+        {
+          signal: run.abort.signal,
+          onSent: () => {
+            history.patch(run.id, { timings: { chatSentAt: now() } }, false).catch(noop);
+          },
+          onRetry: (problem, _attempt, delayMs) =>
+            banner.info(`${problem.message} Retrying in ${Math.round(delayMs / 1000)} s…`),
+        },
+      );
+      await saved;
+    } catch (error) {
+      if (current !== run) return; // interrupted: endReply has kept what was heard
+      current = null;
+      run.browser?.cancel();
+      // Part of a reply may have arrived: it stays visible, marked failed, and is not sent to
+      // the model again (Retry asks for a whole new reply).
+      await history.patch(run.id, { status: 'failed', text, error: errorText(error) });
+      dispatch({ type: 'reply-failed', replyId: run.id, error, retryMessageId });
+      return;
+    }
+    if (current !== run) return;
+    const rest = splitter.flush();
+    if (rest.length && run.sentences.length === 0)
+      history.patch(run.id, { timings: { firstSentenceAt: now() } }, false).catch(noop);
+    for (const sentence of rest) speak(run, sentence);
+    run.streamDone = true;
+    await history.patch(run.id, { status: 'done', text, timings: { replyDoneAt: now() } });
+    if (current !== run) return;
+    dispatch({ type: 'reply-streamed', replyId: run.id, sentences: run.sentences.length });
+    if (run.browser && !run.browser.busy) dispatch({ type: 'speech-finished', replyId: run.id, status: 'done' });
+  }
+
+  function speak(run: ReplyRun, sentence: string): void {
+    const seq = run.sentences.push(sentence) - 1;
+    if (run.browser) {
+      run.browser.say([{ seq, text: sentence }]);
+      return;
+    }
+    const { companionUrl, companionToken, voice, speed } = settings.settings.value;
+    speaker
+      .speak(run.id, sentence, { url: companionUrl, token: companionToken, voice, speed })
+      .catch((error: unknown) => {
+        // The voice player could not be reached: the browser's voice reads from this sentence on.
+        console.warn('AITalk: could not queue sentence', seq, error);
+        if (current !== run || run.browser) return;
+        run.failedFrom = Math.min(run.failedFrom || seq, seq);
+        dispatch({ type: 'companion-failed', replyId: run.id, unreachable: false, message: errorText(error) });
+      });
+  }
+
+  function onSpeechEvent(event: SpeechEvent): void {
+    const run = current;
+    if (!run || event.turnId !== run.id) return; // a stale event from an interrupted reply
+    switch (event.type) {
+      case 'started':
+        run.heard.add(event.seq);
+        if (event.seq === 0) history.patch(run.id, { timings: { firstAudioAt: event.at } }).catch(noop);
+        dispatch({ type: 'reply-audible', replyId: run.id });
+        return;
+      case 'failed':
+        // Every sentence from the failed one on, as the panel sent them: this includes any sent
+        // after the failure, which the offscreen document refused.
+        run.failedFrom = event.seq;
+        dispatch({
+          type: 'companion-failed',
+          replyId: run.id,
+          unreachable: event.companionUnreachable,
+          message: event.message,
+        });
+        return;
+      case 'finished':
+        if (run.browser || event.status === 'failed') return;
+        if (event.status === 'stopped') run.stoppedHeard = event.heard;
+        dispatch({ type: 'speech-finished', replyId: run.id, status: event.status });
+        return;
+      default:
+        return;
+    }
+  }
+
+  function speakInBrowser(replyId: string): void {
+    const run = current;
+    if (!run || run.id !== replyId) return; // interrupted meanwhile: nothing of it may be spoken
+    run.browser = new BrowserVoice(
+      () => settings.settings.value.speed,
+      () => {
+        if (current === run && run.streamDone) dispatch({ type: 'speech-finished', replyId: run.id, status: 'done' });
+      },
+    );
+    const unplayed = run.sentences
+      .map((text, seq) => ({ seq, text }))
+      .filter(({ seq }) => seq >= run.failedFrom && !run.heard.has(seq));
+    run.browser.say(unplayed);
+  }
+
+  /**
+   * Ends a reply before its end: a barge-in (`silence`: stop the voice now) or another panel
+   * having taken the voice. What the learner heard is kept as the reply, marked interrupted, and
+   * is what the teacher is told it said.
+   */
+  async function endReply(replyId: string, silence: boolean): Promise<void> {
+    const run = current;
+    if (!run || run.id !== replyId) return;
+    const interruptedAt = now();
+    current = null;
+    run.abort.abort();
+    run.browser?.cancel();
+    const stopped = silence ? await speaker.stop().catch(() => null) : null;
+    const fromVoice = stopped?.turnId === run.id ? stopped.heard : run.stoppedHeard;
+    const seqs = new Set([...fromVoice, ...run.heard, ...(run.browser?.heard ?? [])]);
+    const heard = [...seqs]
+      .sort((a, b) => a - b)
+      .map((seq) => run.sentences[seq])
+      .filter(Boolean)
+      .join(' ');
+    await history.patch(run.id, {
+      status: 'interrupted',
+      text: heard,
+      fullText: history.find(run.id)?.text ?? '',
+      timings: { interruptedAt, silencedAt: stopped?.stoppedAt ?? now() },
+    });
+  }
+
+  return {
+    state,
+    phase,
+    inProgress,
+    handsFree,
+    level: recorder.level,
+    elapsedMs: recorder.elapsedMs,
+    dispatch,
+    dispose(): void {
+      recorder.dispose();
+      speaker.dispose();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { Page } from 'playwright-core';
+
+/**
+ * A look inside the offscreen document, which Playwright does not list as a page: evaluate
+ * JavaScript in it over the DevTools protocol, and count its microphone tracks, audio contexts
+ * and playback sources. Used by script/check-offscreen.ts and the e2e suite.
+ */
+
+/** Evaluates JavaScript in the offscreen document and returns the (JSON) result. */
+export type Evaluator = <T>(expression: string) => Promise<T>;
+
+/**
+ * Playwright lists offscreen documents neither as pages nor as background pages; CDP sees them
+ * as targets of type "background_page", reachable with Target.attachToTarget.
+ */
+export async function attachToOffscreen(page: Page): Promise<Evaluator> {
+  const cdp = await page.context().newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const target = targetInfos.find((t) => t.url.endsWith('/offscreen.html'));
+  if (!target) throw new Error('no offscreen document target');
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+  let next = 1;
+  const pending = new Map<number, (message: { result?: { result?: { value?: unknown }; exceptionDetails?: unknown } }) => void>();
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    if (event.sessionId !== sessionId) return;
+    const message = JSON.parse(event.message) as { id?: number; result?: { result?: { value?: unknown }; exceptionDetails?: unknown } };
+    if (message.id !== undefined) pending.get(message.id)?.(message);
+  });
+  return async <T>(expression: string): Promise<T> => {
+    const id = next++;
+    const reply = new Promise<{ result?: { result?: { value?: unknown }; exceptionDetails?: unknown } }>((resolve) => pending.set(id, resolve));
+    await cdp.send('Target.sendMessageToTarget', {
+      sessionId,
+      message: JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, awaitPromise: true, returnByValue: true } }),
+    });
+    const message = await reply;
+    if (message.result?.exceptionDetails) throw new Error(`offscreen evaluation failed: ${JSON.stringify(message.result.exceptionDetails)}`);
+    return message.result?.result?.value as T;
+  };
+}
+
+/** Watches the offscreen document's microphone streams, audio contexts and playback sources. */
+export async function instrument(offscreen: Evaluator): Promise<void> {
+  // Plain JavaScript: a function's source would carry the TypeScript compiler's helpers with it.
+  await offscreen(`(() => {
+    const streams = [], contexts = [], sources = [];
+    Object.assign(window, { __streams: streams, __contexts: contexts, __sources: sources });
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints);
+      streams.push(stream);
+      return stream;
+    };
+    const OriginalContext = AudioContext;
+    window.AudioContext = class extends OriginalContext {
+      constructor(...args) { super(...args); contexts.push(this); }
+    };
+    const createBufferSource = OriginalContext.prototype.createBufferSource;
+    OriginalContext.prototype.createBufferSource = function () {
+      const node = createBufferSource.call(this);
+      const record = {};
+      sources.push(record);
+      const start = node.start.bind(node), stop = node.stop.bind(node);
+      node.start = (...a) => { record.startedAt = performance.timeOrigin + performance.now(); start(...a); };
+      node.stop = (...a) => { record.stoppedAt = performance.timeOrigin + performance.now(); stop(...a); };
+      return node;
+    };
+  })()`);
+}
+
+export async function microphoneState(offscreen: Evaluator): Promise<{ liveTracks: number; streams: number; contexts: string[] }> {
+  return offscreen(`({
+    streams: window.__streams.length,
+    liveTracks: window.__streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
+    contexts: window.__contexts.map((c) => c.state),
+  })`);
+}
+

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launch, readDatabase, type Browser } from './harness';
+import { SENTENCES, bannerText, configure, setUpStage, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
+import { attachToOffscreen, instrument, microphoneState, type Evaluator } from './offscreen-probe';
+
+/**
+ * The microphone and the voice live and die with the panel: closing it mid-recording releases
+ * the microphone at once and keeps what was said as an unsent turn; a second panel (another
+ * window's) is told the microphone is busy instead of sharing it.
+ */
+describe('the panel’s life and the microphone', () => {
+  let stage: Stage;
+  let browser: Browser;
+  let page: Page;
+  let offscreen: Evaluator;
+
+  beforeAll(async () => {
+    stage = await setUpStage();
+    browser = await launch({ micFile: stage.mic });
+    page = await browser.openPanel();
+    await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+    await page.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
+    await waitForPhase(page, 'idle', 30_000);
+    // The opening question was spoken, so the offscreen document exists: watch its microphone.
+    // (Through a page of its own: the panel's page is closed in these tests, and its session with it.)
+    offscreen = await attachToOffscreen(await browser.context.newPage());
+    await instrument(offscreen);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stage?.close();
+  });
+
+  it('closing the panel mid-recording releases the microphone within a second; the reopened panel offers the turn back', async () => {
+    await stage.say('park');
+    await talkButton(page).click();
+    await waitForPhase(page, 'recording');
+    expect((await microphoneState(offscreen)).liveTracks).toBe(1);
+    await page.waitForTimeout(3_800); // the learner says the whole sentence
+
+    const closedAt = Date.now();
+    await page.close();
+    const releasedAfter = await waitUntil(async () => {
+      const state = await microphoneState(offscreen);
+      return state.liveTracks === 0 ? Date.now() - closedAt : 0;
+    }, 5_000);
+    console.info(`microphone released ${releasedAfter} ms after the panel closed`);
+    expect(releasedAfter).toBeLessThanOrEqual(1_000);
+
+    page = await browser.openPanel();
+    const unsent = page.locator('.message-user[data-status="unsent"]');
+    await unsent.waitFor({ timeout: 10_000 });
+    expect(await bannerText(page, 'info')).toContain('was not sent');
+    // Nothing was sent without the learner.
+    expect(stage.standin.requests.filter((r) => r.endpoint === 'transcriptions')).toHaveLength(0);
+
+    await unsent.getByRole('button', { name: 'Send' }).click();
+    await page.locator('.message-user', { hasText: SENTENCES.park }).waitFor({ timeout: 20_000 });
+    await page.locator('.message-assistant').nth(1).locator('text=went').waitFor({ timeout: 20_000 });
+    await waitForPhase(page, 'idle', 40_000);
+    const { messages, recordings } = await readDatabase(page);
+    expect(messages.map((m) => m.status)).toEqual(['done', 'done', 'done']);
+    // Every recording kept belongs to a turn.
+    expect(recordings.every((r) => messages.some((m) => m.recordingId === r.id))).toBe(true);
+  });
+
+  it('a panel closed before anything was said leaves no recording and no unsent turn', async () => {
+    await stage.say('silence');
+    const before = await readDatabase(page);
+    await talkButton(page).click();
+    await waitForPhase(page, 'recording');
+    await page.waitForTimeout(1_500);
+    await page.close();
+    await waitUntil(async () => (await microphoneState(offscreen)).liveTracks === 0, 5_000);
+
+    page = await browser.openPanel();
+    await waitForPhase(page, 'idle');
+    const after = await readDatabase(page);
+    expect(after.recordings).toHaveLength(before.recordings.length);
+    expect(after.messages.filter((m) => m.status === 'unsent')).toHaveLength(0);
+    expect(await page.locator('.message-user[data-status="unsent"]').count()).toBe(0);
+  });
+
+  it('a second panel is told the microphone is busy while the first records, and the first keeps its turn', async () => {
+    await stage.say('books');
+    const second = await browser.openPanel();
+    await waitForPhase(second, 'idle');
+    await talkButton(page).click();
+    await waitForPhase(page, 'recording');
+
+    await talkButton(second).click();
+    expect(await bannerText(second, 'error')).toContain('busy in another window');
+    expect(await waitForPhase(second, 'idle')).toBe('idle');
+    expect((await microphoneState(offscreen)).liveTracks).toBe(1);
+
+    await page.waitForTimeout(3_500);
+    await talkButton(page).click();
+    await page.locator('.message-user', { hasText: SENTENCES.books }).waitFor({ timeout: 20_000 });
+    await waitForPhase(page, 'idle', 40_000);
+    await second.close();
+  });
+});
