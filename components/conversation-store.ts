@@ -1,7 +1,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import { browser } from 'wxt/browser';
 import { ApiProblem, NO_KEY_MESSAGE } from '@/utils/api-errors';
-import { COMPANION_START_HINT, testCompanion } from '@/utils/companion';
+import { COMPANION_START_HINT } from '@/utils/companion';
 import {
   createConversation,
   deleteConversation as deleteConversationRecord,
@@ -34,10 +34,12 @@ import {
   loadSettings,
   settingsItem,
   talkRequestItem,
+  transcriptionKeyItem,
   type Settings,
   type TalkRequest,
 } from '@/utils/settings';
-import { streamReply, testApi, transcribe, type ApiConfig, type ChatTurn, type ConnectionReport } from '@/utils/teacher-api';
+import { apiEndpoints, missingKey } from '@/utils/endpoints';
+import { streamReply, transcribe, type ChatTurn } from '@/utils/teacher-api';
 
 /**
  * The side panel's state and everything the learner can do, as signals plus actions
@@ -97,6 +99,7 @@ export function createConversationStore() {
   const banner = signal<Banner | null>(null);
   const settings = signal<Settings>(DEFAULT_SETTINGS);
   const apiKey = signal('');
+  const transcriptionKey = signal('');
   const handsFree = signal(false);
   const ready = signal(false);
   /** The talk shortcut as Chrome has it (the learner may have changed it, or it may be unset). */
@@ -114,20 +117,21 @@ export function createConversationStore() {
   /** A hands-free turn can be ended by the detector and by a press at once: handle it once. */
   const handledRecordings = new Set<string>();
 
-  const hasKey = computed(() => apiKey.value.trim().length > 0);
+  // A server on this machine needs no key; a transcription server's missing key is reported when a
+  // recording is sent (the recording is kept).
+  const hasKey = computed(() => !missingKey(endpoints().chat));
   /** A turn is being saved or transcribed: switching conversation now would lose it. */
   const turnInProgress = computed(() => ['preparing', 'stopping', 'transcribing'].includes(phase.value));
 
-  function apiConfig(): ApiConfig {
-    const { apiBaseUrl, transcriptionModel, chatModel } = settings.value;
-    return { apiKey: apiKey.value, apiBaseUrl, transcriptionModel, chatModel };
+  function endpoints() {
+    return apiEndpoints(settings.value, { apiKey: apiKey.value, transcriptionKey: transcriptionKey.value });
   }
 
   function showError(error: unknown, messageId?: string): void {
     const problem = error instanceof ApiProblem ? error : null;
     const message = problem ? problem.message : error instanceof Error ? error.message : String(error);
     const action: Banner['action'] =
-      problem?.kind === 'no-key' || problem?.kind === 'key-rejected' || problem?.kind === 'not-openai-compatible' || problem?.kind === 'model-not-found'
+      problem?.settingsCanFix
         ? 'settings'
         : messageId
           ? 'retry'
@@ -185,6 +189,10 @@ export function createConversationStore() {
   async function init(): Promise<void> {
     settings.value = await loadSettings();
     apiKey.value = await apiKeyItem.getValue();
+    transcriptionKey.value = await transcriptionKeyItem.getValue();
+    transcriptionKeyItem.watch((value) => {
+      transcriptionKey.value = value ?? '';
+    });
     settingsItem.watch((value) => {
       settings.value = { ...DEFAULT_SETTINGS, ...value };
     });
@@ -452,12 +460,12 @@ export function createConversationStore() {
     await patchMessage(messageId, { status: 'transcribing', error: undefined });
     let text: string;
     try {
-      text = await transcribe(apiConfig(), recording.blob, saved?.mimeType ?? recording.mimeType, {
+      ({ text } = await transcribe(endpoints().transcription, recording.blob, saved?.mimeType ?? recording.mimeType, {
         onSent: () => {
           void patchMessage(messageId, { timings: { uploadSentAt: now() } }, false);
         },
         onRetry: (problem, _attempt, delayMs) => info(`${problem.message} Retrying in ${Math.round(delayMs / 1000)} s…`),
-      });
+      }));
     } catch (error) {
       phase.value = 'idle';
       await patchMessage(messageId, { status: 'failed', error: errorText(error) });
@@ -532,7 +540,7 @@ export function createConversationStore() {
     try {
       await sendMessage('background:ensure-offscreen');
       await streamReply(
-        apiConfig(),
+        endpoints().chat,
         history,
         (delta) => {
           if (turn !== active) return;
@@ -825,14 +833,6 @@ export function createConversationStore() {
     if (hasKey.value && messages.value.length === 0 && phase.value === 'idle') await teacherReply();
   }
 
-  async function testConnection(next: Settings, key: string): Promise<ConnectionReport> {
-    const [api, companion] = await Promise.all([
-      testApi({ apiKey: key, apiBaseUrl: next.apiBaseUrl, transcriptionModel: next.transcriptionModel, chatModel: next.chatModel }),
-      testCompanion(next.companionUrl, next.companionToken),
-    ]);
-    return { api, companion };
-  }
-
   return {
     phase,
     level,
@@ -843,6 +843,7 @@ export function createConversationStore() {
     banner,
     settings,
     apiKey,
+    transcriptionKey,
     hasKey,
     turnInProgress,
     handsFree,
@@ -855,7 +856,6 @@ export function createConversationStore() {
     openConversation,
     deleteConversation,
     saveSettings,
-    testConnection,
     dismissBanner: () => {
       banner.value = null;
     },
