@@ -637,7 +637,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       } else if (has('usage-only-final-chunk')) {
         await send({ id, object: 'chat.completion.chunk', created, model, usage });
       }
-      await out.write('data: [DONE]\n\n');
+      await out.write(`${has('data-no-space') ? 'data:' : 'data: '}[DONE]\n\n`);
       rec.completedAt = Date.now();
     });
   });
