@@ -1,11 +1,14 @@
 // @vitest-environment node
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startStandin, type Standin } from '../script/openai-standin/server';
 import { TEST_SAMPLE, TEST_SENTENCE } from '../script/make-test-sample';
 import { TEST_SAMPLE_PATH, TEST_SAMPLE_TEXT, testConnection } from './connection-test';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
+
+// Real HTTP, ffmpeg and pocketsphinx on a shared machine: the extension project's 5 s default is too tight.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
 let chatOnly: Standin;
 let whisperOnly: Standin;

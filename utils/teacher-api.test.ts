@@ -3,7 +3,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { makeSpeechWav } from '../script/lib/speech-wav';
 import { REASONING, STANDIN_QUIRKS, startStandin, type Standin } from '../script/openai-standin/server';
@@ -18,6 +18,9 @@ const HISTORY: ChatTurn[] = [
   { role: 'system', content: 'You are a patient English teacher.' },
   { role: 'user', content: SENTENCE },
 ];
+
+// Real HTTP, ffmpeg and pocketsphinx on a shared machine: the extension project's 5 s default is too tight.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
 let standin: Standin;
 let dir: string;

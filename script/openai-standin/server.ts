@@ -6,7 +6,10 @@ import { cors } from 'hono/cors';
 import { stream } from 'hono/streaming';
 import { SPEECH_CONTENT_TYPES, synthesizeSpeech, transcribeUpload, UndecodableAudioError, type SpeechFormat } from './audio.ts';
 import { loadOpenApiValidator, type OpenAIErrorBody, type OpenApiValidator, type ValidationResult } from './openapi-validator.ts';
+import { REASONING, STANDIN_QUIRKS, asArray, spreadWords, type StandinQuirk, type StandinServes } from './quirks.ts';
 import { teacherReply, tokenize, type TeacherMessage } from './teacher.ts';
+
+export { REASONING, STANDIN_QUIRKS, type StandinQuirk, type StandinServes } from './quirks.ts';
 
 export type Endpoint = 'transcriptions' | 'chat' | 'speech' | 'models';
 export type FaultKind =
@@ -20,38 +23,6 @@ export type FaultKind =
   | 'quota-402'
   | 'quota-403';
 
-/**
- * Ways real OpenAI-compatible servers differ from OpenAI, each imitated on request so the client
- * is tested against all of them.
- */
-export type StandinQuirk =
-  /** 400 "Unrecognized request argument supplied: stream_options" (older vLLM, some proxies). */
-  | 'no-stream-options'
-  /** 400 on language, prompt, temperature, timestamp_granularities or verbose_json (bare transcription servers). */
-  | 'no-transcription-options'
-  /** 400 on verbose_json and timestamp_granularities only (json-only models). */
-  | 'no-verbose-json'
-  /** SSE lines written `data:{…}`, without the space. */
-  | 'data-no-space'
-  /** After a few tokens, `data: {"error": {…}}` and the stream ends (no [DONE]). */
-  | 'error-in-stream'
-  /** A last chunk with only `usage` (no `choices` at all), even when not asked for. */
-  | 'usage-only-final-chunk'
-  /** A reasoning model: `reasoning_content` deltas stream before the reply's content. */
-  | 'reasoning-content';
-
-export const STANDIN_QUIRKS: readonly StandinQuirk[] = [
-  'no-stream-options',
-  'no-transcription-options',
-  'no-verbose-json',
-  'data-no-space',
-  'error-in-stream',
-  'usage-only-final-chunk',
-  'reasoning-content',
-];
-
-/** What the server does: everything (OpenAI, Groq), only chat (DeepSeek, Ollama), only transcription (Speaches). */
-export type StandinServes = 'all' | 'chat' | 'transcription';
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -702,29 +673,6 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
 
 const FAULT_KINDS: readonly FaultKind[] = ['invalid-key', 'insufficient-quota', 'rate-limit', 'server-error', 'overloaded', 'drop-connection', 'html', 'quota-402', 'quota-403'];
 
-/** What the 'reasoning-content' quirk thinks aloud before answering; never to be spoken. */
-export const REASONING = 'Okay, the learner used the present tense for a past event. I should correct it gently. ';
-
-const asArray = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-
-/**
- * Word timings for verbose_json. pocketsphinx here only says which sentence was spoken, so the
- * words are spread over the span where there was sound, in proportion to their length: real
- * start and end of speech, approximate times inside it.
- */
-function spreadWords(text: string, start: number, end: number): Array<{ word: string; start: number; end: number }> {
-  const list = text.split(/\s+/).filter(Boolean);
-  const total = list.reduce((sum, word) => sum + word.length + 1, 0);
-  let at = start;
-  return list.map((word) => {
-    const length = ((word.length + 1) / total) * (end - start);
-    const timed = { word: word.replace(/[.,!?;:]+$/, ''), start: round(at), end: round(at + length) };
-    at += length;
-    return timed;
-  });
-}
-
-const round = (seconds: number) => Math.round(seconds * 100) / 100;
 
 function srtTime(seconds: number, separator: string): string {
   const ms = Math.round(seconds * 1000);
