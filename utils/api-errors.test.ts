@@ -83,6 +83,8 @@ describe('differences between providers', () => {
     expect(onChatServer.kind).toBe('no-transcription');
     expect(onChatServer.message).toMatch(/cannot transcribe speech.*choose a Transcription server.*Retry/);
     expect(onChatServer.settingsCanFix).toBe(true);
+    const notAllowed = APIError.generate(405, undefined, 'Method Not Allowed', headers());
+    expect(describeApiError(notAllowed, BASE, 'whisper-1', { role: 'transcription' }).kind).toBe('no-transcription');
     const onItsOwnServer = describeApiError(error, BASE, 'whisper-1', { role: 'transcription', separateServer: true });
     expect(onItsOwnServer.message).toContain('Check the Transcription server URL');
   });

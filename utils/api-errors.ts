@@ -120,7 +120,7 @@ function keyRejected(host: string, context: RequestContext): ApiProblem {
 }
 
 /** A 404 on the path itself: the server lacks the endpoint (or the base URL is wrong). */
-function missingEndpoint(baseUrl: string, context: RequestContext): ApiProblem {
+export function missingEndpoint(baseUrl: string, context: RequestContext): ApiProblem {
   const host = hostOf(baseUrl);
   if (context.role === 'transcription' && !context.separateServer) {
     return new ApiProblem(
@@ -181,6 +181,8 @@ export function describeApiError(error: unknown, baseUrl: string, model?: string
   if (error instanceof APIError && error.status === undefined && error.error && typeof error.error === 'object') {
     return new ApiProblem('server-error', `${host} stopped the reply with an error: ${error.message}. Press Retry.`);
   }
+  // 405: the path exists for another method only, which for our POSTs means "no such endpoint".
+  if (error instanceof APIError && error.status === 405) return missingEndpoint(baseUrl, context);
   if (error instanceof APIError && typeof error.status === 'number') {
     if (error.status === 413) {
       return new ApiProblem('too-large', `${host} refused the recording as too large (413). Keep each turn shorter.`);

@@ -1,6 +1,8 @@
 // @vitest-environment node
 // Node's own fetch talks to the stand-in over real HTTP, as the extension's fetch does.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -140,6 +142,21 @@ describe('transcription uploads', () => {
     const attempt = transcribe(endpoints().transcription, wav, 'audio/wav');
     await expect(attempt).rejects.toMatchObject({ kind: 'no-transcription', settingsCanFix: true });
     await expect(attempt).rejects.toThrow(/cannot transcribe speech.*Transcription server/);
+  });
+
+  it('a chat server that answers the unknown endpoint with 200 and an error (LM Studio) is told apart too', async () => {
+    const lmStudio = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'Unexpected endpoint or method. (POST /v1/audio/transcriptions)' }));
+    });
+    await new Promise<void>((resolve) => lmStudio.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(lmStudio.address() as AddressInfo).port}/v1`;
+      const local = apiEndpoints({ ...DEFAULT_SETTINGS, apiBaseUrl: url }, { apiKey: '', transcriptionKey: '' });
+      await expect(transcribe(local.transcription, wav, 'audio/wav')).rejects.toMatchObject({ kind: 'no-transcription' });
+    } finally {
+      await new Promise((resolve) => lmStudio.close(resolve));
+    }
   });
 
   it('sends each key only to its own server', async () => {

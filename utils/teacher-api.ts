@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { ApiProblem, describeApiError, notCompatible, withRetry, type RetryOptions } from './api-errors';
+import { ApiProblem, describeApiError, missingEndpoint, notCompatible, withRetry, type RetryOptions } from './api-errors';
 import { missingKey, type Endpoint } from './endpoints';
 import { quirksOf, rememberQuirks } from './server-quirks';
 import { ThinkingFilter } from './thinking-filter';
@@ -104,10 +104,16 @@ function refusedOptions(problem: ApiProblem, error: unknown): boolean {
   return param !== 'file' && code !== 'audio_too_short';
 }
 
-function parseTranscript(result: unknown, baseUrl: string): Transcript {
-  // A server that is not OpenAI-compatible may answer 200 with a web page.
-  const body = result as { text?: unknown; words?: unknown; duration?: unknown } | null;
-  if (!body || typeof body.text !== 'string') throw notCompatible(baseUrl);
+function parseTranscript(result: unknown, endpoint: Endpoint): Transcript {
+  const body = result as { text?: unknown; words?: unknown; duration?: unknown; error?: unknown } | null;
+  if (!body || typeof body.text !== 'string') {
+    // Some servers (LM Studio) answer an unknown endpoint with 200 and {"error": "Unexpected endpoint…"};
+    // others that are not OpenAI-compatible at all answer with a web page.
+    if (body && typeof body === 'object' && body.error !== undefined) {
+      throw missingEndpoint(endpoint.baseUrl, { role: 'transcription', separateServer: endpoint.separateServer });
+    }
+    throw notCompatible(endpoint.baseUrl);
+  }
   const transcript: Transcript = { text: body.text.trim() };
   if (Array.isArray(body.words)) {
     transcript.words = body.words
@@ -166,7 +172,7 @@ export async function transcribe(
     if (level !== levels[0]) {
       await rememberQuirks(endpoint.baseUrl, level === 'bare' ? { noVerboseJson: true, noTranscriptionOptions: true } : { noVerboseJson: true });
     }
-    return parseTranscript(result, endpoint.baseUrl);
+    return parseTranscript(result, endpoint);
   }
   throw notCompatible(endpoint.baseUrl);
 }
