@@ -1,23 +1,23 @@
 import { useSignal } from '@preact/signals';
 import type { JSX } from 'preact';
-import { DEFAULT_SETTINGS, normaliseUrl, originPattern, type Settings } from '@/utils/settings';
+import { testConnection } from '@/utils/connection-test';
+import { ProviderFields } from './ProviderFields';
+import { apiUrlProblem } from '@/utils/providers';
+import { DEFAULT_SETTINGS, normaliseUrl, originPattern, transcriptionKeyItem, type Settings } from '@/utils/settings';
 import { StorageSettings } from './StorageSettings';
 import { useStore } from './store-context';
 
 /** Hosts the manifest grants at install; any other needs the learner's yes at run time. */
 const GRANTED_HOSTS = ['api.openai.com', '127.0.0.1', 'localhost'];
 
-type Field = keyof Pick<
-  Settings,
-  'apiBaseUrl' | 'transcriptionModel' | 'chatModel' | 'companionUrl' | 'companionToken' | 'voice' | 'teacherInstructions'
->;
+type Field = keyof Pick<Settings, 'companionUrl' | 'companionToken' | 'voice' | 'teacherInstructions'>;
 
 function validUrl(value: string): string | null {
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:' ? null : 'Use an http:// or https:// address.';
   } catch {
-    return 'This is not a web address. Example: https://api.openai.com/v1';
+    return 'This is not a web address. Example: http://127.0.0.1:8730';
   }
 }
 
@@ -25,6 +25,7 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
   const store = useStore();
   const draft = useSignal<Settings>({ ...store.settings.value });
   const key = useSignal(store.apiKey.value);
+  const transcriptionKey = useSignal(store.transcriptionKey.value);
   const status = useSignal<{ kind: 'ok' | 'error' | 'info'; lines: string[] } | null>(null);
   const testing = useSignal(false);
 
@@ -36,15 +37,19 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
     const next: Settings = {
       ...draft.value,
       apiBaseUrl: normaliseUrl(draft.value.apiBaseUrl) || DEFAULT_SETTINGS.apiBaseUrl,
+      transcriptionUrl: normaliseUrl(draft.value.transcriptionUrl),
       companionUrl: normaliseUrl(draft.value.companionUrl) || DEFAULT_SETTINGS.companionUrl,
       transcriptionModel: draft.value.transcriptionModel.trim() || DEFAULT_SETTINGS.transcriptionModel,
+      transcriptionPrompt: draft.value.transcriptionPrompt.trim(),
       chatModel: draft.value.chatModel.trim() || DEFAULT_SETTINGS.chatModel,
       teacherInstructions: draft.value.teacherInstructions.trim() || DEFAULT_SETTINGS.teacherInstructions,
       speed: Math.min(4, Math.max(0.25, Number(draft.value.speed) || 1)),
       recordingRetentionDays: Math.max(0, Math.round(Number(draft.value.recordingRetentionDays) || 0)),
     };
-    const apiProblem = validUrl(next.apiBaseUrl);
+    const apiProblem = apiUrlProblem(next.apiBaseUrl);
     if (apiProblem) return `API base URL: ${apiProblem}`;
+    const transcriptionProblem = next.transcriptionUrl ? apiUrlProblem(next.transcriptionUrl) : null;
+    if (transcriptionProblem) return `Transcription server URL: ${transcriptionProblem}`;
     const companionProblem = validUrl(next.companionUrl);
     if (companionProblem) return `Companion URL: ${companionProblem}`;
     return next;
@@ -52,11 +57,11 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
 
   /** Asks for access to hosts other than the defaults; must run inside the click's gesture. */
   async function requestHosts(next: Settings): Promise<string[]> {
-    const origins = [next.apiBaseUrl, next.companionUrl]
-      .filter((url) => !GRANTED_HOSTS.includes(new URL(url).hostname))
+    const origins = [next.apiBaseUrl, next.transcriptionUrl, next.companionUrl]
+      .filter((url) => url && !GRANTED_HOSTS.includes(new URL(url).hostname))
       .map(originPattern);
     if (origins.length === 0) return [];
-    const granted = await chrome.permissions.request({ origins }).catch(() => false);
+    const granted = await chrome.permissions.request({ origins: [...new Set(origins)] }).catch(() => false);
     return granted ? [] : origins;
   }
 
@@ -68,6 +73,8 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       return;
     }
     const refused = await requestHosts(next);
+    // Before the settings: the panel builds the transcription endpoint when they change.
+    await transcriptionKeyItem.setValue(transcriptionKey.value.trim());
     await store.saveSettings(next, key.value);
     status.value = refused.length
       ? {
@@ -85,13 +92,13 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       return;
     }
     testing.value = true;
-    status.value = { kind: 'info', lines: ['Testing…'] };
+    status.value = { kind: 'info', lines: ['Testing… (a short test recording is transcribed)'] };
     await requestHosts(next);
-    const report = await store.testConnection(next, key.value);
+    const report = await testConnection(next, { apiKey: key.value, transcriptionKey: transcriptionKey.value });
     testing.value = false;
     status.value = {
-      kind: report.api.ok && report.companion.ok ? 'ok' : 'error',
-      lines: [`API: ${report.api.message}`, `Voice: ${report.companion.message}`],
+      kind: report.chat.ok && report.transcription.ok && report.companion.ok ? 'ok' : 'error',
+      lines: [`Chat: ${report.chat.message}`, `Transcription: ${report.transcription.message}`, `Voice: ${report.companion.message}`],
     };
   }
 
@@ -107,26 +114,7 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       aria-labelledby="settings-heading"
     >
       <h2 id="settings-heading">Settings</h2>
-      <label for="api-key">API key</label>
-      <input
-        id="api-key"
-        type="password"
-        autoComplete="off"
-        spellcheck={false}
-        value={key.value}
-        onInput={(e) => (key.value = e.currentTarget.value)}
-        aria-describedby="api-key-help"
-      />
-      <p id="api-key-help" class="help">
-        Kept only in this browser, sent only to the API base URL below.
-      </p>
-      <label for="api-base-url">API base URL</label>
-      <input id="api-base-url" type="url" value={s.apiBaseUrl} onInput={set('apiBaseUrl')} />
-      <p class="help">Any OpenAI-compatible server: OpenAI, Groq, LM Studio, Ollama, a local Whisper…</p>
-      <label for="transcription-model">Transcription model</label>
-      <input id="transcription-model" value={s.transcriptionModel} onInput={set('transcriptionModel')} />
-      <label for="chat-model">Chat model</label>
-      <input id="chat-model" value={s.chatModel} onInput={set('chatModel')} />
+      <ProviderFields draft={draft} apiKey={key} transcriptionKey={transcriptionKey} />
       <label for="companion-url">Companion URL</label>
       <input id="companion-url" type="url" value={s.companionUrl} onInput={set('companionUrl')} />
       <label for="companion-token">Companion token</label>

@@ -143,7 +143,7 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
       await page.getByRole('button', { name: 'Test connection' }).click();
       await page.locator('.settings-status', { hasText: 'Voice:' }).waitFor();
       const report = await page.locator('.settings-status').textContent();
-      expect(report).toContain('API: Key accepted');
+      expect(report).toContain('Chat: Key accepted');
       expect(report).toContain('The voice server answers');
       await page.getByRole('button', { name: 'Settings', exact: true }).click();
 

@@ -1,4 +1,4 @@
-import { APIConnectionError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
+import { APIConnectionError, APIError, AuthenticationError, BadRequestError, InternalServerError, NotFoundError, PermissionDeniedError, RateLimitError } from 'openai';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiProblem, describeApiError, withRetry } from './api-errors';
 
@@ -54,6 +54,51 @@ describe('describeApiError tells the learner what to do next', () => {
     expect(problem.kind).toBe('server-error');
     expect(problem.message).toContain('503');
     expect(problem.transient).toBe(true);
+  });
+});
+
+describe('differences between providers', () => {
+  it('an empty account is named as such whatever the status and code', () => {
+    const deepseek = APIError.generate(402, { error: { message: 'Insufficient Balance', type: 'unknown_error', code: 'invalid_request_error' } }, undefined, headers());
+    const envelope = new PermissionDeniedError(403, { message: 'Sorry, your account balance is insufficient', code: '30001' }, undefined, headers());
+    const typed = new BadRequestError(400, { message: 'quota', type: 'insufficient_quota' }, undefined, headers());
+    for (const error of [deepseek, envelope, typed]) {
+      const problem = describeApiError(error, BASE);
+      expect(problem.kind).toBe('quota-exhausted');
+      expect(problem.message).toContain('api.example.com has run out of credit');
+      expect(problem.transient).toBe(false);
+    }
+  });
+
+  it('an error object inside a stream (no status) keeps the server’s words', () => {
+    const inStream = new APIError(undefined, { message: 'Internal error', type: 'server_error' }, undefined, undefined);
+    const problem = describeApiError(inStream, BASE);
+    expect(problem.kind).toBe('server-error');
+    expect(problem.message).toBe('api.example.com stopped the reply with an error: Internal error. Press Retry.');
+  });
+
+  it('a 404 for transcription on the chat server points to the transcription server setting', () => {
+    const error = new NotFoundError(404, undefined, 'Not Found', headers());
+    const onChatServer = describeApiError(error, BASE, 'whisper-1', { role: 'transcription' });
+    expect(onChatServer.kind).toBe('no-transcription');
+    expect(onChatServer.message).toMatch(/cannot transcribe speech.*choose a Transcription server.*Retry/);
+    expect(onChatServer.settingsCanFix).toBe(true);
+    const notAllowed = APIError.generate(405, undefined, 'Method Not Allowed', headers());
+    expect(describeApiError(notAllowed, BASE, 'whisper-1', { role: 'transcription' }).kind).toBe('no-transcription');
+    const onItsOwnServer = describeApiError(error, BASE, 'whisper-1', { role: 'transcription', separateServer: true });
+    expect(onItsOwnServer.message).toContain('Check the Transcription server URL');
+  });
+
+  it('a rejected or missing key names the field it came from', () => {
+    const error = new AuthenticationError(401, { message: 'bad key' }, 'bad key', headers());
+    expect(describeApiError(error, BASE, undefined, { role: 'transcription', separateServer: true }).message).toContain('“Transcription server key”');
+    expect(describeApiError(error, BASE, undefined, { role: 'chat', keyless: true }).message).toMatch(/wants an API key.*“API key”/);
+  });
+
+  it('offers Settings only for what Settings can fix', () => {
+    expect(describeApiError(rateLimit('rate_limit_exceeded'), BASE).settingsCanFix).toBe(false);
+    expect(describeApiError(new APIConnectionError({ message: 'x' }), BASE).settingsCanFix).toBe(false);
+    expect(new ApiProblem('no-key', 'add a key').settingsCanFix).toBe(true);
   });
 });
 

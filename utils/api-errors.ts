@@ -22,6 +22,8 @@ export type ApiProblemKind =
   | 'network'
   | 'not-openai-compatible'
   | 'model-not-found'
+  | 'no-transcription'
+  | 'no-chat'
   | 'too-large'
   | 'bad-request'
   | 'aborted';
@@ -41,6 +43,32 @@ export class ApiProblem extends Error {
   get transient(): boolean {
     return this.kind === 'rate-limited' || this.kind === 'server-error';
   }
+
+  /** Something in Settings is wrong (key, address, model, a missing server): offer to open them. */
+  get settingsCanFix(): boolean {
+    return SETTINGS_KINDS.includes(this.kind);
+  }
+}
+
+const SETTINGS_KINDS: readonly ApiProblemKind[] = [
+  'no-key',
+  'key-rejected',
+  'not-openai-compatible',
+  'model-not-found',
+  'no-transcription',
+  'no-chat',
+];
+
+/**
+ * Which request failed, so the message can name the right setting: the chat server is "API base
+ * URL" and "API key"; a separate transcription server has its own two fields.
+ */
+export interface RequestContext {
+  role?: 'chat' | 'transcription';
+  /** The transcription goes to its own server (Transcription server URL), not the API base URL. */
+  separateServer?: boolean;
+  /** No key was typed for this server (allowed on this machine only). */
+  keyless?: boolean;
 }
 
 export const NO_KEY_MESSAGE = 'Add your API key in Settings to start talking.';
@@ -60,8 +88,63 @@ function retryAfter(headers: Headers | undefined): number | undefined {
   return Number.isFinite(seconds) ? seconds : undefined;
 }
 
+/**
+ * Providers other than OpenAI say "out of credit" in their own ways: DeepSeek and OpenRouter
+ * answer 402, others 403 or 400 with their own code and wording.
+ */
+const QUOTA_WORDS = /insufficient[_ ](quota|balance|credit|funds)|quota (exceeded|exhausted)|balance is insufficient|out of credit|余额不足/i;
+
+function isQuotaError(error: APIError): boolean {
+  if (error.status === 402) return true;
+  if (error.code === 'insufficient_quota' || error.type === 'insufficient_quota') return true;
+  const body = error.error as { message?: unknown } | undefined;
+  return QUOTA_WORDS.test(`${error.message} ${typeof body?.message === 'string' ? body.message : ''}`);
+}
+
+function quotaProblem(host: string): ApiProblem {
+  return new ApiProblem(
+    'quota-exhausted',
+    `Your account at ${host} has run out of credit (insufficient quota or balance). Add credit or raise your limit in your provider's dashboard (for OpenAI: platform.openai.com → Billing), then press Retry.`,
+  );
+}
+
+function keyRejected(host: string, context: RequestContext): ApiProblem {
+  const field = context.separateServer ? '“Transcription server key”' : '“API key”';
+  if (context.keyless) {
+    return new ApiProblem('key-rejected', `${host} wants an API key (401). Paste it into ${field} in Settings, then press Retry.`);
+  }
+  return new ApiProblem(
+    'key-rejected',
+    `${host} rejected your ${context.separateServer ? 'transcription server key' : 'API key'} (401). Check ${field} in Settings — copy it again from your provider's dashboard.`,
+  );
+}
+
+/** A 404 on the path itself: the server lacks the endpoint (or the base URL is wrong). */
+export function missingEndpoint(baseUrl: string, context: RequestContext): ApiProblem {
+  const host = hostOf(baseUrl);
+  if (context.role === 'transcription' && !context.separateServer) {
+    return new ApiProblem(
+      'no-transcription',
+      `${host} cannot transcribe speech (it has no /audio/transcriptions). In Settings, choose a Transcription server (OpenAI, Groq, SiliconFlow or a local Whisper), then press Retry — your recording is kept.`,
+    );
+  }
+  if (context.role === 'transcription') {
+    return new ApiProblem(
+      'no-transcription',
+      `The transcription server ${host} has no /audio/transcriptions. Check the Transcription server URL in Settings (it usually ends in /v1), then press Retry.`,
+    );
+  }
+  if (context.role === 'chat') {
+    return new ApiProblem(
+      'no-chat',
+      `${host} cannot chat (it has no /chat/completions). If it is a transcription server, put it under Transcription server URL and choose a chat Provider in Settings; otherwise check the API base URL (it usually ends in /v1).`,
+    );
+  }
+  return notCompatible(baseUrl);
+}
+
 /** Turns anything a request threw into an ApiProblem whose message says what to do next. */
-export function describeApiError(error: unknown, baseUrl: string, model?: string): ApiProblem {
+export function describeApiError(error: unknown, baseUrl: string, model?: string, context: RequestContext = {}): ApiProblem {
   if (error instanceof ApiProblem) return error;
   const host = hostOf(baseUrl);
   if (error instanceof APIUserAbortError || (error instanceof DOMException && error.name === 'AbortError')) {
@@ -76,19 +159,9 @@ export function describeApiError(error: unknown, baseUrl: string, model?: string
       `Cannot reach ${host}. Check your internet connection and the API base URL in Settings, then press Retry.`,
     );
   }
-  if (error instanceof AuthenticationError) {
-    return new ApiProblem(
-      'key-rejected',
-      `${host} rejected your API key (401). Check the key in Settings — copy it again from your provider's dashboard.`,
-    );
-  }
+  if (error instanceof AuthenticationError) return keyRejected(host, context);
+  if (error instanceof APIError && isQuotaError(error)) return quotaProblem(host);
   if (error instanceof RateLimitError) {
-    if (error.code === 'insufficient_quota' || error.type === 'insufficient_quota') {
-      return new ApiProblem(
-        'quota-exhausted',
-        'Your API account has run out of credit (insufficient_quota). Add credit or raise your limit with your provider (for OpenAI: platform.openai.com → Billing), then press Retry.',
-      );
-    }
     return new ApiProblem(
       'rate-limited',
       `${host} is rate limiting your key (429). Wait a moment, then press Retry.`,
@@ -102,8 +175,14 @@ export function describeApiError(error: unknown, baseUrl: string, model?: string
         `${host} does not know the model "${model ?? '?'}". Choose a model it serves in Settings.`,
       );
     }
-    return notCompatible(baseUrl);
+    return missingEndpoint(baseUrl, context);
   }
+  // An error object sent inside a 200 stream: the SDK throws it without a status.
+  if (error instanceof APIError && error.status === undefined && error.error && typeof error.error === 'object') {
+    return new ApiProblem('server-error', `${host} stopped the reply with an error: ${error.message}. Press Retry.`);
+  }
+  // 405: the path exists for another method only, which for our POSTs means "no such endpoint".
+  if (error instanceof APIError && error.status === 405) return missingEndpoint(baseUrl, context);
   if (error instanceof APIError && typeof error.status === 'number') {
     if (error.status === 413) {
       return new ApiProblem('too-large', `${host} refused the recording as too large (413). Keep each turn shorter.`);

@@ -3,11 +3,15 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import {
   DEFAULT_SETTINGS,
   DEFAULT_TEACHER_INSTRUCTIONS,
+  DEFAULT_TRANSCRIPTION_PROMPT,
   apiKeyItem,
+  loadApiKeys,
   loadSettings,
   normaliseUrl,
   originPattern,
   settingsItem,
+  transcriptionKeyItem,
+  type SettingsV1,
 } from './settings';
 
 beforeEach(() => {
@@ -36,6 +40,23 @@ describe('settings', () => {
     expect((await loadSettings()).handsFree).toBe(false);
   });
 
+  it('start with transcription on the API server, asking for a verbatim transcript', async () => {
+    const settings = await loadSettings();
+    expect(settings.transcriptionUrl).toBe('');
+    expect(settings.transcriptionPrompt).toBe(DEFAULT_TRANSCRIPTION_PROMPT);
+    // Short, in a learner's voice, with a mistake and a filler left in.
+    expect(DEFAULT_TRANSCRIPTION_PROMPT.split(' ').length).toBeLessThan(20);
+    expect(DEFAULT_TRANSCRIPTION_PROMPT).toMatch(/\b(um|uh)\b/i);
+  });
+
+  it('keep both keys in local storage only, apart from the other settings', async () => {
+    await transcriptionKeyItem.setValue('gsk-whisper-secret');
+    await apiKeyItem.setValue('sk-chat-secret');
+    expect(await loadApiKeys()).toEqual({ apiKey: 'sk-chat-secret', transcriptionKey: 'gsk-whisper-secret' });
+    expect(await fakeBrowser.storage.sync.get(null)).toEqual({});
+    expect(JSON.stringify(await settingsItem.getValue())).not.toContain('secret');
+  });
+
   it('keep the API key in local storage only, apart from the other settings', async () => {
     await apiKeyItem.setValue('sk-learner-secret');
     await settingsItem.setValue({ ...DEFAULT_SETTINGS, voice: 'en-gb' });
@@ -53,5 +74,34 @@ describe('addresses the learner types', () => {
   it('become the host permission they need, whatever the port', () => {
     expect(originPattern('https://api.groq.com/openai/v1')).toBe('https://api.groq.com/*');
     expect(originPattern('http://192.168.1.20:1234/v1')).toBe('http://192.168.1.20/*');
+  });
+});
+
+describe('settings saved by version 1', () => {
+  it('migrate to version 2: what the learner chose is kept, transcription stays on their server, the verbatim prompt is added, recordings are all kept', async () => {
+    const saved: SettingsV1 = {
+      apiBaseUrl: 'https://api.groq.com/openai/v1',
+      transcriptionModel: 'whisper-large-v3',
+      chatModel: 'llama-3.3-70b-versatile',
+      companionUrl: 'http://127.0.0.1:8730',
+      companionToken: 'tok',
+      voice: 'en-gb',
+      speed: 1.2,
+      teacherInstructions: 'Be brief.',
+      handsFree: true,
+    };
+    // What a version-1 build left behind: the value, no version meta (WXT reads that as v1).
+    await fakeBrowser.storage.local.set({ settings: saved });
+    const { settingsItem: reopened, loadSettings: load } = await import('./settings?v1-migration' as string) as typeof import('./settings');
+    const migrated = await load();
+    expect(migrated).toEqual({
+      ...saved,
+      transcriptionUrl: '',
+      transcriptionPrompt: DEFAULT_TRANSCRIPTION_PROMPT,
+      // Every recording is kept, as before, until the learner sets a limit.
+      recordingRetentionDays: 0,
+    });
+    expect(await reopened.getMeta()).toEqual({ v: 2 });
+    expect((await fakeBrowser.storage.local.get('settings')).settings).toEqual(migrated);
   });
 });

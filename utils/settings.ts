@@ -12,9 +12,22 @@ export const DEFAULT_TEACHER_INSTRUCTIONS =
 export const DEFAULT_API_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_COMPANION_URL = `http://127.0.0.1:${DEFAULT_COMPANION_PORT}`;
 
+/**
+ * A short transcript in a learner's own style, mistakes and fillers left in: Whisper continues the
+ * style of its prompt, and without one it tends to write what the speaker meant rather than what
+ * they said. Kept short and neutral: long prompts have truncated output elsewhere, and some
+ * openers ("I'm…") seeded hallucination loops.
+ */
+export const DEFAULT_TRANSCRIPTION_PROMPT = 'Um, so yesterday I go to the park, and, uh, I buyed a ice cream.';
+
 export interface Settings {
+  /** The chat server (and the transcription server unless `transcriptionUrl` is set). */
   apiBaseUrl: string;
+  /** A separate transcription server; '' sends recordings to `apiBaseUrl`. */
+  transcriptionUrl: string;
   transcriptionModel: string;
+  /** Tells the transcription to write what was said, mistakes included; '' sends no prompt. */
+  transcriptionPrompt: string;
   chatModel: string;
   companionUrl: string;
   /** Optional bearer token the companion was started with (--token). */
@@ -29,7 +42,9 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = {
   apiBaseUrl: DEFAULT_API_BASE_URL,
+  transcriptionUrl: '',
   transcriptionModel: 'whisper-1',
+  transcriptionPrompt: DEFAULT_TRANSCRIPTION_PROMPT,
   chatModel: 'gpt-4o-mini',
   companionUrl: DEFAULT_COMPANION_URL,
   companionToken: '',
@@ -40,13 +55,40 @@ export const DEFAULT_SETTINGS: Settings = {
   recordingRetentionDays: 0,
 };
 
+/** What version 1 stored: one server for everything, no transcription prompt, every recording kept. */
+export type SettingsV1 = Omit<Settings, 'transcriptionUrl' | 'transcriptionPrompt' | 'recordingRetentionDays'>;
+
 export const settingsItem = storage.defineItem<Settings>('local:settings', {
   fallback: DEFAULT_SETTINGS,
-  version: 1,
+  version: 2,
+  migrations: {
+    // Version 2: transcription may go to its own server, and asks for a verbatim transcript;
+    // old recordings may be deleted after some days (off: 0, from the defaults).
+    2: (old: Partial<SettingsV1>): Settings => ({
+      ...DEFAULT_SETTINGS,
+      ...old,
+      transcriptionUrl: '',
+      transcriptionPrompt: DEFAULT_TRANSCRIPTION_PROMPT,
+    }),
+  },
 });
 
 /** Kept apart from the other settings so nothing that shows or exports settings carries it. */
 export const apiKeyItem = storage.defineItem<string>('local:apiKey', { fallback: '' });
+
+/** The transcription server's own key; '' means the API key, and only on the API's own host. */
+export const transcriptionKeyItem = storage.defineItem<string>('local:transcriptionKey', { fallback: '' });
+
+/** The keys a turn needs, read together so both endpoints are built from one moment's values. */
+export interface ApiKeys {
+  apiKey: string;
+  transcriptionKey: string;
+}
+
+export async function loadApiKeys(): Promise<ApiKeys> {
+  const [apiKey, transcriptionKey] = await Promise.all([apiKeyItem.getValue(), transcriptionKeyItem.getValue()]);
+  return { apiKey, transcriptionKey };
+}
 
 /** Settings saved by an older build may lack newer fields: fill them from the defaults. */
 export async function loadSettings(): Promise<Settings> {

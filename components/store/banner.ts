@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import { ApiProblem, NO_KEY_MESSAGE, type ApiProblemKind } from '@/utils/api-errors';
+import { ApiProblem, NO_KEY_MESSAGE } from '@/utils/api-errors';
 import { COMPANION_START_HINT } from '@/utils/companion';
 import { describeStorageError } from '@/utils/storage-errors';
 import type { Notice, NoticeText } from './turn-machine';
@@ -16,14 +16,6 @@ export interface Banner {
   /** The message a Retry applies to. */
   messageId?: string;
 }
-
-/** Problems a change in Settings can fix; for anything else "Open settings" would mislead. */
-const FIXED_IN_SETTINGS: ReadonlySet<ApiProblemKind> = new Set([
-  'no-key',
-  'key-rejected',
-  'not-openai-compatible',
-  'model-not-found',
-]);
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -79,8 +71,8 @@ export function createBanner(companionUrl: () => string) {
     const problem = error instanceof ApiProblem ? error : null;
     const storage = describeStorageError(error);
     const message = problem ? problem.message : (storage ?? errorText(error));
-    const action: Banner['action'] =
-      problem && FIXED_IN_SETTINGS.has(problem.kind) ? 'settings' : messageId ? 'retry' : undefined;
+    // "Open settings" only where a setting can fix it; anywhere else it would mislead.
+    const action: Banner['action'] = problem?.settingsCanFix ? 'settings' : messageId ? 'retry' : undefined;
     banner.value = { kind: 'error', message, action, messageId };
   }
 

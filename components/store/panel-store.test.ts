@@ -36,8 +36,7 @@ vi.mock('@/utils/messages', async (importOriginal) => {
 let replyText = '';
 let transcript = 'Yesterday I go to the park.';
 vi.mock('@/utils/teacher-api', () => ({
-  testApi: vi.fn(),
-  transcribe: vi.fn(async () => transcript),
+  transcribe: vi.fn(async () => ({ text: transcript })),
   streamReply: vi.fn(async (_config: unknown, _messages: unknown, onDelta: (text: string) => void, options: { signal?: AbortSignal }) => {
     for (const token of replyText.split(/(?<= )/)) {
       if (options.signal?.aborted) throw new Error('aborted');

@@ -1,5 +1,4 @@
 import { signal } from '@preact/signals';
-import { testCompanion } from '@/utils/companion';
 import {
   adoptOrphanRecordings,
   deleteRecordingsBefore,
@@ -11,7 +10,6 @@ import {
 import { onMessage } from '@/utils/messages';
 import { createPanelLink } from '@/utils/panel-link';
 import type { Settings } from '@/utils/settings';
-import { testApi, type ApiConfig, type ConnectionReport } from '@/utils/teacher-api';
 import { NO_KEY_MESSAGE } from '@/utils/api-errors';
 import { createBanner, errorText } from './banner';
 import { createHistory } from './history';
@@ -39,11 +37,7 @@ export function createPanelStore() {
   const settings = createSettingsSync();
   const history = createHistory();
   const banner = createBanner(() => settings.settings.value.companionUrl);
-  const apiConfig = (): ApiConfig => {
-    const { apiBaseUrl, transcriptionModel, chatModel } = settings.settings.value;
-    return { apiKey: settings.apiKey.value, apiBaseUrl, transcriptionModel, chatModel };
-  };
-  const turn = createTurnRunner({ link, history, settings, banner, apiConfig });
+  const turn = createTurnRunner({ link, history, settings, banner });
 
   const ready = signal(false);
   /** Start-up failed (IndexedDB or storage unavailable): the panel shows this with Reload. */
@@ -163,6 +157,7 @@ export function createPanelStore() {
     banner: banner.banner,
     settings: settings.settings,
     apiKey: settings.apiKey,
+    transcriptionKey: settings.transcriptionKey,
     hasKey: settings.hasKey,
     ready,
     startupError,
@@ -199,18 +194,6 @@ export function createPanelStore() {
       await applyRetention();
       await refreshStorage();
       teacherOpens();
-    },
-    async testConnection(next: Settings, key: string): Promise<ConnectionReport> {
-      const [api, companion] = await Promise.all([
-        testApi({
-          apiKey: key,
-          apiBaseUrl: next.apiBaseUrl,
-          transcriptionModel: next.transcriptionModel,
-          chatModel: next.chatModel,
-        }),
-        testCompanion(next.companionUrl, next.companionToken),
-      ]);
-      return { api, companion };
     },
     refreshStorage,
     dismissBanner: banner.clear,

@@ -10,7 +10,7 @@ import {
 } from '@/utils/messages';
 import type { PanelLink } from '@/utils/panel-link';
 import { SentenceStream } from '@/utils/sentence-splitter';
-import { streamReply, transcribe, type ApiConfig } from '@/utils/teacher-api';
+import { streamReply, transcribe } from '@/utils/teacher-api';
 import { errorText, type BannerStore } from './banner';
 import { BrowserVoice } from './browser-voice';
 import type { HistoryStore } from './history';
@@ -30,7 +30,6 @@ export interface TurnRunnerDeps {
   history: HistoryStore;
   settings: SettingsSync;
   banner: BannerStore;
-  apiConfig(): ApiConfig;
 }
 
 /** The reply being streamed and spoken: what the machine does not need to know. */
@@ -52,7 +51,7 @@ const noop = (): void => undefined;
 
 export type TurnRunner = ReturnType<typeof createTurnRunner>;
 
-export function createTurnRunner({ link, history, settings, banner, apiConfig }: TurnRunnerDeps) {
+export function createTurnRunner({ link, history, settings, banner }: TurnRunnerDeps) {
   const state = signal(INITIAL_TURN_STATE);
   const phase = computed(() => phaseOf(state.value));
   const inProgress = computed(() => turnInProgress(state.value));
@@ -251,8 +250,8 @@ export function createTurnRunner({ link, history, settings, banner, apiConfig }:
     try {
       const recording = await getRecording(recordingId);
       if (!recording) throw new Error('This recording is no longer stored. Press Talk and say it again.');
-      [text] = await Promise.all([
-        transcribe(apiConfig(), recording.blob, mimeType ?? recording.mimeType, {
+      [{ text }] = await Promise.all([
+        transcribe(settings.endpoints.value.transcription, recording.blob, mimeType ?? recording.mimeType, {
           onSent: () => {
             history.patch(messageId, { timings: { uploadSentAt: now() } }, false).catch(noop);
           },
@@ -318,7 +317,7 @@ export function createTurnRunner({ link, history, settings, banner, apiConfig }:
     let firstToken = true;
     try {
       await streamReply(
-        apiConfig(),
+        settings.endpoints.value.chat,
         chat,
         (delta) => {
           if (current !== run) return;

@@ -21,6 +21,33 @@ export interface Transcription {
   /** What pocketsphinx recognised among the candidates, or '' when none was spoken. */
   text: string;
   durationSeconds: number;
+  /** Where there was sound (seconds): first and last sample above a quiet-room level. */
+  speech: { start: number; end: number };
+}
+
+/** Where a WAV's samples start: after the "data" chunk header (ffmpeg writes a LIST chunk before it). */
+function dataOffset(wav: Buffer): number {
+  let offset = 12;
+  while (offset + 8 <= wav.length) {
+    const id = wav.toString('ascii', offset, offset + 4);
+    const size = wav.readUInt32LE(offset + 4);
+    if (id === 'data') return offset + 8;
+    offset += 8 + size + (size % 2);
+  }
+  return 44;
+}
+
+/** First and last moment a 16-bit mono 16 kHz WAV rises above the noise floor. */
+export function speechSpan(wav: Buffer): { start: number; end: number } {
+  const data = dataOffset(wav);
+  const samples = Math.max(0, (wav.length - data) >> 1);
+  const loud = (i: number) => Math.abs(wav.readInt16LE(data + i * 2)) > 600;
+  let first = 0;
+  while (first < samples && !loud(first)) first++;
+  let last = samples - 1;
+  while (last > first && !loud(last)) last--;
+  if (first >= samples) return { start: 0, end: 0 };
+  return { start: first / 16_000, end: (last + 1) / 16_000 };
 }
 
 /**
@@ -42,10 +69,10 @@ export async function transcribeUpload(bytes: Uint8Array, filename: string, cand
       throw new UndecodableAudioError((error as Error).message);
     }
     const decoded = await readFile(wav);
-    // 44-byte header, 32,000 bytes per second of 16 kHz 16-bit mono.
-    const durationSeconds = Math.max(0, decoded.length - 44) / 32_000;
+    // 32,000 bytes per second of 16 kHz 16-bit mono, after the header.
+    const durationSeconds = Math.max(0, decoded.length - dataOffset(decoded)) / 32_000;
     const text = candidates.length > 0 ? ((await recognizeSentence(wav, candidates)) ?? '') : '';
-    return { text, durationSeconds };
+    return { text, durationSeconds, speech: speechSpan(decoded) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { LATENCY_PROFILES, startStandin, type LatencyProfile } from './server.ts';
+import { LATENCY_PROFILES, STANDIN_QUIRKS, startStandin, type LatencyProfile, type StandinQuirk, type StandinServes } from './server.ts';
 
-const USAGE = 'usage: npm run standin -- [--port N] [--latency-profile default|fast] [--key KEY] [--candidates FILE (one sentence a line)] [--transcript TEXT]';
+const USAGE = `usage: npm run standin -- [--port N] [--latency-profile default|fast] [--key KEY] [--candidates FILE (one sentence a line)] [--transcript TEXT] [--serves all|chat|transcription] [--quirk ${STANDIN_QUIRKS.join('|')}]…`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -12,6 +12,8 @@ async function main(): Promise<void> {
       key: { type: 'string' },
       candidates: { type: 'string' },
       transcript: { type: 'string' },
+      serves: { type: 'string', default: 'all' },
+      quirk: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -23,6 +25,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, got ${values.port}`);
   const profile = values['latency-profile'];
   if (!(profile in LATENCY_PROFILES)) throw new Error(`--latency-profile must be one of ${Object.keys(LATENCY_PROFILES).join(', ')}, got ${profile}`);
+  const serves = values.serves as StandinServes;
+  if (!['all', 'chat', 'transcription'].includes(serves)) throw new Error(`--serves must be all, chat or transcription, got ${serves}`);
+  const quirks = values.quirk as StandinQuirk[];
+  const unknown = quirks.filter((quirk) => !STANDIN_QUIRKS.includes(quirk));
+  if (unknown.length) throw new Error(`unknown --quirk ${unknown.join(', ')}; one of ${STANDIN_QUIRKS.join(', ')}`);
   const candidates = values.candidates
     ? (await readFile(values.candidates, 'utf8')).split('\n').map((line) => line.trim()).filter(Boolean)
     : undefined;
@@ -33,8 +40,11 @@ async function main(): Promise<void> {
     apiKey: values.key,
     candidates,
     transcript: values.transcript,
+    serves,
+    quirks,
   });
-  console.info(`OpenAI stand-in listening on ${standin.url} (key ${standin.apiKey}, latency profile ${profile}; control API at ${standin.origin}/__control)`);
+  const shape = `${serves === 'all' ? '' : `, ${serves} only`}${quirks.length ? `, quirks ${quirks.join(' ')}` : ''}`;
+  console.info(`OpenAI stand-in listening on ${standin.url} (key ${standin.apiKey}, latency profile ${profile}${shape}; control API at ${standin.origin}/__control)`);
 
   let closing = false;
   const shutdown = (signal: string) => {

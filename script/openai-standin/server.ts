@@ -6,7 +6,10 @@ import { cors } from 'hono/cors';
 import { stream } from 'hono/streaming';
 import { SPEECH_CONTENT_TYPES, synthesizeSpeech, transcribeUpload, UndecodableAudioError, type SpeechFormat } from './audio.ts';
 import { loadOpenApiValidator, type OpenAIErrorBody, type OpenApiValidator, type ValidationResult } from './openapi-validator.ts';
+import { REASONING, STANDIN_QUIRKS, asArray, spreadWords, type StandinQuirk, type StandinServes } from './quirks.ts';
 import { teacherReply, tokenize, type TeacherMessage } from './teacher.ts';
+
+export { REASONING, STANDIN_QUIRKS, type StandinQuirk, type StandinServes } from './quirks.ts';
 
 export type Endpoint = 'transcriptions' | 'chat' | 'speech' | 'models';
 export type FaultKind =
@@ -16,7 +19,10 @@ export type FaultKind =
   | 'server-error'
   | 'overloaded'
   | 'drop-connection'
-  | 'html';
+  | 'html'
+  | 'quota-402'
+  | 'quota-403';
+
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -62,6 +68,8 @@ export interface StandinOptions {
   transcript?: string | null;
   specPath?: string;
   models?: string[];
+  quirks?: StandinQuirk[];
+  serves?: StandinServes;
 }
 
 export interface RecordedFile {
@@ -103,6 +111,8 @@ export interface StandinConfig {
   latency: Latencies;
   candidates: string[];
   transcript: string | null;
+  quirks: StandinQuirk[];
+  serves: StandinServes;
 }
 
 export interface StandinControl {
@@ -110,6 +120,8 @@ export interface StandinControl {
   setLatency(latency: Partial<Latencies> | LatencyProfile): void;
   setCandidates(candidates: string[]): void;
   setTranscript(transcript: string | null): void;
+  setQuirks(quirks: StandinQuirk[]): void;
+  setServes(serves: StandinServes): void;
   /** Forget recorded requests and pending faults, and restore the configuration the stand-in started with. */
   reset(): void;
   clearRequests(): void;
@@ -175,6 +187,8 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     latency: { ...LATENCY_PROFILES[options.latencyProfile ?? 'default'], ...options.latency },
     candidates: [...(options.candidates ?? [])],
     transcript: options.transcript ?? null,
+    quirks: [...(options.quirks ?? [])],
+    serves: options.serves ?? 'all',
   });
   let config = initial();
   const requests: RecordedRequest[] = [];
@@ -194,6 +208,12 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     },
     setTranscript(transcript) {
       config.transcript = transcript;
+    },
+    setQuirks(quirks) {
+      config.quirks = [...quirks];
+    },
+    setServes(serves) {
+      config.serves = serves;
     },
     reset() {
       requests.length = 0;
@@ -278,6 +298,12 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
         return json(rec, err('The server is overloaded or not ready yet.', 'server_error', null), 503);
       case 'html':
         return finish(rec, new Response('<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body><h1>It works!</h1><p>This is a web page, not an API.</p></body></html>\n', { status: fault.status, headers: { 'content-type': 'text/html; charset=utf-8' } }));
+      case 'quota-402':
+        // DeepSeek's and OpenRouter's way of saying the account is empty.
+        return json(rec, err('Insufficient Balance', 'unknown_error', 'invalid_request_error'), 402);
+      case 'quota-403':
+        // Not even OpenAI's error shape: a provider's own envelope, with a 403.
+        return json(rec, { code: 30001, message: 'Sorry, your account balance is insufficient', data: null }, 403);
       case 'drop-connection':
         // The socket goes away without a response: what a crashed proxy or a cut network looks like.
         rec.status = 0;
@@ -286,6 +312,16 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
         return new Response(null, { status: 500 });
     }
   };
+
+  const has = (quirk: StandinQuirk) => config.quirks.includes(quirk);
+  const isTranscriptionModel = (id: string) => /whisper|transcribe|sensevoice/i.test(id);
+  const servedModels = () =>
+    config.serves === 'all' ? models : models.filter((id) => isTranscriptionModel(id) === (config.serves === 'transcription'));
+  /** What a server answers for a path it does not have. */
+  const noSuchRoute = (c: Ctx, rec: RecordedRequest) =>
+    json(rec, err(`Invalid URL (${c.req.method} ${new URL(c.req.url).pathname})`, 'invalid_request_error', null), 404);
+  const unrecognized = (rec: RecordedRequest, argument: string) =>
+    json(rec, err(`Unrecognized request argument supplied: ${argument}`, 'invalid_request_error', null), 400);
 
   const bearer = (c: Ctx): string | undefined => /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim();
 
@@ -414,7 +450,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const rec = record(c, 'models');
     const blocked = gate(c, 'models', { rec });
     if (blocked) return blocked;
-    return json(rec, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'aitalk-standin' })) }, 200);
+    return json(rec, { object: 'list', data: servedModels().map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'aitalk-standin' })) }, 200);
   });
 
   app.get('/v1/models/:model', (c) => {
@@ -422,16 +458,26 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const blocked = gate(c, 'models', { rec });
     if (blocked) return blocked;
     const id = c.req.param('model');
-    if (!models.includes(id)) return json(rec, err(`The model '${id}' does not exist`, 'invalid_request_error', 'model_not_found', 'model'), 404);
+    if (!servedModels().includes(id)) return json(rec, err(`The model '${id}' does not exist`, 'invalid_request_error', 'model_not_found', 'model'), 404);
     return json(rec, { id, object: 'model', created: 1_700_000_000, owned_by: 'aitalk-standin' }, 200);
   });
 
   app.post('/v1/audio/transcriptions', async (c) => {
     const rec = record(c, 'transcriptions');
+    if (config.serves === 'chat') return noSuchRoute(c, rec);
     const started = performance.now();
     const parsed = await parseMultipart(c, rec);
     const blocked = gate(c, 'transcriptions', parsed);
     if (blocked) return blocked;
+    const fields = rec.fields ?? {};
+    const verbose = fields.response_format === 'verbose_json' || fields.timestamp_granularities !== undefined;
+    if (has('no-transcription-options')) {
+      const extra = ['language', 'prompt', 'temperature', 'timestamp_granularities'].find((name) => fields[name] !== undefined);
+      if (extra) return unrecognized(rec, extra);
+    }
+    if ((has('no-transcription-options') || has('no-verbose-json')) && verbose) {
+      return json(rec, err("response_format 'verbose_json' is not supported for this model.", 'invalid_request_error', 'unsupported_value', 'response_format'), 400);
+    }
     const upload = parsed.upload;
     if (!upload) return json(rec, err("Missing required parameter: 'file'.", 'invalid_request_error', 'missing_required_parameter', 'file'), 400);
     if (upload.size > MAX_UPLOAD_BYTES) {
@@ -440,6 +486,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const signal = clientGone(c, rec);
     let text: string;
     let duration: number;
+    let speech = { start: 0, end: 0 };
     if (config.transcript !== null) {
       text = config.transcript;
       duration = 0;
@@ -448,6 +495,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
         const result = await transcribeUpload(new Uint8Array(await upload.arrayBuffer()), upload.name, config.candidates, signal);
         text = result.text;
         duration = result.durationSeconds;
+        speech = result.speech;
       } catch (error) {
         if (!(error instanceof UndecodableAudioError)) throw error;
         return json(rec, err("Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']", 'invalid_request_error', 'invalid_value', 'file'), 400);
@@ -471,6 +519,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
         return json(rec, {
           task: 'transcribe', language: 'english', duration, text,
           segments: text ? [{ id: 0, seek: 0, start: 0, end: duration, text: ` ${text}`, tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1, no_speech_prob: 0.01 }] : [],
+          ...(asArray(fields.timestamp_granularities).includes('word') ? { words: spreadWords(text, speech.start, speech.end) } : {}),
           usage,
         }, 200);
       default:
@@ -480,10 +529,12 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
 
   app.post('/v1/chat/completions', async (c) => {
     const rec = record(c, 'chat');
+    if (config.serves === 'transcription') return noSuchRoute(c, rec);
     const parsed = await parseJson(c, rec, 'CreateChatCompletionRequest');
     const blocked = gate(c, 'chat', parsed);
     if (blocked) return blocked;
     const body = parsed.json ?? {};
+    if (has('no-stream-options') && body.stream_options !== undefined) return unrecognized(rec, 'stream_options');
     const model = String(body.model);
     const messages = (Array.isArray(body.messages) ? body.messages : []).map(toTeacherMessage);
     const { firstTokenMs, tokensPerSecond, replyWords } = config.latency;
@@ -526,15 +577,24 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       const send = async (data: unknown) => {
         if (signal.aborted) return;
         rec.firstChunkAt ??= Date.now();
-        await out.write(`data: ${JSON.stringify(data)}\n\n`);
+        await out.write(`${has('data-no-space') ? 'data:' : 'data: '}${JSON.stringify(data)}\n\n`);
       };
       // Token times are fixed from the start, so slow writes do not stretch the schedule.
       const start = performance.now();
       await sleep(firstTokenMs, signal);
       await send(chunk({ role: 'assistant', content: '', refusal: null }, null));
+      if (has('reasoning-content')) {
+        for (const thought of tokenize(REASONING)) await send(chunk({ content: null, reasoning_content: thought }, null));
+      }
       for (const [index, token] of tokens.entries()) {
         await sleep(start + firstTokenMs + index * tokenInterval - performance.now(), signal);
         if (signal.aborted || out.aborted) break;
+        if (has('error-in-stream') && index === 3) {
+          // The body is already 200: the server can only say so in the stream, then stop.
+          await send(err('The server had an error processing your request.', 'server_error', 'internal_error'));
+          rec.completedAt = Date.now();
+          return;
+        }
         await send(chunk({ content: token }, null));
         rec.reply += token;
       }
@@ -545,8 +605,10 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       await send(chunk({}, 'stop'));
       if (includeUsage) {
         await send({ id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_standin', choices: [], usage });
+      } else if (has('usage-only-final-chunk')) {
+        await send({ id, object: 'chat.completion.chunk', created, model, usage });
       }
-      await out.write('data: [DONE]\n\n');
+      await out.write(`${has('data-no-space') ? 'data:' : 'data: '}[DONE]\n\n`);
       rec.completedAt = Date.now();
     });
   });
@@ -585,17 +647,19 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     return c.json({ ok: true, pendingFaults: faults });
   });
   app.post('/__control/config', async (c) => {
-    const patch = (await c.req.json()) as { latency?: Partial<Latencies> | LatencyProfile; candidates?: string[]; transcript?: string | null };
+    const patch = (await c.req.json()) as { latency?: Partial<Latencies> | LatencyProfile; candidates?: string[]; transcript?: string | null; quirks?: StandinQuirk[]; serves?: StandinServes };
+    const unknown = (patch.quirks ?? []).filter((quirk) => !STANDIN_QUIRKS.includes(quirk));
+    if (unknown.length) return c.json(err(`unknown quirk: ${unknown.join(', ')}; one of ${STANDIN_QUIRKS.join(', ')}`, 'invalid_request_error', null), 400);
+    if (patch.serves !== undefined && !['all', 'chat', 'transcription'].includes(patch.serves)) return c.json(err(`serves must be all, chat or transcription`, 'invalid_request_error', null), 400);
+    if (patch.quirks !== undefined) control.setQuirks(patch.quirks);
+    if (patch.serves !== undefined) control.setServes(patch.serves);
     if (patch.latency !== undefined) control.setLatency(patch.latency);
     if (patch.candidates !== undefined) control.setCandidates(patch.candidates);
     if (patch.transcript !== undefined) control.setTranscript(patch.transcript);
     return c.json(config);
   });
 
-  app.all('/v1/*', (c) => {
-    const rec = record(c, 'other');
-    return json(rec, err(`Invalid URL (${c.req.method} ${new URL(c.req.url).pathname})`, 'invalid_request_error', null), 404);
-  });
+  app.all('/v1/*', (c) => noSuchRoute(c, record(c, 'other')));
 
   app.onError((error, c) => {
     console.error(`[openai-standin] ${c.req.method} ${c.req.path}: ${error.message}`);
@@ -607,7 +671,8 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
   return { app, control, requests, drain };
 }
 
-const FAULT_KINDS: readonly FaultKind[] = ['invalid-key', 'insufficient-quota', 'rate-limit', 'server-error', 'overloaded', 'drop-connection', 'html'];
+const FAULT_KINDS: readonly FaultKind[] = ['invalid-key', 'insufficient-quota', 'rate-limit', 'server-error', 'overloaded', 'drop-connection', 'html', 'quota-402', 'quota-403'];
+
 
 function srtTime(seconds: number, separator: string): string {
   const ms = Math.round(seconds * 1000);

@@ -417,6 +417,90 @@ describe('fault injection', () => {
   });
 });
 
+describe('quirks of other compatible servers', () => {
+  const streamed = async (quirks: Parameters<typeof standin.control.setQuirks>[0]) => {
+    standin.control.setQuirks(quirks);
+    const text = await (await post('/chat/completions', chatBody({ stream: true }))).text();
+    return text.split('\n\n').filter(Boolean);
+  };
+  const payload = (event: string) => event.replace(/^data: ?/, '');
+
+  it('writes data: lines without the space', async () => {
+    const events = await streamed(['data-no-space']);
+    expect(events.every((event) => /^data:[^ ]/.test(event))).toBe(true);
+    expect(events.at(-1)).toBe('data:[DONE]');
+  });
+
+  it('ends with a chunk that has only usage, without choices', async () => {
+    const events = await streamed(['usage-only-final-chunk']);
+    const last = JSON.parse(payload(events.at(-2)!)) as Record<string, unknown>;
+    expect(last).not.toHaveProperty('choices');
+    expect(last.usage).toMatchObject({ completion_tokens: expect.any(Number) });
+  });
+
+  it('streams reasoning_content before the reply', async () => {
+    const events = await streamed(['reasoning-content']);
+    const deltas = events.slice(0, -1).map((event) => (JSON.parse(payload(event)) as { choices: Array<{ delta: Record<string, unknown> }> }).choices[0]!.delta);
+    const firstContent = deltas.findIndex((delta) => typeof delta.content === 'string' && delta.content !== '');
+    const lastReasoning = deltas.findLastIndex((delta) => typeof delta.reasoning_content === 'string');
+    expect(lastReasoning).toBeGreaterThan(0);
+    expect(lastReasoning).toBeLessThan(firstContent);
+  });
+
+  it('sends an error object inside the stream, then stops without [DONE]', async () => {
+    const events = await streamed(['error-in-stream']);
+    expect(JSON.parse(payload(events.at(-1)!))).toMatchObject({ error: { type: 'server_error', message: expect.any(String) } });
+    expect(events).not.toContain('data: [DONE]');
+  });
+
+  it('refuses stream_options, and transcription options, as servers without them do', async () => {
+    standin.control.setQuirks(['no-stream-options', 'no-transcription-options']);
+    const chat = await post('/chat/completions', chatBody({ stream: true, stream_options: { include_usage: true } }));
+    expect(chat.status).toBe(400);
+    expect(((await chat.json()) as { error: { message: string } }).error.message).toBe('Unrecognized request argument supplied: stream_options');
+    const file = await toFile(await readFile(learnerWav), 'a.wav', { type: 'audio/wav' });
+    await expect(client().audio.transcriptions.create({ file, model: 'whisper-1', language: 'en' })).rejects.toMatchObject({ status: 400 });
+    expect((await client().audio.transcriptions.create({ file, model: 'whisper-1' })).text).toBe(CANDIDATES[0]);
+  });
+
+  it('gives word timings with verbose_json and word granularity, inside the speech', async () => {
+    const file = await toFile(await readFile(learnerWav), 'a.wav', { type: 'audio/wav' });
+    const result = await client().audio.transcriptions.create({ file, model: 'whisper-1', response_format: 'verbose_json', timestamp_granularities: ['word'] });
+    expect(result.words?.map((w) => w.word).join(' ')).toBe('Yesterday I go to the park with my friend');
+    expect(result.words?.[0]?.start).toBeGreaterThanOrEqual(0.25);
+    expect(result.words?.at(-1)?.end).toBeLessThanOrEqual(result.duration - 0.5);
+    expect(standin.requests[0]?.valid).toBe(true);
+  });
+
+  it('serves only chat, or only transcription, answering 404 for the rest and listing only its models', async () => {
+    standin.control.setServes('chat');
+    const file = await toFile(await readFile(learnerWav), 'a.wav', { type: 'audio/wav' });
+    await expect(client().audio.transcriptions.create({ file, model: 'whisper-1' })).rejects.toMatchObject({ status: 404 });
+    expect((await client().models.list()).data.map((m) => m.id)).not.toContain('whisper-1');
+    standin.control.setServes('transcription');
+    expect((await post('/chat/completions', chatBody())).status).toBe(404);
+    expect((await client().models.list()).data.map((m) => m.id)).toEqual(['whisper-1', 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe']);
+  });
+
+  it('answers an empty account with 402, or with 403 in a provider’s own envelope', async () => {
+    standin.control.failNext({ kind: 'quota-402' });
+    const deepseek = await post('/chat/completions', chatBody());
+    expect(deepseek.status).toBe(402);
+    expect(await deepseek.json()).toMatchObject({ error: { message: 'Insufficient Balance' } });
+    standin.control.failNext({ kind: 'quota-403' });
+    const envelope = await post('/chat/completions', chatBody());
+    expect(envelope.status).toBe(403);
+    expect(await envelope.json()).toEqual({ code: 30001, message: 'Sorry, your account balance is insufficient', data: null });
+  });
+
+  it('takes quirks and serves over the control API, refusing unknown ones', async () => {
+    const set = (body: unknown) => fetch(`${standin.origin}/__control/config`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await set({ quirks: ['no-such-quirk'] })).status).toBe(400);
+    expect((await set({ quirks: ['data-no-space'], serves: 'chat' })).status).toBe(200);
+    expect(standin.control.config).toMatchObject({ quirks: ['data-no-space'], serves: 'chat' });
+  });
+});
+
 describe('closing', () => {
   it('closes promptly while a reply is still streaming', async () => {
     const other = await startStandin({ latency: { firstTokenMs: 0, tokensPerSecond: 5 } });
