@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { STRUCTURED_OUTPUTS, type StructuredOutputs } from './corrections.ts';
 import { LATENCY_PROFILES, startStandin, type LatencyProfile } from './server.ts';
 
-const USAGE = 'usage: npm run standin -- [--port N] [--latency-profile default|fast] [--key KEY] [--candidates FILE (one sentence a line)] [--transcript TEXT]';
+const USAGE = 'usage: npm run standin -- [--port N] [--latency-profile default|fast] [--key KEY] [--candidates FILE (one sentence a line)] [--transcript TEXT] [--structured-outputs json_schema|json_object|none]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
       key: { type: 'string' },
       candidates: { type: 'string' },
       transcript: { type: 'string' },
+      'structured-outputs': { type: 'string', default: 'json_schema' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, got ${values.port}`);
   const profile = values['latency-profile'];
   if (!(profile in LATENCY_PROFILES)) throw new Error(`--latency-profile must be one of ${Object.keys(LATENCY_PROFILES).join(', ')}, got ${profile}`);
+  const structuredOutputs = values['structured-outputs'] as StructuredOutputs;
+  if (!STRUCTURED_OUTPUTS.includes(structuredOutputs)) throw new Error(`--structured-outputs must be one of ${STRUCTURED_OUTPUTS.join(', ')}, got ${structuredOutputs}`);
   const candidates = values.candidates
     ? (await readFile(values.candidates, 'utf8')).split('\n').map((line) => line.trim()).filter(Boolean)
     : undefined;
@@ -33,6 +37,7 @@ async function main(): Promise<void> {
     apiKey: values.key,
     candidates,
     transcript: values.transcript,
+    structuredOutputs,
   });
   console.info(`OpenAI stand-in listening on ${standin.url} (key ${standin.apiKey}, latency profile ${profile}; control API at ${standin.origin}/__control)`);
 

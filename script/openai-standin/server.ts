@@ -7,6 +7,7 @@ import { stream } from 'hono/streaming';
 import { SPEECH_CONTENT_TYPES, synthesizeSpeech, transcribeUpload, UndecodableAudioError, type SpeechFormat } from './audio.ts';
 import { loadOpenApiValidator, type OpenAIErrorBody, type OpenApiValidator, type ValidationResult } from './openapi-validator.ts';
 import { teacherReply, tokenize, type TeacherMessage } from './teacher.ts';
+import { answerStructured, STRUCTURED_OUTPUTS, type StructuredOutputs } from './corrections.ts';
 
 export type Endpoint = 'transcriptions' | 'chat' | 'speech' | 'models';
 export type FaultKind =
@@ -62,6 +63,8 @@ export interface StandinOptions {
   transcript?: string | null;
   specPath?: string;
   models?: string[];
+  /** Structured outputs the server accepts (corrections.ts). Default json_schema, as OpenAI. */
+  structuredOutputs?: StructuredOutputs;
 }
 
 export interface RecordedFile {
@@ -103,6 +106,7 @@ export interface StandinConfig {
   latency: Latencies;
   candidates: string[];
   transcript: string | null;
+  structuredOutputs: StructuredOutputs;
 }
 
 export interface StandinControl {
@@ -110,6 +114,7 @@ export interface StandinControl {
   setLatency(latency: Partial<Latencies> | LatencyProfile): void;
   setCandidates(candidates: string[]): void;
   setTranscript(transcript: string | null): void;
+  setStructuredOutputs(support: StructuredOutputs): void;
   /** Forget recorded requests and pending faults, and restore the configuration the stand-in started with. */
   reset(): void;
   clearRequests(): void;
@@ -175,6 +180,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     latency: { ...LATENCY_PROFILES[options.latencyProfile ?? 'default'], ...options.latency },
     candidates: [...(options.candidates ?? [])],
     transcript: options.transcript ?? null,
+    structuredOutputs: options.structuredOutputs ?? 'json_schema',
   });
   let config = initial();
   const requests: RecordedRequest[] = [];
@@ -194,6 +200,9 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     },
     setTranscript(transcript) {
       config.transcript = transcript;
+    },
+    setStructuredOutputs(support) {
+      config.structuredOutputs = support;
     },
     reset() {
       requests.length = 0;
@@ -487,7 +496,9 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const model = String(body.model);
     const messages = (Array.isArray(body.messages) ? body.messages : []).map(toTeacherMessage);
     const { firstTokenMs, tokensPerSecond, replyWords } = config.latency;
-    const reply = teacherReply(messages, replyWords);
+    const structured = answerStructured(body, messages, config.structuredOutputs);
+    if (structured.kind === 'refused') return json(rec, structured.error, 400);
+    const reply = structured.kind === 'answer' ? structured.content : teacherReply(messages, replyWords);
     const tokens = tokenize(reply);
     const id = `chatcmpl-${randomBytes(12).toString('base64url')}`;
     const created = Math.floor(Date.now() / 1000);
@@ -585,7 +596,11 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     return c.json({ ok: true, pendingFaults: faults });
   });
   app.post('/__control/config', async (c) => {
-    const patch = (await c.req.json()) as { latency?: Partial<Latencies> | LatencyProfile; candidates?: string[]; transcript?: string | null };
+    const patch = (await c.req.json()) as { latency?: Partial<Latencies> | LatencyProfile; candidates?: string[]; transcript?: string | null; structuredOutputs?: StructuredOutputs };
+    if (patch.structuredOutputs !== undefined && !STRUCTURED_OUTPUTS.includes(patch.structuredOutputs)) {
+      return c.json(err(`structuredOutputs must be one of ${STRUCTURED_OUTPUTS.join(', ')}`, 'invalid_request_error', null), 400);
+    }
+    if (patch.structuredOutputs !== undefined) control.setStructuredOutputs(patch.structuredOutputs);
     if (patch.latency !== undefined) control.setLatency(patch.latency);
     if (patch.candidates !== undefined) control.setCandidates(patch.candidates);
     if (patch.transcript !== undefined) control.setTranscript(patch.transcript);
