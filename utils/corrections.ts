@@ -12,7 +12,7 @@ import {
   type SentenceCheck,
   type StructuredMode,
 } from './correction-schema';
-import { structuredSupport, type StructuredSupportMemory } from './structured-support';
+import type { StructuredSupportMemory } from './structured-support';
 
 /**
  * The corrections lane of a learner turn: one structured request about the sentence, beside the
@@ -113,7 +113,8 @@ export async function requestCorrections(
   const sentence = input.sentence.trim();
   if (!sentence) return { ok: true, mode: 'json_schema', check: { sentence, corrections: [], natural: '', dropped: 0 } };
   if (!endpoint.apiKey.trim()) return failure('request-failed', 'Add your API key in Settings, then press Retry.');
-  const support = options.support ?? structuredSupport;
+  // Loaded only when needed, so this module also runs outside an extension (the stand-in's contract test).
+  const support = options.support ?? (await import('./structured-support')).structuredSupport;
   let known: StructuredMode | undefined;
   try {
     known = await support.get(endpoint.baseUrl);
