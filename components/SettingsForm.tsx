@@ -1,5 +1,6 @@
 import { useSignal } from '@preact/signals';
 import type { JSX } from 'preact';
+import { EXPLANATION_LANGUAGES, type ExplanationLanguage } from '@/utils/correction-schema';
 import { DEFAULT_SETTINGS, normaliseUrl, originPattern, type Settings } from '@/utils/settings';
 import { useStore } from './store-context';
 
@@ -142,6 +143,19 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       />
       <label for="teacher-instructions">Teacher instructions</label>
       <textarea id="teacher-instructions" rows={8} value={s.teacherInstructions} onInput={set('teacherInstructions')} />
+      <label for="explanation-language">Explanations in</label>
+      <select
+        id="explanation-language"
+        value={s.explanationLanguage}
+        onChange={(e) => (draft.value = { ...draft.value, explanationLanguage: e.currentTarget.value as ExplanationLanguage })}
+      >
+        {Object.entries(EXPLANATION_LANGUAGES).map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <p class="help">The language the correction cards explain your mistakes in.</p>
       <div class="checkbox">
         <input
           id="hands-free"

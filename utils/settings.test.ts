@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import {
+  defaultExplanationLanguage,
   DEFAULT_SETTINGS,
   DEFAULT_TEACHER_INSTRUCTIONS,
   apiKeyItem,
@@ -53,5 +54,12 @@ describe('addresses the learner types', () => {
   it('become the host permission they need, whatever the port', () => {
     expect(originPattern('https://api.groq.com/openai/v1')).toBe('https://api.groq.com/*');
     expect(originPattern('http://192.168.1.20:1234/v1')).toBe('http://192.168.1.20/*');
+  });
+
+  it('explain corrections in 简体中文 for a Chinese browser, in English otherwise', () => {
+    expect(defaultExplanationLanguage(['zh-CN', 'en'])).toBe('zh-CN');
+    expect(defaultExplanationLanguage(['zh-TW'])).toBe('zh-CN');
+    expect(defaultExplanationLanguage(['en-GB', 'zh-CN'])).toBe('en');
+    expect(defaultExplanationLanguage([])).toBe('en');
   });
 });

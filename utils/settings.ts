@@ -1,5 +1,6 @@
 import { storage } from 'wxt/utils/storage';
 import { DEFAULT_COMPANION_PORT } from '../companion-server/src/port';
+import type { ExplanationLanguage } from './correction-schema';
 
 /**
  * The learner's settings, typed and versioned in one place. Everything lives in
@@ -23,6 +24,13 @@ export interface Settings {
   speed: number;
   teacherInstructions: string;
   handsFree: boolean;
+  /** "Explanations in": the language the correction card explains mistakes in. */
+  explanationLanguage: ExplanationLanguage;
+}
+
+/** The browser's language decides the first default: Chinese speakers get 简体中文 explanations. */
+export function defaultExplanationLanguage(languages: readonly string[] = globalThis.navigator?.languages ?? []): ExplanationLanguage {
+  return languages[0]?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -35,6 +43,7 @@ export const DEFAULT_SETTINGS: Settings = {
   speed: 1,
   teacherInstructions: DEFAULT_TEACHER_INSTRUCTIONS,
   handsFree: false,
+  explanationLanguage: defaultExplanationLanguage(),
 };
 
 export const settingsItem = storage.defineItem<Settings>('local:settings', {
