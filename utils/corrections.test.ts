@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { StructuredMode } from './correction-schema';
 import { requestCorrections, type ChatEndpoint } from './corrections';
-import { structuredSupport, structuredSupportItem, type StructuredSupportMemory } from './structured-support';
+import { RECHECK_AFTER_MS, structuredSupport, structuredSupportItem, type StructuredSupportMemory } from './structured-support';
 
 const ENDPOINT: ChatEndpoint = { apiKey: 'sk-test', baseUrl: 'https://api.example.test/v1', model: 'gpt-4o-mini' };
 const INPUT = { sentence: 'Yesterday I go to the library', previousTeacherLine: 'What did you do yesterday?', explanationLanguage: 'en' as const };
@@ -109,6 +109,15 @@ describe('requestCorrections', () => {
     expect(await structuredSupport.get('https://API.deepseek.test/v1')).toBe('json_object');
     expect(await structuredSupport.get('https://api.openai.test/v1')).toBeUndefined();
     expect(Object.keys(await structuredSupportItem.getValue())).toEqual(['https://api.deepseek.test/v1']);
+  });
+
+  it('asks a downgraded server for json_schema again after a week, in case it gained it', async () => {
+    await structuredSupportItem.setValue({
+      'https://api.old.test/v1': { mode: 'plain', at: Date.now() - RECHECK_AFTER_MS - 1000 },
+      'https://api.recent.test/v1': { mode: 'json_object', at: Date.now() - 1000 },
+    });
+    expect(await structuredSupport.get('https://api.old.test/v1')).toBeUndefined();
+    expect(await structuredSupport.get('https://api.recent.test/v1')).toBe('json_object');
   });
 
   it('does not step down for a 400 that is about something else', async () => {
