@@ -107,7 +107,8 @@ function formatInstructions(mode: StructuredMode): string {
   if (mode === 'plain') {
     return `Answer with only a JSON object, without any other text or code fence, shaped like this example for "Yesterday I go to the library":\n${JSON.stringify(EXAMPLE_ANSWER)}\nIt must match this JSON Schema:\n${JSON.stringify(CORRECTIONS_SCHEMA)}`;
   }
-  return '';
+  // Servers that accept json_schema but ignore it still get an answer we can read.
+  return 'Answer in JSON.';
 }
 
 export function correctionsUserMessage(input: CorrectionsInput): string {

@@ -120,6 +120,25 @@ describe('requestCorrections', () => {
     expect(await structuredSupport.get('https://api.recent.test/v1')).toBe('json_object');
   });
 
+  it('steps down when a server accepts json_schema but ignores it and the model answers in prose', async () => {
+    const api = server((body) =>
+      body.messages[0]?.content.includes('JSON Schema')
+        ? { status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) }
+        : { status: 200, body: completion('You should say "I went" because it happened yesterday.') },
+    );
+    const support = memory();
+    const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support });
+    expect(outcome.ok && outcome.mode).toBe('json_object');
+    expect(support.saved).toEqual(['json_object']);
+  });
+
+  it('sends no request for a one-word answer', async () => {
+    const api = server(() => ({ status: 500, body: {} }));
+    const outcome = await requestCorrections(ENDPOINT, { ...INPUT, sentence: ' Yes. ' }, { fetch: api.fetch, support: memory() });
+    expect(outcome).toMatchObject({ ok: true, check: { corrections: [] } });
+    expect(api.sent).toHaveLength(0);
+  });
+
   it('does not step down for a 400 that is about something else', async () => {
     const api = server(() => ({ status: 400, body: { error: { message: "Invalid value: 'x'. Supported values are: 'system'.", type: 'invalid_request_error', param: 'messages[0].role', code: 'invalid_value' } } }));
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support: memory() });
@@ -135,9 +154,12 @@ describe('requestCorrections', () => {
     expect(outcome.ok && outcome.check.dropped).toBe(1);
   });
 
-  it('returns a failure with Retry, never throws, when the answer does not match the schema', async () => {
+  it('returns a failure with Retry, never throws, when no way of asking gives an answer that matches the schema', async () => {
     const api = server(() => ({ status: 200, body: completion(JSON.stringify({ corrections: [{ ...GOOD_ANSWER.corrections[0], kind: 'tense' }], natural: 'x' })) }));
-    const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support: memory() });
+    const support = memory();
+    const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support });
+    expect(api.sent).toHaveLength(3);
+    expect(support.saved).toEqual([]);
     expect(outcome).toMatchObject({ ok: false, failure: { kind: 'invalid-answer', canRetry: true } });
     expect(!outcome.ok && outcome.failure.message).toMatch(/kind "tense" is not one of grammar/);
   });

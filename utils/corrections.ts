@@ -95,6 +95,8 @@ async function ask(client: OpenAI, mode: StructuredMode, input: CorrectionsInput
   return parseAnswer(completion.choices[0]?.message?.content, input.sentence);
 }
 
+export const MIN_WORDS = 2;
+
 const failure = (kind: CorrectionsFailureKind, message: string, canRetry = true): CorrectionsOutcome => ({
   ok: false,
   failure: { kind, message, canRetry },
@@ -111,7 +113,10 @@ export async function requestCorrections(
   options: CorrectionsOptions = {},
 ): Promise<CorrectionsOutcome> {
   const sentence = input.sentence.trim();
-  if (!sentence) return { ok: true, mode: 'json_schema', check: { sentence, corrections: [], natural: '', dropped: 0 } };
+  // A one-word answer ("Yes.", "Sure") has nothing worth a request.
+  if (sentence.split(/\s+/).filter(Boolean).length < MIN_WORDS) {
+    return { ok: true, mode: 'json_schema', check: { sentence, corrections: [], natural: sentence, dropped: 0 } };
+  }
   if (!endpoint.apiKey.trim()) return failure('request-failed', 'Add your API key in Settings, then press Retry.');
   // Loaded only when needed, so this module also runs outside an extension (the stand-in's contract test).
   const support = options.support ?? (await import('./structured-support')).structuredSupport;
@@ -124,6 +129,7 @@ export async function requestCorrections(
   const client = clientFor(endpoint, options.fetch);
   const modes = STRUCTURED_MODES.slice(STRUCTURED_MODES.indexOf(known ?? 'json_schema'));
 
+  let unreadable: string | undefined;
   for (const mode of modes) {
     let raw: unknown;
     try {
@@ -135,10 +141,13 @@ export async function requestCorrections(
         },
         { signal: options.signal, attempts: options.attempts ?? 2 },
       );
-      if (mode !== known) await support.remember(endpoint.baseUrl, mode).catch(() => undefined);
       if (!result.ok) {
-        return failure('invalid-answer', `The answer about this sentence could not be read (${result.problem}). Press Retry.`);
+        // Some servers accept a response_format and ignore it, and the model answers in prose: the
+        // next mode spells the schema out in the instructions.
+        unreadable = result.problem;
+        continue;
       }
+      if (mode !== known) await support.remember(endpoint.baseUrl, mode).catch(() => undefined);
       return { ok: true, check: result.check, mode };
     } catch (error) {
       if (options.signal?.aborted || (error instanceof ApiProblem && error.kind === 'aborted')) {
@@ -151,5 +160,6 @@ export async function requestCorrections(
       return failure('request-failed', problem.message);
     }
   }
+  if (unreadable) return failure('invalid-answer', `The answer about this sentence could not be read (${unreadable}). Press Retry.`);
   return failure('request-failed', 'The server refused every way of asking for corrections. Press Retry.');
 }
