@@ -52,6 +52,7 @@ describe('locating and applying corrections', () => {
     expect(locate(SENTENCE, 'i  GO', 0)).toEqual({ start: 10, end: 14 });
     expect(locate('I have a good dog', 'go', 0)).toBeNull();
     expect(locate("it's fine", 's', 0)).toBeNull();
+    expect(locate('He don’t like it', "he don't", 0)).toEqual({ start: 0, end: 8 });
   });
 
   it('applies several corrections left to right into the minimal corrected sentence', () => {

@@ -224,7 +224,8 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 export function locate(sentence: string, original: string, from: number): { start: number; end: number } | null {
   const words = original.trim().split(/\s+/).filter(Boolean);
   if (words.length === 0) return null;
-  const body = words.map(escapeRegExp).join('\\s+');
+  // Recognisers and models disagree on straight and curly apostrophes: either matches either.
+  const body = words.map((word) => escapeRegExp(word).replace(/['’‘]/g, "['’‘]")).join('\\s+');
   const startsWithWord = /^[\p{L}\p{N}]/u.test(original.trim());
   const endsWithWord = /[\p{L}\p{N}]$/u.test(original.trim());
   const pattern = new RegExp(`${startsWithWord ? '(?<![\\p{L}\\p{N}\'’])' : ''}${body}${endsWithWord ? '(?![\\p{L}\\p{N}])' : ''}`, 'giu');
