@@ -112,6 +112,15 @@ export async function requestCorrections(
   input: CorrectionsInput,
   options: CorrectionsOptions = {},
 ): Promise<CorrectionsOutcome> {
+  try {
+    return await corrections(endpoint, input, options);
+  } catch (error) {
+    // The lane must never break the turn, whatever goes wrong in it.
+    return failure('request-failed', `Something went wrong while checking this sentence (${String(error)}). Press Retry.`);
+  }
+}
+
+async function corrections(endpoint: ChatEndpoint, input: CorrectionsInput, options: CorrectionsOptions): Promise<CorrectionsOutcome> {
   const sentence = input.sentence.trim();
   // A one-word answer ("Yes.", "Sure") has nothing worth a request.
   if (sentence.split(/\s+/).filter(Boolean).length < MIN_WORDS) {
