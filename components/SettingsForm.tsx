@@ -5,6 +5,7 @@ import { ProviderFields } from './ProviderFields';
 import { apiUrlProblem } from '@/utils/providers';
 import { DEFAULT_SETTINGS, normaliseUrl, originPattern, transcriptionKeyItem, type Settings } from '@/utils/settings';
 import { StorageSettings } from './StorageSettings';
+import { EXPLANATION_LANGUAGES, type ExplanationLanguage } from '@/utils/correction-schema';
 import { useStore } from './store-context';
 
 /** Hosts the manifest grants at install; any other needs the learner's yes at run time. */
@@ -140,6 +141,19 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       />
       <label for="teacher-instructions">Teacher instructions</label>
       <textarea id="teacher-instructions" rows={8} value={s.teacherInstructions} onInput={set('teacherInstructions')} />
+      <label for="explanation-language">Explanations in</label>
+      <select
+        id="explanation-language"
+        value={s.explanationLanguage}
+        onChange={(e) => (draft.value = { ...draft.value, explanationLanguage: e.currentTarget.value as ExplanationLanguage })}
+      >
+        {Object.entries(EXPLANATION_LANGUAGES).map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <p class="help">The language the correction cards explain your mistakes in.</p>
       <div class="checkbox">
         <input
           id="hands-free"

@@ -107,13 +107,42 @@ describe('schema upgrades', () => {
     const old = await upgraded.get('messages', 'm1');
     expect(old?.text).toBe('Hello teacher');
     expect(old?.timings).toEqual({});
+    expect([...upgraded.objectStoreNames]).toEqual(expect.arrayContaining(['checks', 'notebook']));
+    upgraded.close();
+    await deleteDatabase(name);
+  });
+
+  it('upgrades a version-2 database: conversations kept, corrections and notebook stores added', async () => {
+    const name = 'aitalk-upgrade-v2-test';
+    await deleteDatabase(name);
+    // Version 2 exactly as that release created it (version 1's stores plus the by-updated index).
+    const v2 = await openDB(name, 2, {
+      upgrade(db, _old, _new, tx) {
+        db.createObjectStore('conversations', { keyPath: 'id' });
+        const messages = db.createObjectStore('messages', { keyPath: 'id' });
+        messages.createIndex('by-conversation', ['conversationId', 'createdAt']);
+        const recordings = db.createObjectStore('recordings', { keyPath: 'id' });
+        recordings.createIndex('by-conversation', 'conversationId');
+        tx.objectStore('conversations').createIndex('by-updated', 'updatedAt');
+      },
+    });
+    await v2.put('conversations', { id: 'c2', title: 'Last week', createdAt: 1, updatedAt: 9 });
+    await v2.put('messages', { id: 'm2', conversationId: 'c2', role: 'user', text: 'I go home', status: 'done', createdAt: 2, timings: { transcriptAt: 5 } });
+    v2.close();
+
+    const upgraded = await openAITalkDB(name);
+    expect(upgraded.version).toBe(DB_VERSION);
+    expect((await upgraded.get('conversations', 'c2'))?.title).toBe('Last week');
+    expect((await upgraded.get('messages', 'm2'))?.timings).toEqual({ transcriptAt: 5 });
+    expect([...upgraded.transaction('checks').store.indexNames]).toEqual(['by-conversation']);
+    expect([...upgraded.transaction('notebook').store.indexNames].sort()).toEqual(['by-due', 'by-message']);
     upgraded.close();
     await deleteDatabase(name);
   });
 
   it('creates the current schema from nothing', async () => {
     const fresh = await openAITalkDB('aitalk-fresh-test');
-    expect([...fresh.objectStoreNames].sort()).toEqual(['conversations', 'messages', 'recordings']);
+    expect([...fresh.objectStoreNames].sort()).toEqual(['checks', 'conversations', 'messages', 'notebook', 'recordings']);
     expect([...fresh.transaction('conversations').store.indexNames]).toContain('by-updated');
     fresh.close();
     await deleteDatabase('aitalk-fresh-test');

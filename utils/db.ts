@@ -1,13 +1,15 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { Card } from 'ts-fsrs';
+import type { Correction } from './correction-schema';
 
 /**
- * AITalk's IndexedDB: conversations, their messages (with per-turn timings) and the learner's
- * recordings as Blobs. Every extension page shares one origin and so this one database: the
+ * AITalk's IndexedDB: conversations, their messages (with per-turn timings), the learner's
+ * recordings as Blobs, the corrections of each learner sentence and the notebook built from them. Every extension page shares one origin and so this one database: the
  * offscreen document writes a recording, the side panel reads it by id.
  */
 
 export const DB_NAME = 'aitalk';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export interface Conversation {
   id: string;
@@ -69,10 +71,54 @@ export interface Recording {
   createdAt: number;
 }
 
+/** The corrections of one learner sentence (utils/notebook.ts), keyed by its message. */
+export interface StoredCheck {
+  messageId: string;
+  conversationId: string;
+  sentence: string;
+  corrections: Correction[];
+  natural: string;
+  /** Indexes into `corrections` the learner dismissed with "I didn't say that". */
+  dismissed: number[];
+  /** The learner said the transcript is wrong: it is not what they said. */
+  misheard: boolean;
+  checkedAt: number;
+}
+
+/** A learner's result the last time they said the corrected sentence again. */
+export interface AttemptRecord {
+  at: number;
+  said: string;
+  right: number;
+  total: number;
+  allRight: boolean;
+}
+
+/** One correction kept for review, with the sentence it came from. */
+export interface NotebookEntry {
+  id: string;
+  conversationId: string;
+  messageId: string;
+  /** Which correction of the message's check this is. */
+  correctionIndex: number;
+  sentence: string;
+  /** The sentence with the check's (not dismissed) minimal fixes applied: what "Say it again" asks for. */
+  correctedSentence: string;
+  natural: string;
+  correction: Correction;
+  createdAt: number;
+  /** ts-fsrs review state; `due` is copied out as a number for the index. */
+  card: Card;
+  due: number;
+  lastAttempt?: AttemptRecord;
+}
+
 export interface AITalkSchema extends DBSchema {
   conversations: { key: string; value: Conversation; indexes: { 'by-updated': number } };
   messages: { key: string; value: Message; indexes: { 'by-conversation': [string, number] } };
   recordings: { key: string; value: Recording; indexes: { 'by-conversation': string } };
+  checks: { key: string; value: StoredCheck; indexes: { 'by-conversation': string } };
+  notebook: { key: string; value: NotebookEntry; indexes: { 'by-due': number; 'by-message': string } };
 }
 
 type UpgradeTx = IDBPTransaction<AITalkSchema, StoreNames<AITalkSchema>[], 'versionchange'>;
@@ -99,6 +145,13 @@ const migrations: Record<number, (db: IDBPDatabase<AITalkSchema>, tx: UpgradeTx)
       if (!value.timings) await cursor.update({ ...value, timings: {} });
       cursor = await cursor.continue();
     }
+  },
+  // Version 3: corrections per learner sentence, and the notebook of corrections to review.
+  3(db) {
+    db.createObjectStore('checks', { keyPath: 'messageId' }).createIndex('by-conversation', 'conversationId');
+    const notebook = db.createObjectStore('notebook', { keyPath: 'id' });
+    notebook.createIndex('by-due', 'due');
+    notebook.createIndex('by-message', 'messageId');
   },
 };
 
@@ -200,8 +253,9 @@ export async function latestConversation(): Promise<Conversation | undefined> {
   return cursor?.value;
 }
 
+/** The notebook keeps its entries (each carries its sentence): they are the learner's study material. */
 export async function deleteConversation(id: string): Promise<void> {
-  const tx = (await db()).transaction(['conversations', 'messages', 'recordings'], 'readwrite');
+  const tx = (await db()).transaction(['conversations', 'messages', 'recordings', 'checks'], 'readwrite');
   await tx.objectStore('conversations').delete(id);
   const range = IDBKeyRange.bound([id, -Infinity], [id, Infinity]);
   for (const key of await tx.objectStore('messages').index('by-conversation').getAllKeys(range)) {
@@ -209,6 +263,9 @@ export async function deleteConversation(id: string): Promise<void> {
   }
   for (const key of await tx.objectStore('recordings').index('by-conversation').getAllKeys(id)) {
     await tx.objectStore('recordings').delete(key);
+  }
+  for (const key of await tx.objectStore('checks').index('by-conversation').getAllKeys(id)) {
+    await tx.objectStore('checks').delete(key);
   }
   await tx.done;
 }

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import {
+  defaultExplanationLanguage,
   DEFAULT_SETTINGS,
   DEFAULT_TEACHER_INSTRUCTIONS,
   DEFAULT_TRANSCRIPTION_PROMPT,
@@ -75,6 +76,13 @@ describe('addresses the learner types', () => {
     expect(originPattern('https://api.groq.com/openai/v1')).toBe('https://api.groq.com/*');
     expect(originPattern('http://192.168.1.20:1234/v1')).toBe('http://192.168.1.20/*');
   });
+
+  it('explain corrections in 简体中文 for a Chinese browser, in English otherwise', () => {
+    expect(defaultExplanationLanguage(['zh-CN', 'en'])).toBe('zh-CN');
+    expect(defaultExplanationLanguage(['zh-TW'])).toBe('zh-CN');
+    expect(defaultExplanationLanguage(['en-GB', 'zh-CN'])).toBe('en');
+    expect(defaultExplanationLanguage([])).toBe('en');
+  });
 });
 
 describe('settings saved by version 1', () => {
@@ -100,6 +108,7 @@ describe('settings saved by version 1', () => {
       transcriptionPrompt: DEFAULT_TRANSCRIPTION_PROMPT,
       // Every recording is kept, as before, until the learner sets a limit.
       recordingRetentionDays: 0,
+      explanationLanguage: 'en',
     });
     expect(await reopened.getMeta()).toEqual({ v: 2 });
     expect((await fakeBrowser.storage.local.get('settings')).settings).toEqual(migrated);

@@ -1,5 +1,6 @@
 import { storage } from 'wxt/utils/storage';
 import { DEFAULT_COMPANION_PORT } from '../companion-server/src/port';
+import type { ExplanationLanguage } from './correction-schema';
 
 /**
  * The learner's settings, typed and versioned in one place. Everything lives in
@@ -38,6 +39,13 @@ export interface Settings {
   handsFree: boolean;
   /** Delete the audio of recordings older than this many days; 0 keeps them all. */
   recordingRetentionDays: number;
+  /** "Explanations in": the language the correction card explains mistakes in. */
+  explanationLanguage: ExplanationLanguage;
+}
+
+/** The browser's language decides the first default: Chinese speakers get 简体中文 explanations. */
+export function defaultExplanationLanguage(languages: readonly string[] = globalThis.navigator?.languages ?? []): ExplanationLanguage {
+  return languages[0]?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -53,17 +61,22 @@ export const DEFAULT_SETTINGS: Settings = {
   teacherInstructions: DEFAULT_TEACHER_INSTRUCTIONS,
   handsFree: false,
   recordingRetentionDays: 0,
+  explanationLanguage: defaultExplanationLanguage(),
 };
 
 /** What version 1 stored: one server for everything, no transcription prompt, every recording kept. */
-export type SettingsV1 = Omit<Settings, 'transcriptionUrl' | 'transcriptionPrompt' | 'recordingRetentionDays'>;
+export type SettingsV1 = Omit<
+  Settings,
+  'transcriptionUrl' | 'transcriptionPrompt' | 'recordingRetentionDays' | 'explanationLanguage'
+>;
 
 export const settingsItem = storage.defineItem<Settings>('local:settings', {
   fallback: DEFAULT_SETTINGS,
   version: 2,
   migrations: {
     // Version 2: transcription may go to its own server, and asks for a verbatim transcript;
-    // old recordings may be deleted after some days (off: 0, from the defaults).
+    // old recordings may be deleted after some days (off: 0, from the defaults); corrections are
+    // explained in the browser's language (from the defaults).
     2: (old: Partial<SettingsV1>): Settings => ({
       ...DEFAULT_SETTINGS,
       ...old,

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { STRUCTURED_OUTPUTS, type StructuredOutputs } from './corrections.ts';
 import { LATENCY_PROFILES, STANDIN_QUIRKS, startStandin, type LatencyProfile, type StandinQuirk, type StandinServes } from './server.ts';
 
-const USAGE = `usage: npm run standin -- [--port N] [--latency-profile default|fast] [--key KEY] [--candidates FILE (one sentence a line)] [--transcript TEXT] [--serves all|chat|transcription] [--quirk ${STANDIN_QUIRKS.join('|')}]…`;
+const USAGE = `usage: npm run standin -- [--port N] [--latency-profile default|fast] [--key KEY] [--candidates FILE (one sentence a line)] [--transcript TEXT] [--serves all|chat|transcription] [--quirk ${STANDIN_QUIRKS.join('|')}]… [--structured-outputs json_schema|json_object|none]`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
       transcript: { type: 'string' },
       serves: { type: 'string', default: 'all' },
       quirk: { type: 'string', multiple: true, default: [] },
+      'structured-outputs': { type: 'string', default: 'json_schema' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -30,6 +32,8 @@ async function main(): Promise<void> {
   const quirks = values.quirk as StandinQuirk[];
   const unknown = quirks.filter((quirk) => !STANDIN_QUIRKS.includes(quirk));
   if (unknown.length) throw new Error(`unknown --quirk ${unknown.join(', ')}; one of ${STANDIN_QUIRKS.join(', ')}`);
+  const structuredOutputs = values['structured-outputs'] as StructuredOutputs;
+  if (!STRUCTURED_OUTPUTS.includes(structuredOutputs)) throw new Error(`--structured-outputs must be one of ${STRUCTURED_OUTPUTS.join(', ')}, got ${structuredOutputs}`);
   const candidates = values.candidates
     ? (await readFile(values.candidates, 'utf8')).split('\n').map((line) => line.trim()).filter(Boolean)
     : undefined;
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
     transcript: values.transcript,
     serves,
     quirks,
+    structuredOutputs,
   });
   const shape = `${serves === 'all' ? '' : `, ${serves} only`}${quirks.length ? `, quirks ${quirks.join(' ')}` : ''}`;
   console.info(`OpenAI stand-in listening on ${standin.url} (key ${standin.apiKey}, latency profile ${profile}${shape}; control API at ${standin.origin}/__control)`);

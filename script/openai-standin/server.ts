@@ -8,6 +8,7 @@ import { SPEECH_CONTENT_TYPES, synthesizeSpeech, transcribeUpload, UndecodableAu
 import { loadOpenApiValidator, type OpenAIErrorBody, type OpenApiValidator, type ValidationResult } from './openapi-validator.ts';
 import { REASONING, STANDIN_QUIRKS, asArray, spreadWords, type StandinQuirk, type StandinServes } from './quirks.ts';
 import { teacherReply, tokenize, type TeacherMessage } from './teacher.ts';
+import { answerStructured, STRUCTURED_OUTPUTS, type StructuredOutputs } from './corrections.ts';
 
 export { REASONING, STANDIN_QUIRKS, type StandinQuirk, type StandinServes } from './quirks.ts';
 
@@ -70,6 +71,8 @@ export interface StandinOptions {
   models?: string[];
   quirks?: StandinQuirk[];
   serves?: StandinServes;
+  /** Structured outputs the server accepts (corrections.ts). Default json_schema, as OpenAI. */
+  structuredOutputs?: StructuredOutputs;
 }
 
 export interface RecordedFile {
@@ -113,6 +116,7 @@ export interface StandinConfig {
   transcript: string | null;
   quirks: StandinQuirk[];
   serves: StandinServes;
+  structuredOutputs: StructuredOutputs;
 }
 
 export interface StandinControl {
@@ -122,6 +126,7 @@ export interface StandinControl {
   setTranscript(transcript: string | null): void;
   setQuirks(quirks: StandinQuirk[]): void;
   setServes(serves: StandinServes): void;
+  setStructuredOutputs(support: StructuredOutputs): void;
   /** Forget recorded requests and pending faults, and restore the configuration the stand-in started with. */
   reset(): void;
   clearRequests(): void;
@@ -189,6 +194,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     transcript: options.transcript ?? null,
     quirks: [...(options.quirks ?? [])],
     serves: options.serves ?? 'all',
+    structuredOutputs: options.structuredOutputs ?? 'json_schema',
   });
   let config = initial();
   const requests: RecordedRequest[] = [];
@@ -214,6 +220,9 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     },
     setServes(serves) {
       config.serves = serves;
+    },
+    setStructuredOutputs(support) {
+      config.structuredOutputs = support;
     },
     reset() {
       requests.length = 0;
@@ -538,7 +547,9 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const model = String(body.model);
     const messages = (Array.isArray(body.messages) ? body.messages : []).map(toTeacherMessage);
     const { firstTokenMs, tokensPerSecond, replyWords } = config.latency;
-    const reply = teacherReply(messages, replyWords);
+    const structured = answerStructured(body, messages, config.structuredOutputs);
+    if (structured.kind === 'refused') return json(rec, structured.error, 400);
+    const reply = structured.kind === 'answer' ? structured.content : teacherReply(messages, replyWords);
     const tokens = tokenize(reply);
     const id = `chatcmpl-${randomBytes(12).toString('base64url')}`;
     const created = Math.floor(Date.now() / 1000);
@@ -647,12 +658,16 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     return c.json({ ok: true, pendingFaults: faults });
   });
   app.post('/__control/config', async (c) => {
-    const patch = (await c.req.json()) as { latency?: Partial<Latencies> | LatencyProfile; candidates?: string[]; transcript?: string | null; quirks?: StandinQuirk[]; serves?: StandinServes };
+    const patch = (await c.req.json()) as { latency?: Partial<Latencies> | LatencyProfile; candidates?: string[]; transcript?: string | null; quirks?: StandinQuirk[]; serves?: StandinServes; structuredOutputs?: StructuredOutputs };
     const unknown = (patch.quirks ?? []).filter((quirk) => !STANDIN_QUIRKS.includes(quirk));
     if (unknown.length) return c.json(err(`unknown quirk: ${unknown.join(', ')}; one of ${STANDIN_QUIRKS.join(', ')}`, 'invalid_request_error', null), 400);
     if (patch.serves !== undefined && !['all', 'chat', 'transcription'].includes(patch.serves)) return c.json(err(`serves must be all, chat or transcription`, 'invalid_request_error', null), 400);
     if (patch.quirks !== undefined) control.setQuirks(patch.quirks);
     if (patch.serves !== undefined) control.setServes(patch.serves);
+    if (patch.structuredOutputs !== undefined && !STRUCTURED_OUTPUTS.includes(patch.structuredOutputs)) {
+      return c.json(err(`structuredOutputs must be one of ${STRUCTURED_OUTPUTS.join(', ')}`, 'invalid_request_error', null), 400);
+    }
+    if (patch.structuredOutputs !== undefined) control.setStructuredOutputs(patch.structuredOutputs);
     if (patch.latency !== undefined) control.setLatency(patch.latency);
     if (patch.candidates !== undefined) control.setCandidates(patch.candidates);
     if (patch.transcript !== undefined) control.setTranscript(patch.transcript);

@@ -1,0 +1,123 @@
+import { KIND_LABELS, type Correction } from '@/utils/correction-schema';
+import type { StoredCheck } from '@/utils/db';
+import { correctedSentenceOf } from '@/utils/notebook';
+import { sentenceDiff } from '@/utils/word-diff';
+import { SayItAgain, type DrillState } from './SayItAgain';
+
+/** The corrections lane under a learner's bubble: checking, could not check (Retry), or the result. */
+export type CorrectionCardState =
+  | { status: 'checking' }
+  | { status: 'failed'; message: string; canRetry: boolean }
+  | { status: 'done'; check: Pick<StoredCheck, 'sentence' | 'corrections' | 'natural' | 'dismissed' | 'misheard'> };
+
+export interface CorrectionCardProps {
+  state: CorrectionCardState;
+  drill?: DrillState;
+  onRetry(): void;
+  /** "I didn't say that" on the correction at this index of `check.corrections`. */
+  onMisheard(index: number): void;
+  /** Start (or stop) saying the corrected sentence again. */
+  onSayAgain(target: string): void;
+  /** While a turn or another drill is using the microphone. */
+  sayAgainDisabled?: boolean;
+}
+
+/** Removed words struck through, new words marked; the words say it too, not only the style. */
+export function SentenceDiff({ before, after }: { before: string; after: string }) {
+  return (
+    <p class="sentence-diff">
+      {sentenceDiff(before, after).map((part, index) =>
+        part.change === 'removed' ? (
+          <del key={index}>
+            <span class="visually-hidden">removed: </span>
+            {part.text}
+          </del>
+        ) : part.change === 'added' ? (
+          <ins key={index}>
+            <span class="visually-hidden">added: </span>
+            {part.text}
+          </ins>
+        ) : (
+          <span key={index}>{part.text}</span>
+        ),
+      )}
+    </p>
+  );
+}
+
+const sameWords = (a: string, b: string) => {
+  const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}\s']/gu, '').replace(/\s+/g, ' ').trim();
+  return norm(a) === norm(b);
+};
+
+function CorrectionItem({ correction, onMisheard }: { correction: Correction; onMisheard(): void }) {
+  return (
+    <li class="correction">
+      <p class="correction-change">
+        <del>{correction.original}</del>
+        <span aria-hidden="true"> → </span>
+        <span class="visually-hidden"> becomes </span>
+        {correction.corrected ? <ins>{correction.corrected}</ins> : <em>(leave it out)</em>}
+        <span class="correction-kind"> · {KIND_LABELS[correction.kind]}</span>
+      </p>
+      <p class="correction-explanation">{correction.explanation}</p>
+      <button type="button" class="quiet misheard-button" aria-label={`I didn’t say “${correction.original}”`} onClick={onMisheard}>
+        I didn’t say that
+      </button>
+    </li>
+  );
+}
+
+export function CorrectionCard({ state, drill = { status: 'idle' }, onRetry, onMisheard, onSayAgain, sayAgainDisabled }: CorrectionCardProps) {
+  if (state.status === 'checking') {
+    return (
+      <section class="correction-card correction-checking" aria-label="Corrections" aria-busy="true">
+        <p role="status">Checking your sentence…</p>
+      </section>
+    );
+  }
+  if (state.status === 'failed') {
+    return (
+      <section class="correction-card correction-failed" aria-label="Corrections">
+        <p role="alert">Could not check this sentence. {state.message}</p>
+        {state.canRetry && (
+          <button type="button" onClick={onRetry}>
+            Retry
+          </button>
+        )}
+      </section>
+    );
+  }
+  const { check } = state;
+  const shown = check.corrections.map((correction, index) => ({ correction, index })).filter(({ index }) => !check.dismissed.includes(index));
+  const corrected = correctedSentenceOf(check);
+  const natural = check.natural.trim();
+  return (
+    <section class="correction-card" aria-label="Corrections">
+      {shown.length > 0 ? (
+        <>
+          <SentenceDiff before={check.sentence} after={corrected} />
+          <ul class="corrections">
+            {shown.map(({ correction, index }) => (
+              <CorrectionItem key={index} correction={correction} onMisheard={() => onMisheard(index)} />
+            ))}
+          </ul>
+        </>
+      ) : (
+        !check.misheard && <p class="correction-none">✓ No corrections: well said.</p>
+      )}
+      {check.misheard && (
+        <p class="correction-note">You said the transcript was wrong. What you dismissed stays out of your notebook.</p>
+      )}
+      {natural && !sameWords(natural, corrected) && (
+        <p class="correction-natural">
+          <span class="label">More natural: </span>
+          {natural}
+        </p>
+      )}
+      {shown.length > 0 && (
+        <SayItAgain target={corrected} drill={drill} onPress={() => onSayAgain(corrected)} disabled={sayAgainDisabled} />
+      )}
+    </section>
+  );
+}

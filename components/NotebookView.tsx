@@ -1,0 +1,128 @@
+import { useState } from 'preact/hooks';
+import { CORRECTION_KINDS, KIND_LABELS, type CorrectionKind } from '@/utils/correction-schema';
+import type { NotebookEntry } from '@/utils/db';
+import { isDueToday, matchesQuery } from '@/utils/notebook';
+import { SentenceDiff } from './CorrectionCard';
+import { SayItAgain, type DrillState } from './SayItAgain';
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+export interface NotebookViewProps {
+  /** Every entry, newest first (utils/notebook.ts listNotebook()). */
+  entries: readonly NotebookEntry[];
+  /** "Say it again" state per entry id; entries without one are idle. */
+  drills?: Readonly<Record<string, DrillState>>;
+  onSayAgain(entry: NotebookEntry): void;
+  onExportCsv(): void;
+  onExportConversation(conversationId: string): void;
+  onDelete?(entry: NotebookEntry): void;
+  /** While a turn or a drill is using the microphone. */
+  sayAgainDisabled?: boolean;
+  /** For tests and for a panel left open past midnight. */
+  now?: number;
+}
+
+function dueText(entry: NotebookEntry, now: number): string {
+  if (isDueToday(entry, now)) return 'Due today';
+  return `Next review ${dateFormat.format(entry.due)}`;
+}
+
+function EntryItem({ entry, drill, now, props }: { entry: NotebookEntry; drill: DrillState; now: number; props: NotebookViewProps }) {
+  const { correction } = entry;
+  return (
+    <li class="notebook-entry">
+      <p class="notebook-meta">
+        <span>{dateFormat.format(entry.createdAt)}</span> · <span>{KIND_LABELS[correction.kind]}</span> ·{' '}
+        <span class={isDueToday(entry, now) ? 'due due-today' : 'due'}>{dueText(entry, now)}</span>
+      </p>
+      <SentenceDiff before={entry.sentence} after={entry.correctedSentence} />
+      <p class="correction-change">
+        <del>{correction.original}</del>
+        <span aria-hidden="true"> → </span>
+        <span class="visually-hidden"> becomes </span>
+        {correction.corrected ? <ins>{correction.corrected}</ins> : <em>(leave it out)</em>}
+      </p>
+      <p class="correction-explanation">{correction.explanation}</p>
+      {entry.natural && (
+        <p class="correction-natural">
+          <span class="label">More natural: </span>
+          {entry.natural}
+        </p>
+      )}
+      {entry.lastAttempt && drill.status === 'idle' && (
+        <p class="notebook-last">
+          Last time: {entry.lastAttempt.allRight ? 'every word right' : `${entry.lastAttempt.right} of ${entry.lastAttempt.total} words right`}
+        </p>
+      )}
+      <div class="notebook-actions">
+        <SayItAgain target={entry.correctedSentence} drill={drill} onPress={() => props.onSayAgain(entry)} disabled={props.sayAgainDisabled} />
+        <button type="button" class="quiet" onClick={() => props.onExportConversation(entry.conversationId)}>
+          Conversation as Markdown
+        </button>
+        {props.onDelete && (
+          <button type="button" class="quiet" aria-label={`Delete the correction of “${correction.original}”`} onClick={() => props.onDelete?.(entry)}>
+            Delete
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+/** The notebook: every correction kept, newest first, with a kind filter, search and reviews due today. */
+export function NotebookView(props: NotebookViewProps) {
+  const { entries, drills = {}, now = Date.now() } = props;
+  const [kind, setKind] = useState<CorrectionKind | ''>('');
+  const [search, setSearch] = useState('');
+  const [dueOnly, setDueOnly] = useState(false);
+  const due = entries.filter((entry) => isDueToday(entry, now)).length;
+  const shown = entries.filter(
+    (entry) => matchesQuery(entry, { kind: kind || undefined, search }) && (!dueOnly || isDueToday(entry, now)),
+  );
+  const filtering = kind !== '' || search.trim() !== '' || dueOnly;
+  return (
+    <section class="notebook" aria-labelledby="notebook-heading">
+      <div class="notebook-header">
+        <h2 id="notebook-heading">Notebook</h2>
+        <p class="notebook-due" role="status">
+          {due === 0 ? 'Nothing to review today.' : `${due} to review today`}
+        </p>
+        <button type="button" onClick={props.onExportCsv} disabled={entries.length === 0}>
+          Export CSV
+        </button>
+      </div>
+      <div class="notebook-filters">
+        <label>
+          Kind{' '}
+          <select value={kind} onChange={(event) => setKind((event.currentTarget as HTMLSelectElement).value as CorrectionKind | '')}>
+            <option value="">All kinds</option>
+            {CORRECTION_KINDS.filter((k) => k !== 'possibly_misheard').map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Search{' '}
+          <input type="search" value={search} onInput={(event) => setSearch((event.currentTarget as HTMLInputElement).value)} />
+        </label>
+        <label class="checkbox">
+          <input type="checkbox" checked={dueOnly} onChange={(event) => setDueOnly((event.currentTarget as HTMLInputElement).checked)} />
+          Due today only
+        </label>
+      </div>
+      {entries.length === 0 ? (
+        <p class="empty">No corrections yet. They are kept here as you talk.</p>
+      ) : shown.length === 0 ? (
+        <p class="empty">Nothing matches{filtering ? ' these filters' : ''}.</p>
+      ) : (
+        <ul class="notebook-list">
+          {shown.map((entry) => (
+            <EntryItem key={entry.id} entry={entry} drill={drills[entry.id] ?? { status: 'idle' }} now={now} props={props} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
