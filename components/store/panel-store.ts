@@ -1,4 +1,4 @@
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import {
   adoptOrphanRecordings,
   deleteRecordingsBefore,
@@ -16,6 +16,7 @@ import { createHistory } from './history';
 import { createSettingsSync } from './settings-sync';
 import { watchTalkRequests } from './shortcut-requests';
 import { createTurnRunner } from './turn-runner';
+import type { PracticeTarget } from './turn-machine';
 
 /**
  * The side panel's state and everything the learner can do, as signals plus actions
@@ -165,6 +166,14 @@ export function createPanelStore() {
     storageUsage,
     init,
     toggleTalk: press,
+    /** The practice target being recorded or judged, if any. */
+    practice: computed(() => turn.state.value.practice),
+    /** The latest result of each practice target, by id. */
+    attempts: turn.attempts,
+    /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
+    practise(target: PracticeTarget): void {
+      turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });
+    },
     retry(messageId: string): void {
       const message = history.find(messageId);
       if (!message || message.role !== 'user') return;

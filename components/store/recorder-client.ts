@@ -46,10 +46,14 @@ export function createRecorderClient(link: PanelLink, onEvent: (event: RecorderE
   return {
     level,
     elapsedMs,
-    async start(conversationId: string, handsFree: boolean): Promise<StartRecordingReply> {
+    async start(
+      conversationId: string,
+      handsFree: boolean,
+      purpose: 'turn' | 'practice' = 'turn',
+    ): Promise<StartRecordingReply> {
       resetMeter();
       return link.call(() =>
-        sendMessage('offscreen:start-recording', { ...ref, conversationId, handsFree, vad: HANDS_FREE_VAD }),
+        sendMessage('offscreen:start-recording', { ...ref, conversationId, handsFree, purpose, vad: HANDS_FREE_VAD }),
       );
     },
     async stop(): Promise<StopRecordingReply> {
