@@ -2,11 +2,13 @@ import { useSignal } from '@preact/signals';
 import { BannerView } from './BannerView';
 import { HistoryList } from './HistoryList';
 import { MessageList } from './MessageList';
+import { NotebookPanel } from './NotebookPanel';
+import { SessionCard } from './SessionCard';
 import { SettingsForm } from './SettingsForm';
 import { TalkBar } from './TalkBar';
 import { useStore } from './store-context';
 
-type View = 'conversation' | 'history' | 'settings';
+type View = 'conversation' | 'history' | 'notebook' | 'settings';
 
 export function App() {
   const store = useStore();
@@ -14,6 +16,7 @@ export function App() {
   const toggle = (next: View) => {
     view.value = view.value === next ? 'conversation' : next;
   };
+  const session = store.session.value;
   const openSettings = () => {
     view.value = 'settings';
   };
@@ -45,8 +48,21 @@ export function App() {
           >
             New conversation
           </button>
+          <button
+            type="button"
+            onClick={() => {
+              view.value = 'conversation';
+              void store.summarize();
+            }}
+            disabled={!store.ready.value}
+          >
+            Summary
+          </button>
           <button type="button" aria-pressed={view.value === 'history'} onClick={() => toggle('history')}>
             History
+          </button>
+          <button type="button" aria-pressed={view.value === 'notebook'} onClick={() => toggle('notebook')}>
+            Notebook
           </button>
           <button type="button" aria-pressed={view.value === 'settings'} onClick={() => toggle('settings')}>
             Settings
@@ -57,6 +73,10 @@ export function App() {
       <main class="app-main">
         {view.value === 'settings' && <SettingsForm onDone={() => (view.value = 'conversation')} />}
         {view.value === 'history' && <HistoryList onOpened={() => (view.value = 'conversation')} />}
+        {view.value === 'notebook' && <NotebookPanel />}
+        {view.value === 'conversation' && session && (
+          <SessionCard summary={session} onClose={store.closeSession} />
+        )}
         {view.value === 'conversation' && <MessageList />}
       </main>
       <TalkBar />

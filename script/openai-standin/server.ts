@@ -47,6 +47,8 @@ export interface Latencies {
   replyWords: number;
   /** Minimum time to answer a speech request. */
   speechMs: number;
+  /** Extra time before a structured (corrections) answer: a slow second lane beside the reply. */
+  correctionsMs?: number;
 }
 
 export type LatencyProfile = 'default' | 'fast';
@@ -558,8 +560,9 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const signal = clientGone(c, rec);
     const tokenInterval = tokensPerSecond > 0 ? 1000 / tokensPerSecond : 0;
 
+    const extraMs = structured.kind === 'answer' ? (config.latency.correctionsMs ?? 0) : 0;
     if (body.stream !== true) {
-      await sleep(firstTokenMs + tokenInterval * tokens.length, signal);
+      await sleep(extraMs + firstTokenMs + tokenInterval * tokens.length, signal);
       rec.reply = reply;
       return json(rec, {
         id, object: 'chat.completion', created, model,
@@ -592,7 +595,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       };
       // Token times are fixed from the start, so slow writes do not stretch the schedule.
       const start = performance.now();
-      await sleep(firstTokenMs, signal);
+      await sleep(extraMs + firstTokenMs, signal);
       await send(chunk({ role: 'assistant', content: '', refusal: null }, null));
       if (has('reasoning-content')) {
         for (const thought of tokenize(REASONING)) await send(chunk({ content: null, reasoning_content: thought }, null));
