@@ -35,7 +35,15 @@ export interface FaultSpec {
   retryAfterMs?: number;
   /** html: the status of the HTML page. Default 200 (a web site's home page). */
   status?: number;
+  /**
+   * Only requests whose `stream` is this: true takes the teacher's streamed replies and leaves the
+   * corrections lane's requests (not streamed) alone. Default: either.
+   */
+  streamed?: boolean;
 }
+
+/** A fault waiting for its requests: every option filled in but the optional stream filter. */
+export type PendingFault = Required<Omit<FaultSpec, 'streamed'>> & Pick<FaultSpec, 'streamed'>;
 
 export interface Latencies {
   /** Minimum time to answer a transcription (the real decoding counts towards it). */
@@ -133,7 +141,7 @@ export interface StandinControl {
   reset(): void;
   clearRequests(): void;
   readonly config: StandinConfig;
-  readonly pendingFaults: readonly Required<FaultSpec>[];
+  readonly pendingFaults: readonly PendingFault[];
 }
 
 export interface Standin {
@@ -200,7 +208,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
   });
   let config = initial();
   const requests: RecordedRequest[] = [];
-  const faults: Required<FaultSpec>[] = [];
+  const faults: PendingFault[] = [];
   const models = options.models ?? DEFAULT_MODELS;
   let nextId = 1;
 
@@ -242,8 +250,11 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     },
   };
 
-  const takeFault = (endpoint: Endpoint): Required<FaultSpec> | undefined => {
-    const index = faults.findIndex((f) => f.endpoint === 'any' || f.endpoint === endpoint);
+  const takeFault = (endpoint: Endpoint, body?: Record<string, unknown>): PendingFault | undefined => {
+    const streamed = body?.stream === true;
+    const index = faults.findIndex(
+      (f) => (f.endpoint === 'any' || f.endpoint === endpoint) && (f.streamed === undefined || f.streamed === streamed),
+    );
     const fault = faults[index];
     if (!fault) return undefined;
     fault.count -= 1;
@@ -281,7 +292,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
   const json = (rec: RecordedRequest, body: unknown, status: number, headers: Record<string, string> = {}): Response =>
     finish(rec, new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } }));
 
-  const applyFault = (c: Ctx, rec: RecordedRequest, fault: Required<FaultSpec>): Response => {
+  const applyFault = (c: Ctx, rec: RecordedRequest, fault: PendingFault): Response => {
     rec.fault = fault.kind;
     switch (fault.kind) {
       case 'invalid-key':
@@ -408,7 +419,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
 
   /** The order OpenAI uses: injected fault, then authentication, then the body. */
   const gate = (c: Ctx, endpoint: Endpoint, parsed: Parsed): Response | undefined => {
-    const fault = takeFault(endpoint);
+    const fault = takeFault(endpoint, parsed.json);
     if (fault) return applyFault(c, parsed.rec, fault);
     const auth = authError(c, parsed.rec);
     if (auth) return auth;
