@@ -51,6 +51,7 @@ import {
   type DbMessage,
 } from './bench/browser.ts';
 import { splitSentences } from '../utils/sentence-splitter.ts';
+import { correctionsLaneOf, isCorrectionsRequest, lanesOfTurn, lanesTable, LANES_HEADERS, type LanesOfTurn } from './bench/corrections.ts';
 import { streamChat, synthesize, type ChatStreamTiming, type SpeechTarget } from './bench/node-pipeline.ts';
 
 const execFileAsync = promisify(execFile);
@@ -74,6 +75,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --first-token-ms N      stand-in time to the first token (default ${LATENCY_PROFILES.default.firstTokenMs})
   --tokens-per-second N   stand-in streaming rate (default ${LATENCY_PROFILES.default.tokensPerSecond})
   --reply-words N         length of the teacher's reply (default ${LATENCY_PROFILES.default.replyWords})
+  --corrections-ms N      extra stand-in time before a corrections answer (default 0: as fast as any answer)
   --engine espeak|coqui   companion engine (default espeak, the embedded voice)
   --barge-ins N           extra turns interrupted 1–2 s after their first audio (default: --turns)
   --no-build              use the existing build instead of building into .output/bench
@@ -84,7 +86,7 @@ const USAGE = `Usage: npm run bench -- [options]
 interface Options {
   turns: number;
   bargeIns: number;
-  latency: { transcriptionMs: number; firstTokenMs: number; tokensPerSecond: number; replyWords: number };
+  latency: { transcriptionMs: number; firstTokenMs: number; tokensPerSecond: number; replyWords: number; correctionsMs: number };
   engine: 'espeak' | 'coqui';
   build: boolean;
   extensionDir: string;
@@ -102,6 +104,7 @@ function parseOptions(argv: string[]): Options | null {
       'first-token-ms': { type: 'string' },
       'tokens-per-second': { type: 'string' },
       'reply-words': { type: 'string' },
+      'corrections-ms': { type: 'string' },
       engine: { type: 'string' },
       'no-build': { type: 'boolean' },
       extension: { type: 'string' },
@@ -129,6 +132,7 @@ function parseOptions(argv: string[]): Options | null {
       firstTokenMs: number('first-token-ms', values['first-token-ms'], defaults.firstTokenMs, 0),
       tokensPerSecond: number('tokens-per-second', values['tokens-per-second'], defaults.tokensPerSecond, 0.1),
       replyWords: Math.round(number('reply-words', values['reply-words'], defaults.replyWords, 1)),
+      correctionsMs: number('corrections-ms', values['corrections-ms'], 0, 0),
     },
     engine,
     build,
@@ -238,6 +242,8 @@ interface TimedTurn {
   gaps: GapReport;
   sameReply: boolean;
   firstSentenceMatches: boolean;
+  /** The corrections lane beside it (issue 8). */
+  lanes: LanesOfTurn;
 }
 
 interface BargeIn {
@@ -276,7 +282,10 @@ const STEP_NAMES: Array<[string, string]> = [
 const fromExtension = (rec: RecordedRequest): boolean => (rec.headers.origin ?? '').startsWith('chrome-extension://');
 
 function latestFromExtension(standin: Standin, endpoint: RecordedRequest['endpoint'], after: number): RecordedRequest | undefined {
-  return standin.requests.filter((r) => r.endpoint === endpoint && fromExtension(r) && r.receivedAt >= after).at(-1);
+  // The corrections lane's requests go to the chat endpoint too; the teacher's is the one wanted.
+  return standin.requests
+    .filter((r) => r.endpoint === endpoint && fromExtension(r) && r.receivedAt >= after && !isCorrectionsRequest(r))
+    .at(-1);
 }
 
 async function assistantMessage(browser: BenchBrowser, id: string, has: (m: DbMessage) => boolean): Promise<DbMessage> {
@@ -320,7 +329,15 @@ async function timedTurn(
   const sequentialMs = transcriptionServerMs + node.doneMs + wholeReplySynthMs;
   const criticalPathMs = transcriptionServerMs + node.firstSentenceMs + firstSentenceSynthMs;
   const events = await speechEvents(page);
+  // The card is usually up long before the reply ends; wait a little in case the lane is slower.
+  const learner = await waitForDb(
+    page,
+    (db) => db.messages.find((m) => m.role === 'user' && m.timings.stopPressedAt === t.stopPressedAt && m.timings.checkedAt !== undefined),
+    15_000,
+  ).catch(() => undefined);
+  const lanes = lanesOfTurn(index, firstAudioMs, learner, correctionsLaneOf(standin.requests, turnStart));
   return {
+    lanes,
     turn: index,
     turnId,
     steps,
@@ -538,6 +555,9 @@ function printReport(
       ]),
     ),
   );
+  line('');
+  line(`Corrections lane beside the spoken lane (ms after the second press; card = the learner turn's checkedAt in IndexedDB; stand-in corrections +${l.correctionsMs} ms):`);
+  line(table(LANES_HEADERS, lanesTable(turns.map((t) => t.lanes), median, ms)));
   const mismatched = turns.filter((t) => !t.sameReply || !t.firstSentenceMatches).map((t) => t.turn);
   if (mismatched.length) line(`NOTE: on turn(s) ${mismatched.join(', ')} Node's stream of the same request did not give the extension's reply or first sentence.`);
   const missing = turns.filter((t) => t.gaps.missing.length).map((t) => `${t.turn}: ${t.gaps.missing.join(',')}`);

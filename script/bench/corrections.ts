@@ -35,3 +35,42 @@ export function correctionsLaneOf(requests: readonly RecordedRequest[], since: n
     answered: last.status === 200,
   };
 }
+
+/** One timed turn's two lanes, in ms after the second press (NaN where a figure is missing). */
+export interface LanesOfTurn {
+  turn: number;
+  firstAudioMs: number;
+  /** When the card could be shown: the learner turn's `checkedAt` in IndexedDB. */
+  cardMs: number;
+  /** The lane's time at the server, its first request to its answer. */
+  laneServerMs: number;
+  laneRequests: number;
+}
+
+export function lanesOfTurn(
+  turn: number,
+  firstAudioMs: number,
+  learner: { timings: Record<string, number | undefined> } | undefined,
+  lane: CorrectionsLaneTiming | undefined,
+): LanesOfTurn {
+  const stop = learner?.timings.stopPressedAt ?? Number.NaN;
+  return {
+    turn,
+    firstAudioMs,
+    cardMs: (learner?.timings.checkedAt ?? Number.NaN) - stop,
+    laneServerMs: lane && lane.answered ? lane.answeredAt - lane.sentAt : Number.NaN,
+    laneRequests: lane?.requests ?? 0,
+  };
+}
+
+/** The rows of the bench's "corrections lane beside the spoken lane" table, with a median row. */
+export function lanesTable(rows: readonly LanesOfTurn[], median: (values: number[]) => number, ms: (value: number) => string): string[][] {
+  const body = rows.map((r) => [String(r.turn), ms(r.firstAudioMs), ms(r.cardMs), ms(r.cardMs - r.firstAudioMs), ms(r.laneServerMs), String(r.laneRequests)]);
+  const med = (pick: (r: LanesOfTurn) => number) => ms(median(rows.map(pick)));
+  return [
+    ...body,
+    ['median', med((r) => r.firstAudioMs), med((r) => r.cardMs), med((r) => r.cardMs - r.firstAudioMs), med((r) => r.laneServerMs), ''],
+  ];
+}
+
+export const LANES_HEADERS = ['turn', '1st audio', 'card shown', 'card − audio', 'lane at server', 'requests'];
