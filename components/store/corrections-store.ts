@@ -1,6 +1,6 @@
 import { effect, signal } from '@preact/signals';
 import type { CorrectionCardState } from '@/components/CorrectionCard';
-import { checkLearnerSentence, judgeRepetition } from '@/utils/corrections-lane';
+import { checkLearnerSentence, judgeRepetition, type SentenceCheckResult } from '@/utils/corrections-lane';
 import { now } from '@/utils/messages';
 import { entriesOfMessage, listChecks, markMisheard } from '@/utils/notebook';
 import { errorText } from './banner';
@@ -70,16 +70,22 @@ export function createCorrections({
     setCard(messageId, { status: 'checking' });
     // Only shown for now: the reply's first words must not wait behind a database write.
     history.patch(messageId, { timings: { checkStartedAt: now() } }, false).catch(() => undefined);
-    const result = await checkLearnerSentence(
-      settings.endpoints.value.chat,
-      {
-        sentence: message.text,
-        previousTeacherLine: previousTeacherLine(messageId),
-        explanationLanguage: settings.settings.value.explanationLanguage,
-      },
-      { messageId, conversationId: message.conversationId },
-      { signal: abort.signal },
-    );
+    let result: SentenceCheckResult;
+    try {
+      result = await checkLearnerSentence(
+        settings.endpoints.value.chat,
+        {
+          sentence: message.text,
+          previousTeacherLine: previousTeacherLine(messageId),
+          explanationLanguage: settings.settings.value.explanationLanguage,
+        },
+        { messageId, conversationId: message.conversationId },
+        { signal: abort.signal },
+      );
+    } catch (error) {
+      // It promises not to throw; should it anyway, the card still ends with Retry, not "Checking…".
+      result = { status: 'failed', message: `Something went wrong while checking (${errorText(error)}). Press Retry.`, canRetry: true };
+    }
     if (running.get(messageId) !== abort) return; // a newer check of the same sentence replaced it
     running.delete(messageId);
     switch (result.status) {
