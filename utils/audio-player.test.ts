@@ -18,6 +18,18 @@ afterEach(() => {
 });
 
 describe('AudioPlayer', () => {
+  it('can start its audio output ahead of the first clip, and uses that one output for every clip', async () => {
+    const context = new FakeContext();
+    const create = vi.fn(() => context);
+    const player = new AudioPlayer(create);
+    player.warm();
+    expect(create).toHaveBeenCalledTimes(1);
+    player.schedule(clip('one', 0.5));
+    player.warm();
+    expect(create).toHaveBeenCalledTimes(1);
+    expect(context.sources).toHaveLength(1);
+  });
+
   it('plays clips back to back with no gap, even when the next is scheduled mid-clip', async () => {
     const context = new FakeContext();
     const player = new AudioPlayer(() => context);

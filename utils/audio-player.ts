@@ -127,6 +127,14 @@ export class AudioPlayer<B extends { readonly duration: number } = AudioBuffer> 
     this.playhead = 0;
   }
 
+  /**
+   * Makes the audio output ready before the first clip is due (called when the learner starts
+   * speaking), so the first reply after opening does not also pay for starting the audio device.
+   */
+  warm(): void {
+    this.ctx();
+  }
+
   private ctx(): PlayerContext<B> {
     this.context ??= this.createContext();
     // A context created without a user gesture may start suspended; resuming is harmless otherwise.
