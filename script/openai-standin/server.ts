@@ -6,7 +6,7 @@ import { cors } from 'hono/cors';
 import { stream } from 'hono/streaming';
 import { SPEECH_CONTENT_TYPES, synthesizeSpeech, transcribeUpload, UndecodableAudioError, type SpeechFormat } from './audio.ts';
 import { loadOpenApiValidator, type OpenAIErrorBody, type OpenApiValidator, type ValidationResult } from './openapi-validator.ts';
-import { teacherReply, tokenize, type TeacherMessage } from './teacher.ts';
+import { teacherReply, tokenize, type ReplyStyle, type TeacherMessage } from './teacher.ts';
 
 export type Endpoint = 'transcriptions' | 'chat' | 'speech' | 'models';
 export type FaultKind =
@@ -103,6 +103,8 @@ export interface StandinConfig {
   latency: Latencies;
   candidates: string[];
   transcript: string | null;
+  /** How the teacher's replies open ('correction-first' unless a test asks for a long opening). */
+  replyStyle: ReplyStyle;
 }
 
 export interface StandinControl {
@@ -110,6 +112,7 @@ export interface StandinControl {
   setLatency(latency: Partial<Latencies> | LatencyProfile): void;
   setCandidates(candidates: string[]): void;
   setTranscript(transcript: string | null): void;
+  setReplyStyle(style: ReplyStyle): void;
   /** Forget recorded requests and pending faults, and restore the configuration the stand-in started with. */
   reset(): void;
   clearRequests(): void;
@@ -175,6 +178,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     latency: { ...LATENCY_PROFILES[options.latencyProfile ?? 'default'], ...options.latency },
     candidates: [...(options.candidates ?? [])],
     transcript: options.transcript ?? null,
+    replyStyle: 'correction-first',
   });
   let config = initial();
   const requests: RecordedRequest[] = [];
@@ -194,6 +198,9 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     },
     setTranscript(transcript) {
       config.transcript = transcript;
+    },
+    setReplyStyle(style) {
+      config.replyStyle = style;
     },
     reset() {
       requests.length = 0;
@@ -487,7 +494,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const model = String(body.model);
     const messages = (Array.isArray(body.messages) ? body.messages : []).map(toTeacherMessage);
     const { firstTokenMs, tokensPerSecond, replyWords } = config.latency;
-    const reply = teacherReply(messages, replyWords);
+    const reply = teacherReply(messages, replyWords, config.replyStyle);
     const tokens = tokenize(reply);
     const id = `chatcmpl-${randomBytes(12).toString('base64url')}`;
     const created = Math.floor(Date.now() / 1000);
@@ -585,7 +592,16 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     return c.json({ ok: true, pendingFaults: faults });
   });
   app.post('/__control/config', async (c) => {
-    const patch = (await c.req.json()) as { latency?: Partial<Latencies> | LatencyProfile; candidates?: string[]; transcript?: string | null };
+    const patch = (await c.req.json()) as {
+      latency?: Partial<Latencies> | LatencyProfile;
+      candidates?: string[];
+      transcript?: string | null;
+      replyStyle?: ReplyStyle;
+    };
+    if (patch.replyStyle !== undefined && patch.replyStyle !== 'correction-first' && patch.replyStyle !== 'long-opening') {
+      return c.json(err(`unknown replyStyle: ${String(patch.replyStyle)}; one of correction-first, long-opening`, 'invalid_request_error', null), 400);
+    }
+    if (patch.replyStyle !== undefined) control.setReplyStyle(patch.replyStyle);
     if (patch.latency !== undefined) control.setLatency(patch.latency);
     if (patch.candidates !== undefined) control.setCandidates(patch.candidates);
     if (patch.transcript !== undefined) control.setTranscript(patch.transcript);
