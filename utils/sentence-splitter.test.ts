@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SENTENCE_WORDS, SentenceStream, splitSentences } from './sentence-splitter';
+import { MAX_SENTENCE_WORDS, SentenceStream, endsMidSentence, splitSentences } from './sentence-splitter';
 
 /** A reply of the kind the teacher gives, with every hard case in it. */
 const TEACHER_REPLY = [
@@ -340,5 +340,12 @@ describe("the reply's first clause", () => {
         expect(streamInChunks(text, () => Math.floor(random() * 8) + 1), `seed ${seed}`).toEqual(expected);
       }
     }
+  });
+});
+
+describe('endsMidSentence', () => {
+  it('tells a clause cut off its sentence from a whole sentence', () => {
+    for (const text of ['That is a good start,', 'Here it is:', 'Almost perfect —', 'You said "go,"', '你说得很好，']) expect(endsMidSentence(text), text).toBe(true);
+    for (const text of ['That is good.', 'Really?', 'He said "Hi."', 'Well...', 'well-known']) expect(endsMidSentence(text), text).toBe(false);
   });
 });
