@@ -35,7 +35,6 @@ export const HANDS_FREE_PAUSE_MS = 400;
 /** How long the learner holds Talk on a timed turn; the WAV has ~2.5 s of speech after 300 ms. */
 const HOLD_MS = 2_000;
 
-
 const fromExtension = (rec: RecordedRequest): boolean => (rec.headers.origin ?? '').startsWith('chrome-extension://');
 
 function latestFromExtension(standin: Standin, endpoint: RecordedRequest['endpoint'], after: number): RecordedRequest | undefined {
