@@ -32,24 +32,23 @@ describe('the corrections lane in the bench', () => {
 
 describe('the two lanes of a timed turn', () => {
   it('takes the card time from the learner turn’s checkedAt, and the lane’s from the server', () => {
-    const learner = { timings: { stopPressedAt: 10_000, checkedAt: 12_500 } };
     const lane = { sentAt: 100, answeredAt: 1_900, requests: 1, answered: true };
-    expect(lanesOfTurn(1, 1_200, learner, lane)).toEqual({ turn: 1, firstAudioMs: 1_200, cardMs: 2_500, laneServerMs: 1_800, laneRequests: 1 });
+    expect(lanesOfTurn('S1', 1_200, 12_500, 10_000, lane)).toEqual({ turn: 'S1', firstAudioMs: 1_200, cardMs: 2_500, laneServerMs: 1_800, laneRequests: 1 });
     // No card (the check failed or never ran): the figures say so instead of inventing one.
-    const none = lanesOfTurn(2, 1_100, { timings: { stopPressedAt: 10_000 } }, undefined);
+    const none = lanesOfTurn('S2', 1_100, undefined, 10_000, undefined);
     expect(none.cardMs).toBeNaN();
     expect(none.laneRequests).toBe(0);
   });
 
   it('prints a row per turn and the median', () => {
     const rows = [
-      { turn: 1, firstAudioMs: 1000, cardMs: 2000, laneServerMs: 900, laneRequests: 1 },
-      { turn: 2, firstAudioMs: 1200, cardMs: 2600, laneServerMs: 1100, laneRequests: 2 },
-      { turn: 3, firstAudioMs: 1100, cardMs: 2200, laneServerMs: 1000, laneRequests: 1 },
+      { turn: 'S1', firstAudioMs: 1000, cardMs: 2000, laneServerMs: 900, laneRequests: 1 },
+      { turn: 'S2', firstAudioMs: 1200, cardMs: 2600, laneServerMs: 1100, laneRequests: 2 },
+      { turn: 'B1', firstAudioMs: 1100, cardMs: 2200, laneServerMs: 1000, laneRequests: 1 },
     ];
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
     const table = lanesTable(rows, median, (v) => String(Math.round(v)));
     expect(table.at(-1)).toEqual(['median', '1100', '2200', '1100', '1000', '']);
-    expect(table[1]).toEqual(['2', '1200', '2600', '1400', '1100', '2']);
+    expect(table[1]).toEqual(['S2', '1200', '2600', '1400', '1100', '2']);
   });
 });

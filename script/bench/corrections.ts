@@ -38,7 +38,7 @@ export function correctionsLaneOf(requests: readonly RecordedRequest[], since: n
 
 /** One timed turn's two lanes, in ms after the second press (NaN where a figure is missing). */
 export interface LanesOfTurn {
-  turn: number;
+  turn: string;
   firstAudioMs: number;
   /** When the card could be shown: the learner turn's `checkedAt` in IndexedDB. */
   cardMs: number;
@@ -48,16 +48,17 @@ export interface LanesOfTurn {
 }
 
 export function lanesOfTurn(
-  turn: number,
+  turn: string,
   firstAudioMs: number,
-  learner: { timings: Record<string, number | undefined> } | undefined,
+  /** The learner turn's checkedAt and the second press, on the same clock (performance.timeOrigin-based). */
+  checkedAt: number | undefined,
+  pressedAt: number,
   lane: CorrectionsLaneTiming | undefined,
 ): LanesOfTurn {
-  const stop = learner?.timings.stopPressedAt ?? Number.NaN;
   return {
     turn,
     firstAudioMs,
-    cardMs: (learner?.timings.checkedAt ?? Number.NaN) - stop,
+    cardMs: (checkedAt ?? Number.NaN) - pressedAt,
     laneServerMs: lane && lane.answered ? lane.answeredAt - lane.sentAt : Number.NaN,
     laneRequests: lane?.requests ?? 0,
   };
@@ -65,7 +66,7 @@ export function lanesOfTurn(
 
 /** The rows of the bench's "corrections lane beside the spoken lane" table, with a median row. */
 export function lanesTable(rows: readonly LanesOfTurn[], median: (values: number[]) => number, ms: (value: number) => string): string[][] {
-  const body = rows.map((r) => [String(r.turn), ms(r.firstAudioMs), ms(r.cardMs), ms(r.cardMs - r.firstAudioMs), ms(r.laneServerMs), String(r.laneRequests)]);
+  const body = rows.map((r) => [r.turn, ms(r.firstAudioMs), ms(r.cardMs), ms(r.cardMs - r.firstAudioMs), ms(r.laneServerMs), String(r.laneRequests)]);
   const med = (pick: (r: LanesOfTurn) => number) => ms(median(rows.map(pick)));
   return [
     ...body,
