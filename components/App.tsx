@@ -1,4 +1,5 @@
 import { useSignal } from '@preact/signals';
+import { useEffect, useRef } from 'preact/hooks';
 import { BannerView } from './BannerView';
 import { HistoryList } from './HistoryList';
 import { MessageList } from './MessageList';
@@ -9,6 +10,24 @@ import { TalkBar } from './TalkBar';
 import { useStore } from './store-context';
 
 type View = 'conversation' | 'history' | 'notebook' | 'settings';
+
+/** The session card, brought into view when it appears (the conversation below may be long). */
+function ShownSession() {
+  const store = useStore();
+  const session = store.session.value;
+  const top = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // After the conversation's own scroll to its newest message, which runs in the same pass.
+    const timer = setTimeout(() => top.current?.scrollIntoView?.({ block: 'start' }), 0);
+    return () => clearTimeout(timer);
+  }, [session]);
+  if (!session) return null;
+  return (
+    <div ref={top}>
+      <SessionCard summary={session} onClose={store.closeSession} />
+    </div>
+  );
+}
 
 export function App() {
   const store = useStore();
@@ -74,9 +93,7 @@ export function App() {
         {view.value === 'settings' && <SettingsForm onDone={() => (view.value = 'conversation')} />}
         {view.value === 'history' && <HistoryList onOpened={() => (view.value = 'conversation')} />}
         {view.value === 'notebook' && <NotebookPanel />}
-        {view.value === 'conversation' && session && (
-          <SessionCard summary={session} onClose={store.closeSession} />
-        )}
+        {view.value === 'conversation' && session && <ShownSession />}
         {view.value === 'conversation' && <MessageList />}
       </main>
       <TalkBar />
