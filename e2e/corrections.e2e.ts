@@ -201,6 +201,11 @@ describe('corrections you can see, beside a reply that does not wait for them', 
     await page.getByRole('button', { name: 'Summary' }).click();
     const session = page.locator('.session-card');
     await session.waitFor();
+    // Brought into view, above a conversation that was scrolled to its end.
+    await waitUntil(async () => {
+      const heading = await session.locator('h2').boundingBox();
+      return heading !== null && heading.y >= 0 && heading.y < 860;
+    }, 5_000);
     expect(await session.locator('.session-corrections > li').count()).toBe(5);
     expect(await session.locator('.session-fluency').textContent()).toContain('From the timing of each word');
     await shoot(page, 'session-card');
