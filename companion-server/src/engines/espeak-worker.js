@@ -17,6 +17,22 @@ function escapeSsml(text) {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * One sentence spoken and thrown away before "ready": the first synthesis in a fresh instance loads the voice
+ * and compiles WebAssembly's hot paths (about 400 ms here, against 40 ms later), and that cost belongs to
+ * start-up, not to the learner's first turn.
+ */
+function warmUp() {
+  const voices = espeak.list_voices();
+  const american = voices.find((/** @type {{ name: string; languages: { name: string }[] }} */ v) =>
+    v.languages.some((l) => l.name === 'en-us'),
+  );
+  if (american) espeak.set_voice(american.name);
+  espeak.synthesize('Hello, and welcome back.', () => false);
+}
+
+warmUp();
+
 port.postMessage({
   type: 'ready',
   sampleRate: espeak.get_samplerate(),
