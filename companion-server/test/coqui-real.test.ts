@@ -25,6 +25,11 @@ const LOAD_MS = 300_000;
 let models: string;
 let scratch: { dir: string; remove: () => Promise<void> };
 const running: CompanionHandle[] = [];
+/** Started together: loading is mostly single-threaded imports, so concurrent loads use every core. */
+let jenny: CompanionHandle;
+let vctk: CompanionHandle;
+let tacotron: CompanionHandle;
+let xtts: CompanionHandle;
 
 /** Building imports torch and coqui-tts (a minute on a busy machine), so the models are kept per script version. */
 async function buildModels(): Promise<string> {
@@ -56,6 +61,12 @@ beforeAll(async () => {
   }
   scratch = await tempDir('aitalk-coqui-real-');
   models = await buildModels();
+  [jenny, vctk, tacotron, xtts] = await Promise.all([
+    start('tts_models/en/jenny/jenny'),
+    start('tts_models/en/vctk/vits'),
+    start('tts_models/en/ljspeech/tacotron2-DCA'),
+    start('tts_models/multilingual/multi-dataset/xtts_v2', { ttsHome: path.join(scratch.dir, 'xtts') }),
+  ]);
 }, 600_000);
 
 afterAll(async () => {
@@ -102,12 +113,7 @@ function trailingZeros(pcm: Buffer): number {
 const seconds = (audio: { sampleRate: number; pcm: Buffer }) => audio.pcm.length / 2 / audio.sampleRate;
 
 describe('real coqui-tts: a VITS model loaded by the name tts_models/en/jenny/jenny', () => {
-  let jenny: CompanionHandle;
-
-  beforeAll(async () => {
-    jenny = await start('tts_models/en/jenny/jenny');
-    await jenny.ready;
-  }, LOAD_MS);
+  beforeAll(() => jenny.ready, LOAD_MS);
 
   it('offers its one voice with the credit Jenny\'s licence asks for', async () => {
     const body = (await (await fetch(`${jenny.url}/voices`)).json()) as { voices: { id: string; attribution?: string }[] };
@@ -147,12 +153,7 @@ describe('real coqui-tts: a VITS model loaded by the name tts_models/en/jenny/je
 });
 
 describe('real coqui-tts: a multi-speaker VITS model (tts_models/en/vctk/vits)', () => {
-  let vctk: CompanionHandle;
-
-  beforeAll(async () => {
-    vctk = await start('tts_models/en/vctk/vits');
-    await vctk.ready;
-  }, LOAD_MS);
+  beforeAll(() => vctk.ready, LOAD_MS);
 
   it('offers trimmed speaker names and maps them back to the model\'s own spelling ("ED\\n")', async () => {
     const body = (await (await fetch(`${vctk.url}/voices`)).json()) as { voices: { id: string }[] };
@@ -170,12 +171,7 @@ describe('real coqui-tts: a multi-speaker VITS model (tts_models/en/vctk/vits)',
 });
 
 describe('real coqui-tts: Tacotron2-DCA with its multiband-MelGAN vocoder', () => {
-  let tacotron: CompanionHandle;
-
-  beforeAll(async () => {
-    tacotron = await start('tts_models/en/ljspeech/tacotron2-DCA');
-    await tacotron.ready;
-  }, LOAD_MS);
+  beforeAll(() => tacotron.ready, LOAD_MS);
 
   it('loads the model and its default vocoder by name and speaks at 22.05 kHz without trailing padding', async () => {
     const audio = await speak(tacotron, 'The weather is nice today.');
@@ -214,7 +210,6 @@ describe('real coqui-tts: names and folders that cannot load', () => {
   });
 
   it('fails loudly instead of reading the JSON channel when XTTS asks for its licence on the console', async () => {
-    const companion = await start('tts_models/multilingual/multi-dataset/xtts_v2', { ttsHome: path.join(scratch.dir, 'xtts') });
-    await expect(companion.ready).rejects.toThrow(/asked a question on the console.*COQUI_TOS_AGREED=1/);
+    await expect(xtts.ready).rejects.toThrow(/asked a question on the console.*COQUI_TOS_AGREED=1/);
   }, LOAD_MS);
 });

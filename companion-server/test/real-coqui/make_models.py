@@ -50,13 +50,15 @@ def save(folder, model, config):
 
 def fixed_durations(model, config):
     """Every token lasts the same number of frames, so speed and length checks are exact. With add_blank (VITS's
-    default) every phoneme is followed by a blank token, so each token gets half a phoneme's time."""
+    default) every phoneme is followed by a blank token, so each token gets half a phoneme's time. VITS rounds
+    durations up; an even number of frames less a quarter stays exact at speed 0.5, 1 and 2."""
     frames_per_second = config.audio.sample_rate / config.audio.hop_length
     tokens_per_second = TOKENS_PER_SECOND * (2 if config.add_blank else 1)
+    frames = max(2, 2 * round(frames_per_second / tokens_per_second / 2))
     proj = model.duration_predictor.proj
     with torch.no_grad():
         proj.weight.zero_()
-        proj.bias.fill_(math.log(frames_per_second / tokens_per_second))
+        proj.bias.fill_(math.log(frames - 0.25))
 
 
 def vits(home, name, size, sample_rate, speakers=None):
