@@ -1,15 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav } from '../src/audio.ts';
-import { coquiVenvDir, defaultCoquiPython } from '../src/python-env.ts';
+import { defaultCoquiPython } from '../src/python-env.ts';
 import { startCompanion, type CompanionHandle, type StartOptions } from '../src/server.ts';
 import { rms, tempDir } from './helpers.ts';
+import { randomModelsHome } from './real-coqui/models.ts';
 
 // The unchanged worker against the real coqui-tts that `npm run setup:coqui` installs (npm test runs it first):
 // real loading by name from the library's own model cache, the real synthesiser with its padding, real argument
@@ -17,7 +15,6 @@ import { rms, tempDir } from './helpers.ts';
 // by ./real-coqui/make_models.py, because nothing can be downloaded here.
 
 const PYTHON = defaultCoquiPython();
-const MAKE_MODELS = fileURLToPath(new URL('./real-coqui/make_models.py', import.meta.url));
 /** The synthesiser's silence after every sentence (TTS/utils/synthesizer.py). */
 const COQUI_PADDING = 10_000;
 const LOAD_MS = 300_000;
@@ -31,36 +28,13 @@ let vctk: CompanionHandle;
 let tacotron: CompanionHandle;
 let xtts: CompanionHandle;
 
-/** Building imports torch and coqui-tts (a minute on a busy machine), so the models are kept per script version. */
-async function buildModels(): Promise<string> {
-  const script = await readFile(MAKE_MODELS);
-  const key = createHash('sha256').update(script).update(PYTHON).digest('hex').slice(0, 16);
-  const home = path.join(path.dirname(coquiVenvDir()), 'test-models', key);
-  if (existsSync(path.join(home, 'complete'))) return home;
-  const building = `${home}.${process.pid}`;
-  await rm(building, { recursive: true, force: true });
-  await mkdir(building, { recursive: true });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(PYTHON, [MAKE_MODELS, '--home', building, '--size', 'tiny'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    child.once('error', reject);
-    child.once('close', (status) => (status === 0 ? resolve(status) : reject(new Error(`make_models.py failed:\n${stderr}`))));
-  });
-  expect(code).toBe(0);
-  await writeFile(path.join(building, 'complete'), '');
-  await rm(home, { recursive: true, force: true });
-  await rename(building, home);
-  return home;
-}
-
 beforeAll(async () => {
   const probe = spawnSync(PYTHON, ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("TTS") else 1)']);
   if (probe.status !== 0) {
     throw new Error(`coqui-tts is not installed for ${PYTHON}: run npm run setup:coqui (npm test does it first)`);
   }
   scratch = await tempDir('aitalk-coqui-real-');
-  models = await buildModels();
+  models = await randomModelsHome(PYTHON, 'tiny');
   [jenny, vctk, tacotron, xtts] = await Promise.all([
     start('tts_models/en/jenny/jenny'),
     start('tts_models/en/vctk/vits'),

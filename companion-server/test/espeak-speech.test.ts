@@ -206,14 +206,15 @@ describe('espeak engine through the openai SDK', () => {
     }
   });
 
-  it('maps every OpenAI voice name to the eSpeak voice in its table', async () => {
-    const sentence = 'Nice to meet you.';
-    const audioOf = async (voice: string) => Buffer.from(await (await speak(sentence, { voice })).arrayBuffer());
+  it('maps every OpenAI voice name to the eSpeak voice in its table, and speaks with it', async () => {
+    const listed = ((await (await fetch(`${companion.url}/voices`)).json()) as { voices: { id: string }[] }).voices.map((v) => v.id);
     for (const voice of OPENAI_VOICES) {
-      expect((await audioOf(voice)).equals(await audioOf(ESPEAK_FOR_OPENAI[voice])), voice).toBe(true);
+      expect(companion.engine.voiceForOpenAI(voice)).toBe(ESPEAK_FOR_OPENAI[voice]);
+      expect(listed).toContain(ESPEAK_FOR_OPENAI[voice]);
+      const response = await speak('Nice to meet you.', { voice });
+      expect(response.status).toBe(200);
+      expect(rms(decodeWav(Buffer.from(await response.arrayBuffer())).pcm)).toBeGreaterThan(0.02);
     }
-    // Female names get a female variant: not the default voice.
-    expect((await audioOf('nova')).equals(await audioOf('en-us'))).toBe(false);
   });
 
   it('refuses an unknown voice with the list, through the SDK as a 400', async () => {

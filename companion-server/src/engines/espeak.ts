@@ -127,8 +127,11 @@ export class EspeakEngine implements TtsEngine {
     this.threadCount = options.threads ?? Math.max(1, Math.min(2, os.availableParallelism()));
     this.queueOfJobs = new JobQueue(this.threadCount, options.maxQueue);
     for (let i = 0; i < this.threadCount; i++) this.threads.push(this.spawn());
-    this.ready = this.threads[0]!.ready.then(
-      (message) => {
+    // Ready once every thread has loaded and spoken its warm-up sentence: a request sent to a thread still
+    // starting would wait for it, and that wait is the cold first turn this avoids.
+    this.ready = Promise.all(this.threads.map((thread) => thread.ready)).then(
+      ([message]) => {
+        if (!message) throw new Error('eSpeak NG started no thread');
         this.sampleRate = message.sampleRate;
         const { list, espeakNames } = englishVoices(message.voices);
         this.voiceList = list;
