@@ -11,6 +11,7 @@
  * port; the clients speak real HTTP to it.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { decodeWav } from '../companion-server/src/audio.ts';
 import type { EngineName } from '../companion-server/src/config.ts';
 import { defaultCoquiPython } from '../companion-server/src/python-env.ts';
+import { CoquiEngine } from '../companion-server/src/engines/coqui.ts';
 import { startCompanion, type CompanionHandle, type StartOptions } from '../companion-server/src/server.ts';
 import { randomModelsHome } from '../companion-server/test/real-coqui/models.ts';
 
@@ -241,8 +243,20 @@ function printColdRows(rows: ColdRow[]): void {
   }
 }
 
+/** CPU seconds a process has used, all threads (Linux /proc; clock ticks are 1/100 s there). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 interface SentenceRow {
   label: string;
+  cpuPerSentence: number;
   seed: string;
   loadSeconds: number;
   firstTtfb: number;
@@ -257,9 +271,13 @@ async function benchCoquiVoice(python: string, home: string, voice: (typeof SEED
     const loadSeconds = (performance.now() - started) / 1000;
     const first = await timedSpeech(companion.url, variant(TEACHER_SENTENCES[0]!, 900));
     const runs: Timed[] = [];
+    const pid = companion.engine instanceof CoquiEngine ? companion.engine.workerPid : undefined;
+    const cpuBefore = cpuSeconds(pid);
     for (const sentence of TEACHER_SENTENCES) runs.push(await timedSpeech(companion.url, sentence));
+    const cpuPerSentence = (cpuSeconds(pid) - cpuBefore) / TEACHER_SENTENCES.length;
     return {
       label: voice.label,
+      cpuPerSentence,
       seed: voice.seed,
       loadSeconds,
       firstTtfb: first.ttfbMs,
@@ -272,11 +290,13 @@ async function benchCoquiVoice(python: string, home: string, voice: (typeof SEED
 
 function printSentenceRows(rows: SentenceRow[]): void {
   console.info('\nCoqui voices, full-size models with RANDOM weights (the audio is noise; only the speed is real):');
-  console.info('| voice | seed | per sentence (TTFB, median) | RTF (median) | audio per sentence | first request after ready | start to ready |');
-  console.info('|---|---|---|---|---|---|---|');
+  console.info(
+    '| voice | seed | per sentence (TTFB, median) | RTF (median) | worker CPU per sentence | audio per sentence | first request after ready | start to ready |',
+  );
+  console.info('|---|---|---|---|---|---|---|---|');
   for (const row of rows) {
     console.info(
-      `| ${row.label} | ${row.seed} | ${(row.ttfb / 1000).toFixed(2)} s | ${row.rtf.toFixed(2)} | ${row.audioSeconds.toFixed(1)} s | ` +
+      `| ${row.label} | ${row.seed} | ${(row.ttfb / 1000).toFixed(2)} s | ${row.rtf.toFixed(2)} | ${row.cpuPerSentence.toFixed(2)} s | ${row.audioSeconds.toFixed(1)} s | ` +
         `${(row.firstTtfb / 1000).toFixed(2)} s | ${row.loadSeconds.toFixed(0)} s |`,
     );
   }
@@ -293,9 +313,7 @@ async function benchCoqui(): Promise<void> {
   for (const voice of SEED_VOICES) rows.push(await benchCoquiVoice(python, home, voice));
   console.info(`Sentences: ${TEACHER_SENTENCES.length} teacher sentences of ${TEACHER_SENTENCES.map((s) => s.split(' ').length).join(', ')} words`);
   printSentenceRows(rows);
-  printColdRows([
-    await measureColdStart('coqui VITS (Jenny-like)', { engine: 'coqui', model: SEED_VOICES[1]!.model, python, env: { TTS_HOME: home } }, 2, SHORT),
-  ]);
+  console.info(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
 }
 
 async function benchEspeak(): Promise<void> {

@@ -98,6 +98,11 @@ export class CoquiEngine implements TtsEngine {
     return this.state;
   }
 
+  /** The current worker's process id (the bench reads its CPU time). */
+  get workerPid(): number | undefined {
+    return this.child?.pid;
+  }
+
   voices(): Voice[] {
     return this.voiceList;
   }

@@ -39,10 +39,9 @@ function speak(request) {
 }
 
 /**
- * Speaking before "ready", until synthesis is as fast as it will stay: a fresh instance loads the voice, and V8
- * compiles WebAssembly first with its baseline compiler, optimising hot functions only after they have run a while
- * (measured here: the first sentence after start took 100–400 ms in the worker, later ones 20–40 ms). That cost belongs to
- * start-up, not to the learner's first turn. Capped, so a slow machine still starts.
+ * Speaking before "ready": a fresh instance loads the voice, and V8 compiles each WebAssembly function on its
+ * first call and optimises hot ones later (measured here: the first sentence after start took 100–400 ms in the
+ * worker, later ones 20–40 ms). That cost belongs to start-up, not to the learner's first turn.
  */
 // V8 compiles each WebAssembly function on its first call, so the warm-up text walks the paths a teacher's
 // sentences take: questions, exclamations, commas, numbers, times, dates, money, percentages, abbreviations.
@@ -56,19 +55,8 @@ function warmUp() {
     .find((/** @type {{ name: string; languages: { name: string }[] }} */ v) => v.languages[0]?.name === 'en-us');
   // The voice the companion's default en-us maps to (englishVoices in espeak.ts): another would be loaded anew.
   if (!american) return;
-  // V8 optimises hot functions on background threads; until that settles a sentence can take ten times longer,
-  // so warming goes on for a minimum time, then until three runs in a row are as fast as the best.
-  const started = performance.now();
-  let best = Infinity;
-  let steady = 0;
-  while (performance.now() - started < 6000) {
-    const runStarted = performance.now();
-    speak({ text: WARM_UP_TEXT, voice: american.name, rate: 175 });
-    const took = performance.now() - runStarted;
-    steady = took < best * 1.25 ? steady + 1 : 0;
-    best = Math.min(best, took);
-    if (steady >= 3 && performance.now() - started > 1500) break;
-  }
+  // Three runs: the first compiles what the text needs; the next ones let V8 start optimising the hot loops.
+  for (let run = 0; run < 3; run++) speak({ text: WARM_UP_TEXT, voice: american.name, rate: 175 });
 }
 
 warmUp();
