@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeWav } from '../src/audio.ts';
 import { defaultCoquiPython } from '../src/python-env.ts';
 import { startCompanion, type CompanionHandle, type StartOptions } from '../src/server.ts';
@@ -18,6 +18,8 @@ const PYTHON = defaultCoquiPython();
 /** The synthesiser's silence after every sentence (TTS/utils/synthesizer.py). */
 const COQUI_PADDING = 10_000;
 const LOAD_MS = 300_000;
+// Real models on a CPU shared with the rest of the suite: a sentence can take seconds.
+vi.setConfig({ testTimeout: 120_000 });
 
 let models: string;
 let scratch: { dir: string; remove: () => Promise<void> };
