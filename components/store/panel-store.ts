@@ -10,7 +10,8 @@ import {
 import { onMessage } from '@/utils/messages';
 import { createPanelLink } from '@/utils/panel-link';
 import type { Settings } from '@/utils/settings';
-import { NO_KEY_MESSAGE } from '@/utils/api-errors';
+import { noKeyMessage } from '@/utils/api-errors';
+import { t } from '@/utils/i18n';
 import { createBanner, errorText } from './banner';
 import { createHistory } from './history';
 import { createSettingsSync } from './settings-sync';
@@ -69,7 +70,7 @@ export function createPanelStore() {
 
   function offerUnsent(): void {
     if (history.unsent.value.length > 0) {
-      banner.info('A recording you made before the panel closed was not sent. Send it or delete it below.');
+      banner.info(t('app.unsentOffer'));
     }
   }
 
@@ -85,9 +86,7 @@ export function createPanelStore() {
 
   async function init(): Promise<void> {
     onDatabaseBlocked(() =>
-      banner.info(
-        'AITalk was updated and is waiting for its other open pages to close. Close the other AITalk tabs or panels.',
-      ),
+      banner.info(t('app.databaseBlocked')),
     );
     try {
       await settings.load();
@@ -101,7 +100,7 @@ export function createPanelStore() {
       offerUnsent();
     } catch (error) {
       console.error('AITalk: the panel could not start', error);
-      startupError.value = `AITalk could not open its saved conversations (${errorText(error)}). Reload the panel; if it keeps happening, restart the browser.`;
+      startupError.value = t('app.startupFailed', { detail: errorText(error) });
       return;
     }
     refreshStorage().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
@@ -116,15 +115,15 @@ export function createPanelStore() {
 
   /** An action whose failure the learner sees in the banner; it never rejects. */
   function shown<A extends unknown[]>(
-    what: string,
+    what: () => string,
     action: (...args: A) => Promise<void>,
   ): (...args: A) => Promise<void> {
     return async (...args) => {
       try {
         await action(...args);
       } catch (error) {
-        console.error(`AITalk: could not ${what}`, error);
-        banner.showError(new Error(`Could not ${what}: ${errorText(error)}`));
+        console.error(`AITalk: could not ${what()}`, error);
+        banner.showError(new Error(t('app.actionFailed', { action: what(), detail: errorText(error) })));
       }
     };
   }
@@ -173,14 +172,14 @@ export function createPanelStore() {
     sendUnsent(messageId: string): void {
       turn.dispatch({ type: 'send-unsent', messageId });
     },
-    deleteUnsent: shown('delete the recording', async (messageId: string) => {
+    deleteUnsent: shown(() => t('app.actionDeleteRecording'), async (messageId: string) => {
       await history.removeMessage(messageId);
       if (history.unsent.value.length === 0) banner.clearInfo();
       await refreshStorage();
     }),
-    newConversation: shown('start a new conversation', newConversation),
-    openConversation: shown('open the conversation', openConversation),
-    deleteConversation: shown('delete the conversation', async (id: string) => {
+    newConversation: shown(() => t('app.actionNewConversation'), newConversation),
+    openConversation: shown(() => t('app.actionOpenConversation'), openConversation),
+    deleteConversation: shown(() => t('app.actionDeleteConversation'), async (id: string) => {
       const wasCurrent = history.conversation.value?.id === id;
       if (wasCurrent) stopEverything();
       await history.remove(id);
@@ -190,7 +189,7 @@ export function createPanelStore() {
     /** Saves at once; the teacher's opening question (if one is due) streams in afterwards. */
     async saveSettings(next: Settings, key: string): Promise<void> {
       await settings.save(next, key);
-      if (banner.banner.value?.message === NO_KEY_MESSAGE) banner.clear();
+      if (banner.banner.value?.message === noKeyMessage()) banner.clear();
       await applyRetention();
       await refreshStorage();
       teacherOpens();

@@ -18,6 +18,7 @@ import { createRecorderClient } from './recorder-client';
 import { createReplySpeaker } from './reply-speaker';
 import type { SettingsSync } from './settings-sync';
 import { INITIAL_TURN_STATE, phaseOf, transition, turnInProgress, type Effect, type TurnEvent } from './turn-machine';
+import { t } from '@/utils/i18n';
 
 /**
  * The turn runner: the thin shell around the turn machine. It keeps the machine's state, carries
@@ -149,7 +150,7 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
 
   async function startMic(handsFree: boolean): Promise<void> {
     const conversation = history.conversation.value;
-    if (!conversation) throw new Error('No conversation is open. Reload the panel.');
+    if (!conversation) throw new Error(t('conversation.noConversation'));
     const reply = await recorder.start(conversation.id, handsFree);
     switch (reply.status) {
       case 'recording':
@@ -231,7 +232,7 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
       dispatch({
         type: 'transcription-failed',
         messageId,
-        error: new Error('This recording is no longer stored. Press Talk and say it again.'),
+        error: new Error(t('conversation.recordingGone')),
         empty: false,
       });
       return;
@@ -249,7 +250,7 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
     let text: string;
     try {
       const recording = await getRecording(recordingId);
-      if (!recording) throw new Error('This recording is no longer stored. Press Talk and say it again.');
+      if (!recording) throw new Error(t('conversation.recordingGone'));
       [{ text }] = await Promise.all([
         transcribe(settings.endpoints.value.transcription, recording.blob, mimeType ?? recording.mimeType, {
           onSent: () => {
@@ -266,7 +267,7 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
       return;
     }
     if (!text) {
-      await history.patch(messageId, { status: 'failed', error: 'No words were recognised in this recording.' });
+      await history.patch(messageId, { status: 'failed', error: t('conversation.noWordsRecognised') });
       dispatch({ type: 'transcription-failed', messageId, error: null, empty: true });
       return;
     }
@@ -285,7 +286,7 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
 
   async function askTeacher(replyId: string): Promise<void> {
     const conversation = history.conversation.value;
-    if (!conversation) throw new Error('No conversation is open. Reload the panel.');
+    if (!conversation) throw new Error(t('conversation.noConversation'));
     const chat = history.chat(settings.settings.value.teacherInstructions);
     const last = history.messages.value.at(-1);
     const userTimings: TurnTimings = last?.role === 'user' && last.status === 'done' ? last.timings : {};
