@@ -11,7 +11,7 @@ import { onMessage } from '@/utils/messages';
 import { createPanelLink } from '@/utils/panel-link';
 import type { Settings } from '@/utils/settings';
 import { noKeyMessage } from '@/utils/api-errors';
-import { t } from '@/utils/i18n';
+import { applyInterfaceLanguage, t } from '@/utils/i18n';
 import { createBanner, errorText } from './banner';
 import { createHistory } from './history';
 import { createSettingsSync } from './settings-sync';
@@ -49,6 +49,7 @@ export function createPanelStore() {
   const disposers: Array<() => void> = [];
 
   function press(): void {
+    void turn.stopReplay();
     turn.dispatch({
       type: 'press',
       hasKey: settings.hasKey.value,
@@ -90,6 +91,7 @@ export function createPanelStore() {
     );
     try {
       await settings.load();
+      await applyInterfaceLanguage(settings.settings.value.interfaceLanguage);
       await applyRetention();
       await adoptOrphanRecordings(ORPHAN_AGE_MS);
       const started = await history.openLatest();
@@ -187,14 +189,31 @@ export function createPanelStore() {
       await refreshStorage();
     }),
     /** Saves at once; the teacher's opening question (if one is due) streams in afterwards. */
-    async saveSettings(next: Settings, key: string): Promise<void> {
+    async saveSettings(next: Settings, key: string, { open = true }: { open?: boolean } = {}): Promise<void> {
       await settings.save(next, key);
+      await applyInterfaceLanguage(next.interfaceLanguage);
       if (banner.banner.value?.message === noKeyMessage()) banner.clear();
       await applyRetention();
       await refreshStorage();
-      teacherOpens();
+      if (open) teacherOpens();
+    },
+    /**
+     * The guided start's last step: a conversation in the scenario just chosen, opened by the
+     * teacher's question (a fresh one if the current conversation has already begun).
+     */
+    async startPractice(): Promise<void> {
+      if (history.messages.value.length > 0) await newConversation();
+      else teacherOpens();
     },
     refreshStorage,
+    /** Listening aid: the teacher says a reply again, slower when asked. */
+    replayReply(messageId: string, slow: boolean): void {
+      const message = history.find(messageId);
+      if (!message?.text) return;
+      turn.replay(message.text, slow).catch((error: unknown) => {
+        banner.showError(new Error(t('conversation.replayFailed', { detail: errorText(error) })));
+      });
+    },
     dismissBanner: banner.clear,
     reload(): void {
       location.reload();

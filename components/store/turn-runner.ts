@@ -19,6 +19,11 @@ import { createReplySpeaker } from './reply-speaker';
 import type { SettingsSync } from './settings-sync';
 import { INITIAL_TURN_STATE, phaseOf, transition, turnInProgress, type Effect, type TurnEvent } from './turn-machine';
 import { t } from '@/utils/i18n';
+import { splitSentences } from '@/utils/sentence-splitter';
+import { levelVoiceSpeed, teacherInstructions } from '@/utils/teacher-prompt';
+
+/** "Listen slowly": three quarters of the usual pace. */
+const SLOW_REPLAY = 0.75;
 
 /**
  * The turn runner: the thin shell around the turn machine. It keeps the machine's state, carries
@@ -287,7 +292,17 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
   async function askTeacher(replyId: string): Promise<void> {
     const conversation = history.conversation.value;
     if (!conversation) throw new Error(t('conversation.noConversation'));
-    const chat = history.chat(settings.settings.value.teacherInstructions);
+    const s = settings.settings.value;
+    const chat = history.chat(
+      teacherInstructions({
+        level: s.level,
+        scenario: s.scenario,
+        ownTopic: s.ownTopic,
+        style: s.teacherStyle,
+        customInstructions: s.teacherInstructions,
+        explanationLanguage: s.explanationLanguage,
+      }),
+    );
     const last = history.messages.value.at(-1);
     const userTimings: TurnTimings = last?.role === 'user' && last.status === 'done' ? last.timings : {};
     const retryMessageId = history.lastUserMessage()?.id;
@@ -369,9 +384,9 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
       run.browser.say([{ seq, text: sentence }]);
       return;
     }
-    const { companionUrl, companionToken, voice, speed } = settings.settings.value;
+    const { companionUrl, companionToken, voice } = settings.settings.value;
     speaker
-      .speak(run.id, sentence, { url: companionUrl, token: companionToken, voice, speed })
+      .speak(run.id, sentence, { url: companionUrl, token: companionToken, voice, speed: voiceSpeed() })
       .catch((error: unknown) => {
         // The voice player could not be reached: the browser's voice reads from this sentence on.
         console.warn('AITalk: could not queue sentence', seq, error);
@@ -415,7 +430,7 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
     const run = current;
     if (!run || run.id !== replyId) return; // interrupted meanwhile: nothing of it may be spoken
     run.browser = new BrowserVoice(
-      () => settings.settings.value.speed,
+      voiceSpeed,
       () => {
         if (current === run && run.streamDone) dispatch({ type: 'speech-finished', replyId: run.id, status: 'done' });
       },
@@ -454,9 +469,42 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
     });
   }
 
+  /** The learner's speed setting, paced for their level (slower voices for A2 and B1). */
+  function voiceSpeed(): number {
+    const { speed, level } = settings.settings.value;
+    return Math.round(speed * levelVoiceSpeed(level) * 100) / 100;
+  }
+
+  let replaying: string | null = null;
+
+  /**
+   * Listening aid: the companion says a reply again (from its cache when it still has it), slower
+   * when asked. Only between turns; its speech events are not a turn's, so the machine ignores them.
+   */
+  async function replay(text: string, slow: boolean): Promise<void> {
+    if (phase.value !== 'idle') return;
+    await stopReplay();
+    const id = `replay-${newId()}`;
+    replaying = id;
+    const { companionUrl, companionToken, voice } = settings.settings.value;
+    const speed = Math.round(voiceSpeed() * (slow ? SLOW_REPLAY : 1) * 100) / 100;
+    for (const sentence of splitSentences(text)) {
+      await speaker.speak(id, sentence, { url: companionUrl, token: companionToken, voice, speed });
+    }
+    await speaker.end(id);
+  }
+
+  async function stopReplay(): Promise<void> {
+    if (!replaying) return;
+    replaying = null;
+    await speaker.stop().catch(() => undefined);
+  }
+
   return {
     state,
     phase,
+    replay,
+    stopReplay,
     inProgress,
     handsFree,
     level: recorder.level,
