@@ -47,6 +47,8 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       chatModel: draft.value.chatModel.trim() || DEFAULT_SETTINGS.chatModel,
       teacherInstructions: draft.value.teacherInstructions.trim() || DEFAULT_SETTINGS.teacherInstructions,
       ownTopic: draft.value.ownTopic.trim(),
+      // Whoever set AITalk up here has no need of the guided start (the header still opens it).
+      guidedStartDone: true,
       speed: Math.min(4, Math.max(0.25, Number(draft.value.speed) || 1)),
       recordingRetentionDays: Math.max(0, Math.round(Number(draft.value.recordingRetentionDays) || 0)),
     };
