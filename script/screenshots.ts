@@ -23,7 +23,7 @@ async function shoot(page: Page, name: string, colorScheme: 'light' | 'dark'): P
   await page.emulateMedia({ colorScheme });
   await page.setViewportSize(VIEWPORT);
   await page.screenshot({ path: path.join(OUT, `${name}-${colorScheme}.png`) });
-  console.log(`docs/screenshots/${name}-${colorScheme}.png`);
+  console.info(`docs/screenshots/${name}-${colorScheme}.png`);
 }
 
 async function main(): Promise<void> {

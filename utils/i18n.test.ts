@@ -29,10 +29,11 @@ describe('the interface strings', () => {
   it('are Chinese in the Chinese file wherever English words are not the point', async () => {
     const zh = await parseMessagesFile(localeFile('zh_CN'));
     // Names of products, levels and addresses may stay as they are; every sentence is translated.
-    const untranslated = zh
-      .filter((message) => message.type === 'simple' && /[a-z]{3,} [a-z]{3,} [a-z]{3,}/i.test(message.message))
-      .filter((message) => !/[\u4e00-\u9fff]/.test(message.message))
-      .map((message) => message.key.join('.'));
+    const untranslated = zh.flatMap((message) =>
+      message.type === 'simple' && /[a-z]{3,} [a-z]{3,} [a-z]{3,}/i.test(message.message) && !/[\u4e00-\u9fff]/.test(message.message)
+        ? [message.key.join('.')]
+        : [],
+    );
     expect(untranslated).toEqual([]);
   });
 

@@ -30,6 +30,8 @@ interface Table {
 
 /** Read during render, so every component that calls t() re-renders when the language changes. */
 const table = signal<Table | null>(null);
+/** Each locale's file is fetched once per page. */
+const fetched = new Map<Locale, Promise<ChromeMessages>>();
 
 type Substitution = string | number;
 type Named = Record<string, Substitution>;
@@ -76,11 +78,18 @@ export function setMessages(locale: Locale, messages: ChromeMessages, fallback: 
   table.value = { locale, messages, fallback };
 }
 
-async function fetchMessages(locale: Locale): Promise<ChromeMessages> {
-  const url = browser.runtime.getURL(`/_locales/${locale}/messages.json` as '/');
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: ${response.status}`);
-  return (await response.json()) as ChromeMessages;
+function fetchMessages(locale: Locale): Promise<ChromeMessages> {
+  let messages = fetched.get(locale);
+  if (!messages) {
+    const url = browser.runtime.getURL(`/_locales/${locale}/messages.json` as '/');
+    messages = fetch(url).then(async (response) => {
+      if (!response.ok) throw new Error(`${url}: ${response.status}`);
+      return (await response.json()) as ChromeMessages;
+    });
+    void messages.catch(() => fetched.delete(locale));
+    fetched.set(locale, messages);
+  }
+  return messages;
 }
 
 /** The locale the browser's own UI is in, as chrome.i18n would choose between ours. */

@@ -1,4 +1,4 @@
-import { applyInterfaceLanguage, t, type MessageKey } from '@/utils/i18n';
+import { applyInterfaceLanguage, t } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
 import { microphonePermission } from '@/utils/microphone-permission';
 import { loadSettings } from '@/utils/settings';
@@ -81,12 +81,15 @@ element<HTMLButtonElement>('close').addEventListener('click', () => {
   );
 });
 
+type StaticPageText = 'permission.heading';
+
 /** The page's static texts, in the language the panel uses (the learner's choice, or the browser's). */
 async function translatePage(): Promise<void> {
   const settings = await loadSettings().catch(() => null);
   await applyInterfaceLanguage(settings?.interfaceLanguage ?? 'browser');
   for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
-    node.textContent = t(node.dataset.i18n as MessageKey & 'permission.title');
+    // Only static texts carry data-i18n (none with placeholders), so any of them types as one.
+    node.textContent = t((node.dataset.i18n ?? '') as StaticPageText);
   }
 }
 
