@@ -6,11 +6,12 @@ import { isSilentRecording } from './recording-checks';
  * A recording whose panel closed (or crashed) before sending it. Nothing is sent without the
  * learner: it becomes an 'unsent' turn of its conversation, which the panel offers back (Send /
  * Delete) when it reopens, so no recording is ever left that nothing refers to. A recording of
- * silence is not worth offering and is deleted.
+ * silence, or of a practice attempt, is not worth offering and is deleted.
  */
 export async function keepAbandonedRecording(result: StopRecordingReply): Promise<'kept' | 'discarded' | 'none'> {
   if (result.status !== 'saved') return 'none';
-  if (isSilentRecording(result)) {
+  // A practice attempt belongs to no conversation: it is not offered back as a turn.
+  if (isSilentRecording(result) || result.purpose === 'practice') {
     await deleteRecording(result.recordingId);
     return 'discarded';
   }

@@ -69,6 +69,8 @@ export interface Recording {
   mimeType: string;
   durationMs: number;
   createdAt: number;
+  /** A practice attempt is deleted once judged; it never becomes a turn. */
+  purpose?: 'turn' | 'practice';
 }
 
 /** The corrections of one learner sentence (utils/notebook.ts), keyed by its message. */
@@ -380,7 +382,8 @@ export async function adoptOrphanRecordings(minAgeMs: number, at = Date.now()): 
   while (cursor) {
     const recording = cursor.value;
     if (!referenced.has(recording.id) && at - recording.createdAt >= minAgeMs) {
-      if (await tx.objectStore('conversations').get(recording.conversationId)) {
+      const practice = recording.purpose === 'practice';
+      if (!practice && (await tx.objectStore('conversations').get(recording.conversationId))) {
         await tx.objectStore('messages').put({
           id: newId(),
           conversationId: recording.conversationId,

@@ -38,6 +38,8 @@ export const OFFSCREEN_CLOSING = 'AITalk: the recording document is closing';
 
 export interface StartRecordingRequest extends PanelRef {
   conversationId: string;
+  /** A practice attempt ("Say it again", "Read it aloud") is never kept as a turn. */
+  purpose?: 'turn' | 'practice';
   /** Hands-free: the voice-activity detector ends the turn; otherwise the learner does. */
   handsFree: boolean;
   vad: VoiceActivityOptions;
@@ -58,6 +60,7 @@ export interface SavedRecording {
   status: 'saved';
   recordingId: string;
   conversationId: string;
+  purpose?: 'turn' | 'practice';
   mimeType: string;
   bytes: number;
   durationMs: number;

@@ -276,11 +276,13 @@ export class Recorder {
         mimeType,
         durationMs,
         createdAt: Date.now(),
+        purpose: session.request.purpose ?? 'turn',
       });
       return {
         status: 'saved',
         recordingId,
         conversationId: session.request.conversationId,
+        purpose: session.request.purpose ?? 'turn',
         mimeType,
         bytes: blob.size,
         durationMs,

@@ -37,14 +37,21 @@ let replyText = '';
 let transcript = 'Yesterday I go to the park.';
 vi.mock('@/utils/teacher-api', () => ({
   transcribe: vi.fn(async () => ({ text: transcript })),
-  streamReply: vi.fn(async (_config: unknown, _messages: unknown, onDelta: (text: string) => void, options: { signal?: AbortSignal }) => {
-    for (const token of replyText.split(/(?<= )/)) {
-      if (options.signal?.aborted) throw new Error('aborted');
-      onDelta(token);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    return replyText;
-  }),
+  streamReply: vi.fn(
+    async (
+      _config: unknown,
+      _messages: unknown,
+      onDelta: (text: string) => void,
+      options: { signal?: AbortSignal },
+    ) => {
+      for (const token of replyText.split(/(?<= )/)) {
+        if (options.signal?.aborted) throw new Error('aborted');
+        onDelta(token);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      return replyText;
+    },
+  ),
 }));
 
 // ── Ports between the panel and the offscreen document ───────────────────────────────────────
@@ -132,7 +139,7 @@ async function settle(ms = 30): Promise<void> {
   for (let i = 0; i < ms; i++) await new Promise((resolve) => setTimeout(resolve, 1));
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 2_000): Promise<void> {
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const started = Date.now();
   while (!check()) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
@@ -183,7 +190,11 @@ beforeEach(async () => {
   const { onMessage } = await import('@/utils/messages');
   onMessage('background:ensure-offscreen', () => undefined);
   context = new FakeContext();
-  service = startOffscreenService({ player: new AudioPlayer(() => context), recorderEnvironment, fetchImpl: companionFetch });
+  service = startOffscreenService({
+    player: new AudioPlayer(() => context),
+    recorderEnvironment,
+    fetchImpl: companionFetch,
+  });
   await apiKeyItem.setValue('sk-test');
 });
 
@@ -204,12 +215,18 @@ describe('a turn, through the real offscreen service', () => {
     await until('recording', () => store.phase.value === 'recording');
     await speak(microphones.at(-1)!);
     store.toggleTalk();
-    await until('the reply to be spoken', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
+    await until(
+      'the reply to be spoken',
+      () => store.messages.value.length === 3 && store.phase.value === 'idle',
+      4_000,
+    );
     const [, learner, teacher] = store.messages.value;
     expect(learner).toMatchObject({ role: 'user', text: 'Yesterday I go to the park.', status: 'done' });
     expect(teacher).toMatchObject({ role: 'assistant', status: 'done' });
     expect(teacher!.timings.firstAudioAt).toBeDefined();
-    expect(context.sources.map((s) => s.buffer?.text)).toEqual(expect.arrayContaining(['Hello there.', 'What did you do yesterday?']));
+    expect(context.sources.map((s) => s.buffer?.text)).toEqual(
+      expect.arrayContaining(['Hello there.', 'What did you do yesterday?']),
+    );
     expect(microphones.at(-1)!.released).toBe(true);
   });
 
@@ -246,7 +263,11 @@ describe('the panel’s life and the microphone', () => {
     expect(unsent).toHaveLength(1);
     expect(reopened.banner.value?.message).toContain('was not sent');
     reopened.sendUnsent(unsent[0]!.id);
-    await until('the unsent turn to be answered', () => reopened.messages.value.length === 3 && reopened.phase.value === 'idle', 4_000);
+    await until(
+      'the unsent turn to be answered',
+      () => reopened.messages.value.length === 3 && reopened.phase.value === 'idle',
+      4_000,
+    );
     expect(reopened.messages.value.map((m) => m.status)).toEqual(['done', 'done', 'done']);
   });
 
@@ -278,7 +299,9 @@ describe('the panel’s life and the microphone', () => {
     expect(first.phase.value).toBe('recording');
     await speak(microphones[0]!);
     first.toggleTalk();
-    await until('the first panel’s turn to be sent', () => first.messages.value.some((m) => m.role === 'user' && m.status === 'done'));
+    await until('the first panel’s turn to be sent', () =>
+      first.messages.value.some((m) => m.role === 'user' && m.status === 'done'),
+    );
   });
 
   it('a reply stopped by another panel taking the voice ends in this panel too', async () => {
@@ -367,5 +390,31 @@ describe('start-up and settings', () => {
     await store.saveSettings(store.settings.value, 'sk-new');
     expect(store.phase.value).toBe('thinking');
     release();
+  });
+});
+
+describe('practice attempts', () => {
+  it('"Say it again" records, judges the attempt word by word against the text, keeps no audio and makes no teacher turn', async () => {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    const { streamReply, transcribe } = await import('@/utils/teacher-api');
+    const chatCalls = vi.mocked(streamReply).mock.calls.length;
+    transcript = 'Yesterday I went to park.';
+    const target = { id: 't1', text: 'Yesterday I went to the park.', kind: 'say-again' as const };
+    store.practise(target);
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.practise(target); // the same button stops it
+    await until('the result', () => store.attempts.value.t1 !== undefined && store.phase.value === 'idle');
+    const result = store.attempts.value.t1!;
+    expect(result.said).toBe('Yesterday I went to park.');
+    expect(result.comparison.allRight).toBe(false);
+    expect(result.comparison.words.find((w) => w.status === 'missed')).toMatchObject({ expected: 'the' });
+    // The transcription was not told what the learner was meant to say.
+    expect(vi.mocked(transcribe).mock.calls.at(-1)![0]).toMatchObject({ prompt: '' });
+    expect(vi.mocked(streamReply).mock.calls.length).toBe(chatCalls);
+    expect(store.messages.value).toHaveLength(1);
+    const { recordingsUsage } = await import('@/utils/db');
+    expect((await recordingsUsage()).count).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import {
   adoptOrphanRecordings,
   deleteRecordingsBefore,
@@ -17,6 +17,7 @@ import { createHistory } from './history';
 import { createSettingsSync } from './settings-sync';
 import { watchTalkRequests } from './shortcut-requests';
 import { createTurnRunner } from './turn-runner';
+import type { PracticeTarget } from './turn-machine';
 
 /**
  * The side panel's state and everything the learner can do, as signals plus actions
@@ -106,6 +107,8 @@ export function createPanelStore() {
       return;
     }
     refreshStorage().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
+    // The recording document is made ready now, not on the learner's first press.
+    link.ensure().catch((error: unknown) => console.warn('AITalk: the recorder is not ready yet', error));
     disposers.push(onMessage('sidepanel:microphone-allowed', () => turn.dispatch({ type: 'microphone-allowed' })));
 
     // Neither is essential: without them the panel answers every shortcut press and names none.
@@ -166,6 +169,14 @@ export function createPanelStore() {
     storageUsage,
     init,
     toggleTalk: press,
+    /** The practice target being recorded or judged, if any. */
+    practice: computed(() => turn.state.value.practice),
+    /** The latest result of each practice target, by id. */
+    attempts: turn.attempts,
+    /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
+    practise(target: PracticeTarget): void {
+      turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });
+    },
     retry(messageId: string): void {
       const message = history.find(messageId);
       if (!message || message.role !== 'user') return;

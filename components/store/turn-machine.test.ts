@@ -429,3 +429,53 @@ describe('the microphone allowed on the permission page', () => {
     expect(notices(transition(idle, { type: 'microphone-allowed' }).effects)).toEqual(['info:microphone-allowed']);
   });
 });
+
+describe('practice attempts ("Say it again", "Read it aloud")', () => {
+  const target = { id: 'corr-1', text: 'Yesterday I went to the park.', kind: 'say-again' as const };
+  const practise: TurnEvent = { type: 'practise', target, hasKey: true };
+
+  it('record at once, push-to-talk even in hands-free, and the same button (or Talk) sends the attempt', () => {
+    const started = run({ ...idle, handsFree: true }, practise, { type: 'mic-started' });
+    expect(started.state).toMatchObject({ mic: 'recording', handsFree: false, practice: target });
+    expect(transition(idle, practise).effects).toContainEqual({ type: 'start-mic', handsFree: false, practice: true });
+    expect(transition(started.state, practise).effects).toEqual([{ type: 'stop-mic' }]);
+    expect(transition(started.state, press).effects).toEqual([{ type: 'stop-mic' }]);
+  });
+
+  it('over the teacher: it falls silent first', () => {
+    const next = transition({ ...idle, reply: reply('r1', { audible: true }) }, practise);
+    expect(next.effects[0]).toEqual({ type: 'interrupt-reply', replyId: 'r1' });
+  });
+
+  it('an attempt is judged against its text, not sent to the teacher', () => {
+    const recording = run(idle, practise, { type: 'mic-started' }, press).state;
+    const ended = transition(recording, { type: 'recording-ended', result: saved(), stopPressedAt: 1 });
+    expect(ended.effects).toContainEqual({ type: 'judge-attempt', recording: saved(), target });
+    expect(types(ended.effects)).not.toContain('transcribe');
+    expect(phaseOf(ended.state)).toBe('transcribing');
+    const judged = transition(ended.state, { type: 'attempt-judged', targetId: 'corr-1' });
+    expect(judged.state).toMatchObject({ practice: null, transcribing: false });
+    expect(phaseOf(judged.state)).toBe('idle');
+    expect(types(judged.effects)).not.toContain('ask-teacher');
+  });
+
+  it('a silent attempt is deleted and the learner told; a failed one says why', () => {
+    const recording = run(idle, practise, { type: 'mic-started' }, press).state;
+    const silent = transition(recording, {
+      type: 'recording-ended',
+      result: saved({ peakLevel: 0, speechDetected: false }),
+      stopPressedAt: 1,
+    });
+    expect(silent.state.practice).toBeNull();
+    expect(notices(silent.effects)).toEqual(['info:heard-nothing']);
+    const judging = transition(recording, { type: 'recording-ended', result: saved(), stopPressedAt: 1 }).state;
+    const failed = transition(judging, { type: 'attempt-failed', targetId: 'corr-1', error: new Error('401') });
+    expect(failed.state).toMatchObject({ practice: null, transcribing: false });
+    expect(notices(failed.effects)).toEqual(['error:api-error']);
+  });
+
+  it('waits while another turn is busy, and needs a key', () => {
+    expect(notices(transition({ ...idle, transcribing: true }, practise).effects)).toEqual(['info:still-working']);
+    expect(notices(transition(idle, { ...practise, hasKey: false }).effects)).toEqual(['error:no-key']);
+  });
+});

@@ -26,8 +26,21 @@ export interface Reply {
   voice: 'companion' | 'browser';
 }
 
+/**
+ * A practice attempt: the learner says a given text (a corrected sentence again, or a page
+ * selection read aloud). It is recorded like a turn, then judged against the text locally: no
+ * teacher turn is made of it and nothing is added to the conversation.
+ */
+export interface PracticeTarget {
+  id: string;
+  text: string;
+  kind: 'say-again' | 'read-aloud';
+}
+
 export interface TurnState {
   mic: Mic;
+  /** Set while a practice attempt is recorded and judged. */
+  practice: PracticeTarget | null;
   /** Hands-free: the microphone reopens by itself after each turn until the learner stops it. */
   handsFree: boolean;
   /** A learner turn is being saved or transcribed. */
@@ -39,6 +52,7 @@ export interface TurnState {
 
 export const INITIAL_TURN_STATE: TurnState = {
   mic: 'off',
+  practice: null,
   handsFree: false,
   transcribing: false,
   reply: null,
@@ -46,7 +60,14 @@ export const INITIAL_TURN_STATE: TurnState = {
 };
 
 export type TalkPhase =
-  'idle' | 'preparing' | 'listening' | 'recording' | 'stopping' | 'transcribing' | 'thinking' | 'speaking';
+  | 'idle'
+  | 'preparing'
+  | 'listening'
+  | 'recording'
+  | 'stopping'
+  | 'transcribing'
+  | 'thinking'
+  | 'speaking';
 
 /** What the Talk bar shows: the most pressing of what is going on. */
 export function phaseOf(state: TurnState): TalkPhase {
@@ -102,7 +123,12 @@ export type TurnEvent =
   /** Another conversation is opened, or the panel goes away: silence and release everything. */
   | { type: 'stop-all' }
   /** Microphone allowed on the permission page. */
-  | { type: 'microphone-allowed' };
+  | { type: 'microphone-allowed' }
+  /** "Say it again" / "Read it aloud": record an attempt at `target` now (the same button stops it). */
+  | { type: 'practise'; target: PracticeTarget; hasKey: boolean }
+  /** The attempt was transcribed and compared (the runner keeps the result). */
+  | { type: 'attempt-judged'; targetId: string }
+  | { type: 'attempt-failed'; targetId: string; error: unknown };
 
 export type Notice =
   | {
@@ -135,13 +161,15 @@ export type NoticeText =
   | { id: 'api-error' };
 
 export type Effect =
-  | { type: 'start-mic'; handsFree: boolean }
+  | { type: 'start-mic'; handsFree: boolean; practice?: boolean }
   | { type: 'stop-mic' }
   | { type: 'cancel-mic' }
   /** Barge-in: silence the teacher now and keep what was heard. */
   | { type: 'interrupt-reply'; replyId: string }
   /** Save the learner's turn and transcribe it. */
   | { type: 'transcribe'; recording: SavedRecording; stopPressedAt: number }
+  /** Transcribe a practice attempt and compare it with its text, locally; then delete its audio. */
+  | { type: 'judge-attempt'; recording: SavedRecording; target: PracticeTarget }
   | { type: 'transcribe-again'; messageId: string }
   /** Nothing was said: keep no audio of the room. */
   | { type: 'discard-recording'; recordingId: string }
@@ -211,7 +239,7 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
 
     case 'mic-refused': {
       // Whatever stopped the microphone from starting also ends hands-free listening.
-      const next: TurnState = { ...state, mic: 'off', handsFree: false };
+      const next: TurnState = { ...state, mic: 'off', handsFree: false, practice: null };
       switch (event.reason) {
         case 'permission-needed':
           return {
@@ -370,12 +398,37 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
     case 'stop-all': {
       const effects: Effect[] = [...interrupting(state)];
       if (state.mic !== 'off') effects.push({ type: 'cancel-mic' });
-      return { state: { ...state, mic: 'off', handsFree: false, reply: null }, effects };
+      return { state: { ...state, mic: 'off', handsFree: false, reply: null, practice: null }, effects };
     }
 
     case 'microphone-allowed':
       return { state, effects: [info({ id: 'microphone-allowed' })] };
+
+    case 'practise':
+      return practise(state, event);
+
+    case 'attempt-judged':
+    case 'attempt-failed': {
+      if (state.practice?.id !== event.targetId) return { state, effects: [] };
+      const next: TurnState = { ...state, practice: null, transcribing: false };
+      if (event.type === 'attempt-judged') return { state: next, effects: [] };
+      return { state: next, effects: [error({ id: 'api-error' }, { error: event.error })] };
+    }
   }
+}
+
+/** "Say it again" / "Read it aloud": record now; pressed again while recording it, send it. */
+function practise(state: TurnState, event: Extract<TurnEvent, { type: 'practise' }>): Transition {
+  if (state.practice?.id === event.target.id && state.mic === 'recording') {
+    return { state: { ...state, mic: 'stopping' }, effects: [{ type: 'stop-mic' }] };
+  }
+  if (state.mic !== 'off' || state.transcribing) return { state, effects: [info({ id: 'still-working' })] };
+  if (!event.hasKey) return { state, effects: [error({ id: 'no-key' }, { action: 'settings' })] };
+  // Like a press over the teacher: it falls silent; the attempt is push-to-talk, hands-free or not.
+  return {
+    state: { ...state, mic: 'starting', handsFree: false, reply: null, practice: event.target },
+    effects: [...interrupting(state), { type: 'clear-info' }, { type: 'start-mic', handsFree: false, practice: true }],
+  };
 }
 
 function newReply(id: string): Reply {
@@ -423,10 +476,10 @@ function recordingEnded(state: TurnState, result: StopRecordingReply, stopPresse
   }
   // The detector ends a hands-free turn by itself: the microphone is off either way.
   const next: TurnState = { ...state, mic: 'off' };
-  if (result.status === 'not-recording') return { state: next, effects: [] };
+  if (result.status === 'not-recording') return { state: { ...next, practice: null }, effects: [] };
   if (result.status === 'error') {
     return {
-      state: { ...next, handsFree: false },
+      state: { ...next, handsFree: false, practice: null },
       effects: [error({ id: 'recording-failed', detail: result.message })],
     };
   }
@@ -434,8 +487,14 @@ function recordingEnded(state: TurnState, result: StopRecordingReply, stopPresse
   if (isSilentRecording(result)) {
     // Only a press ends a turn in which nobody spoke, so hands-free stops here too.
     return {
-      state: { ...next, handsFree: false },
+      state: { ...next, handsFree: false, practice: null },
       effects: [{ type: 'discard-recording', recordingId: result.recordingId }, info({ id: 'heard-nothing' })],
+    };
+  }
+  if (next.practice) {
+    return {
+      state: { ...next, transcribing: true },
+      effects: [{ type: 'clear-notice' }, { type: 'judge-attempt', recording: result, target: next.practice }],
     };
   }
   return {

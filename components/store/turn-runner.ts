@@ -17,7 +17,16 @@ import type { HistoryStore } from './history';
 import { createRecorderClient } from './recorder-client';
 import { createReplySpeaker } from './reply-speaker';
 import type { SettingsSync } from './settings-sync';
-import { INITIAL_TURN_STATE, phaseOf, transition, turnInProgress, type Effect, type TurnEvent } from './turn-machine';
+import {
+  INITIAL_TURN_STATE,
+  phaseOf,
+  transition,
+  turnInProgress,
+  type Effect,
+  type PracticeTarget,
+  type TurnEvent,
+} from './turn-machine';
+import { compareAttempt, type AttemptComparison } from '@/utils/word-diff';
 import { t } from '@/utils/i18n';
 import { splitSentences } from '@/utils/sentence-splitter';
 import { levelVoiceSpeed, teacherInstructions } from '@/utils/teacher-prompt';
@@ -36,6 +45,17 @@ export interface TurnRunnerDeps {
   history: HistoryStore;
   settings: SettingsSync;
   banner: BannerStore;
+  /** A practice attempt was judged (the notebook updates the item's review). */
+  onAttempt?(result: PracticeResult): Promise<void>;
+}
+
+/** What a practice attempt came to: what was heard, and word by word against the text. */
+export interface PracticeResult {
+  target: PracticeTarget;
+  said: string;
+  comparison: AttemptComparison;
+  durationMs: number;
+  at: number;
 }
 
 /** The reply being streamed and spoken: what the machine does not need to know. */
@@ -57,11 +77,13 @@ const noop = (): void => undefined;
 
 export type TurnRunner = ReturnType<typeof createTurnRunner>;
 
-export function createTurnRunner({ link, history, settings, banner }: TurnRunnerDeps) {
+export function createTurnRunner({ link, history, settings, banner, onAttempt }: TurnRunnerDeps) {
   const state = signal(INITIAL_TURN_STATE);
   const phase = computed(() => phaseOf(state.value));
   const inProgress = computed(() => turnInProgress(state.value));
   const handsFree = computed(() => state.value.handsFree);
+  /** The latest result of each practice target, by its id. */
+  const attempts = signal<Record<string, PracticeResult>>({});
   let current: ReplyRun | null = null;
 
   const recorder = createRecorderClient(link, onRecorderEvent);
@@ -95,6 +117,9 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
       case 'transcribe-again':
         dispatch({ type: 'transcription-failed', messageId: effect.messageId, error, empty: false });
         return;
+      case 'judge-attempt':
+        dispatch({ type: 'attempt-failed', targetId: effect.target.id, error });
+        return;
       case 'ask-teacher':
         current = null;
         dispatch({
@@ -112,7 +137,9 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
   async function execute(effect: Effect): Promise<void> {
     switch (effect.type) {
       case 'start-mic':
-        return startMic(effect.handsFree);
+        return startMic(effect.handsFree, effect.practice ? 'practice' : 'turn');
+      case 'judge-attempt':
+        return judgeAttempt(effect.recording, effect.target);
       case 'stop-mic':
         return stopMic();
       case 'cancel-mic':
@@ -153,10 +180,10 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
 
   // ── The microphone ─────────────────────────────────────────────────────────────────────────
 
-  async function startMic(handsFree: boolean): Promise<void> {
+  async function startMic(handsFree: boolean, purpose: 'turn' | 'practice'): Promise<void> {
     const conversation = history.conversation.value;
     if (!conversation) throw new Error(t('conversation.noConversation'));
-    const reply = await recorder.start(conversation.id, handsFree);
+    const reply = await recorder.start(conversation.id, handsFree, purpose);
     switch (reply.status) {
       case 'recording':
       case 'already-recording':
@@ -285,6 +312,32 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
     });
     dispatch({ type: 'transcribed', messageId, replyId: newId() });
     await written;
+  }
+
+  // ── Practice attempts: judged locally, never a teacher turn ─────────────────────────────────
+
+  async function judgeAttempt(recording: SavedRecording, target: PracticeTarget): Promise<void> {
+    try {
+      const stored = await getRecording(recording.recordingId);
+      if (!stored) throw new Error(t('correction.attemptLost'));
+      // No prompt: a prompt holding (or hinting at) the target would let the transcription
+      // "hear" what the learner was meant to say rather than what they said.
+      const endpoint = { ...settings.endpoints.value.transcription, prompt: '' };
+      const { text } = await transcribe(endpoint, stored.blob, recording.mimeType);
+      const result: PracticeResult = {
+        target,
+        said: text,
+        comparison: compareAttempt(target.text, text),
+        durationMs: recording.durationMs,
+        at: Date.now(),
+      };
+      attempts.value = { ...attempts.value, [target.id]: result };
+      await onAttempt?.(result);
+      dispatch({ type: 'attempt-judged', targetId: target.id });
+    } finally {
+      // The attempt's audio is not part of any conversation.
+      await deleteRecording(recording.recordingId);
+    }
   }
 
   // ── The teacher's reply: streamed text, spoken sentence by sentence ────────────────────────
@@ -509,6 +562,7 @@ export function createTurnRunner({ link, history, settings, banner }: TurnRunner
     handsFree,
     level: recorder.level,
     elapsedMs: recorder.elapsedMs,
+    attempts,
     dispatch,
     dispose(): void {
       recorder.dispose();
