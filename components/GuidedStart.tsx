@@ -71,7 +71,10 @@ export function GuidedStart({ onClose }: { onClose(): void }) {
         ],
       };
     } catch (error) {
-      report.value = { ok: false, lines: [t('settings.testCouldNotRun', { detail: error instanceof Error ? error.message : String(error) })] };
+      report.value = {
+        ok: false,
+        lines: [t('settings.testCouldNotRun', { detail: error instanceof Error ? error.message : String(error) })],
+      };
     } finally {
       testing.value = false;
     }
@@ -89,7 +92,9 @@ export function GuidedStart({ onClose }: { onClose(): void }) {
   }
 
   const messages = store.messages.value;
-  const talked = messages.some((m) => m.role === 'user' && m.status === 'done') && messages[messages.length - 1]?.role === 'assistant';
+  const talked =
+    messages.some((m) => m.role === 'user' && m.status === 'done') &&
+    messages[messages.length - 1]?.role === 'assistant';
 
   return (
     <section class="guided-start" aria-labelledby="guide-heading">

@@ -45,13 +45,19 @@ export function ListeningAids({ message }: { message: Message }) {
         onClick={() => {
           failed.value = null;
           playRecording(recordingId).catch((error: unknown) => {
-            failed.value = t('conversation.replayFailed', { detail: error instanceof Error ? error.message : String(error) });
+            failed.value = t('conversation.replayFailed', {
+              detail: error instanceof Error ? error.message : String(error),
+            });
           });
         }}
       >
         {t('conversation.replayMine')}
       </button>
-      {failed.value && <p class="message-note" role="alert">{failed.value}</p>}
+      {failed.value && (
+        <p class="message-note" role="alert">
+          {failed.value}
+        </p>
+      )}
     </div>
   );
 }

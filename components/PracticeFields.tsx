@@ -1,7 +1,14 @@
 import type { Signal } from '@preact/signals';
 import { LOCALE_NAMES, LOCALES, t, type InterfaceLanguage } from '@/utils/i18n';
 import type { Settings } from '@/utils/settings';
-import { LEVELS, SCENARIOS, TEACHER_STYLES, type Level, type Scenario, type TeacherStyle } from '@/utils/teacher-prompt';
+import {
+  LEVELS,
+  SCENARIOS,
+  TEACHER_STYLES,
+  type Level,
+  type Scenario,
+  type TeacherStyle,
+} from '@/utils/teacher-prompt';
 
 /** "Interface language": the browser's, or English / 简体中文 (each named in its own language). */
 export function LanguageSwitch({

@@ -21,12 +21,17 @@ const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(await axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: unknown[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: unknown[] }> } }
+    ).axe;
     return (await axe.run(document, { resultTypes: ['violations'] })).violations;
   });
   return (violations as AxeViolation[])
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`,
+    );
 }
 
 describe('accessibility: every view, light and dark, by keyboard', () => {
@@ -49,13 +54,18 @@ describe('accessibility: every view, light and dark, by keyboard', () => {
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`has no serious or critical axe violation in the guided start, ${colorScheme}`, async () => {
       await page.emulateMedia({ colorScheme });
-      if ((await page.locator('.guided-start').count()) === 0) await page.getByRole('button', { name: 'Guided start' }).click();
+      if ((await page.locator('.guided-start').count()) === 0)
+        await page.getByRole('button', { name: 'Guided start' }).click();
       expect(await seriousViolations(page)).toEqual([]);
     });
   }
 
   it('reaches the Talk button by keyboard, with a visible focus, and announces the phase in a live region', async () => {
-    await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+    await configure(page, {
+      apiKey: stage.standin.apiKey,
+      apiBaseUrl: stage.standin.url,
+      companionUrl: stage.companion.url,
+    });
     await page.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 40_000);
     await page.locator('body').focus();

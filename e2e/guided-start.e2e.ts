@@ -77,7 +77,9 @@ describe('the guided start: key, microphone, level and scenario, first turn', ()
     await stage.say('park');
     await talk(page, () => talkButton(page).click());
     await page.locator('.guided-start .message-user', { hasText: SENTENCES.park }).waitFor({ timeout: 20_000 });
-    await page.locator('.guided-start', { hasText: 'Well done — you are talking with your teacher.' }).waitFor({ timeout: 40_000 });
+    await page
+      .locator('.guided-start', { hasText: 'Well done — you are talking with your teacher.' })
+      .waitFor({ timeout: 40_000 });
     await waitForPhase(page, 'idle', 40_000);
     const chats = stage.standin.requests.filter((r) => r.endpoint === 'chat');
     // Every request of the conversation carries the shaped teacher, not only the first.

@@ -27,13 +27,15 @@ describe('the interface language', () => {
     const page = await browser.openPanel();
     const text = await panelTexts(page);
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
-    for (const chinese of ['新对话', '历史记录', '设置', '新手引导', '说话', '第 1 步，共 4 步', 'API 密钥']) expect(text).toContain(chinese);
+    for (const chinese of ['新对话', '历史记录', '设置', '新手引导', '说话', '第 1 步，共 4 步', 'API 密钥'])
+      expect(text).toContain(chinese);
     expect(text).not.toMatch(/\b(Settings|History|Talk|Provider)\b/);
 
     await page.getByRole('button', { name: '设置', exact: true }).click();
     await page.getByRole('heading', { name: '设置' }).waitFor();
     const settings = await page.locator('form.settings').innerText();
-    for (const chinese of ['界面语言', '水平', '场景', '老师', '语音服务器地址', '免提', '保存', '测试连接']) expect(settings).toContain(chinese);
+    for (const chinese of ['界面语言', '水平', '场景', '老师', '语音服务器地址', '免提', '保存', '测试连接'])
+      expect(settings).toContain(chinese);
 
     const permission = await browser.context.newPage();
     await permission.goto(`chrome-extension://${browser.extensionId}/permission.html`);
@@ -44,7 +46,9 @@ describe('the interface language', () => {
     expect(await permission.getByRole('button', { name: '关闭这个标签页' }).count()).toBe(1);
 
     const worker = await browser.serviceWorker();
-    const shortcut = await worker.evaluate(async () => (await chrome.commands.getAll()).find((c) => c.name === 'toggle-talk')?.description);
+    const shortcut = await worker.evaluate(
+      async () => (await chrome.commands.getAll()).find((c) => c.name === 'toggle-talk')?.description,
+    );
     expect(shortcut).toBe('和老师说话：按一下开始说，再按一下发送');
     const self = await worker.evaluate(() => chrome.management.getSelf());
     expect(self.name).toBe('AITalk — 英语口语陪练');
@@ -55,11 +59,14 @@ describe('the interface language', () => {
     browser = await launch({ micFile: stage.mic });
     const page = await browser.openPanel();
     const text = await panelTexts(page);
-    for (const english of ['New conversation', 'History', 'Settings', 'Guided start', 'Talk', 'Step 1 of 4']) expect(text).toContain(english);
+    for (const english of ['New conversation', 'History', 'Settings', 'Guided start', 'Talk', 'Step 1 of 4'])
+      expect(text).toContain(english);
     // Only the language switch names 简体中文 in its own language.
     expect(text.replace('简体中文', '')).not.toMatch(/[\u4e00-\u9fff]/);
     const worker = await browser.serviceWorker();
-    const shortcut = await worker.evaluate(async () => (await chrome.commands.getAll()).find((c) => c.name === 'toggle-talk')?.description);
+    const shortcut = await worker.evaluate(
+      async () => (await chrome.commands.getAll()).find((c) => c.name === 'toggle-talk')?.description,
+    );
     expect(shortcut).toBe('Talk to your teacher: press to start speaking, press again to send');
 
     await page.getByRole('button', { name: 'Settings', exact: true }).click();

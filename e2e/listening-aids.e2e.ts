@@ -12,7 +12,8 @@ async function firstSentenceMs(page: Page, turnId: string): Promise<number> {
   const at = (type: SeenSpeechEvent['type']) => events.find((e) => e.type === type && 'seq' in e && e.seq === 0);
   const started = at('started');
   const ended = at('ended');
-  if (!started || !ended || !('at' in started) || !('at' in ended)) throw new Error(`no first sentence in ${JSON.stringify(events)}`);
+  if (!started || !ended || !('at' in started) || !('at' in ended))
+    throw new Error(`no first sentence in ${JSON.stringify(events)}`);
   return ended.at - started.at;
 }
 
@@ -40,7 +41,11 @@ describe('listening aids: hear it again, slower, your own voice, text after list
       };
     });
     await page.reload();
-    await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+    await configure(page, {
+      apiKey: stage.standin.apiKey,
+      apiBaseUrl: stage.standin.url,
+      companionUrl: stage.companion.url,
+    });
     await page.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 40_000);
   });
@@ -71,7 +76,9 @@ describe('listening aids: hear it again, slower, your own voice, text after list
     await mine.waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 40_000);
     await mine.getByRole('button', { name: 'Hear my recording' }).click();
-    const played = await waitUntil(() => page.evaluate(() => (window as unknown as { plays: string[] }).plays.find((src) => src.startsWith('blob:'))));
+    const played = await waitUntil(() =>
+      page.evaluate(() => (window as unknown as { plays: string[] }).plays.find((src) => src.startsWith('blob:'))),
+    );
     expect(played).toMatch(/^blob:chrome-extension:/);
     expect(await mine.locator('[role=alert]').count()).toBe(0);
   });

@@ -9,7 +9,11 @@ function shape(messages: ParsedMessage[]) {
   return new Map(
     messages.map((message) => [
       message.key.join('.'),
-      { plural: message.type === 'plural', named: [...message.namedSubstitutions].sort(), substitutions: message.substitutions },
+      {
+        plural: message.type === 'plural',
+        named: [...message.namedSubstitutions].sort(),
+        substitutions: message.substitutions,
+      },
     ]),
   );
 }
@@ -30,7 +34,9 @@ describe('the interface strings', () => {
     const zh = await parseMessagesFile(localeFile('zh_CN'));
     // Names of products, levels and addresses may stay as they are; every sentence is translated.
     const untranslated = zh.flatMap((message) =>
-      message.type === 'simple' && /[a-z]{3,} [a-z]{3,} [a-z]{3,}/i.test(message.message) && !/[\u4e00-\u9fff]/.test(message.message)
+      message.type === 'simple' &&
+      /[a-z]{3,} [a-z]{3,} [a-z]{3,}/i.test(message.message) &&
+      !/[\u4e00-\u9fff]/.test(message.message)
         ? [message.key.join('.')]
         : [],
     );
@@ -50,7 +56,9 @@ describe('the interface strings', () => {
     setMessages('zh_CN', zhWithGap, en);
     expect(t('talk.button.idle')).toBe('说话');
     expect(t('storage.usage', 3, { size: '3.4 MB' })).toBe('3 段录音在这个浏览器中占用 3.4 MB。');
-    expect(t('apiError.rateLimited', { host: 'api.groq.com' })).toBe('api.groq.com 正在限制你的密钥的请求频率（429）。请稍等片刻，然后按“重试”。');
+    expect(t('apiError.rateLimited', { host: 'api.groq.com' })).toBe(
+      'api.groq.com 正在限制你的密钥的请求频率（429）。请稍等片刻，然后按“重试”。',
+    );
     expect(t('talk.micLevel')).toBe('Microphone level');
   });
 });

@@ -52,7 +52,9 @@ function lookup(current: Table, key: string, args: unknown[]): string {
     console.warn(`[i18n] Message not found: "${key}"`);
     return '';
   }
-  let message = raw.replace(/\$(\$|[1-9])/g, (_, which: string) => (which === '$' ? '$' : (subs?.[Number(which) - 1] ?? '')));
+  let message = raw.replace(/\$(\$|[1-9])/g, (_, which: string) =>
+    which === '$' ? '$' : (subs?.[Number(which) - 1] ?? ''),
+  );
   if (count !== undefined) {
     const forms = message.split(' | ');
     if (forms.length === 2) message = forms[count === 1 ? 0 : 1] ?? message;
@@ -117,7 +119,10 @@ export async function applyInterfaceLanguage(choice: InterfaceLanguage): Promise
     table.value = null;
   } else {
     try {
-      const [messages, fallback] = await Promise.all([fetchMessages(choice), choice === 'en' ? null : fetchMessages('en')]);
+      const [messages, fallback] = await Promise.all([
+        fetchMessages(choice),
+        choice === 'en' ? null : fetchMessages('en'),
+      ]);
       table.value = { locale: choice, messages, fallback: fallback ?? messages };
     } catch (error) {
       console.warn('AITalk: could not load the interface language; following the browser', error);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LEVELS, ORIGINAL_TEACHER_PROMPT, SCENARIOS, levelVoiceSpeed, teacherInstructions, type TeacherChoice } from './teacher-prompt';
+import {
+  LEVELS,
+  ORIGINAL_TEACHER_PROMPT,
+  SCENARIOS,
+  levelVoiceSpeed,
+  teacherInstructions,
+  type TeacherChoice,
+} from './teacher-prompt';
 
 const base: TeacherChoice = {
   level: 'B1',
@@ -37,16 +44,22 @@ describe('what the teacher is told', () => {
     expect(doctor).toMatch(/family doctor/);
     const ielts2 = teacherInstructions({ ...base, scenario: 'ielts2' });
     expect(ielts2).toMatch(/Part 2/);
-    expect(new Set(SCENARIOS.map((scenario) => teacherInstructions({ ...base, scenario }))).size).toBe(SCENARIOS.length);
+    expect(new Set(SCENARIOS.map((scenario) => teacherInstructions({ ...base, scenario }))).size).toBe(
+      SCENARIOS.length,
+    );
   });
 
   it('keeps the learner’s own topic', () => {
-    expect(teacherInstructions({ ...base, scenario: 'own', ownTopic: 'Formula 1 racing' })).toContain('Formula 1 racing');
+    expect(teacherInstructions({ ...base, scenario: 'own', ownTopic: 'Formula 1 racing' })).toContain(
+      'Formula 1 racing',
+    );
   });
 
   it('offers the original AITalk prompt as the strict-teacher preset, and the learner’s own instructions', () => {
     expect(teacherInstructions({ ...base, style: 'original', level: 'A2' })).toBe(ORIGINAL_TEACHER_PROMPT);
-    expect(teacherInstructions({ ...base, style: 'custom', customInstructions: ' Talk like a pirate. ' })).toBe('Talk like a pirate.');
+    expect(teacherInstructions({ ...base, style: 'custom', customInstructions: ' Talk like a pirate. ' })).toBe(
+      'Talk like a pirate.',
+    );
     // Empty own instructions would leave the teacher without any: the shaped teacher steps in.
     expect(teacherInstructions({ ...base, style: 'custom', customInstructions: '  ' })).toContain('CEFR B1');
   });

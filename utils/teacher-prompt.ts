@@ -31,7 +31,7 @@ export type TeacherStyle = (typeof TEACHER_STYLES)[number];
 
 /** The prompt AITalk started with (2023): kept as the "Strict teacher" preset. */
 export const ORIGINAL_TEACHER_PROMPT =
-  'I want you to act as a spoken English teacher and improver. I will speak to you in English and you will reply to me in English to practice my spoken English. I want you to keep your reply neat, limiting the reply to 100 words. I want you to strictly correct my grammar mistakes, typos, and factual errors. I want you to ask me a question in your reply. Now let\'s start practicing, you could ask me a question first. Remember, I want you to strictly correct my grammar mistakes, typos, and factual errors.';
+  "I want you to act as a spoken English teacher and improver. I will speak to you in English and you will reply to me in English to practice my spoken English. I want you to keep your reply neat, limiting the reply to 100 words. I want you to strictly correct my grammar mistakes, typos, and factual errors. I want you to ask me a question in your reply. Now let's start practicing, you could ask me a question first. Remember, I want you to strictly correct my grammar mistakes, typos, and factual errors.";
 
 interface LevelProfile {
   learner: string;
@@ -97,7 +97,8 @@ const SCENARIO_PROFILES: Record<Exclude<Scenario, 'own'>, ScenarioProfile> = {
   },
   ielts2: {
     role: 'You are an IELTS Speaking examiner running Part 2: give the learner a cue card topic with three or four prompts, ask them to speak for one to two minutes, then ask one or two short follow-up questions.',
-    opening: 'Describe a place you visited that you would like to go back to. Say where it is, when you went, what you did there, and why you would like to return.',
+    opening:
+      'Describe a place you visited that you would like to go back to. Say where it is, when you went, what you did there, and why you would like to return.',
   },
   ielts3: {
     role: 'You are an IELTS Speaking examiner running Part 3: abstract discussion questions that ask the learner to explain, compare and give reasons. One question at a time.',
@@ -146,7 +147,9 @@ export function teacherInstructions(choice: TeacherChoice): string {
   const level = LEVEL_PROFILES[choice.level];
   const scenario = scenarioProfile(choice.scenario, choice.ownTopic);
   const opening =
-    choice.scenario === 'own' ? scenario.opening : `If the conversation has not started yet, open with: "${scenario.opening}"`;
+    choice.scenario === 'own'
+      ? scenario.opening
+      : `If the conversation has not started yet, open with: "${scenario.opening}"`;
   return [
     `You are helping ${level.learner} practise spoken English. ${scenario.role}`,
     `Your replies are spoken aloud and heard, not read: ${level.reply} No lists, no headings, no emoji, no markdown.`,

@@ -15,6 +15,8 @@ beforeAll(async () => {
   fakeBrowser.i18n.getMessage = (name: string, substitutions?: string | string[]) => {
     const subs = typeof substitutions === 'string' ? [substitutions] : (substitutions ?? []);
     const message = messages[name]?.message ?? '';
-    return message.replace(/\$(\$|[1-9])/g, (_, which: string) => (which === '$' ? '$' : (subs[Number(which) - 1] ?? '')));
+    return message.replace(/\$(\$|[1-9])/g, (_, which: string) =>
+      which === '$' ? '$' : (subs[Number(which) - 1] ?? ''),
+    );
   };
 });
