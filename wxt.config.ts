@@ -1,5 +1,6 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import { AITALK_EXTENSION_KEY } from './companion-server/src/extension-id';
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({
@@ -7,7 +8,11 @@ export default defineConfig({
   vite: () => ({
     plugins: [preact()],
   }),
-  manifest: {
+  manifest: ({ browser, mode }) => ({
+    // A fixed key gives every Chromium development build the same id, which the companion trusts by default.
+    // The Chrome Web Store refuses a manifest with "key" and signs with its own: `npm run zip` builds in mode
+    // "store" without it.
+    ...(browser === 'chrome' && mode !== 'store' ? { key: AITALK_EXTENSION_KEY } : {}),
     // Names and descriptions come from locales/*.yml (the @wxt-dev/i18n module writes _locales/),
     // so Chrome shows them in the browser's language, the shortcut's description included.
     default_locale: 'en',
@@ -30,5 +35,5 @@ export default defineConfig({
         description: '__MSG_commandToggleTalk__',
       },
     },
-  },
+  }),
 });

@@ -16,7 +16,10 @@ export async function testCompanion(url: string, token: string): Promise<{ ok: b
     return { ok: false, message: t('connection.companionWantsToken') };
   }
   if (response.status === 403) {
-    return { ok: false, message: t('connection.companionRefused') };
+    return {
+      ok: false,
+      message: t('connection.companionRefused', { id: globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID' }),
+    };
   }
   const health = (await response.json().catch(() => null)) as { engine?: string; ready?: boolean; status?: string } | null;
   if (!response.ok || !health || typeof health.engine !== 'string') {
