@@ -13,6 +13,7 @@ import {
   type Message,
 } from '@/utils/db';
 import type { ChatTurn } from '@/utils/teacher-api';
+import { t } from '@/utils/i18n';
 
 /**
  * The open conversation and the list of past ones. `messages` mirrors IndexedDB: every change
@@ -84,7 +85,7 @@ export function createHistory() {
           fixed = {
             ...message,
             status: 'failed',
-            error: 'The panel closed before this turn was transcribed. Press Retry to send it again.',
+            error: t('conversation.closedBeforeTranscribed'),
           };
         }
         if (!fixed) return message;
