@@ -1,15 +1,35 @@
 import { useSignal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { t } from '@/utils/i18n';
 import { BannerView } from './BannerView';
 import { GuidedStart } from './GuidedStart';
 import { HistoryList } from './HistoryList';
 import { MessageList } from './MessageList';
+import { NotebookPanel } from './NotebookPanel';
+import { SessionCard } from './SessionCard';
 import { SettingsForm } from './SettingsForm';
 import { TalkBar } from './TalkBar';
 import { useStore } from './store-context';
 
-type View = 'conversation' | 'history' | 'settings' | 'guide';
+type View = 'conversation' | 'history' | 'notebook' | 'settings' | 'guide';
+
+/** The session card, brought into view when it appears (the conversation below may be long). */
+function ShownSession() {
+  const store = useStore();
+  const session = store.session.value;
+  const top = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // After the conversation's own scroll to its newest message, which runs in the same pass.
+    const timer = setTimeout(() => top.current?.scrollIntoView?.({ block: 'start' }), 0);
+    return () => clearTimeout(timer);
+  }, [session]);
+  if (!session) return null;
+  return (
+    <div ref={top}>
+      <SessionCard summary={session} onClose={store.closeSession} />
+    </div>
+  );
+}
 
 export function App() {
   const store = useStore();
@@ -25,6 +45,7 @@ export function App() {
   const toggle = (next: View) => {
     view.value = view.value === next ? 'conversation' : next;
   };
+  const session = store.session.value;
   const openSettings = () => {
     view.value = 'settings';
   };
@@ -56,8 +77,21 @@ export function App() {
           >
             {t('app.newConversation')}
           </button>
+          <button
+            type="button"
+            onClick={() => {
+              view.value = 'conversation';
+              void store.summarize();
+            }}
+            disabled={!store.ready.value}
+          >
+            {t('app.summary')}
+          </button>
           <button type="button" aria-pressed={view.value === 'history'} onClick={() => toggle('history')}>
             {t('app.history')}
+          </button>
+          <button type="button" aria-pressed={view.value === 'notebook'} onClick={() => toggle('notebook')}>
+            {t('app.notebook')}
           </button>
           <button type="button" aria-pressed={view.value === 'settings'} onClick={() => toggle('settings')}>
             {t('app.settings')}
@@ -72,6 +106,8 @@ export function App() {
         {view.value === 'guide' && <GuidedStart onClose={() => (view.value = 'conversation')} />}
         {view.value === 'settings' && <SettingsForm onDone={() => (view.value = 'conversation')} />}
         {view.value === 'history' && <HistoryList onOpened={() => (view.value = 'conversation')} />}
+        {view.value === 'notebook' && <NotebookPanel />}
+        {view.value === 'conversation' && session && <ShownSession />}
         {view.value === 'conversation' && <MessageList />}
       </main>
       <TalkBar />

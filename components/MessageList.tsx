@@ -1,7 +1,12 @@
+import { Fragment } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Message, TurnTimings } from '@/utils/db';
 import { t } from '@/utils/i18n';
+import { correctedSentenceOf } from '@/utils/notebook';
+import { CorrectionCard } from './CorrectionCard';
+import { drillBlocked, drillOf } from './drill';
 import { ListeningAids } from './ListeningAids';
+import { cardTarget } from './store/corrections-store';
 import { useStore } from './store-context';
 
 const TIMING_STEPS: Array<[keyof TurnTimings, () => string]> = [
@@ -95,15 +100,38 @@ function MessageItem({ message, hidden }: { message: Message; hidden: boolean })
   );
 }
 
+/** The corrections of a learner sentence, under its bubble (the corrections lane). */
+function CorrectionSlot({ message }: { message: Message }) {
+  const store = useStore();
+  const state = store.cards.value[message.id];
+  if (!state) return null;
+  const target = cardTarget(message.id, state.status === 'done' ? correctedSentenceOf(state.check) : message.text);
+  return (
+    <li class="correction-slot" data-message-id={message.id}>
+      <CorrectionCard
+        state={state}
+        drill={drillOf(store, target.id)}
+        onRetry={() => store.retryCheck(message.id)}
+        onMisheard={(index) => void store.markMisheard(message.id, index)}
+        onSayAgain={(text) => store.practise({ ...target, text })}
+        sayAgainDisabled={drillBlocked(store, target.id)}
+      />
+    </li>
+  );
+}
+
 /** The conversation, newest at the bottom, following the reply as it streams in. */
 export function MessageList() {
   const store = useStore();
   const end = useRef<HTMLDivElement>(null);
   const messages = store.messages.value;
   const last = messages[messages.length - 1];
+  // The newest sentence's card arriving is followed too; a change to an older card is not.
+  const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+  const lastCard = lastUser ? store.cards.value[lastUser.id]?.status : undefined;
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: 'end' });
-  }, [messages.length, last?.text]);
+  }, [messages.length, last?.text, lastCard]);
 
   // Listening practice: the reply being spoken shows its text only once it has been heard.
   const hideLast = store.settings.value.hideTextUntilHeard && (store.phase.value === 'thinking' || store.phase.value === 'speaking');
@@ -120,11 +148,10 @@ export function MessageList() {
       ) : (
         <ol class="messages">
           {messages.map((message) => (
-            <MessageItem
-              key={message.id}
-              message={message}
-              hidden={hideLast && message === last && message.role === 'assistant'}
-            />
+            <Fragment key={message.id}>
+              <MessageItem message={message} hidden={hideLast && message === last && message.role === 'assistant'} />
+              {message.role === 'user' && <CorrectionSlot message={message} />}
+            </Fragment>
           ))}
         </ol>
       )}

@@ -17,8 +17,8 @@ export interface NotebookViewProps {
   onExportCsv(): void;
   onExportConversation(conversationId: string): void;
   onDelete?(entry: NotebookEntry): void;
-  /** While a turn or a drill is using the microphone. */
-  sayAgainDisabled?: boolean;
+  /** While a turn or another drill is using the microphone (an entry's own drill can always be stopped). */
+  sayAgainDisabled?: boolean | ((entry: NotebookEntry) => boolean);
   /** For tests and for a panel left open past midnight. */
   now?: number;
 }
@@ -58,7 +58,7 @@ function EntryItem({ entry, drill, now, props }: { entry: NotebookEntry; drill: 
         </p>
       )}
       <div class="notebook-actions">
-        <SayItAgain target={entry.correctedSentence} drill={drill} onPress={() => props.onSayAgain(entry)} disabled={props.sayAgainDisabled} />
+        <SayItAgain target={entry.correctedSentence} drill={drill} onPress={() => props.onSayAgain(entry)} disabled={typeof props.sayAgainDisabled === 'function' ? props.sayAgainDisabled(entry) : props.sayAgainDisabled} />
         <button type="button" class="quiet" onClick={() => props.onExportConversation(entry.conversationId)}>
           {t('notebook.exportConversation')}
         </button>

@@ -4,7 +4,7 @@ import { startCompanion } from '../companion-server/src/server.ts';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launch, readDatabase, type Browser } from './harness';
-import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, waitForPhase, type Stage } from './fixtures';
+import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, teacherChats, waitForPhase, type Stage } from './fixtures';
 
 /** A port nothing listens on: what a stopped server looks like. */
 async function closedPort(): Promise<number> {
@@ -83,11 +83,11 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
   });
 
   it('a rate limit is retried with backoff until it goes through', async () => {
-    stage.standin.control.failNext({ kind: 'rate-limit', endpoint: 'chat', count: 2, retryAfterMs: 300 });
+    stage.standin.control.failNext({ kind: 'rate-limit', endpoint: 'chat', count: 2, retryAfterMs: 300, streamed: true });
     await talk(page, press);
     await page.locator('.message-user[data-status=done]', { hasText: SENTENCES.park }).last().waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 30_000);
-    const chats = stage.standin.requests.filter((r) => r.endpoint === 'chat');
+    const chats = teacherChats(stage.standin);
     expect(chats.map((r) => r.status)).toEqual([429, 429, 200]);
     expect(await page.locator('.message-assistant').last().getAttribute('data-status')).toBe('done');
   });

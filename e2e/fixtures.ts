@@ -6,7 +6,8 @@ import { waitForPhase } from './harness.ts';
 import { vi } from 'vitest';
 import { startCompanion } from '../companion-server/src/server.ts';
 import { makeSilenceWav, makeSpeechWav } from '../script/lib/speech-wav.ts';
-import { startStandin, type Standin } from '../script/openai-standin/server.ts';
+import { isCorrectionsRequest } from '../script/bench/corrections.ts';
+import { startStandin, type RecordedRequest, type Standin } from '../script/openai-standin/server.ts';
 
 /** What the learner says in the tests, each with a typical mistake for the teacher to correct. */
 export const SENTENCES = {
@@ -97,4 +98,9 @@ export async function talk(page: Page, press: () => Promise<void>, ms = 3_800): 
   await waitForPhase(page, 'recording');
   await page.waitForTimeout(ms);
   await press();
+}
+
+/** The teacher's chat requests, without the corrections lane's (which go to the same endpoint). */
+export function teacherChats(standin: Standin): RecordedRequest[] {
+  return standin.requests.filter((r) => r.endpoint === 'chat' && !isCorrectionsRequest(r));
 }

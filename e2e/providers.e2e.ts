@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SENTENCE } from '../script/make-test-sample.ts';
 import { startStandin, type Standin } from '../script/openai-standin/server.ts';
 import { launch, readDatabase, type Browser } from './harness';
-import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, waitForPhase, type Stage } from './fixtures';
+import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, teacherChats, waitForPhase, type Stage } from './fixtures';
 
 /**
  * Bring your own providers: a chat server that cannot transcribe (DeepSeek, Ollama, LM Studio)
@@ -125,7 +125,9 @@ describe('chat and transcription on different servers, each with its own key', (
     // Each server accepts only its own key: a 200 from each shows each got its own.
     expect(whisperServer.requests.map((r) => `${r.endpoint} ${r.status}`)).toEqual(['transcriptions 200']);
     expect(whisperServer.requests[0]?.fields).toMatchObject({ model: 'whisper-1', language: 'en', response_format: 'verbose_json' });
-    expect(chatServer.requests.map((r) => `${r.endpoint} ${r.status}`)).toEqual(['chat 200']);
+    expect(teacherChats(chatServer).map((r) => `${r.endpoint} ${r.status}`)).toEqual(['chat 200']);
+    // The corrections lane is a chat request too: to the chat server, with its key.
+    expect(chatServer.requests.filter((r) => r.endpoint !== 'chat')).toEqual([]);
     expect(await page.locator('.banner-error').count()).toBe(0);
   });
 
@@ -140,8 +142,9 @@ describe('chat and transcription on different servers, each with its own key', (
     }
     expect(whisperServer.requests.map((r) => `${r.endpoint} ${r.status}`)).toEqual(['transcriptions 200', 'transcriptions 200']);
     expect(whisperServer.requests.map((r) => r.transcript)).toEqual([SENTENCES.books, SENTENCES.food]);
-    expect(chatServer.requests.map((r) => `${r.endpoint} ${r.status}`)).toEqual(['chat 200', 'chat 200']);
+    expect(teacherChats(chatServer).map((r) => `${r.endpoint} ${r.status}`)).toEqual(['chat 200', 'chat 200']);
+    expect(chatServer.requests.filter((r) => r.endpoint !== 'chat')).toEqual([]);
     // The chat server saw the learner's words, transcribed elsewhere.
-    expect(JSON.stringify(chatServer.requests[1]?.body)).toContain(SENTENCES.food);
+    expect(JSON.stringify(teacherChats(chatServer)[1]?.body)).toContain(SENTENCES.food);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, readDatabase, type Browser } from './harness';
-import { SENTENCES, configure, setUpStage, talk, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
+import { SENTENCES, configure, setUpStage, talk, talkButton, teacherChats, waitForPhase, waitUntil, type Stage } from './fixtures';
 import type { Page } from 'playwright-core';
 
 describe('the talk loop: speak in the side panel, hear the teacher answer', () => {
@@ -28,7 +28,7 @@ describe('the talk loop: speak in the side panel, hear the teacher answer', () =
     const opening = page.locator('.message-assistant').first();
     await opening.locator('text=What did you do last weekend').waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle');
-    const chat = stage.standin.requests.find((r) => r.endpoint === 'chat');
+    const chat = teacherChats(stage.standin)[0];
     expect(chat?.valid).toBe(true);
     expect(chat?.body).toMatchObject({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'system' }] });
     const { messages } = await readDatabase(page);
@@ -64,7 +64,7 @@ describe('the talk loop: speak in the side panel, hear the teacher answer', () =
     await page.locator('.message-user', { hasText: SENTENCES.books }).waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 40_000);
 
-    const chats = stage.standin.requests.filter((r) => r.endpoint === 'chat');
+    const chats = teacherChats(stage.standin);
     expect(chats).toHaveLength(3);
     const last = chats[2]?.body as { messages: Array<{ role: string; content: string }> };
     // The whole conversation goes with every request: the opening, turn one, its reply, turn two.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeSilenceWav, makeSpeechWav } from '../script/lib/speech-wav.ts';
 import { launch, readDatabase, speechEvents, tapSpeechEvents, type Browser } from './harness';
-import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
+import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, teacherChats, waitForPhase, waitUntil, type Stage } from './fixtures';
 
 describe('fast turn-taking', () => {
   let stage: Stage;
@@ -46,7 +46,7 @@ describe('fast turn-taking', () => {
     const stoppedAt = await page.evaluate(() => performance.timeOrigin + performance.now());
 
     // The chat stream was cut off, not left running in the background.
-    const chat = stage.standin.requests.filter((r) => r.endpoint === 'chat').at(-1);
+    const chat = teacherChats(stage.standin).at(-1);
     await waitUntil(() => chat?.aborted);
 
     const db = await readDatabase(page);
@@ -79,7 +79,7 @@ describe('fast turn-taking', () => {
   });
 
   it('the next turn sends what the learner heard of an interrupted reply, not what was cut', async () => {
-    const chats = stage.standin.requests.filter((r) => r.endpoint === 'chat');
+    const chats = teacherChats(stage.standin);
     const afterBargeIn = chats.at(-1)?.body as { messages: Array<{ role: string; content: string }> };
     const db = await readDatabase(page);
     const books = db.messages.findIndex((m) => m.role === 'user' && m.text === SENTENCES.books);

@@ -70,6 +70,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --first-token-ms N      stand-in time to the first token (default ${LATENCY_PROFILES.default.firstTokenMs})
   --tokens-per-second N   stand-in streaming rate (default ${LATENCY_PROFILES.default.tokensPerSecond})
   --reply-words N         length of the teacher's reply (default ${LATENCY_PROFILES.default.replyWords})
+  --corrections-ms N      extra stand-in time before a corrections answer (default 0: as fast as any answer)
   --engine espeak|coqui   companion engine (default espeak, the embedded voice)
   --barge-ins N           extra turns interrupted 1–2 s after their first audio (default: --turns)
   --no-build              use the existing build instead of building into .output/bench
@@ -82,7 +83,7 @@ interface Options {
   buttonTurns: number;
   longTurns: number;
   bargeIns: number;
-  latency: { transcriptionMs: number; firstTokenMs: number; tokensPerSecond: number; replyWords: number };
+  latency: { transcriptionMs: number; firstTokenMs: number; tokensPerSecond: number; replyWords: number; correctionsMs: number };
   engine: 'espeak' | 'coqui';
   build: boolean;
   extensionDir: string;
@@ -102,6 +103,7 @@ function parseOptions(argv: string[]): Options | null {
       'first-token-ms': { type: 'string' },
       'tokens-per-second': { type: 'string' },
       'reply-words': { type: 'string' },
+      'corrections-ms': { type: 'string' },
       engine: { type: 'string' },
       'no-build': { type: 'boolean' },
       extension: { type: 'string' },
@@ -131,6 +133,7 @@ function parseOptions(argv: string[]): Options | null {
       firstTokenMs: number('first-token-ms', values['first-token-ms'], defaults.firstTokenMs, 0),
       tokensPerSecond: number('tokens-per-second', values['tokens-per-second'], defaults.tokensPerSecond, 0.1),
       replyWords: Math.round(number('reply-words', values['reply-words'], defaults.replyWords, 1)),
+      correctionsMs: number('corrections-ms', values['corrections-ms'], 0, 0),
     },
     engine,
     build,

@@ -42,6 +42,16 @@ export interface TurnTimings {
   /** Barge-in: when the learner interrupted, and when the teacher fell silent. */
   interruptedAt?: number;
   silencedAt?: number;
+  /** Learner turns: the corrections lane (its request began; its card could be shown). */
+  checkStartedAt?: number;
+  checkedAt?: number;
+}
+
+/** One recognised word and when it was said, seconds from the start of the recording. */
+export interface SpokenWord {
+  word: string;
+  start: number;
+  end: number;
 }
 
 export interface Message {
@@ -58,6 +68,13 @@ export interface Message {
   /** Assistant replies: the whole reply as generated, when only part of it was heard. */
   fullText?: string;
   timings: TurnTimings;
+  /**
+   * Learner turns, for the session's fluency figures: the words with their times when the
+   * transcription gave them, and the spoken length in seconds (the server's, else the
+   * recording's). Absent on turns recorded before they were kept.
+   */
+  words?: SpokenWord[];
+  durationS?: number;
 }
 
 export interface Recording {

@@ -54,6 +54,20 @@ vi.mock('@/utils/teacher-api', () => ({
   ),
 }));
 
+/** The corrections lane's server answer; held back until `releaseCorrections` when `holdCorrections`. */
+let holdCorrections = false;
+let releaseCorrections: () => void = () => undefined;
+vi.mock('@/utils/corrections', () => ({
+  requestCorrections: vi.fn(async (_endpoint: unknown, input: { sentence: string }, options: { signal?: AbortSignal }) => {
+    if (holdCorrections) await new Promise<void>((resolve) => (releaseCorrections = resolve));
+    if (options.signal?.aborted) return { ok: false, failure: { kind: 'aborted', message: '', canRetry: false } };
+    const fixed = input.sentence.replace(/\bgo\b/, 'went');
+    const corrections =
+      fixed === input.sentence ? [] : [{ original: 'go', corrected: 'went', explanation: 'Past tense.', kind: 'grammar' }];
+    return { ok: true, mode: 'json_schema', check: { sentence: input.sentence, corrections, natural: fixed, dropped: 0 } };
+  }),
+}));
+
 // ── Ports between the panel and the offscreen document ───────────────────────────────────────
 
 interface FakePort {
@@ -173,6 +187,7 @@ beforeEach(async () => {
   clipSeconds = 0.2;
   replyText = 'Hello there. What did you do yesterday?';
   transcript = 'Yesterday I go to the park.';
+  holdCorrections = false;
   vi.stubGlobal('speechSynthesis', speech);
   vi.stubGlobal('SpeechSynthesisUtterance', FakeUtterance);
   // Ports: the panel connects, the offscreen document's onConnect listener gets the other end.
@@ -416,5 +431,110 @@ describe('practice attempts', () => {
     expect(store.messages.value).toHaveLength(1);
     const { recordingsUsage } = await import('@/utils/db');
     expect((await recordingsUsage()).count).toBe(0);
+  });
+});
+
+describe('the corrections lane', () => {
+  async function learnerTurn(store: Awaited<ReturnType<typeof openPanel>>): Promise<string> {
+    await until('idle', () => store.phase.value === 'idle' && store.messages.value.length > 0);
+    const before = store.messages.value.length;
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+    await until('the transcript', () => store.messages.value.length > before && store.messages.value.at(-1)!.role === 'assistant');
+    return store.messages.value.find((m) => m.role === 'user' && m.text === transcript)!.id;
+  }
+
+  it('checks the sentence beside the reply: the teacher answers aloud while the check is still out, then the card shows and is kept', async () => {
+    holdCorrections = true;
+    const store = await openPanel();
+    const id = await learnerTurn(store);
+    await until('the reply to be spoken', () => store.phase.value === 'idle' && store.messages.value.at(-1)!.status === 'done');
+    expect(store.messages.value.at(-1)!.timings.firstAudioAt).toBeDefined();
+    expect(store.cards.value[id]).toEqual({ status: 'checking' });
+    const { requestCorrections } = await import('@/utils/corrections');
+    expect(vi.mocked(requestCorrections).mock.calls.at(-1)![1]).toEqual({
+      sentence: 'Yesterday I go to the park.',
+      previousTeacherLine: 'Hello there. What did you do yesterday?',
+      explanationLanguage: store.settings.value.explanationLanguage,
+    });
+    releaseCorrections();
+    await until('the card', () => store.cards.value[id]?.status === 'done');
+    const card = store.cards.value[id]!;
+    expect(card.status === 'done' && card.check.corrections[0]).toMatchObject({ original: 'go', corrected: 'went' });
+    await until('the notebook', () => store.notebook.value.length === 1);
+    expect(store.notebook.value[0]).toMatchObject({ messageId: id, correctedSentence: 'Yesterday I went to the park.' });
+    // The lane's timings are kept on the learner's turn (the bench reads them).
+    await until('checkedAt', () => store.messages.value.find((m) => m.id === id)!.timings.checkedAt !== undefined);
+    const timings = store.messages.value.find((m) => m.id === id)!.timings;
+    expect(timings.checkedAt!).toBeGreaterThan(timings.checkStartedAt!);
+
+    // Reopened, the conversation shows its cards again.
+    store.dispose();
+    const reopened = await openPanel();
+    await until('the card again', () => reopened.cards.value[id]?.status === 'done');
+  });
+
+  it('a check that fails shows Retry on the card, and Retry checks again; the spoken turn is untouched', async () => {
+    const { requestCorrections } = await import('@/utils/corrections');
+    vi.mocked(requestCorrections).mockResolvedValueOnce({
+      ok: false,
+      failure: { kind: 'request-failed', message: 'The server did not answer.', canRetry: true },
+    });
+    const store = await openPanel();
+    const id = await learnerTurn(store);
+    await until('the failed card', () => store.cards.value[id]?.status === 'failed');
+    expect(store.cards.value[id]).toMatchObject({ message: 'The server did not answer.', canRetry: true });
+    expect(store.banner.value).toBeNull();
+    store.retryCheck(id);
+    await until('the card', () => store.cards.value[id]?.status === 'done');
+  });
+
+  it('"I didn’t say that" dismisses the correction and takes it out of the notebook', async () => {
+    const store = await openPanel();
+    const id = await learnerTurn(store);
+    await until('the notebook', () => store.notebook.value.length === 1);
+    await store.markMisheard(id, 0);
+    const card = store.cards.value[id]!;
+    expect(card.status === 'done' && card.check).toMatchObject({ dismissed: [0], misheard: true });
+    await until('the notebook to empty', () => store.notebook.value.length === 0);
+  });
+
+  it('"Say it again" on the card judges the corrected sentence and updates the review of its notebook entry', async () => {
+    const store = await openPanel();
+    const id = await learnerTurn(store);
+    await until('the reply to end', () => store.phase.value === 'idle' && store.messages.value.at(-1)!.status === 'done');
+    await until('the notebook', () => store.notebook.value.length === 1);
+    const due = store.notebook.value[0]!.due;
+    const { cardTarget } = await import('./corrections-store');
+    const target = cardTarget(id, 'Yesterday I went to the park.');
+    transcript = 'Yesterday I went to the park.';
+    const messages = store.messages.value.length;
+    store.practise(target);
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.practise(target);
+    await until('the result', () => store.attempts.value[target.id] !== undefined && store.phase.value === 'idle');
+    expect(store.attempts.value[target.id]!.comparison.allRight).toBe(true);
+    await until('the review', () => store.notebook.value[0]?.lastAttempt !== undefined);
+    expect(store.notebook.value[0]!.lastAttempt).toMatchObject({ allRight: true, said: 'Yesterday I went to the park.' });
+    expect(store.notebook.value[0]!.due).toBeGreaterThan(due);
+    expect(store.messages.value).toHaveLength(messages);
+  });
+
+  it('New conversation shows the session card of the one that ended: its corrections and fluency from the recording', async () => {
+    const store = await openPanel();
+    await learnerTurn(store);
+    await until('the notebook', () => store.notebook.value.length === 1);
+    await store.newConversation();
+    const session = store.session.value!;
+    expect(session.corrections).toHaveLength(1);
+    expect(session.corrections[0]).toMatchObject({ correctedSentence: 'Yesterday I went to the park.' });
+    expect(session.fluency).toMatchObject({ source: 'recording-length', words: 6 });
+    store.closeSession();
+    await store.summarize();
+    expect(store.session.value).toBeNull();
+    expect(store.banner.value?.message).toContain('Nothing to summarise yet');
   });
 });

@@ -18,6 +18,8 @@ import { createSettingsSync } from './settings-sync';
 import { watchTalkRequests } from './shortcut-requests';
 import { createTurnRunner } from './turn-runner';
 import type { PracticeTarget } from './turn-machine';
+import { createCorrections } from './corrections-store';
+import { createNotebook } from './notebook-store';
 
 /**
  * The side panel's state and everything the learner can do, as signals plus actions
@@ -39,7 +41,19 @@ export function createPanelStore() {
   const settings = createSettingsSync();
   const history = createHistory();
   const banner = createBanner(() => settings.settings.value.companionUrl);
-  const turn = createTurnRunner({ link, history, settings, banner });
+  const notebook = createNotebook();
+  const refreshNotebook = () => {
+    notebook.refresh().catch((error: unknown) => console.warn('AITalk: could not read the notebook', error));
+  };
+  const corrections = createCorrections({ history, settings, onChanged: refreshNotebook });
+  const turn = createTurnRunner({
+    link,
+    history,
+    settings,
+    banner,
+    checkSentence: corrections.check,
+    onAttempt: corrections.onAttempt,
+  });
 
   const ready = signal(false);
   /** Start-up failed (IndexedDB or storage unavailable): the panel shows this with Reload. */
@@ -98,6 +112,7 @@ export function createPanelStore() {
       const started = await history.openLatest();
       await history.refresh();
       ready.value = true;
+      refreshNotebook();
       if (!settings.hasKey.value) banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
       else if (started) teacherOpens();
       offerUnsent();
@@ -143,6 +158,10 @@ export function createPanelStore() {
 
   async function newConversation(): Promise<void> {
     stopEverything();
+    const ended = history.conversation.value;
+    // The conversation that ends gets its session card (when the learner spoke in it).
+    const summarised = ended ? await notebook.summarize(ended.id) : false;
+    if (!summarised) notebook.closeSession();
     await history.create();
     banner.clear();
     // The opening question streams in while the panel is already usable.
@@ -173,6 +192,28 @@ export function createPanelStore() {
     practice: computed(() => turn.state.value.practice),
     /** The latest result of each practice target, by id. */
     attempts: turn.attempts,
+    /** The correction card of each learner sentence, by message id. */
+    cards: corrections.cards,
+    retryCheck(messageId: string): void {
+      void corrections.check(messageId);
+    },
+    markMisheard: shown(() => t('app.actionMarkMisheard'), (messageId: string, index: number) => corrections.misheard(messageId, index)),
+    notebook: notebook.entries,
+    refreshNotebook: shown(() => t('app.actionReadNotebook'), notebook.refresh),
+    exportNotebookCsv: shown(() => t('app.actionExportNotebook'), notebook.exportCsv),
+    exportConversation: shown(() => t('app.actionExportConversation'), async (conversationId: string) => {
+      const title = history.conversations.value.find((c) => c.id === conversationId)?.title ?? 'conversation';
+      await notebook.exportConversation(conversationId, title);
+    }),
+    /** The session card on show (after New conversation, or Summary). */
+    session: notebook.session,
+    summarize: shown(() => t('app.actionSummarize'), async () => {
+      const conversation = history.conversation.value;
+      if (!conversation || !(await notebook.summarize(conversation.id))) {
+        banner.info(t('app.nothingToSummarize'));
+      }
+    }),
+    closeSession: notebook.closeSession,
     /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
     practise(target: PracticeTarget): void {
       turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });
@@ -233,6 +274,7 @@ export function createPanelStore() {
       stopEverything();
       for (const stop of disposers.splice(0)) stop();
       turn.dispose();
+      corrections.dispose();
       settings.dispose();
       link.close();
     },

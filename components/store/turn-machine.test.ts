@@ -229,8 +229,23 @@ describe('the transcript', () => {
 
   it('arrived: the teacher is asked, and the Talk bar shows it thinking', () => {
     const next = transition(transcribing, { type: 'transcribed', messageId: 'u1', replyId: 'r2' });
-    expect(next.effects).toEqual([{ type: 'clear-info' }, { type: 'ask-teacher', replyId: 'r2' }]);
+    expect(next.effects).toEqual([
+      { type: 'clear-info' },
+      { type: 'ask-teacher', replyId: 'r2' },
+      { type: 'check-sentence', messageId: 'u1' },
+    ]);
     expect(next.state.reply).toEqual(reply('r2'));
+    expect(phaseOf(next.state)).toBe('thinking');
+  });
+
+  it('arrived: the sentence is checked for corrections beside the reply, never before the teacher is asked', () => {
+    const speaking: TurnState = { ...transcribing, handsFree: true, reply: reply('r1', { audible: true }) };
+    const next = transition(speaking, { type: 'transcribed', messageId: 'u7', replyId: 'r2' });
+    const kinds = types(next.effects);
+    expect(kinds.filter((kind) => kind === 'check-sentence')).toHaveLength(1);
+    expect(kinds.indexOf('check-sentence')).toBeGreaterThan(kinds.indexOf('ask-teacher'));
+    expect(next.effects).toContainEqual({ type: 'check-sentence', messageId: 'u7' });
+    // The check is not part of the turn: the Talk bar shows only the teacher thinking.
     expect(phaseOf(next.state)).toBe('thinking');
   });
 

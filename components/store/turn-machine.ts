@@ -174,6 +174,11 @@ export type Effect =
   /** Nothing was said: keep no audio of the room. */
   | { type: 'discard-recording'; recordingId: string }
   | { type: 'ask-teacher'; replyId: string }
+  /**
+   * The corrections lane: check the learner's sentence beside the spoken reply. Always after
+   * ask-teacher, so the reply's request is on its way first; its outcome is the card's, not the turn's.
+   */
+  | { type: 'check-sentence'; messageId: string }
   /** No more sentences are coming for this reply. */
   | { type: 'end-speech'; replyId: string }
   /** The reply failed: silence whatever of it was queued. */
@@ -288,7 +293,11 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
         effects.push({ type: 'start-mic', handsFree: true });
       }
       // One reply at a time: an older one still speaking is silenced first.
-      effects.push(...interrupting(next), { type: 'ask-teacher', replyId: event.replyId });
+      effects.push(
+        ...interrupting(next),
+        { type: 'ask-teacher', replyId: event.replyId },
+        { type: 'check-sentence', messageId: event.messageId },
+      );
       return { state: { ...next, reply: newReply(event.replyId) }, effects };
     }
 

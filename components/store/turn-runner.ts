@@ -10,7 +10,7 @@ import {
 } from '@/utils/messages';
 import type { PanelLink } from '@/utils/panel-link';
 import { SentenceStream } from '@/utils/sentence-splitter';
-import { streamReply, transcribe } from '@/utils/teacher-api';
+import { streamReply, transcribe, type Transcript } from '@/utils/teacher-api';
 import { errorText, type BannerStore } from './banner';
 import { BrowserVoice } from './browser-voice';
 import type { HistoryStore } from './history';
@@ -47,6 +47,8 @@ export interface TurnRunnerDeps {
   banner: BannerStore;
   /** A practice attempt was judged (the notebook updates the item's review). */
   onAttempt?(result: PracticeResult): Promise<void>;
+  /** The corrections lane of a learner turn; it shows its own outcome and never fails the turn. */
+  checkSentence?(messageId: string): Promise<void>;
 }
 
 /** What a practice attempt came to: what was heard, and word by word against the text. */
@@ -77,7 +79,7 @@ const noop = (): void => undefined;
 
 export type TurnRunner = ReturnType<typeof createTurnRunner>;
 
-export function createTurnRunner({ link, history, settings, banner, onAttempt }: TurnRunnerDeps) {
+export function createTurnRunner({ link, history, settings, banner, onAttempt, checkSentence }: TurnRunnerDeps) {
   const state = signal(INITIAL_TURN_STATE);
   const phase = computed(() => phaseOf(state.value));
   const inProgress = computed(() => turnInProgress(state.value));
@@ -156,6 +158,8 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
         return deleteRecording(effect.recordingId);
       case 'ask-teacher':
         return askTeacher(effect.replyId);
+      case 'check-sentence':
+        return checkSentence?.(effect.messageId);
       case 'end-speech':
         return speaker.end(effect.replyId);
       case 'stop-speech':
@@ -279,11 +283,13 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
     mimeType: string | undefined,
     saved: Promise<void>,
   ): Promise<void> {
-    let text: string;
+    let transcript: Transcript;
+    let recordingS: number;
     try {
       const recording = await getRecording(recordingId);
       if (!recording) throw new Error(t('conversation.recordingGone'));
-      [{ text }] = await Promise.all([
+      recordingS = recording.durationMs / 1000;
+      [transcript] = await Promise.all([
         transcribe(settings.endpoints.value.transcription, recording.blob, mimeType ?? recording.mimeType, {
           onSent: () => {
             history.patch(messageId, { timings: { uploadSentAt: now() } }, false).catch(noop);
@@ -298,6 +304,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
       dispatch({ type: 'transcription-failed', messageId, error, empty: false });
       return;
     }
+    const { text, words } = transcript;
     if (!text) {
       await history.patch(messageId, { status: 'failed', error: t('conversation.noWordsRecognised') });
       dispatch({ type: 'transcription-failed', messageId, error: null, empty: true });
@@ -309,6 +316,9 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
       status: 'done',
       error: undefined,
       timings: { transcriptAt: now() },
+      // Kept for the session's fluency figures (utils/fluency.ts).
+      ...(words?.length ? { words } : {}),
+      durationS: transcript.durationS || recordingS,
     });
     dispatch({ type: 'transcribed', messageId, replyId: newId() });
     await written;

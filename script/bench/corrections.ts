@@ -35,3 +35,43 @@ export function correctionsLaneOf(requests: readonly RecordedRequest[], since: n
     answered: last.status === 200,
   };
 }
+
+/** One timed turn's two lanes, in ms after the second press (NaN where a figure is missing). */
+export interface LanesOfTurn {
+  turn: string;
+  firstAudioMs: number;
+  /** When the card could be shown: the learner turn's `checkedAt` in IndexedDB. */
+  cardMs: number;
+  /** The lane's time at the server, its first request to its answer. */
+  laneServerMs: number;
+  laneRequests: number;
+}
+
+export function lanesOfTurn(
+  turn: string,
+  firstAudioMs: number,
+  /** The learner turn's checkedAt and the second press, on the same clock (performance.timeOrigin-based). */
+  checkedAt: number | undefined,
+  pressedAt: number,
+  lane: CorrectionsLaneTiming | undefined,
+): LanesOfTurn {
+  return {
+    turn,
+    firstAudioMs,
+    cardMs: (checkedAt ?? Number.NaN) - pressedAt,
+    laneServerMs: lane && lane.answered ? lane.answeredAt - lane.sentAt : Number.NaN,
+    laneRequests: lane?.requests ?? 0,
+  };
+}
+
+/** The rows of the bench's "corrections lane beside the spoken lane" table, with a median row. */
+export function lanesTable(rows: readonly LanesOfTurn[], median: (values: number[]) => number, ms: (value: number) => string): string[][] {
+  const body = rows.map((r) => [r.turn, ms(r.firstAudioMs), ms(r.cardMs), ms(r.cardMs - r.firstAudioMs), ms(r.laneServerMs), String(r.laneRequests)]);
+  const med = (pick: (r: LanesOfTurn) => number) => ms(median(rows.map(pick)));
+  return [
+    ...body,
+    ['median', med((r) => r.firstAudioMs), med((r) => r.cardMs), med((r) => r.cardMs - r.firstAudioMs), med((r) => r.laneServerMs), ''],
+  ];
+}
+
+export const LANES_HEADERS = ['turn', '1st audio', 'card shown', 'card − audio', 'lane at server', 'requests'];

@@ -26,6 +26,7 @@ function turn(label: string, overrides: Partial<TimedTurn> = {}): TimedTurn {
     gaps: { sentences: 6, eventGapMs: 0, audibleGapMs: 0, worstAfterSeq: 0, missing: [] },
     sameReply: true,
     firstSpoken: 'Good.',
+    lanes: { turn: label, firstAudioMs: 1200, cardMs: 2600, laneServerMs: 2300, laneRequests: 1 },
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { formatValue, maximum, median, table, verdict, type GapReport, type Target } from './analysis.ts';
+import { lanesTable, LANES_HEADERS, type LanesOfTurn } from './corrections.ts';
 import type { ChatStreamTiming } from './node-pipeline.ts';
 
 /**
@@ -32,6 +33,8 @@ export interface TimedTurn {
   sameReply: boolean;
   /** The text of the first speech request the extension sent after the press. */
   firstSpoken: string;
+  /** The corrections lane beside it (issue 8). */
+  lanes: LanesOfTurn;
 }
 
 export interface BargeIn {
@@ -68,7 +71,7 @@ export interface NoiseCheck {
 export interface ReportInput {
   machineLines: string[];
   loads: { start: string; end: string };
-  latency: { transcriptionMs: number; firstTokenMs: number; tokensPerSecond: number; replyWords: number };
+  latency: { transcriptionMs: number; firstTokenMs: number; tokensPerSecond: number; replyWords: number; correctionsMs?: number };
   voiceNote: string;
   engineIsEspeak: boolean;
   turns: TimedTurn[];
@@ -237,6 +240,9 @@ export function printReport(input: ReportInput): Target[] {
       ]),
     ),
   );
+  line('');
+  line(`Corrections lane beside the spoken lane (ms after the second press; card = the learner turn's checkedAt in IndexedDB; stand-in corrections +${l.correctionsMs ?? 0} ms):`);
+  line(table(LANES_HEADERS, lanesTable(turns.map((t) => t.lanes), median, ms)));
   const mismatched = turns.filter((t) => !t.sameReply).map((t) => t.label);
   if (mismatched.length) line(`NOTE: on turn(s) ${mismatched.join(', ')} Node's stream of the same request did not give the extension's reply.`);
   const missing = turns.filter((t) => t.gaps.missing.length).map((t) => `${t.label}: ${t.gaps.missing.join(',')}`);

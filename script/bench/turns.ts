@@ -2,6 +2,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import type { RecordedRequest, Standin } from '../openai-standin/server.ts';
 import { splitSentences } from '../../utils/sentence-splitter.ts';
 import { gapsOf, lateSyntheses, speechSpan, staleStarts } from './analysis.ts';
+import { correctionsLaneOf, isCorrectionsRequest, lanesOfTurn } from './corrections.ts';
 import {
   configure,
   phase,
@@ -38,7 +39,10 @@ const HOLD_MS = 2_000;
 const fromExtension = (rec: RecordedRequest): boolean => (rec.headers.origin ?? '').startsWith('chrome-extension://');
 
 function latestFromExtension(standin: Standin, endpoint: RecordedRequest['endpoint'], after: number): RecordedRequest | undefined {
-  return standin.requests.filter((r) => r.endpoint === endpoint && fromExtension(r) && r.receivedAt >= after).at(-1);
+  // The corrections lane's requests go to the chat endpoint too; the teacher's is the one wanted.
+  return standin.requests
+    .filter((r) => r.endpoint === endpoint && fromExtension(r) && r.receivedAt >= after && !isCorrectionsRequest(r))
+    .at(-1);
 }
 
 async function assistantMessage(browser: BenchBrowser, id: string, has: (m: DbMessage) => boolean): Promise<DbMessage> {
@@ -96,8 +100,16 @@ export async function timedTurn(
   const sequentialMs = transcriptionServerMs + node.doneMs + wholeReplySynthMs;
   const criticalPathMs = transcriptionServerMs + node.firstSentenceMs + firstSentenceSynthMs;
   const events = await speechEvents(page);
+  // The card is usually up long before the reply ends; wait a little in case the lane is slower.
+  const learner = await waitForDb(
+    page,
+    (db) => db.messages.find((m) => m.role === 'user' && m.timings.stopPressedAt === t.stopPressedAt && m.timings.checkedAt !== undefined),
+    15_000,
+  ).catch(() => undefined);
+  const lanes = lanesOfTurn(plan.label, firstAudioMs, learner?.timings.checkedAt, pressedAt, correctionsLaneOf(standin.requests, turnStart));
   return {
     ...plan,
+    lanes,
     turnId,
     steps,
     firstAudioMs,

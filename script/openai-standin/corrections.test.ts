@@ -51,6 +51,16 @@ describe('the stand-in answers corrections requests', () => {
     expect(parsed.ok && parsed.check.corrections[0]?.explanation).toMatch(/过去式.*“go”要改成“went”/);
   });
 
+  it('makes a corrections answer slow with correctionsMs, and leaves the teacher’s reply as fast as it was', async () => {
+    standin.control.setLatency({ correctionsMs: 700 });
+    let started = performance.now();
+    await client().chat.completions.create(buildCorrectionsRequest('json_schema', LIBRARY, 'gpt-4o-mini'));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(690);
+    started = performance.now();
+    await client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Yesterday I go to the library.' }] });
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   it('returns no corrections for a correct sentence', async () => {
     const input = { ...LIBRARY, sentence: 'I like to read books in the evening' };
     const completion = await client().chat.completions.create(buildCorrectionsRequest('json_schema', input, 'gpt-4o-mini'));

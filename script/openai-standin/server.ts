@@ -35,7 +35,15 @@ export interface FaultSpec {
   retryAfterMs?: number;
   /** html: the status of the HTML page. Default 200 (a web site's home page). */
   status?: number;
+  /**
+   * Only requests whose `stream` is this: true takes the teacher's streamed replies and leaves the
+   * corrections lane's requests (not streamed) alone. Default: either.
+   */
+  streamed?: boolean;
 }
+
+/** A fault waiting for its requests: every option filled in but the optional stream filter. */
+export type PendingFault = Required<Omit<FaultSpec, 'streamed'>> & Pick<FaultSpec, 'streamed'>;
 
 export interface Latencies {
   /** Minimum time to answer a transcription (the real decoding counts towards it). */
@@ -47,6 +55,8 @@ export interface Latencies {
   replyWords: number;
   /** Minimum time to answer a speech request. */
   speechMs: number;
+  /** Extra time before a structured (corrections) answer: a slow second lane beside the reply. */
+  correctionsMs?: number;
 }
 
 export type LatencyProfile = 'default' | 'fast';
@@ -134,7 +144,7 @@ export interface StandinControl {
   reset(): void;
   clearRequests(): void;
   readonly config: StandinConfig;
-  readonly pendingFaults: readonly Required<FaultSpec>[];
+  readonly pendingFaults: readonly PendingFault[];
 }
 
 export interface Standin {
@@ -202,7 +212,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
   });
   let config = initial();
   const requests: RecordedRequest[] = [];
-  const faults: Required<FaultSpec>[] = [];
+  const faults: PendingFault[] = [];
   const models = options.models ?? DEFAULT_MODELS;
   let nextId = 1;
 
@@ -247,8 +257,11 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     },
   };
 
-  const takeFault = (endpoint: Endpoint): Required<FaultSpec> | undefined => {
-    const index = faults.findIndex((f) => f.endpoint === 'any' || f.endpoint === endpoint);
+  const takeFault = (endpoint: Endpoint, body?: Record<string, unknown>): PendingFault | undefined => {
+    const streamed = body?.stream === true;
+    const index = faults.findIndex(
+      (f) => (f.endpoint === 'any' || f.endpoint === endpoint) && (f.streamed === undefined || f.streamed === streamed),
+    );
     const fault = faults[index];
     if (!fault) return undefined;
     fault.count -= 1;
@@ -286,7 +299,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
   const json = (rec: RecordedRequest, body: unknown, status: number, headers: Record<string, string> = {}): Response =>
     finish(rec, new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } }));
 
-  const applyFault = (c: Ctx, rec: RecordedRequest, fault: Required<FaultSpec>): Response => {
+  const applyFault = (c: Ctx, rec: RecordedRequest, fault: PendingFault): Response => {
     rec.fault = fault.kind;
     switch (fault.kind) {
       case 'invalid-key':
@@ -413,7 +426,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
 
   /** The order OpenAI uses: injected fault, then authentication, then the body. */
   const gate = (c: Ctx, endpoint: Endpoint, parsed: Parsed): Response | undefined => {
-    const fault = takeFault(endpoint);
+    const fault = takeFault(endpoint, parsed.json);
     if (fault) return applyFault(c, parsed.rec, fault);
     const auth = authError(c, parsed.rec);
     if (auth) return auth;
@@ -565,8 +578,9 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const signal = clientGone(c, rec);
     const tokenInterval = tokensPerSecond > 0 ? 1000 / tokensPerSecond : 0;
 
+    const extraMs = structured.kind === 'answer' ? (config.latency.correctionsMs ?? 0) : 0;
     if (body.stream !== true) {
-      await sleep(firstTokenMs + tokenInterval * tokens.length, signal);
+      await sleep(extraMs + firstTokenMs + tokenInterval * tokens.length, signal);
       rec.reply = reply;
       return json(rec, {
         id, object: 'chat.completion', created, model,
@@ -599,7 +613,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       };
       // Token times are fixed from the start, so slow writes do not stretch the schedule.
       const start = performance.now();
-      await sleep(firstTokenMs, signal);
+      await sleep(extraMs + firstTokenMs, signal);
       await send(chunk({ role: 'assistant', content: '', refusal: null }, null));
       if (has('reasoning-content')) {
         for (const thought of tokenize(REASONING)) await send(chunk({ content: null, reasoning_content: thought }, null));

@@ -387,6 +387,13 @@ describe('fault injection', () => {
     expect(standin.requests[1]?.headers['x-stainless-retry-count']).toBe('1');
   });
 
+  it('a fault for streamed chats only leaves a non-streamed request (the corrections lane) alone', async () => {
+    standin.control.failNext({ endpoint: 'chat', kind: 'rate-limit', retryAfterMs: 50, streamed: true });
+    expect((await post('/chat/completions', chatBody())).status).toBe(200);
+    expect((await post('/chat/completions', chatBody({ stream: true }))).status).toBe(429);
+    expect(standin.control.pendingFaults).toHaveLength(0);
+  });
+
   it('fails the next N requests to one endpoint only, then recovers', async () => {
     standin.control.failNext({ endpoint: 'transcriptions', kind: 'server-error', count: 2 });
     const models = await client().models.list();
