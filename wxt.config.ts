@@ -15,17 +15,24 @@ export default defineConfig({
     minimum_chrome_version: '116',
     description:
       'Practise speaking English with a patient AI teacher in the side panel, next to whatever you are reading.',
-    permissions: ['sidePanel', 'offscreen', 'storage'],
+    // activeTab + scripting: read the page the learner is on, only when they press the page
+    // shortcut or pick a menu item (each grants activeTab for that tab); contextMenus: those items.
+    permissions: ['sidePanel', 'offscreen', 'storage', 'activeTab', 'scripting', 'contextMenus'],
     // The default API host and this machine's loopback (the companion, a local Whisper or LLM
     // server) are granted at install; any other host is asked for at run time, when the learner
     // saves it in Settings.
     host_permissions: ['https://api.openai.com/*', 'http://127.0.0.1/*', 'http://localhost/*'],
+    // Also a site the learner asks the panel's own button to read (it gets no activeTab grant).
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     action: { default_title: 'Open AITalk' },
     commands: {
       'toggle-talk': {
         suggested_key: { default: 'Alt+Shift+S' },
         description: 'Talk to your teacher: press to start speaking, press again to send',
+      },
+      'talk-about-page': {
+        suggested_key: { default: 'Alt+Shift+A' },
+        description: 'Talk about this page: the teacher reads the selection or the article and asks about it',
       },
     },
   },

@@ -2,6 +2,7 @@ import { useSignal } from '@preact/signals';
 import { BannerView } from './BannerView';
 import { HistoryList } from './HistoryList';
 import { MessageList } from './MessageList';
+import { PagePanel } from './PagePanel';
 import { SettingsForm } from './SettingsForm';
 import { TalkBar } from './TalkBar';
 import { useStore } from './store-context';
@@ -57,6 +58,7 @@ export function App() {
       <main class="app-main">
         {view.value === 'settings' && <SettingsForm onDone={() => (view.value = 'conversation')} />}
         {view.value === 'history' && <HistoryList onOpened={() => (view.value = 'conversation')} />}
+        {view.value === 'conversation' && <PagePanel />}
         {view.value === 'conversation' && <MessageList />}
       </main>
       <TalkBar />

@@ -14,7 +14,8 @@ import { NO_KEY_MESSAGE } from '@/utils/api-errors';
 import { createBanner, errorText } from './banner';
 import { createHistory } from './history';
 import { createSettingsSync } from './settings-sync';
-import { watchTalkRequests } from './shortcut-requests';
+import { createPageSession } from './page-session';
+import { watchPageRequests, watchTalkRequests } from './shortcut-requests';
 import { createTurnRunner } from './turn-runner';
 import type { PracticeTarget } from './turn-machine';
 
@@ -38,13 +39,29 @@ export function createPanelStore() {
   const settings = createSettingsSync();
   const history = createHistory();
   const banner = createBanner(() => settings.settings.value.companionUrl);
-  const turn = createTurnRunner({ link, history, settings, banner });
+  const turn = createTurnRunner({
+    link,
+    history,
+    settings,
+    banner,
+    onAttempt: (result) => page.keepReading(result),
+  });
+  const page = createPageSession({
+    history,
+    settings,
+    banner,
+    teacherOpens: teacherAsksAboutPage,
+    practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
+    readOut: (text) => turn.readOut(text),
+  });
 
   const ready = signal(false);
   /** Start-up failed (IndexedDB or storage unavailable): the panel shows this with Reload. */
   const startupError = signal<string | null>(null);
   /** The talk shortcut as Chrome has it (the learner may have changed it, or it may be unset). */
   const shortcut = signal('');
+  /** The page shortcut as Chrome has it. */
+  const pageShortcut = signal('');
   const storageUsage = signal<RecordingsUsage | null>(null);
   const disposers: Array<() => void> = [];
 
@@ -61,6 +78,12 @@ export function createPanelStore() {
     if (settings.hasKey.value && history.messages.value.length === 0) {
       turn.dispatch({ type: 'teacher-opens', replyId: newId() });
     }
+  }
+
+  /** A page was just brought in: the teacher asks about it, whether or not the conversation is new. */
+  function teacherAsksAboutPage(): void {
+    if (settings.hasKey.value) turn.dispatch({ type: 'teacher-opens', replyId: newId() });
+    else banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
   }
 
   /** Silences the teacher and releases the microphone before the conversation changes. */
@@ -112,7 +135,13 @@ export function createPanelStore() {
     const windowId = (await chrome.windows.getCurrent().catch(() => undefined))?.id;
     const commands = await chrome.commands.getAll().catch(() => []);
     shortcut.value = commands.find((command) => command.name === 'toggle-talk')?.shortcut ?? '';
+    pageShortcut.value = commands.find((command) => command.name === 'talk-about-page')?.shortcut ?? '';
     disposers.push(watchTalkRequests(windowId, press));
+    disposers.push(
+      watchPageRequests(windowId, (request) => {
+        page.handle(request.action, request.result).catch((error: unknown) => banner.showError(error));
+      }),
+    );
   }
 
   /** An action whose failure the learner sees in the banner; it never rejects. */
@@ -163,7 +192,19 @@ export function createPanelStore() {
     ready,
     startupError,
     shortcut,
+    pageShortcut,
     storageUsage,
+    /** The pages this conversation is about (what the teacher is given), oldest first. */
+    pages: history.pages,
+    /** The latest page selection: for "Read it aloud", "Listen first", "What does this mean?". */
+    selection: page.selection,
+    explanation: page.explanation,
+    readAloudTarget: page.readAloudTarget,
+    readAloud: page.readAloud,
+    listenFirst: shown('read the selection aloud', page.listenFirst),
+    explainSelection: shown('explain the selection', page.explainSelection),
+    removePage: shown('take the page out', page.removePage),
+    readPage: shown('read this page', page.readActiveTab),
     init,
     toggleTalk: press,
     /** The practice target being recorded or judged, if any. */
