@@ -98,7 +98,7 @@ export function captureProblem(result: CaptureResult): string | null {
     case 'too-little-text':
       return `“${result.title || siteOf(result.url)}” has almost no text to talk about. Select the words you want to talk about and press the shortcut again, or open an article.`;
     case 'not-allowed':
-      return `AITalk may not read ${siteOf(result.url)} yet. Press the shortcut on the page, or right-click it and choose “Talk about this page” with AITalk; or allow the site when the panel asks.`;
+      return `AITalk may not read ${result.url ? siteOf(result.url) : 'this page'} from the panel's button. Press the page shortcut on the page, or right-click it and choose “Talk about this page”: Chrome lets AITalk read the page you ask from.`;
     case 'failed':
       return `AITalk could not read this page (${result.message}). Reload the page and press the shortcut again. You can keep talking without it.`;
   }

@@ -25,6 +25,8 @@ export interface PageSessionDeps {
   teacherOpens(): void;
   practise(target: PracticeTarget): void;
   readOut(text: string): Promise<void>;
+  /** The page shortcut as Chrome has it ('' when unset), to name it in messages. */
+  pageShortcutName(): string;
 }
 
 /** A reading's score: target words right of all, and words per minute over the recording. */
@@ -42,7 +44,15 @@ export const READ_ALOUD_PREFIX = 'read-aloud:';
 
 export type PageSession = ReturnType<typeof createPageSession>;
 
-export function createPageSession({ history, settings, banner, teacherOpens, practise, readOut }: PageSessionDeps) {
+export function createPageSession({
+  history,
+  settings,
+  banner,
+  teacherOpens,
+  practise,
+  readOut,
+  pageShortcutName,
+}: PageSessionDeps) {
   /** The latest page read that had a selection: what "Read it aloud" and "What does this mean?" use. */
   const selection = signal<PageCapture | null>(null);
   const explanation = signal<{ status: 'working'; phrase: string } | ({ status: 'done' } & Explanation) | null>(null);
@@ -125,8 +135,10 @@ export function createPageSession({ history, settings, banner, teacherOpens, pra
 
   /**
    * The panel's own "Talk about this page" button. A click in the panel gives no activeTab grant,
-   * so for a site not yet allowed the learner is asked once for that site (Chrome's prompt), with
-   * the reason said first.
+   * so a site not yet allowed is asked for once (Chrome's prompt), with the reason said first. The
+   * panel cannot see the address of a tab it holds no grant for: the site asked for is the one the
+   * tab shows when it is visible, else that of the page this conversation is about (the learner
+   * reading on there).
    */
   async function readActiveTab(): Promise<void> {
     const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
@@ -135,10 +147,20 @@ export function createPageSession({ history, settings, banner, teacherOpens, pra
       return;
     }
     let result = await readTab(tab);
-    if (result.status === 'not-allowed' && result.url && !restrictedReason(result.url)) {
-      const origins = [originPattern(result.url)];
-      banner.info(`To read ${siteOf(result.url)} when you press this button, AITalk needs your permission for that site. Chrome will ask once.`);
-      if (await chrome.permissions.request({ origins })) result = await readTab(tab);
+    if (result.status === 'not-allowed') {
+      const site = result.url || history.pages.value.at(-1)?.url || '';
+      if (site && !restrictedReason(site)) {
+        banner.info(
+          `To read pages on ${siteOf(site)} from this button, AITalk needs your permission for that site; Chrome asks once. (The ${
+            pageShortcutName() || 'page shortcut'
+          } on the page needs no permission.)`,
+        );
+        const granted = await chrome.permissions.request({ origins: [originPattern(site)] });
+        if (granted) {
+          const [again] = await chrome.tabs.query({ active: true, currentWindow: true });
+          result = again ? await readTab(again) : result;
+        }
+      }
     }
     await handle('talk', result);
   }

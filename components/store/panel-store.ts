@@ -53,6 +53,7 @@ export function createPanelStore() {
     teacherOpens: teacherAsksAboutPage,
     practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
     readOut: (text) => turn.readOut(text),
+    pageShortcutName: () => pageShortcut.value,
   });
 
   const ready = signal(false);
