@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { makeSpeechWav } from '../script/lib/speech-wav.ts';
-import { launch, readDatabase, REPO_ROOT, say, type Browser } from './harness';
+import { launch, readDatabase, REPO_ROOT, say, speechEvents, tapSpeechEvents, type Browser } from './harness';
 import { SENTENCES, configure, setUpStage, talk, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
 import {
   ARTICLE_TITLE,
@@ -56,6 +56,8 @@ describe('talking about the page the learner is reading', () => {
     pages = await servePages();
     browser = await launch({ micFile: stage.mic });
     panel = await browser.openPanel();
+    // About the width of Chrome's side panel, so the screenshots look like it.
+    await panel.setViewportSize({ width: 480, height: 900 });
     await configure(panel, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
     // The new conversation's opening question, before any page.
     await panel.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
@@ -95,6 +97,33 @@ describe('talking about the page the learner is reading', () => {
     const given = await panel.locator('.page-brief').textContent();
     expect(given).toContain('Trees cool the streets around them');
     expect(given).not.toContain('Accept all cookies');
+
+    // Nothing stays on the page: no content script is declared, and the reader left no global
+    // in the extension's isolated world of the page, and no element in the page.
+    const manifest = await panel.evaluate(() => chrome.runtime.getManifest());
+    expect(manifest.content_scripts).toBeUndefined();
+    const fresh = await browser.context.newPage();
+    await fresh.goto(pages.selection);
+    const worker = await browser.serviceWorker();
+    // The extension's isolated world in the page it read, against one in a page it never read.
+    const left = await worker.evaluate(
+      async ({ read, unread }) => {
+        const globals = async (url: string) => {
+          const [tab] = await chrome.tabs.query({ url });
+          const [frame] = await chrome.scripting.executeScript({
+            target: { tabId: tab?.id ?? -1 },
+            func: () => Object.keys(globalThis),
+          });
+          return frame?.result ?? [];
+        };
+        const baseline = new Set(await globals(unread));
+        return (await globals(read)).filter((key) => !baseline.has(key));
+      },
+      { read: pages.article, unread: pages.selection },
+    );
+    await fresh.close();
+    expect(left).toEqual([]);
+    expect(await reading.evaluate(() => document.querySelectorAll('[id*=aitalk], [class*=aitalk], [class*=readability]').length)).toBe(0);
   });
 
   it('keeps a spoken turn grounded in the page, and keeps the page with the conversation', async () => {
@@ -171,6 +200,27 @@ describe('talking about the page the learner is reading', () => {
     });
     expect(kept).toEqual([expect.objectContaining({ text: SELECTED, right: words - 1, total: words })]);
     await panel.screenshot({ path: path.join(REPO_ROOT, 'docs/screenshots/scored-reading.png') });
+  });
+
+  it('"Listen first" reads the selection in the teacher\'s voice', async () => {
+    await tapSpeechEvents(panel);
+    await panel.getByRole('button', { name: 'Listen first' }).click();
+    await waitUntil(async () => (await speechEvents(panel)).some((event) => event.type === 'started'), 20_000);
+    await waitUntil(async () => (await speechEvents(panel)).some((event) => event.type === 'finished'), 30_000);
+  });
+
+  it('"Read it aloud" from the page\'s context menu starts recording at once', async () => {
+    await reading.evaluate(SELECT_FIRST_PARAGRAPH);
+    const worker = await browser.serviceWorker();
+    await worker.evaluate(async (url) => {
+      const [tab] = await chrome.tabs.query({ url });
+      // The real click listener, with what Chrome passes for a click on the "Read it aloud" item.
+      // @ts-expect-error dispatch is not in the typings, but fires the real listeners
+      chrome.contextMenus.onClicked.dispatch({ menuItemId: 'read-aloud:1', selectionText: 'x', editable: false, pageUrl: url }, tab);
+    }, pages.selection);
+    await waitForPhase(panel, 'recording', 15_000);
+    await panel.getByRole('button', { name: 'Stop reading' }).click();
+    await waitForPhase(panel, 'idle', 30_000);
   });
 
   it('explains the selection in the explanation language, shows it and keeps it as vocabulary', async () => {
