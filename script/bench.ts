@@ -1,14 +1,18 @@
 /**
- * npm run bench — issue 4's turn-taking benchmark.
+ * npm run bench — the turn-taking benchmark (issues 4 and 10).
  *
  * Runs the real built extension in headless Chromium with a fake microphone, against the OpenAI
  * stand-in (configurable latencies, a fixed transcript for the timed turns) and the real companion
- * (cache off), and prints per turn: second press → first audio, the sequential pipeline measured
- * from Node against the same servers, their ratio, the extension's own overhead over the critical
- * path, the largest gap between sentences; then barge-in stop times on extra turns and one
- * hands-free turn. Exits 0 whenever it ran, whether or not the targets were met.
+ * in its own process (cache off). Turns are driven through the keyboard shortcut — the real
+ * commands.onCommand listener, dispatched in the service worker — and through the Talk button; the
+ * first shortcut turn follows a fresh companion start, and a few replies open with a long sentence.
+ * Prints per turn: second press → first audio and → upload, the sequential pipeline measured from
+ * Node against the same servers, their ratio, the extension's own overhead over the critical path,
+ * the largest gap between sentences and the first words sent to the voice; then barge-in stop
+ * times, one hands-free turn, the detector in noise, and every target with its verdict. Exits 0
+ * whenever it ran, whether or not the targets were met.
  *
- *   npm run bench -- [--turns 5] [--transcription-ms 400] [--first-token-ms 400]
+ *   npm run bench -- [--turns 5] [--button-turns 3] [--long-turns 3] [--transcription-ms 400] [--first-token-ms 400]
  *                    [--tokens-per-second 40] [--reply-words 100] [--engine espeak|coqui]
  *                    [--barge-ins N] [--no-build | --extension DIR] [--json FILE]
  */
@@ -18,58 +22,50 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { startCompanion, type CompanionHandle } from '../companion-server/src/server.ts';
+import { startCompanion } from '../companion-server/src/server.ts';
 import { makeSilenceWav, makeSpeechWav } from './lib/speech-wav.ts';
-import { LATENCY_PROFILES, startStandin, type RecordedRequest, type Standin } from './openai-standin/server.ts';
+import { LATENCY_PROFILES, startStandin, type Standin } from './openai-standin/server.ts';
 import {
   encodePcm16,
   formatValue,
-  gapsOf,
-  lateSyntheses,
-  maximum,
-  median,
   readPcm16,
-  speechSpan,
-  staleStarts,
-  table,
   trimSilence,
   verdict,
-  type GapReport,
-  type Target,
 } from './bench/analysis.ts';
 import {
   configure,
   launchBrowser,
-  phase,
-  pressTalk,
-  readDb,
-  speechEvents,
-  waitForDb,
   waitForFirstAudio,
   waitForPhase,
   type BenchBrowser,
-  type DbMessage,
 } from './bench/browser.ts';
-import { splitSentences } from '../utils/sentence-splitter.ts';
-import { streamChat, synthesize, type ChatStreamTiming, type SpeechTarget } from './bench/node-pipeline.ts';
+import { startCompanionProcess } from './bench/companion-process.ts';
+import { synthesize, type SpeechTarget } from './bench/node-pipeline.ts';
+import { printReport, type NoiseCheck, type TimedTurn } from './bench/report.ts';
+import { startSpeechTap, type SpeechTap } from './bench/speech-tap.ts';
+import {
+  HANDS_FREE_FIRST,
+  HANDS_FREE_PAUSE_MS,
+  HANDS_FREE_SECOND,
+  TIMED_SENTENCE,
+  bargeIns,
+  handsFreeTurn,
+  timedTurn,
+  type TurnPlan,
+} from './bench/turns.ts';
+import { compare, makeScenes } from './bench/vad-compare.ts';
+import { energyDetector } from './bench/vad-detectors.ts';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** What the learner says on the timed turns (and the stand-in's fixed transcript for them). */
-const TIMED_SENTENCE = 'Yesterday I go to the park with my friend.';
-/** Hands-free: a sentence with a ~400 ms pause inside it, which must not end the turn. */
-const HANDS_FREE_FIRST = 'I went to the market yesterday';
-const HANDS_FREE_SECOND = 'and I bought some fresh apples';
-const HANDS_FREE_WHOLE = `${HANDS_FREE_FIRST} ${HANDS_FREE_SECOND}`;
-const HANDS_FREE_PAUSE_MS = 400;
-/** How long the learner holds Talk on a timed turn; the WAV has ~2.5 s of speech after 300 ms. */
-const HOLD_MS = 2_000;
 
 const USAGE = `Usage: npm run bench -- [options]
 
-  --turns N               timed turns (default 5)
+  --turns N               timed shortcut turns after the first (default 5; medians are over these)
+  --button-turns N        timed turns through the Talk button, for comparison (default 3)
+  --long-turns N          shortcut turns whose reply opens with a long sentence (default 3)
   --transcription-ms N    stand-in transcription latency (default ${LATENCY_PROFILES.default.transcriptionMs})
   --first-token-ms N      stand-in time to the first token (default ${LATENCY_PROFILES.default.firstTokenMs})
   --tokens-per-second N   stand-in streaming rate (default ${LATENCY_PROFILES.default.tokensPerSecond})
@@ -83,6 +79,8 @@ const USAGE = `Usage: npm run bench -- [options]
 
 interface Options {
   turns: number;
+  buttonTurns: number;
+  longTurns: number;
   bargeIns: number;
   latency: { transcriptionMs: number; firstTokenMs: number; tokensPerSecond: number; replyWords: number };
   engine: 'espeak' | 'coqui';
@@ -97,6 +95,8 @@ function parseOptions(argv: string[]): Options | null {
     strict: true,
     options: {
       turns: { type: 'string' },
+      'button-turns': { type: 'string' },
+      'long-turns': { type: 'string' },
       'barge-ins': { type: 'string' },
       'transcription-ms': { type: 'string' },
       'first-token-ms': { type: 'string' },
@@ -123,6 +123,8 @@ function parseOptions(argv: string[]): Options | null {
   const build = !values['no-build'] && values.extension === undefined;
   return {
     turns,
+    buttonTurns: Math.round(number('button-turns', values['button-turns'], 3, 0)),
+    longTurns: Math.round(number('long-turns', values['long-turns'], 3, 0)),
     bargeIns: Math.round(number('barge-ins', values['barge-ins'], turns, 0)),
     latency: {
       transcriptionMs: number('transcription-ms', values['transcription-ms'], defaults.transcriptionMs, 0),
@@ -167,7 +169,15 @@ async function machine(): Promise<string[]> {
 
 const loadAverage = (): string => os.loadavg().map((v) => v.toFixed(2)).join(' ');
 
-async function startVoice(engine: Options['engine'], log: (line: string) => void): Promise<{ companion: CompanionHandle; note: string }> {
+interface Voice {
+  url: string;
+  note: string;
+  /** Stops the companion and starts it again (a fresh process); absent where that is not possible. */
+  restart?: () => Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startVoice(engine: Options['engine'], log: (line: string) => void): Promise<Voice> {
   if (engine === 'coqui') {
     const coqui = await startCompanion({ port: 0, engine: 'coqui', cacheMaxMb: 0, log });
     try {
@@ -178,18 +188,22 @@ async function startVoice(engine: Options['engine'], log: (line: string) => void
           timer = setTimeout(() => reject(new Error('the model did not load within 5 minutes')), 300_000);
         }),
       ]).finally(() => clearTimeout(timer));
-      return { companion: coqui, note: `coqui (${coqui.config.model}), disk cache off` };
+      return { url: coqui.url, note: `coqui (${coqui.config.model}), disk cache off; no fresh-start turn`, close: () => coqui.close() };
     } catch (error) {
       await coqui.close();
       const reason = error instanceof Error ? error.message : String(error);
       console.warn(`Coqui is not available here (${reason}); measuring the embedded espeak voice instead.`);
-      const companion = await startCompanion({ port: 0, cacheMaxMb: 0, log });
-      return { companion, note: `espeak (embedded) — Coqui was asked for but is not available: ${reason}` };
+      const companion = await startCompanionProcess('espeak', log);
+      return { url: companion.url, note: `espeak (embedded) — Coqui was asked for but is not available: ${reason}`, restart: () => companion.restart(), close: () => companion.close() };
     }
   }
-  const companion = await startCompanion({ port: 0, cacheMaxMb: 0, log });
-  await companion.ready;
-  return { companion, note: 'espeak (embedded, WASM), disk cache off' };
+  const companion = await startCompanionProcess('espeak', log);
+  return {
+    url: companion.url,
+    note: 'espeak (embedded, WASM), its own process (npm run companion), disk cache off',
+    restart: () => companion.restart(),
+    close: () => companion.close(),
+  };
 }
 
 /**
@@ -219,424 +233,21 @@ async function makeExactSpeechWav(parts: ReadonlyArray<string | { silenceMs: num
   return outPath;
 }
 
-// ── Measurements ─────────────────────────────────────────────────────────────────────────────
-
-interface TimedTurn {
-  turn: number;
-  turnId: string;
-  /** Extension, from IndexedDB: ms after the second press. */
-  steps: Record<string, number>;
-  firstAudioMs: number;
-  transcriptionServerMs: number;
-  node: ChatStreamTiming;
-  firstSentenceSynthMs: number;
-  wholeReplySynthMs: number;
-  sequentialMs: number;
-  ratio: number;
-  criticalPathMs: number;
-  overheadMs: number;
-  gaps: GapReport;
-  sameReply: boolean;
-  firstSentenceMatches: boolean;
-}
-
-interface BargeIn {
-  turn: number;
-  turnId: string;
-  pressAfterFirstAudioMs: number;
-  stopMs: number;
-  heardSentences: number;
-  status: string;
-  staleStarts: number;
-  lateSyntheses: number;
-  chatAborted: boolean | null;
-}
-
-interface HandsFree {
-  speechEndInFileMs: number;
-  pausesInFile: Array<[number, number]>;
-  recordingMs: number;
-  quietToTurnEndMs: number;
-  quietToDecisionMs: number;
-  transcript: string;
-  wholeSentenceKept: boolean;
-}
-
-const STEP_NAMES: Array<[string, string]> = [
-  ['recordingStoppedAt', 'rec stopped'],
-  ['recordingSavedAt', 'saved'],
-  ['uploadSentAt', 'upload sent'],
-  ['transcriptAt', 'transcript'],
-  ['chatSentAt', 'chat sent'],
-  ['firstTokenAt', 'first token'],
-  ['firstSentenceAt', 'first sentence'],
-  ['firstAudioAt', 'first audio'],
-];
-
-const fromExtension = (rec: RecordedRequest): boolean => (rec.headers.origin ?? '').startsWith('chrome-extension://');
-
-function latestFromExtension(standin: Standin, endpoint: RecordedRequest['endpoint'], after: number): RecordedRequest | undefined {
-  return standin.requests.filter((r) => r.endpoint === endpoint && fromExtension(r) && r.receivedAt >= after).at(-1);
-}
-
-async function assistantMessage(browser: BenchBrowser, id: string, has: (m: DbMessage) => boolean): Promise<DbMessage> {
-  return waitForDb(browser.panel, (db) => db.messages.find((m) => m.id === id && has(m)), 15_000);
-}
-
-async function timedTurn(
-  index: number,
-  browser: BenchBrowser,
-  standin: Standin,
-  voice: SpeechTarget,
-  knownTurns: string[],
-): Promise<TimedTurn> {
-  const page = browser.panel;
-  await waitForPhase(page, 'idle', 120_000);
-  const turnStart = Date.now();
-  await pressTalk(page);
-  await waitForPhase(page, 'recording');
-  await page.waitForTimeout(HOLD_MS);
-  await pressTalk(page);
-  const turnId = await waitForFirstAudio(page, knownTurns);
-  knownTurns.push(turnId);
-  // The whole reply plays before anything else happens, so the gaps cover every sentence and the
-  // Node measurements below compete with nothing.
-  await waitForPhase(page, 'idle', 180_000);
-  const message = await assistantMessage(browser, turnId, (m) => m.timings.firstAudioAt !== undefined && m.status === 'done');
-  const t = message.timings;
-  const stop = t.stopPressedAt ?? Number.NaN;
-  const steps: Record<string, number> = {};
-  for (const [key] of STEP_NAMES) steps[key] = (t[key] ?? Number.NaN) - stop;
-  const firstAudioMs = steps.firstAudioAt ?? Number.NaN;
-
-  const transcription = latestFromExtension(standin, 'transcriptions', turnStart);
-  const chat = latestFromExtension(standin, 'chat', turnStart);
-  if (!transcription?.completedAt || !chat?.body) throw new Error(`turn ${index}: the stand-in did not record the extension's requests`);
-  const transcriptionServerMs = transcription.completedAt - transcription.receivedAt;
-
-  const node = await streamChat(standin.url, standin.apiKey, chat.body);
-  const firstSentenceSynthMs = (await synthesize(voice, node.firstSentence)).ms;
-  const wholeReplySynthMs = (await synthesize(voice, node.reply)).ms;
-  const sequentialMs = transcriptionServerMs + node.doneMs + wholeReplySynthMs;
-  const criticalPathMs = transcriptionServerMs + node.firstSentenceMs + firstSentenceSynthMs;
-  const events = await speechEvents(page);
-  return {
-    turn: index,
-    turnId,
-    steps,
-    firstAudioMs,
-    transcriptionServerMs,
-    node,
-    firstSentenceSynthMs,
-    wholeReplySynthMs,
-    sequentialMs,
-    ratio: firstAudioMs / sequentialMs,
-    criticalPathMs,
-    overheadMs: firstAudioMs - criticalPathMs,
-    gaps: gapsOf(events, turnId),
-    sameReply: node.reply === chat.reply,
-    firstSentenceMatches: message.text.startsWith(node.firstSentence),
-  };
-}
-
-/**
- * Extra turns, each interrupted by pressing Talk 1–2 s after its first audio. The press that
- * interrupts also starts the next recording, as it does for a learner; the last one records
- * silence, which the panel discards.
- */
-async function bargeIns(
-  count: number,
-  browser: BenchBrowser,
-  standin: Standin,
-  mic: { file: string; speech: string; silence: string },
-  knownTurns: string[],
-): Promise<BargeIn[]> {
-  const page = browser.panel;
-  const results: Array<Omit<BargeIn, 'staleStarts' | 'lateSyntheses' | 'chatAborted'> & { chat?: RecordedRequest }> = [];
-  if (count === 0) return [];
-  await waitForPhase(page, 'idle', 120_000);
-  await copyFile(mic.speech, mic.file);
-  await pressTalk(page);
-  await waitForPhase(page, 'recording');
-  for (let k = 0; k < count; k++) {
-    const turnStart = Date.now();
-    await page.waitForTimeout(HOLD_MS);
-    await pressTalk(page);
-    const turnId = await waitForFirstAudio(page, knownTurns);
-    knownTurns.push(turnId);
-    const delay = count === 1 ? 1_500 : 1_000 + (1_000 * k) / (count - 1);
-    await page.waitForTimeout(delay);
-    if (k === count - 1) await copyFile(mic.silence, mic.file);
-    const current = await phase(page);
-    const firstAudioAt = (await speechEvents(page)).find((e) => e.turnId === turnId && e.type === 'started' && e.seq === 0);
-    await pressTalk(page);
-    if (current !== 'speaking' && current !== 'thinking') {
-      console.warn(`barge-in ${k + 1}: the teacher had already finished (${current}); this press started a normal turn`);
-    }
-    await waitForPhase(page, 'recording');
-    const message = await assistantMessage(browser, turnId, (m) => m.timings.silencedAt !== undefined);
-    results.push({
-      turn: k + 1,
-      turnId,
-      pressAfterFirstAudioMs: firstAudioAt && 'at' in firstAudioAt ? (message.timings.interruptedAt ?? Number.NaN) - firstAudioAt.at : Number.NaN,
-      stopMs: (message.timings.silencedAt ?? Number.NaN) - (message.timings.interruptedAt ?? Number.NaN),
-      heardSentences: message.text ? splitSentences(message.text).length : 0,
-      status: message.status,
-      chat: latestFromExtension(standin, 'chat', turnStart),
-    });
-  }
-  // The last recording holds only silence: stopping it sends nothing.
-  await page.waitForTimeout(600);
-  await pressTalk(page);
-  await waitForPhase(page, 'idle', 30_000);
-  await copyFile(mic.speech, mic.file);
-  // Long enough for any stale sentence of the interrupted replies to have been synthesised and played.
-  await page.waitForTimeout(2_000);
-  const events = await speechEvents(page);
-  const db = await readDb(page);
-  return results.map(({ chat, ...result }) => {
-    const silencedAt = db.messages.find((m) => m.id === result.turnId)?.timings.silencedAt ?? Number.NaN;
-    return {
-      ...result,
-      staleStarts: staleStarts(events, result.turnId, silencedAt).length,
-      lateSyntheses: lateSyntheses(events, result.turnId, silencedAt).length,
-      chatAborted: chat ? chat.aborted : null,
-    };
-  });
-}
-
-async function handsFreeTurn(
-  browser: BenchBrowser,
-  standin: Standin,
-  mic: { file: string; handsFree: string; silence: string },
-): Promise<HandsFree> {
-  const page = browser.panel;
-  await waitForPhase(page, 'idle', 120_000);
-  await configure(page, { handsFree: true });
-  standin.control.setTranscript(null);
-  standin.control.setCandidates([HANDS_FREE_WHOLE, HANDS_FREE_FIRST, HANDS_FREE_SECOND, TIMED_SENTENCE]);
-  const span = speechSpan(await readFile(mic.handsFree));
-  await copyFile(mic.handsFree, mic.file);
-  const before = new Set((await readDb(page)).messages.map((m) => m.id));
-  await pressTalk(page);
-  await waitForPhase(page, 'listening');
-  await waitForPhase(page, ['stopping', 'transcribing', 'thinking', 'speaking'], 30_000);
-  // The microphone file is read at each capture start: hands-free listens again after the
-  // transcript, and must hear silence then, not this sentence a second time.
-  await copyFile(mic.silence, mic.file);
-  const user = await waitForDb(
-    page,
-    (db) => db.messages.find((m) => !before.has(m.id) && m.role === 'user' && (m.status === 'done' || m.status === 'failed')),
-    30_000,
-  );
-  const db = await readDb(page);
-  const recording = db.recordings.find((r) => r.id === user.recordingId);
-  if (!recording) throw new Error('the hands-free recording is not in IndexedDB');
-  const stopLagMs = (user.timings.recordingStoppedAt ?? Number.NaN) - (user.timings.stopPressedAt ?? Number.NaN);
-  return {
-    speechEndInFileMs: span.speechEndMs,
-    pausesInFile: span.pauses,
-    recordingMs: recording.durationMs,
-    quietToTurnEndMs: recording.durationMs - span.speechEndMs,
-    quietToDecisionMs: recording.durationMs - stopLagMs - span.speechEndMs,
-    transcript: user.text,
-    wholeSentenceKept: normalise(user.text) === normalise(HANDS_FREE_WHOLE),
-  };
-}
-
-// ── Report ───────────────────────────────────────────────────────────────────────────────────
-
-const normalise = (text: string): string => text.toLowerCase().replace(/[^a-z' ]/g, '').replace(/\s+/g, ' ').trim();
 
 const ms = (value: number): string => formatValue(value, 'ms');
 
-function printReport(
-  options: Options,
-  machineLines: string[],
-  voiceNote: string,
-  turns: TimedTurn[],
-  barges: BargeIn[],
-  handsFree: HandsFree | null,
-  loads: { start: string; end: string },
-  elapsedS: number,
-): Target[] {
-  const out: string[] = [];
-  const line = (text = '') => out.push(text);
-  line('');
-  line('═══ AITalk turn-taking bench (issue 4) ═══');
-  for (const text of machineLines) line(text);
-  line(`load avg  ${loads.start} at start, ${loads.end} at end (1, 5, 15 min)`);
-  const busiest = Math.max(Number(loads.start.split(' ')[0]), Number(loads.end.split(' ')[0]));
-  if (busiest > os.cpus().length / 2) {
-    line(`NOTE: the machine was busy with other work (load ${busiest.toFixed(2)} on ${os.cpus().length} cores): timings may be noisy; re-run to compare.`);
-  }
-  const l = options.latency;
-  line(
-    `stand-in  transcription ${l.transcriptionMs} ms, first token ${l.firstTokenMs} ms, ${l.tokensPerSecond} tokens/s, ~${l.replyWords}-word replies; fixed transcript on timed turns`,
-  );
-  line(`voice     ${voiceNote}`);
-  line(`run       ${turns.length} timed turns, ${barges.length} barge-in turns, ${handsFree ? 1 : 0} hands-free turn, ${elapsedS.toFixed(0)} s`);
-  line('');
-  line('Per turn (ms; "sequential" = transcription + whole streamed reply + whole-reply synthesis, from Node, same servers):');
-  line(
-    table(
-      ['turn', '1st audio', 'sequential', 'ratio', 'critical path', 'overhead', 'max gap', 'gap (events)', 'sentences'],
-      turns.map((t) => [
-        String(t.turn),
-        ms(t.firstAudioMs),
-        ms(t.sequentialMs),
-        formatValue(t.ratio, '×'),
-        ms(t.criticalPathMs),
-        ms(t.overheadMs),
-        ms(t.gaps.audibleGapMs),
-        ms(t.gaps.eventGapMs),
-        String(t.gaps.sentences),
-      ]),
-    ),
-  );
-  const med = (pick: (t: TimedTurn) => number) => median(turns.map(pick));
-  line(
-    table(
-      ['', '1st audio', 'sequential', 'ratio', 'critical path', 'overhead', 'max gap', 'gap (events)'],
-      [
-        [
-          'median',
-          ms(med((t) => t.firstAudioMs)),
-          ms(med((t) => t.sequentialMs)),
-          formatValue(med((t) => t.ratio), '×'),
-          ms(med((t) => t.criticalPathMs)),
-          ms(med((t) => t.overheadMs)),
-          ms(med((t) => t.gaps.audibleGapMs)),
-          ms(med((t) => t.gaps.eventGapMs)),
-        ],
-        [
-          'max',
-          ms(maximum(turns.map((t) => t.firstAudioMs))),
-          ms(maximum(turns.map((t) => t.sequentialMs))),
-          formatValue(maximum(turns.map((t) => t.ratio)), '×'),
-          ms(maximum(turns.map((t) => t.criticalPathMs))),
-          ms(maximum(turns.map((t) => t.overheadMs))),
-          ms(maximum(turns.map((t) => t.gaps.audibleGapMs))),
-          ms(maximum(turns.map((t) => t.gaps.eventGapMs))),
-        ],
-      ],
-    ),
-  );
-  line('');
-  line('Where the time goes (ms after the second press, from the turn\'s timings in IndexedDB; Node parts of the critical path):');
-  line(
-    table(
-      ['turn', ...STEP_NAMES.map(([, name]) => name), 'STT server', 'Node 1st sent.', '1st synth', 'Node [DONE]', 'whole synth'],
-      turns.map((t) => [
-        String(t.turn),
-        ...STEP_NAMES.map(([key]) => ms(t.steps[key] ?? Number.NaN)),
-        ms(t.transcriptionServerMs),
-        ms(t.node.firstSentenceMs),
-        ms(t.firstSentenceSynthMs),
-        ms(t.node.doneMs),
-        ms(t.wholeReplySynthMs),
-      ]),
-    ),
-  );
-  const mismatched = turns.filter((t) => !t.sameReply || !t.firstSentenceMatches).map((t) => t.turn);
-  if (mismatched.length) line(`NOTE: on turn(s) ${mismatched.join(', ')} Node's stream of the same request did not give the extension's reply or first sentence.`);
-  const missing = turns.filter((t) => t.gaps.missing.length).map((t) => `${t.turn}: ${t.gaps.missing.join(',')}`);
-  if (missing.length) line(`NOTE: sentences synthesised but never reported started/ended — ${missing.join('; ')}`);
-  line('');
-  line('How the figures are derived:');
-  line('  1st audio    = firstAudioAt − stopPressedAt of the turn (panel and offscreen clocks: performance.timeOrigin + now()).');
-  line('  firstAudioAt = the offscreen player\'s \'started\' event of sentence 0: taken when the clip is handed to the');
-  line('                 AudioContext (it starts at once when nothing is playing); the output device\'s latency is not included.');
-  line('  overhead     = 1st audio − (STT server time + Node time to the first complete sentence + its synthesis).');
-  line('  max gap      = from the AudioContext schedule: 0 when sentence n+1 was decoded before n ended (clips are');
-  line('                 scheduled back to back on the context clock), else decoded(n+1) − ended(n). \'ended\' is the');
-  line('                 AudioBufferSourceNode\'s own event.');
-  line('  gap (events) = started(n+1) − ended(n) as reported; \'started\' of a queued clip comes from a setTimeout set to');
-  line('                 its scheduled start, so timer lateness in the offscreen document shows here, not in the audio.');
-
-  if (barges.length) {
-    line('');
-    line('Barge-in (Talk pressed 1–2 s after the first audio; stop = silencedAt − interruptedAt from IndexedDB):');
-    line(
-      table(
-        ['turn', 'pressed after 1st audio', 'stop', 'heard sentences', 'status', 'chat aborted', 'stale started', 'late synth'],
-        barges.map((b) => [
-          String(b.turn),
-          ms(b.pressAfterFirstAudioMs),
-          ms(b.stopMs),
-          String(b.heardSentences),
-          b.status,
-          b.chatAborted === null ? '?' : b.chatAborted ? 'yes' : 'no (complete)',
-          String(b.staleStarts),
-          String(b.lateSyntheses),
-        ]),
-      ),
-    );
-    line(`median stop ${ms(median(barges.map((b) => b.stopMs)))} ms, max ${ms(maximum(barges.map((b) => b.stopMs)))} ms`);
-    const stale = barges.filter((b) => b.staleStarts > 0);
-    if (stale.length) {
-      line(`!!! VIOLATION: a sentence of an interrupted reply STARTED AFTER THE STOP on barge-in turn(s) ${stale.map((b) => b.turn).join(', ')} !!!`);
-    } else {
-      line('No sentence of an interrupted reply started after the stop.');
-    }
-  }
-
-  if (handsFree) {
-    line('');
-    line('Hands-free turn (speech, a pause inside the sentence, more speech, 3 s of silence; the stand-in really recognises it):');
-    line(`  speech ends ${ms(handsFree.speechEndInFileMs)} ms into the mic file; pauses inside: ${handsFree.pausesInFile.map(([a, b]) => `${Math.round(b - a)} ms at ${Math.round(a)}`).join(', ') || 'none'}`);
-    line(`  recording durationMs (IndexedDB) ${ms(handsFree.recordingMs)} → quiet → turn end = ${ms(handsFree.quietToTurnEndMs)} ms`);
-    line(`  (of which the detector's decision came ${ms(handsFree.quietToDecisionMs)} ms after the quiet; the rest is the recorder flushing)`);
-    line('  derived as durationMs − end of speech in the file (last 10 ms window above −50 dBFS); the file starts playing at');
-    line('  capture start, a few ms before the recorder\'s startedAt, so the figure may be short by that much.');
-    line(`  transcript: "${handsFree.transcript}" — ${handsFree.wholeSentenceKept ? 'the whole sentence was kept' : 'NOT the whole sentence'}`);
-  }
-
-  const targets: Target[] = [
-    { name: 'time to first audio ≤ 0.4 × sequential', basis: `median of ${turns.length} turns`, value: med((t) => t.ratio), limit: 0.4, unit: '×' },
-    { name: 'extension overhead ≤ 150 ms', basis: `median of ${turns.length} turns`, value: med((t) => t.overheadMs), limit: 150, unit: 'ms' },
-    {
-      name: 'no gap over 250 ms between sentences',
-      basis: `largest over ${turns.length} turns (schedule)`,
-      value: maximum(turns.map((t) => t.gaps.audibleGapMs)),
-      limit: 250,
-      unit: 'ms',
-    },
-    {
-      name: 'barge-in silences within 100 ms',
-      basis: `largest of ${barges.length} barge-ins`,
-      value: maximum(barges.map((b) => b.stopMs)),
-      limit: 100,
-      unit: 'ms',
-      alsoRequired: { ok: barges.every((b) => b.staleStarts === 0), what: 'no stale sentence started' },
-    },
-    {
-      name: 'hands-free ends ≤ 1 s after quiet, whole sentence',
-      basis: 'one turn',
-      value: handsFree?.quietToTurnEndMs ?? Number.NaN,
-      limit: 1000,
-      unit: 'ms',
-      alsoRequired: { ok: handsFree?.wholeSentenceKept ?? false, what: 'whole sentence kept' },
-    },
-  ];
-  line('');
-  line('Targets:');
-  line(
-    table(
-      ['target', 'measured', 'basis', 'verdict'],
-      targets.map((target) => [
-        target.name,
-        `${formatValue(target.value, target.unit)}${target.unit === 'ms' ? ' ms' : ''}`,
-        target.basis + (target.alsoRequired ? `; ${target.alsoRequired.what}: ${target.alsoRequired.ok ? 'yes' : 'NO'}` : ''),
-        verdict(target),
-      ]),
-    ),
-  );
-  const missed = targets.filter((target) => verdict(target) !== 'PASS');
-  line(missed.length ? `MISSED: ${missed.map((target) => target.name).join('; ')}` : 'All targets met.');
-  if (options.engine === 'coqui' || !voiceNote.startsWith('espeak')) line('(The gap target applies to the embedded voice.)');
-  console.info(out.join('\n'));
-  return targets;
+/** The product's detector, with its defaults, over the noisy scenes of `npm run bench:vad`. */
+async function noiseCheck(dir: string): Promise<NoiseCheck> {
+  const scenes = await makeScenes(dir);
+  const rows = await compare(energyDetector('product', {}), scenes);
+  const sentences = rows.flatMap((row) => row.sentences);
+  return {
+    falseStartsInNoise: rows.reduce((sum, row) => sum + row.falseStartsInNoise, 0),
+    falseStartsBeforeSpeech: sentences.filter((s) => s.falseStart).length,
+    cutEarly: sentences.filter((s) => s.cutEarly).length,
+    notEnded: sentences.filter((s) => !Number.isFinite(s.endDelayMs)).length,
+    conditions: rows.map((row) => row.condition),
+  };
 }
 
 // ── Main ─────────────────────────────────────────────────────────────────────────────────────
@@ -662,12 +273,13 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aitalk-bench-stage-'));
   const companionLog: string[] = [];
   let standin: Standin | undefined;
-  let companion: CompanionHandle | undefined;
+  let companion: Voice | undefined;
+  let tap: SpeechTap | undefined;
   let browser: BenchBrowser | undefined;
   let stopping = false;
   const cleanup = async () => {
     await browser?.close().catch(() => undefined);
-    await Promise.allSettled([standin?.close(), companion?.close()]);
+    await Promise.allSettled([standin?.close(), companion?.close(), tap?.close()]);
     await rm(dir, { recursive: true, force: true });
   };
   const onSignal = () => {
@@ -691,40 +303,69 @@ async function main(): Promise<void> {
     };
     await copyFile(mic.speech, mic.file);
     standin = await startStandin({ latencyProfile: 'default', latency: options.latency, transcript: TIMED_SENTENCE });
-    const voiceStart = await startVoice(options.engine, (text) => companionLog.push(text));
-    companion = voiceStart.companion;
+    companion = await startVoice(options.engine, (text) => companionLog.push(text));
+    const voiceUrl = companion.url;
+    // The extension talks to the companion through the tap, which notes what it sends to the voice.
+    tap = await startSpeechTap(() => voiceUrl);
     const voice: SpeechTarget = { url: companion.url, voice: '', speed: 1 };
-    // One synthesis before timing anything: the first call loads the engine.
+    // One synthesis before timing anything from Node: the first call loads the engine.
     await synthesize(voice, 'Hello there.');
 
     const machineLines = await machine();
     browser = await launchBrowser({ extensionDir: options.extensionDir, micFile: mic.file });
     const page = browser.panel;
-    await configure(page, { apiKey: standin.apiKey, apiBaseUrl: standin.url, companionUrl: companion.url });
+    await configure(page, { apiKey: standin.apiKey, apiBaseUrl: standin.url, companionUrl: tap.url });
     const knownTurns: string[] = [];
     // The teacher's opening question plays first; it is not timed.
     knownTurns.push(await waitForFirstAudio(page, knownTurns, 30_000));
     await waitForPhase(page, 'idle', 120_000);
 
+    const plans: TurnPlan[] = [];
+    if (companion.restart) plans.push({ label: 'S1', path: 'shortcut', kind: 'fresh-start' });
+    for (let i = 1; i <= options.turns; i++) plans.push({ label: `S${plans.length + 1}`, path: 'shortcut', kind: 'later' });
+    for (let i = 1; i <= options.buttonTurns; i++) plans.push({ label: `B${i}`, path: 'button', kind: 'later' });
+    for (let i = 1; i <= options.longTurns; i++) plans.push({ label: `L${i}`, path: 'shortcut', kind: 'long-opening' });
     const turns: TimedTurn[] = [];
-    for (let i = 1; i <= options.turns; i++) {
-      const turn = await timedTurn(i, browser, standin, voice, knownTurns);
+    for (const plan of plans) {
+      if (plan.kind === 'fresh-start') {
+        // A learner starts the companion, opens the panel and talks: the first synthesis after
+        // the start is on this turn's critical path.
+        await companion.restart?.();
+        await page.waitForTimeout(1_000);
+      }
+      standin.control.setReplyStyle(plan.kind === 'long-opening' ? 'long-opening' : 'correction-first');
+      const turn = await timedTurn(plan, browser, standin, voice, tap, knownTurns);
       turns.push(turn);
       console.info(
-        `turn ${i}: first audio ${ms(turn.firstAudioMs)} ms, sequential ${ms(turn.sequentialMs)} ms, overhead ${ms(turn.overheadMs)} ms, max gap ${ms(turn.gaps.audibleGapMs)} ms`,
+        `turn ${turn.label}: first audio ${ms(turn.firstAudioMs)} ms, upload leaves ${ms(turn.uploadLeavesMs)} ms, sequential ${ms(turn.sequentialMs)} ms, overhead ${ms(turn.overheadMs)} ms, first words "${turn.firstSpoken}"`,
       );
     }
+    standin.control.setReplyStyle('correction-first');
     const barges = await bargeIns(options.bargeIns, browser, standin, mic, knownTurns);
     for (const b of barges) console.info(`barge-in ${b.turn}: stop ${ms(b.stopMs)} ms, stale started ${b.staleStarts}`);
     const handsFree = await handsFreeTurn(browser, standin, mic);
     console.info(`hands-free: quiet → turn end ${ms(handsFree.quietToTurnEndMs)} ms, transcript "${handsFree.transcript}"`);
+    const noise = await noiseCheck(dir);
+    console.info(`noise: ${noise.falseStartsInNoise} false starts in noise alone, ${noise.cutEarly} sentences cut`);
 
     const elapsedS = (performance.now() - began) / 1000;
-    const targets = printReport(options, machineLines, voiceStart.note, turns, barges, handsFree, { start: loadStart, end: loadAverage() }, elapsedS);
+    const report = {
+      machineLines,
+      loads: { start: loadStart, end: loadAverage() },
+      latency: options.latency,
+      voiceNote: companion.note,
+      engineIsEspeak: companion.note.startsWith('espeak'),
+      turns,
+      barges,
+      handsFree,
+      noise,
+      elapsedS,
+    };
+    const targets = printReport(report);
     if (options.json) {
       await writeFile(
         options.json,
-        JSON.stringify({ machine: machineLines, options, voice: voiceStart.note, turns, bargeIns: barges, handsFree, targets: targets.map((t) => ({ ...t, verdict: verdict(t) })) }, null, 2),
+        JSON.stringify({ ...report, options, targets: targets.map((t) => ({ ...t, verdict: verdict(t) })) }, null, 2),
       );
       console.info(`measurements written to ${options.json}`);
     }

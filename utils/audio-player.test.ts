@@ -7,6 +7,7 @@ import {
 } from './audio-player';
 import { FakeContext, clip } from './testing/fakes';
 import type { CompanionTarget, SpeechEvent } from './messages';
+import { CLAUSE_PAUSE_MS } from './sentence-splitter';
 
 
 
@@ -18,6 +19,18 @@ afterEach(() => {
 });
 
 describe('AudioPlayer', () => {
+  it('can start its audio output ahead of the first clip, and uses that one output for every clip', async () => {
+    const context = new FakeContext();
+    const create = vi.fn(() => context);
+    const player = new AudioPlayer(create);
+    player.warm();
+    expect(create).toHaveBeenCalledTimes(1);
+    player.schedule(clip('one', 0.5));
+    player.warm();
+    expect(create).toHaveBeenCalledTimes(1);
+    expect(context.sources).toHaveLength(1);
+  });
+
   it('plays clips back to back with no gap, even when the next is scheduled mid-clip', async () => {
     const context = new FakeContext();
     const player = new AudioPlayer(() => context);
@@ -172,6 +185,18 @@ describe('TeacherVoice', () => {
     ]);
     expect(events.at(-1)).toEqual({ type: 'finished', turnId: 't1', status: 'done', heard: [0, 1] });
     expect(teacher.speaking).toBe(false);
+  });
+
+  it('leaves a comma’s pause after a clause spoken on its own, and none between whole sentences', async () => {
+    const companionServer = controllableCompanion();
+    const { context, teacher } = voice(companionServer.fetchImpl);
+    for (const text of ['That is a good start to your story,', 'and I like it.', 'Tell me more.']) teacher.speak({ panelId: 'panel-a', turnId: 't1', text, companion });
+    teacher.end('t1');
+    companionServer.finish('That is a good start to your story,', 1);
+    companionServer.finish('and I like it.', 0.5);
+    companionServer.finish('Tell me more.', 0.5);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(context.sources.map((s) => s.startedAt)).toEqual([0, 1 + CLAUSE_PAUSE_MS / 1000, 1.5 + CLAUSE_PAUSE_MS / 1000]);
   });
 
   it('barge-in: silences the teacher at once and nothing of that reply plays later', async () => {

@@ -1,4 +1,5 @@
 import { now, type CompanionTarget, type SpeakRequest, type SpeechEvent, type StopSpeechReply } from './messages';
+import { CLAUSE_PAUSE_MS, endsMidSentence } from './sentence-splitter';
 import { SpeechQueue } from './speech-queue';
 
 /**
@@ -76,10 +77,13 @@ export class AudioPlayer<B extends { readonly duration: number } = AudioBuffer> 
     return this.ctx().decode(bytes);
   }
 
-  /** Plays `clip` right after the previously scheduled one, or now if nothing is playing. */
-  schedule(clip: B): PlaybackHandle {
+  /**
+   * Plays `clip` right after the previously scheduled one (after `pauseMs` of quiet, when it
+   * continues a clause), or now if nothing is playing.
+   */
+  schedule(clip: B, pauseMs = 0): PlaybackHandle {
     const context = this.ctx();
-    const startAt = Math.max(context.currentTime, this.playhead);
+    const startAt = Math.max(context.currentTime, this.playhead + pauseMs / 1000);
     this.playhead = startAt + clip.duration;
     const source = context.createSource();
     source.buffer = clip;
@@ -125,6 +129,14 @@ export class AudioPlayer<B extends { readonly duration: number } = AudioBuffer> 
       entry.finish();
     }
     this.playhead = 0;
+  }
+
+  /**
+   * Makes the audio output ready before the first clip is due (called when the learner starts
+   * speaking), so the first reply after opening does not also pay for starting the audio device.
+   */
+  warm(): void {
+    this.ctx();
   }
 
   private ctx(): PlayerContext<B> {
@@ -195,7 +207,10 @@ interface Turn<B> {
   panelId: string;
   queue: SpeechQueue<B>;
   companion: CompanionTarget;
+  /** The text of each sentence by sequence number, to hear where a clause was cut off its sentence. */
+  texts: string[];
 }
+
 
 /**
  * The teacher's voice for one reply at a time: each 'offscreen:speak' sentence goes into a
@@ -240,7 +255,9 @@ export class TeacherVoice<B extends { readonly duration: number } = AudioBuffer>
       this.turn = this.startTurn(request.turnId, request.panelId, request.companion);
     }
     this.turn.companion = request.companion;
-    return this.turn.queue.push(request.text);
+    const seq = this.turn.queue.push(request.text);
+    if (seq >= 0) this.turn.texts[seq] = request.text;
+    return seq;
   }
 
   end(turnId: string): void {
@@ -280,12 +297,14 @@ export class TeacherVoice<B extends { readonly duration: number } = AudioBuffer>
       id: turnId,
       panelId,
       companion,
+      texts: [],
       queue: new SpeechQueue<B>({
         synthesize: async (text, signal) => {
           const bytes = await fetchSpeech(turn.companion, text, signal, this.fetchImpl);
           return this.player.decode(bytes);
         },
-        schedule: (clip) => this.player.schedule(clip),
+        schedule: (clip, seq) =>
+          this.player.schedule(clip, endsMidSentence(turn.texts[seq - 1] ?? '') ? CLAUSE_PAUSE_MS : 0),
         now,
         onEvent: (event) => {
           if (event.type === 'synth-done') {

@@ -71,6 +71,8 @@ export function startOffscreenService<B extends { readonly duration: number }>(
 
   onMessage('offscreen:start-recording', ({ data }) => {
     touch();
+    // The reply will need the speakers within seconds: start them while the learner talks.
+    options.player.warm();
     return recorder.start(data);
   });
   onMessage('offscreen:stop-recording', ({ data }) => {

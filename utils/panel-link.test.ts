@@ -37,7 +37,9 @@ describe('the panel’s link to the offscreen document', () => {
     expect(await link.call(async () => 'answer')).toBe('answer');
     expect(ensured).toHaveBeenCalledTimes(1);
     expect(chrome.runtime.connect).toHaveBeenCalledWith({ name: 'aitalk-panel:p1' });
+    // Connected: later requests (a barge-in, each sentence) go straight to the document.
     await link.call(async () => 'again');
+    expect(ensured).toHaveBeenCalledTimes(1);
     expect(chrome.runtime.connect).toHaveBeenCalledTimes(1);
   });
 

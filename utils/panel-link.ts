@@ -82,7 +82,10 @@ export function createPanelLink(panelId: string = crypto.randomUUID()): PanelLin
     ensure,
     async call<T>(request: () => Promise<T>): Promise<T> {
       try {
-        await ensure();
+        // While the port is open the document is there: no round trip to the service worker on
+        // the way to a barge-in or a sentence. Its closing disconnects the port.
+        if (connected) await connected;
+        else await ensure();
         return await request();
       } catch (error) {
         if (!documentGone(error)) throw error;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SENTENCE_WORDS, SentenceStream, splitSentences } from './sentence-splitter';
+import { MAX_SENTENCE_WORDS, SentenceStream, endsMidSentence, splitSentences } from './sentence-splitter';
 
 /** A reply of the kind the teacher gives, with every hard case in it. */
 const TEACHER_REPLY = [
@@ -231,5 +231,121 @@ describe('SentenceStream', () => {
     for (let i = 0; i < 30; i++) emitted.push(...stream.push(`word${i} `));
     expect(emitted).toHaveLength(1);
     expect(emitted[0]?.split(' ')).toHaveLength(MAX_SENTENCE_WORDS);
+  });
+});
+
+/** A reply that opens with a long sentence, the case where the learner would wait longest. */
+const LONG_OPENING =
+  'That is a really good start to your story about the weekend, and I can understand everything you said about the park. Next time, add one more detail.';
+
+describe("the reply's first clause", () => {
+  it('is released on its own when the first sentence is long, and later sentences are not cut', () => {
+    expect(splitSentences(LONG_OPENING)).toEqual([
+      'That is a really good start to your story about the weekend,',
+      'and I can understand everything you said about the park.',
+      'Next time, add one more detail.',
+    ]);
+  });
+
+  it('ends at a colon, a semicolon or a dash as well as a comma', () => {
+    expect(splitSentences('Here is a better way to say it: I went to the park with my friend.')).toEqual([
+      'Here is a better way to say it:',
+      'I went to the park with my friend.',
+    ]);
+    expect(splitSentences('You used the past tense well; only one verb needs to change.')).toEqual([
+      'You used the past tense well;',
+      'only one verb needs to change.',
+    ]);
+    expect(splitSentences('Your sentence is almost perfect — just change one small word.')).toEqual([
+      'Your sentence is almost perfect —',
+      'just change one small word.',
+    ]);
+    expect(splitSentences('Your sentence is almost perfect—just change one small word.')).toEqual([
+      'Your sentence is almost perfect—',
+      'just change one small word.',
+    ]);
+  });
+
+  it('needs four words before the break and three after it in the same sentence', () => {
+    expect(splitSentences('Yes, that is exactly what I wanted to hear from you today.')).toEqual([
+      'Yes, that is exactly what I wanted to hear from you today.',
+    ]);
+    expect(splitSentences('I see what you mean, Tom. Tell me more.')).toEqual(['I see what you mean, Tom.', 'Tell me more.']);
+    expect(splitSentences('I see what you mean, Tom and Anna.')).toEqual(['I see what you mean,', 'Tom and Anna.']);
+  });
+
+  it('does not break numbers, times or "e.g.,"', () => {
+    expect(splitSentences('We sold 1,000 books at 3:30 yesterday and everybody was very happy about it.')).toEqual([
+      'We sold 1,000 books at 3:30 yesterday and everybody was very happy about it.',
+    ]);
+    expect(splitSentences('Try some linking words e.g., because or although, in your next answer.')).toEqual([
+      'Try some linking words e.g., because or although,',
+      'in your next answer.',
+    ]);
+    expect(splitSentences('The years 1990–2000 were good for my home town and for my family.')).toEqual([
+      'The years 1990–2000 were good for my home town and for my family.',
+    ]);
+  });
+
+  it('does not break a quotation or a bracket', () => {
+    expect(splitSentences('You said "I goed to the park, and it was fun" but we say went instead of goed.')).toEqual([
+      'You said "I goed to the park, and it was fun" but we say went instead of goed.',
+    ]);
+    expect(splitSentences('You said “I goed to the park, and it was fun” but we say went instead.')).toEqual([
+      'You said “I goed to the park, and it was fun” but we say went instead.',
+    ]);
+    expect(splitSentences('You said “I goed to the park.” and that was nearly right, so well done.')).toEqual([
+      'You said “I goed to the park.” and that was nearly right,',
+      'so well done.',
+    ]);
+    expect(splitSentences('Your answer (the one about parks, trees and lakes) was very good indeed.')).toEqual([
+      'Your answer (the one about parks, trees and lakes) was very good indeed.',
+    ]);
+  });
+
+  it('applies only to the first sentence of the reply', () => {
+    expect(splitSentences('Good. I like your story very much, and I want to hear more about it.')).toEqual([
+      'Good.',
+      'I like your story very much, and I want to hear more about it.',
+    ]);
+  });
+
+  it('can be switched off', () => {
+    expect(splitSentences(LONG_OPENING, { firstClause: false })[0]).toBe(
+      'That is a really good start to your story about the weekend, and I can understand everything you said about the park.',
+    );
+  });
+
+  it('is emitted mid-stream, three words into the rest, long before the sentence ends', () => {
+    const stream = new SentenceStream();
+    const tokens = ['That', ' is', ' a', ' good', ' start', ',', ' and', ' I', ' can', ' understand', ' you', '.'];
+    const emitted = tokens.map((token) => stream.push(token));
+    expect(emitted.slice(0, 8).flat()).toEqual([]);
+    expect(emitted[8]).toEqual(['That is a good start,']);
+    expect(emitted.slice(9).flat()).toEqual([]);
+    expect(stream.flush()).toEqual(['and I can understand you.']);
+  });
+
+  it('gives the same sentences streamed in any chunk sizes as on the whole text', () => {
+    const texts = [
+      LONG_OPENING,
+      `You said “I goed to the park.” and that was nearly right, so well done. ${TEACHER_REPLY}`,
+      'We sold 1,000 books at 3:30 yesterday, e.g., novels, and everybody was happy — really happy.',
+    ];
+    for (const text of texts) {
+      const expected = splitSentences(text);
+      expect(streamInChunks(text, () => 1)).toEqual(expected);
+      for (let seed = 1; seed <= 30; seed++) {
+        const random = seededRandom(seed);
+        expect(streamInChunks(text, () => Math.floor(random() * 8) + 1), `seed ${seed}`).toEqual(expected);
+      }
+    }
+  });
+});
+
+describe('endsMidSentence', () => {
+  it('tells a clause cut off its sentence from a whole sentence', () => {
+    for (const text of ['That is a good start,', 'Here it is:', 'Almost perfect —', 'You said "go,"', '你说得很好，']) expect(endsMidSentence(text), text).toBe(true);
+    for (const text of ['That is good.', 'Really?', 'He said "Hi."', 'Well...', 'well-known']) expect(endsMidSentence(text), text).toBe(false);
   });
 });

@@ -6,12 +6,23 @@
  * decision needs the next character it waits for it instead of guessing. That makes the streamed
  * result identical to the whole-text result however the reply is chunked, while each sentence is
  * released on the token that settles it — the first one can go to synthesis before the reply ends.
+ *
+ * The reply's first sentence gets one more cut: when it is long, its first clause is released on
+ * its own, so the learner hears the teacher start after a few words instead of a whole sentence.
  */
 
 /** A sentence longer than this (in words) is cut, so synthesis of a run-on reply can start. */
 export const MAX_SENTENCE_WORDS = 25;
 /** A clause cut leaves at least this many words in front of it, so no stub gets synthesised alone. */
 const MIN_CLAUSE_WORDS = 5;
+/** The reply's opening clause is spoken alone only when it has at least this many words… */
+export const FIRST_CLAUSE_MIN_WORDS = 4;
+/**
+ * …and the sentence goes on for at least this many words after it. "I see what you mean, Tom."
+ * stays whole: a two-word tail spoken alone sounds like an afterthought, and waiting for the third
+ * word costs under 100 ms of streaming.
+ */
+export const FIRST_CLAUSE_MIN_REST_WORDS = 3;
 
 /** Titles and Latin abbreviations: "Mr. Smith", "e.g. this" — they never end a sentence. */
 const NEVER_FINAL = new Set([
@@ -39,10 +50,26 @@ const CLOSERS = `"'”’)]}»」』）】》*_`;
 const OPENERS = `"'“‘([{«「『（【《*_`;
 const CLAUSE_PUNCTUATION = ',;:—–，；：、';
 
+/**
+ * The pause a speaker leaves at a comma, colon or dash. The voice synthesises each piece without
+ * the quiet around it, so a clause sent alone would run straight into the rest of its sentence;
+ * eSpeak NG pauses 140–270 ms there inside a whole sentence (npm run check:first-clause).
+ */
+export const CLAUSE_PAUSE_MS = 200;
+
+/** Whether a piece of text stops at a clause break rather than at the end of a sentence. */
+export function endsMidSentence(text: string): boolean {
+  return /[,;:—–\-，；：、]["'”’)\]]*$/u.test(text.trim());
+}
+
 const isSpace = (c: string): boolean => /\s/u.test(c);
 const isCjk = (c: string): boolean => /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(c);
 const isWordChar = (c: string): boolean => /[\p{L}\p{N}]/u.test(c);
 const isLower = (c: string): boolean => /\p{Ll}/u.test(c);
+const isDigit = (c: string): boolean => /\p{N}/u.test(c);
+/** Quotes and brackets whose inside is never cut: a clause break there belongs to the quotation. */
+const NEST_OPEN = '“(［[{«「『（【《';
+const NEST_CLOSE = '”)］]}»」』）】》';
 
 /** A word begins at a letter or digit that does not continue the previous one ("don't", "3,000", "e.g" are one word). */
 function isWordStart(prev: string, c: string): boolean {
@@ -97,11 +124,44 @@ function clauseCut(text: string, start: number, cutAt: number): number {
   return cutAt;
 }
 
-/** Finds the end of the sentence that starts at `start`. With `final`, the buffer's end ends the text. */
-function scan(text: string, start: number, final: boolean): Scan {
+/**
+ * Whether the character at `i` closes a clause a voice can pause after: a comma, colon or
+ * semicolon followed by a space, or a dash. Digits around it ("1,000", "3:30"), an abbreviation in
+ * front of it ("e.g.,") or a word glued to it ("well-known") make it part of the sentence instead.
+ */
+function closesClause(text: string, start: number, i: number): boolean {
+  const c = text.charAt(i);
+  const next = text.charAt(i + 1);
+  const prev = text.charAt(i - 1);
+  if (c === '—' || c === '–') return !isDigit(prev) && next !== '' && !isDigit(next);
+  if (c === '-') return isSpace(prev) && isSpace(next);
+  if (!',;:，；：'.includes(c)) return false;
+  if (',;:'.includes(c) && !isSpace(next)) return false;
+  let wordStart = i;
+  while (wordStart > start && !isSpace(text.charAt(wordStart - 1))) wordStart--;
+  let word = text.slice(wordStart, i).toLowerCase();
+  while (word !== '' && OPENERS.includes(word.charAt(0))) word = word.slice(1);
+  return !(word.endsWith('.') || NEVER_FINAL.has(word));
+}
+
+/**
+ * Finds the end of the sentence that starts at `start`. With `final`, the buffer's end ends the
+ * text; with `firstClause`, a long sentence ends after its first clause.
+ */
+function scan(text: string, start: number, final: boolean, firstClause: boolean): Scan {
   const atEnd: Scan = final ? { kind: 'boundary', end: text.length, next: text.length } : { kind: 'pending' };
   let words = 0;
   let hasContent = false;
+  // Inside quotes or brackets; a straight double quote opens and closes alternately.
+  let nesting = 0;
+  let straightQuoteOpen = false;
+  const nest = (c: string): void => {
+    if (c === '"') straightQuoteOpen = !straightQuoteOpen;
+    else if (NEST_OPEN.includes(c)) nesting++;
+    else if (NEST_CLOSE.includes(c)) nesting = Math.max(0, nesting - 1);
+  };
+  let clauseEnd = -1;
+  let wordsBeforeClause = 0;
   for (let i = start; i < text.length; i++) {
     const c = text.charAt(i);
     if (c === '\n') {
@@ -113,11 +173,28 @@ function scan(text: string, start: number, final: boolean): Scan {
     hasContent = true;
 
     if (isWordStart(i === start ? '' : text.charAt(i - 1), c)) {
+      // The sentence has gone on past its first clause without ending: the clause is spoken now.
+      if (clauseEnd >= 0 && words - wordsBeforeClause === FIRST_CLAUSE_MIN_REST_WORDS - 1) {
+        return { kind: 'boundary', end: clauseEnd, next: clauseEnd };
+      }
       if (words === MAX_SENTENCE_WORDS) {
         const cut = clauseCut(text, start, i);
         return { kind: 'boundary', end: cut, next: cut };
       }
       words++;
+    }
+
+    if (c === '"' || NEST_OPEN.includes(c) || NEST_CLOSE.includes(c)) nest(c);
+    else if (
+      firstClause &&
+      clauseEnd < 0 &&
+      words >= FIRST_CLAUSE_MIN_WORDS &&
+      nesting === 0 &&
+      !straightQuoteOpen &&
+      closesClause(text, start, i)
+    ) {
+      clauseEnd = i + 1;
+      wordsBeforeClause = words;
     }
 
     if (CJK_TERMINATORS.includes(c)) {
@@ -135,6 +212,8 @@ function scan(text: string, start: number, final: boolean): Scan {
     const closersStart = j;
     while (j < text.length && CLOSERS.includes(text.charAt(j))) j++;
     if (j === text.length) return atEnd;
+    // The terminator run and its closers are skipped below; the closers still close quotes.
+    for (let k = closersStart; k < j; k++) nest(text.charAt(k));
     if (!isSpace(text.charAt(j))) {
       // "3.5", "e.g.,", "example.com": a terminator glued to what follows is inside the sentence.
       i = j - 1;
@@ -164,6 +243,12 @@ function scan(text: string, start: number, final: boolean): Scan {
  */
 export class SentenceStream {
   private buffer = '';
+  /** Whether the next sentence is still the reply's first, whose opening clause may go alone. */
+  private first: boolean;
+
+  constructor(options: { firstClause?: boolean } = {}) {
+    this.first = options.firstClause ?? true;
+  }
 
   push(delta: string): string[] {
     this.buffer += delta;
@@ -182,10 +267,13 @@ export class SentenceStream {
     const out: string[] = [];
     let start = 0;
     while (start < this.buffer.length) {
-      const found = scan(this.buffer, start, final);
+      const found = scan(this.buffer, start, final, this.first);
       if (found.kind === 'pending') break;
       const sentence = this.buffer.slice(start, found.end).trim();
-      if (sentence !== '') out.push(sentence);
+      if (sentence !== '') {
+        out.push(sentence);
+        this.first = false;
+      }
       start = found.next;
     }
     this.buffer = this.buffer.slice(start);
@@ -194,7 +282,7 @@ export class SentenceStream {
 }
 
 /** Splits a whole text into trimmed, non-empty sentences; joined with spaces they give the text back. */
-export function splitSentences(text: string): string[] {
-  const stream = new SentenceStream();
+export function splitSentences(text: string, options: { firstClause?: boolean } = {}): string[] {
+  const stream = new SentenceStream(options);
   return [...stream.push(text), ...stream.flush()];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VoiceActivityDetector, type VoiceActivityDetectorOptions, type VoiceActivityEvent } from './voice-activity';
+import { VAD_DEFAULTS, VoiceActivityDetector, type VoiceActivityDetectorOptions, type VoiceActivityEvent } from './voice-activity';
 
 const RATE = 48_000;
 // The offscreen document's ScriptProcessorNode delivers 1024-sample frames (21.3 ms at 48 kHz).
@@ -10,7 +10,8 @@ type Segment =
   | { speech: number; level?: number }
   | { noise: number; level: number }
   | { zeros: number }
-  | { click: number; level: number };
+  | { click: number; level: number }
+  | { babble: number; level: number };
 
 /** A deterministic PRNG, so every run feeds the detector exactly the same "room". */
 function mulberry32(seed: number): () => number {
@@ -44,6 +45,10 @@ function render(segments: Segment[], roomNoise = 0.001, seed = 1): Float32Array 
         out[i] = (segment.level ?? 0.1) * Math.SQRT2 * envelope * Math.sin(2 * Math.PI * 160 * t) + white(roomNoise);
       } else if ('noise' in segment) {
         out[i] = white(segment.level);
+      } else if ('babble' in segment) {
+        // Several talkers far off: noise whose loudness wanders with their syllables, ±6 dB.
+        const wander = 1 + 0.5 * Math.sin(2 * Math.PI * 3.1 * t) * Math.sin(2 * Math.PI * 0.7 * t + 1) + 0.3 * Math.sin(2 * Math.PI * 5.3 * t);
+        out[i] = white(segment.level * wander) + white(roomNoise);
       } else {
         out[i] = white(segment.level) + white(roomNoise);
       }
@@ -220,6 +225,38 @@ describe('VoiceActivityDetector', () => {
     const end = only(events, 'end-of-turn');
     expect(end).toHaveLength(1);
     expect(end[0]!.reason).toBe('max-length');
+  });
+
+  it('ends a hands-free turn within 0.6 s of quiet by default, and keeps a 400 ms pause inside the sentence', () => {
+    const detector = new VoiceActivityDetector({ endSilenceMs: VAD_DEFAULTS.endSilenceMs, idleTimeoutMs: 10_000 });
+    const samples = render([{ noise: 400, level: 0.001 }, { speech: 1200 }, { noise: 400, level: 0.001 }, { speech: 900 }, { noise: 1500, level: 0.001 }]);
+    const events: VoiceActivityEvent[] = [];
+    for (let start = 0; start + FRAME <= samples.length; start += FRAME) {
+      const event = detector.process(samples.subarray(start, start + FRAME), RATE);
+      if (event) events.push(event);
+    }
+    const end = only(events, 'end-of-turn');
+    expect(end).toHaveLength(1);
+    const speechEnd = 400 + 1200 + 400 + 900;
+    // The target is ≤ 0.7 s from quiet to the turn's end; the recorder's last flush comes after this.
+    expect(VAD_DEFAULTS.endSilenceMs).toBeLessThanOrEqual(600);
+    expect(end[0]!.atMs - speechEnd).toBeGreaterThanOrEqual(VAD_DEFAULTS.endSilenceMs);
+    expect(end[0]!.atMs - speechEnd).toBeLessThan(VAD_DEFAULTS.endSilenceMs + 3 * FRAME_MS);
+  });
+
+  it('hears no turn in 20 s of a busy room (other voices far off), however it wanders', () => {
+    const { events } = run(render([{ babble: 20_000, level: 0.01 }]), { idleTimeoutMs: 30_000 });
+    expect(only(events, 'speech-start')).toHaveLength(0);
+  });
+
+  it('ends the learner’s turn in a busy room although the room never goes quiet', () => {
+    // The learner about 14 dB above the room's voices, as at a desk in a café.
+    const { events } = run(render([{ babble: 1500, level: 0.012 }, { speech: 1500, level: 0.1 }, { babble: 3000, level: 0.012 }]));
+    expect(only(events, 'speech-start')).toHaveLength(1);
+    const end = only(events, 'end-of-turn');
+    expect(end).toHaveLength(1);
+    expect(end[0]!.reason).toBe('silence');
+    expect(end[0]!.atMs - 3000).toBeLessThan(700 + 3 * FRAME_MS);
   });
 
   it('reports nothing more once it has decided', () => {

@@ -8,7 +8,9 @@ import type { VoiceActivityOptions } from './messages';
  * Frame energy is compared with an adaptive noise floor: a frame is voiced when it stands clearly
  * above the floor and above an absolute minimum. Speech starts after a short run of voiced frames
  * (a click or a knock is shorter), and the turn ends only after `endSilenceMs` without speech, so
- * the 300–400 ms pauses people leave inside a sentence never cut it.
+ * the 300–400 ms pauses people leave inside a sentence never cut it. Once the learner speaks, sound
+ * must also come within `voiceRangeDb` of their own voice to continue the turn, so the other voices
+ * of a busy room do not hold it open. `npm run bench:vad` measures it in noise, against Silero VAD.
  */
 
 export interface VoiceActivityDetectorOptions extends VoiceActivityOptions {
@@ -24,6 +26,8 @@ export interface VoiceActivityDetectorOptions extends VoiceActivityOptions {
   minSpeechDb?: number;
   /** A turn this long ends even if the room never goes quiet (a noise source that switched on mid-turn). */
   maxTurnMs?: number;
+  /** Once speaking, sound this far below the learner's own voice no longer continues the turn. */
+  voiceRangeDb?: number;
 }
 
 export type VoiceActivityEvent =
@@ -33,7 +37,7 @@ export type VoiceActivityEvent =
   | { type: 'idle-timeout'; atMs: number };
 
 export const VAD_DEFAULTS = {
-  endSilenceMs: 700,
+  endSilenceMs: 600,
   idleTimeoutMs: 15_000,
   onsetMs: 90,
   resumeMs: 60,
@@ -41,19 +45,33 @@ export const VAD_DEFAULTS = {
   hysteresisDb: 4,
   minSpeechDb: -50,
   maxTurnMs: 120_000,
+  voiceRangeDb: 12,
 } as const satisfies Required<VoiceActivityDetectorOptions>;
 
 /** A frame of digital silence has no meaningful level; this stands in for log10(0). */
 const SILENCE_DB = -100;
-// The floor falls fast (a quieter frame proves the room is quieter) and rises slowly, fast
-// enough to follow a room getting noisier between turns, too slowly for speech to drag it up.
+// Between turns the floor is the room's *average* level, smoothed over a fraction of a second: a
+// floor that dives to every dip of a fluctuating noise (a room of people talking) would put the
+// threshold inside that noise's peaks, and every louder moment of it would start a turn.
 /** A loud room's noise after noise suppression; a voice from the first frame stands well above it. */
-const INITIAL_FLOOR_CEILING_DB = -40;
+const INITIAL_FLOOR_CEILING_DB = -35;
+/** How fast the floor follows the room between turns. */
+const FLOOR_TAU_WAITING_MS = 400;
+/**
+ * A frame clearly above the floor barely moves it: it may be the learner's first syllable, or the
+ * quieter part of speech in a loud room, which must not lift the floor to the voice's own level.
+ */
+const FLOOR_TAU_ABOVE_MS = 4_000;
+const FLOOR_BAND_DB = 3;
+/** A frame this far below the floor proves the room is quieter than thought: the floor drops to it fast. */
+const FLOOR_DROP_DB = 10;
+const FLOOR_FALL_TAU_MS = 50;
+const FLOOR_RISE_DB_PER_S_SPEAKING = 0.5;
 /** Loudness dips shorter than this are inside a word, not a silence after it. */
 const WORD_DIP_MS = 150;
-const FLOOR_FALL_TAU_MS = 50;
-const FLOOR_RISE_DB_PER_S_WAITING = 6;
-const FLOOR_RISE_DB_PER_S_SPEAKING = 0.5;
+/** How fast the learner's remembered loudness fades, so a loud first word does not hide softer speech after it. */
+const VOICE_DECAY_DB_PER_S = 2;
+const MAX_VOICE_LIFT_DB = 10;
 
 export function rmsOf(samples: Float32Array): number {
   if (samples.length === 0) return 0;
@@ -74,6 +92,8 @@ export class VoiceActivityDetector {
   private voicedRunMs = 0;
   private voicedRunStartMs = 0;
   private speechStartMs = 0;
+  /** The learner's loudness in this turn: the loudest recent frame, decaying slowly. */
+  private voiceDb = SILENCE_DB;
   private lastVoicedEndMs = 0;
   private voicedTotalMs = 0;
   private idleDeadlineMs: number;
@@ -128,9 +148,17 @@ export class VoiceActivityDetector {
     // Starting from the first frame alone would put the floor at speech level when the learner
     // is already talking; starting lower than a normal room would hear its noise as speech.
     const floor = this.floorDb ?? Math.min(db, INITIAL_FLOOR_CEILING_DB);
-    const threshold = Math.max(floor + this.options.marginDb, this.options.minSpeechDb) - slack;
+    const roomThreshold = Math.max(floor + this.options.marginDb, this.options.minSpeechDb) - slack;
+    // While the learner speaks, only sound within voiceRangeDb of their own voice continues the
+    // turn: the voices of a busy room behind them stand above the floor too, but well below them.
+    // The lift is bounded, so in a quiet room a learner's softer words still count.
+    const voiceThreshold = speaking
+      ? Math.min(this.voiceDb - this.options.voiceRangeDb, roomThreshold + MAX_VOICE_LIFT_DB)
+      : -Infinity;
+    const threshold = Math.max(roomThreshold, voiceThreshold);
     const voiced = hasSignal && db >= threshold;
-    if (hasSignal) this.floorDb = this.nextFloor(floor, db, voiced || speaking, frameMs);
+    if (voiced) this.voiceDb = Math.max(db, this.voiceDb - (VOICE_DECAY_DB_PER_S * frameMs) / 1000);
+    if (hasSignal) this.floorDb = this.nextFloor(floor, db, speaking, voiced, frameMs);
 
     if (voiced) {
       if (this.voicedRunMs === 0) this.voicedRunStartMs = frameStart;
@@ -172,9 +200,12 @@ export class VoiceActivityDetector {
     return undefined;
   }
 
-  private nextFloor(floor: number, db: number, holdSteady: boolean, frameMs: number): number {
-    if (db < floor) return floor + (db - floor) * Math.min(1, frameMs / FLOOR_FALL_TAU_MS);
-    const rate = holdSteady ? FLOOR_RISE_DB_PER_S_SPEAKING : FLOOR_RISE_DB_PER_S_WAITING;
-    return floor + Math.min(db - floor, (rate * frameMs) / 1000);
+  private nextFloor(floor: number, db: number, speaking: boolean, voiced: boolean, frameMs: number): number {
+    if (db < floor - FLOOR_DROP_DB) {
+      return floor + (db - floor) * Math.min(1, frameMs / FLOOR_FALL_TAU_MS);
+    }
+    if (speaking) return floor + Math.min(db - floor, (FLOOR_RISE_DB_PER_S_SPEAKING * frameMs) / 1000);
+    const tau = voiced || db > floor + FLOOR_BAND_DB ? FLOOR_TAU_ABOVE_MS : FLOOR_TAU_WAITING_MS;
+    return floor + (db - floor) * Math.min(1, frameMs / tau);
   }
 }

@@ -130,6 +130,8 @@ export function createPanelStore() {
       return;
     }
     refreshStorage().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
+    // The recording document is made ready now, not on the learner's first press.
+    link.ensure().catch((error: unknown) => console.warn('AITalk: the recorder is not ready yet', error));
     disposers.push(onMessage('sidepanel:microphone-allowed', () => turn.dispatch({ type: 'microphone-allowed' })));
 
     // Neither is essential: without them the panel answers every shortcut press and names none.

@@ -1,7 +1,7 @@
 /**
  * The bench's arithmetic, kept apart from the browser so it can be unit-tested: medians, the gaps
  * between spoken sentences derived from the offscreen document's speech events, the speech span
- * of a WAV file, and the verdicts against issue 4's targets.
+ * of a WAV file, and the verdicts against the targets (issues 4 and 10).
  */
 
 import { encodePcm16, readPcm16 } from '../lib/wav.ts';
@@ -175,7 +175,9 @@ export interface Target {
   basis: string;
   value: number;
   limit: number;
-  unit: 'ms' | '×';
+  unit: 'ms' | '×' | 'count';
+  /** How the measured value is shown, when the bare number would not say enough. */
+  shown?: string;
   /** Extra condition that fails the target on its own (e.g. a stale sentence played). */
   alsoRequired?: { ok: boolean; what: string };
 }
@@ -186,7 +188,7 @@ export function verdict(target: Target): 'PASS' | 'MISSED' | 'NO DATA' {
   return target.value <= target.limit ? 'PASS' : 'MISSED';
 }
 
-export function formatValue(value: number, unit: 'ms' | '×'): string {
+export function formatValue(value: number, unit: 'ms' | '×' | 'count'): string {
   if (!Number.isFinite(value)) return '—';
   return unit === '×' ? value.toFixed(2) : `${Math.round(value)}`;
 }

@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
 import {
   explained,
   launch,
@@ -23,6 +23,7 @@ export interface BenchBrowser {
   context: BrowserContext;
   extensionId: string;
   panel: Page;
+  serviceWorker(): Promise<Worker>;
   close(): Promise<void>;
 }
 
@@ -31,7 +32,13 @@ export async function launchBrowser(options: { extensionDir: string; micFile: st
   try {
     const panel = await browser.openPanel();
     await tapSpeechEvents(panel);
-    return { context: browser.context, extensionId: browser.extensionId, panel, close: () => browser.close() };
+    return {
+      context: browser.context,
+      extensionId: browser.extensionId,
+      panel,
+      serviceWorker: browser.serviceWorker,
+      close: () => browser.close(),
+    };
   } catch (error) {
     await browser.close();
     throw error;
@@ -77,4 +84,22 @@ export async function waitForDb<T>(
     if (Date.now() > deadline) throw new Error('timed out waiting for IndexedDB');
     await page.waitForTimeout(50);
   }
+}
+
+/**
+ * Presses the keyboard shortcut as Chrome does: fires the real commands.onCommand listener in the
+ * service worker with the panel's tab. Resolves with the moment of the press on the worker's
+ * clock (performance.timeOrigin + now(), like every timing in IndexedDB).
+ */
+export async function pressShortcut(browser: BenchBrowser): Promise<number> {
+  const worker = await browser.serviceWorker();
+  const panelUrl = browser.panel.url();
+  return worker.evaluate(async (url) => {
+    // Chrome hands the listener the active tab; finding it is Chrome's work, not the extension's.
+    const [tab] = await chrome.tabs.query({ url });
+    const pressedAt = performance.timeOrigin + performance.now();
+    // @ts-expect-error dispatch is not in the typings, but fires the real listeners
+    chrome.commands.onCommand.dispatch('toggle-talk', tab);
+    return pressedAt;
+  }, panelUrl);
 }

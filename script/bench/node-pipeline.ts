@@ -11,6 +11,9 @@ export interface ChatStreamTiming {
   /** From sending the request to the chunk that completed the first sentence. */
   firstSentenceMs: number;
   firstSentence: string;
+  /** When the first sentence was complete as a whole (without speaking its first clause alone). */
+  wholeFirstSentenceMs: number;
+  wholeFirstSentence: string;
   /** From sending the request to `data: [DONE]`. */
   doneMs: number;
   reply: string;
@@ -25,6 +28,9 @@ export async function streamChat(baseUrl: string, apiKey: string, body: unknown)
   });
   if (!response.ok || !response.body) throw new Error(`chat request failed: ${response.status} ${await response.text()}`);
   const splitter = new SentenceStream();
+  const wholeSplitter = new SentenceStream({ firstClause: false });
+  let wholeFirstSentence: string | undefined;
+  let wholeFirstSentenceMs = Number.NaN;
   const decoder = new TextDecoder();
   let buffer = '';
   let reply = '';
@@ -34,6 +40,11 @@ export async function streamChat(baseUrl: string, apiKey: string, body: unknown)
   const onDelta = (delta: string) => {
     reply += delta;
     const sentences = splitter.push(delta);
+    const whole = wholeSplitter.push(delta);
+    if (wholeFirstSentence === undefined && whole.length > 0) {
+      wholeFirstSentence = whole[0];
+      wholeFirstSentenceMs = performance.now() - sentAt;
+    }
     if (firstSentence === undefined && sentences.length > 0) {
       firstSentence = sentences[0];
       firstSentenceMs = performance.now() - sentAt;
@@ -66,8 +77,12 @@ export async function streamChat(baseUrl: string, apiKey: string, body: unknown)
     firstSentence = splitter.flush()[0] ?? '';
     firstSentenceMs = doneMs;
   }
+  if (wholeFirstSentence === undefined) {
+    wholeFirstSentence = wholeSplitter.flush()[0] ?? '';
+    wholeFirstSentenceMs = doneMs;
+  }
   if (!Number.isFinite(doneMs)) throw new Error('the chat stream ended without data: [DONE]');
-  return { firstSentenceMs, firstSentence, doneMs, reply };
+  return { firstSentenceMs, firstSentence, wholeFirstSentenceMs, wholeFirstSentence, doneMs, reply };
 }
 
 export interface SpeechTarget {

@@ -7,7 +7,7 @@ import { stream } from 'hono/streaming';
 import { SPEECH_CONTENT_TYPES, synthesizeSpeech, transcribeUpload, UndecodableAudioError, type SpeechFormat } from './audio.ts';
 import { loadOpenApiValidator, type OpenAIErrorBody, type OpenApiValidator, type ValidationResult } from './openapi-validator.ts';
 import { REASONING, STANDIN_QUIRKS, asArray, spreadWords, type StandinQuirk, type StandinServes } from './quirks.ts';
-import { teacherReply, tokenize, type TeacherMessage } from './teacher.ts';
+import { teacherReply, tokenize, type ReplyStyle, type TeacherMessage } from './teacher.ts';
 import { answerStructured, STRUCTURED_OUTPUTS, type StructuredOutputs } from './corrections.ts';
 
 export { REASONING, STANDIN_QUIRKS, type StandinQuirk, type StandinServes } from './quirks.ts';
@@ -117,6 +117,8 @@ export interface StandinConfig {
   quirks: StandinQuirk[];
   serves: StandinServes;
   structuredOutputs: StructuredOutputs;
+  /** How the teacher's replies open ('correction-first' unless a test asks for a long opening). */
+  replyStyle: ReplyStyle;
 }
 
 export interface StandinControl {
@@ -127,6 +129,7 @@ export interface StandinControl {
   setQuirks(quirks: StandinQuirk[]): void;
   setServes(serves: StandinServes): void;
   setStructuredOutputs(support: StructuredOutputs): void;
+  setReplyStyle(style: ReplyStyle): void;
   /** Forget recorded requests and pending faults, and restore the configuration the stand-in started with. */
   reset(): void;
   clearRequests(): void;
@@ -195,6 +198,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     quirks: [...(options.quirks ?? [])],
     serves: options.serves ?? 'all',
     structuredOutputs: options.structuredOutputs ?? 'json_schema',
+    replyStyle: 'correction-first',
   });
   let config = initial();
   const requests: RecordedRequest[] = [];
@@ -223,6 +227,9 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     },
     setStructuredOutputs(support) {
       config.structuredOutputs = support;
+    },
+    setReplyStyle(style) {
+      config.replyStyle = style;
     },
     reset() {
       requests.length = 0;
@@ -549,7 +556,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const { firstTokenMs, tokensPerSecond, replyWords } = config.latency;
     const structured = answerStructured(body, messages, config.structuredOutputs);
     if (structured.kind === 'refused') return json(rec, structured.error, 400);
-    const reply = structured.kind === 'answer' ? structured.content : teacherReply(messages, replyWords);
+    const reply = structured.kind === 'answer' ? structured.content : teacherReply(messages, replyWords, config.replyStyle);
     const tokens = tokenize(reply);
     const id = `chatcmpl-${randomBytes(12).toString('base64url')}`;
     const created = Math.floor(Date.now() / 1000);
@@ -658,7 +665,7 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     return c.json({ ok: true, pendingFaults: faults });
   });
   app.post('/__control/config', async (c) => {
-    const patch = (await c.req.json()) as { latency?: Partial<Latencies> | LatencyProfile; candidates?: string[]; transcript?: string | null; quirks?: StandinQuirk[]; serves?: StandinServes; structuredOutputs?: StructuredOutputs };
+    const patch = (await c.req.json()) as { latency?: Partial<Latencies> | LatencyProfile; candidates?: string[]; transcript?: string | null; quirks?: StandinQuirk[]; serves?: StandinServes; structuredOutputs?: StructuredOutputs; replyStyle?: ReplyStyle };
     const unknown = (patch.quirks ?? []).filter((quirk) => !STANDIN_QUIRKS.includes(quirk));
     if (unknown.length) return c.json(err(`unknown quirk: ${unknown.join(', ')}; one of ${STANDIN_QUIRKS.join(', ')}`, 'invalid_request_error', null), 400);
     if (patch.serves !== undefined && !['all', 'chat', 'transcription'].includes(patch.serves)) return c.json(err(`serves must be all, chat or transcription`, 'invalid_request_error', null), 400);
@@ -668,6 +675,10 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       return c.json(err(`structuredOutputs must be one of ${STRUCTURED_OUTPUTS.join(', ')}`, 'invalid_request_error', null), 400);
     }
     if (patch.structuredOutputs !== undefined) control.setStructuredOutputs(patch.structuredOutputs);
+    if (patch.replyStyle !== undefined && patch.replyStyle !== 'correction-first' && patch.replyStyle !== 'long-opening') {
+      return c.json(err(`unknown replyStyle: ${String(patch.replyStyle)}; one of correction-first, long-opening`, 'invalid_request_error', null), 400);
+    }
+    if (patch.replyStyle !== undefined) control.setReplyStyle(patch.replyStyle);
     if (patch.latency !== undefined) control.setLatency(patch.latency);
     if (patch.candidates !== undefined) control.setCandidates(patch.candidates);
     if (patch.transcript !== undefined) control.setTranscript(patch.transcript);

@@ -8,6 +8,7 @@ import { run } from '../lib/run.ts';
 import { makeSilenceWav, makeSpeechWav } from '../lib/speech-wav.ts';
 import { loadOpenApiValidator, type OpenApiValidator } from './openapi-validator.ts';
 import { startStandin, type Standin } from './server.ts';
+import { LONG_OPENING } from './teacher.ts';
 
 const CANDIDATES = [
   'Yesterday I go to the park with my friend.',
@@ -158,6 +159,29 @@ describe('chat completions', () => {
     expect(first).toBeGreaterThanOrEqual(290);
     expect(events.at(-1)!.at - events[0]!.at).toBeGreaterThan((chunks.length - 3) * 10 * 0.8);
     expect(standin.requests[0]).toMatchObject({ valid: true, status: 200, aborted: false, reply });
+  });
+
+  it('opens with one long sentence when asked (over the control API), and still corrects the learner', async () => {
+    const set = await fetch(`${standin.origin}/__control/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ replyStyle: 'long-opening' }),
+    });
+    expect(set.status).toBe(200);
+    const reply = ((await (await post('/chat/completions', chatBody())).json()) as { choices: Array<{ message: { content: string } }> })
+      .choices[0]!.message.content;
+    expect(reply.startsWith(`${LONG_OPENING} You said:`)).toBe(true);
+    // Long, but under the splitter's 25-word cut: only the first-clause rule can shorten it.
+    expect(LONG_OPENING.split(' ').length).toBeGreaterThan(20);
+    expect(LONG_OPENING.split(' ').length).toBeLessThanOrEqual(25);
+    expect(reply).toContain('Yesterday I went to the park');
+    const wrong = await fetch(`${standin.origin}/__control/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ replyStyle: 'shouty' }),
+    });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain('correction-first, long-opening');
   });
 
   it('works with the openai SDK stream, and remembers the earlier turn', async () => {

@@ -52,6 +52,15 @@ const FILLERS = [
   'Remember that small mistakes are normal, and each one you notice helps you learn something new.',
 ];
 
+/**
+ * How a teacher often opens a reply: one long sentence of encouragement before the correction.
+ * The bench uses it to measure that the learner hears its first clause without waiting for all of it.
+ */
+export const LONG_OPENING =
+  'That is a really good start to your story about the weekend, and I could follow almost everything that you told me about it.';
+
+export type ReplyStyle = 'correction-first' | 'long-opening';
+
 const QUESTION = 'What was the best part of your day, and why did you enjoy it so much?';
 
 function quote(text: string, maxWords = 25): string {
@@ -64,9 +73,10 @@ const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
 /**
  * The reply to a conversation. With no learner turn yet it is the opening question; otherwise it
  * corrects the latest turn, mentions the first one when there was an earlier turn (so memory is
- * visible), pads to about `targetWords`, and ends with a question.
+ * visible), pads to about `targetWords`, and ends with a question. With the 'long-opening' style
+ * it first praises the learner in one long sentence.
  */
-export function teacherReply(messages: readonly TeacherMessage[], targetWords = 100): string {
+export function teacherReply(messages: readonly TeacherMessage[], targetWords = 100, style: ReplyStyle = 'correction-first'): string {
   const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');
   if (system.includes(DICTIONARY_MARK)) return dictionaryAnswer(messages);
   // The page the conversation is about (as a model given the page would), by its title line.
@@ -79,7 +89,7 @@ export function teacherReply(messages: readonly TeacherMessage[], targetWords = 
   const latest = learnerTurns.at(-1);
   if (latest === undefined) return OPENING_QUESTION;
 
-  const sentences: string[] = [];
+  const sentences: string[] = style === 'long-opening' ? [LONG_OPENING] : [];
   const fix = correct(latest);
   if (fix) {
     sentences.push(`You said: “${quote(latest)}” A better way to say it is: “${quote(fix.corrected)}”`);

@@ -1,0 +1,61 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A pass-through in front of the companion that notes the text of every speech request: the
+ * bench's way to see which words the extension sent to the voice first (its first clause, or the
+ * whole first sentence). It forwards bytes as they come, both ways, so it adds well under a
+ * millisecond; the companion behind it may be restarted on another port.
+ */
+export interface SpeechTap {
+  url: string;
+  /** Texts sent to /v1/audio/speech, in arrival order, with arrival time (performance.timeOrigin + now()). */
+  requests: Array<{ input: string; at: number }>;
+  close(): Promise<void>;
+}
+
+export async function startSpeechTap(target: () => string): Promise<SpeechTap> {
+  const requests: SpeechTap['requests'] = [];
+  const server = http.createServer((req, res) => {
+    const at = performance.timeOrigin + performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.method === 'POST' && req.url?.includes('/audio/speech')) {
+        try {
+          const input = (JSON.parse(body.toString('utf8')) as { input?: unknown }).input;
+          if (typeof input === 'string') requests.push({ input, at });
+        } catch {
+          // Not JSON: the companion answers it with its own error; there is nothing to note.
+        }
+      }
+      const upstream = new URL(req.url ?? '/', target());
+      const forward = http.request(
+        upstream,
+        { method: req.method, headers: { ...req.headers, host: upstream.host } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', (error) => {
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`speech tap: the companion did not answer (${error.message})`);
+      });
+      res.on('close', () => forward.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
