@@ -143,6 +143,7 @@ describe('talking about the page the learner is reading', () => {
     await panel.getByRole('button', { name: 'History', exact: true }).click();
     await panel.locator('.history-page', { hasText: ARTICLE_TITLE }).waitFor();
     await panel.getByRole('button', { name: 'History', exact: true }).click();
+    await panel.getByText('What the teacher was given').click();
     await panel.screenshot({ path: path.join(REPO_ROOT, 'docs/screenshots/page-conversation.png') });
   });
 

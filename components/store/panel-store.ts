@@ -15,6 +15,7 @@ import { createBanner, errorText } from './banner';
 import { createHistory } from './history';
 import { createSettingsSync } from './settings-sync';
 import { createPageSession } from './page-session';
+import { createReadOut } from './read-out';
 import { watchPageRequests, watchTalkRequests } from './shortcut-requests';
 import { createTurnRunner } from './turn-runner';
 import type { PracticeTarget } from './turn-machine';
@@ -46,13 +47,14 @@ export function createPanelStore() {
     banner,
     onAttempt: (result) => page.keepReading(result),
   });
+  const voice = createReadOut(link, settings);
   const page = createPageSession({
     history,
     settings,
     banner,
     teacherOpens: teacherAsksAboutPage,
     practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
-    readOut: (text) => turn.readOut(text),
+    readOut: (text) => voice.readOut(text),
     pageShortcutName: () => pageShortcut.value,
   });
 
@@ -257,6 +259,7 @@ export function createPanelStore() {
       stopEverything();
       for (const stop of disposers.splice(0)) stop();
       turn.dispose();
+      voice.dispose();
       settings.dispose();
       link.close();
     },

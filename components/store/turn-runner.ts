@@ -506,30 +506,9 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
     });
   }
 
-  /**
-   * Reads a text in the teacher's voice, at the chosen speed, outside any turn ("Listen first", a
-   * meaning looked up). Its speech events are not this panel's reply's, so the turn ignores them.
-   */
-  async function readOut(text: string): Promise<void> {
-    const id = newId();
-    const splitter = new SentenceStream();
-    const sentences = [...splitter.push(text), ...splitter.flush()];
-    const { companionUrl, companionToken, voice, speed } = settings.settings.value;
-    try {
-      for (const sentence of sentences) {
-        await speaker.speak(id, sentence, { url: companionUrl, token: companionToken, voice, speed });
-      }
-      await speaker.end(id);
-    } catch (error) {
-      console.warn('AITalk: the voice player could not read the text; the browser reads it', error);
-      new BrowserVoice(() => settings.settings.value.speed, noop).say(sentences.map((t, seq) => ({ seq, text: t })));
-    }
-  }
-
   return {
     state,
     phase,
-    readOut,
     inProgress,
     handsFree,
     level: recorder.level,
