@@ -29,9 +29,10 @@ describe('the real page and talk shortcuts, headed', () => {
   const chats = () => stage.standin.requests.filter((r) => r.endpoint === 'chat');
   const panelText = (selector: string) =>
     (panel as Evaluator)<string>(`document.querySelector(${JSON.stringify(selector)})?.textContent ?? ''`);
-  const panelPhase = () => panelText('.talk-status [role=status]').then(async () =>
-    (panel as Evaluator)<string>(`document.querySelector('.talk-status [role=status]')?.dataset.phase ?? ''`),
-  );
+  const panelPhase = () =>
+    panelText('.talk-status [role=status]').then(async () =>
+      (panel as Evaluator)<string>(`document.querySelector('.talk-status [role=status]')?.dataset.phase ?? ''`),
+    );
 
   /** Puts the keyboard on the reading page, as a learner's click on it would. */
   async function focusPage(): Promise<void> {
@@ -48,7 +49,11 @@ describe('the real page and talk shortcuts, headed', () => {
     browser = await launch({ micFile: stage.mic, display: display.name });
     // Settings once, in a tab; the real side panel opened by the shortcut reads them from storage.
     const settingsTab = await browser.openPanel();
-    await configure(settingsTab, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+    await configure(settingsTab, {
+      apiKey: stage.standin.apiKey,
+      apiBaseUrl: stage.standin.url,
+      companionUrl: stage.companion.url,
+    });
     await settingsTab.close();
     reading = await browser.context.newPage();
     await reading.goto(pages.article);
@@ -92,11 +97,17 @@ describe('the real page and talk shortcuts, headed', () => {
     await waitUntil(async () => (await targetUrls(reading)).some((url) => url.endsWith('/sidepanel.html')), 15_000);
     panel = await attachToTarget(reading, '/sidepanel.html');
     await waitUntil(async () => (await panelText('.page-title')) === ARTICLE_TITLE, 20_000);
-    const chat = await waitUntil(() => chats().find((c) => (c.body as ChatBody).messages.at(-1)?.role === 'system'), 20_000);
+    const chat = await waitUntil(
+      () => chats().find((c) => (c.body as ChatBody).messages.at(-1)?.role === 'system'),
+      20_000,
+    );
     const system = (chat.body as ChatBody).messages[0]?.content ?? '';
     expect(system).toContain('Trees cool the streets around them');
     for (const clutter of CLUTTER) expect(system).not.toContain(clutter);
-    await waitUntil(async () => (await panelText('.messages, .app-main')).includes(`I see you are reading “${ARTICLE_TITLE}”`), 20_000);
+    await waitUntil(
+      async () => (await panelText('.messages, .app-main')).includes(`I see you are reading “${ARTICLE_TITLE}”`),
+      20_000,
+    );
   });
 
   it('Alt+Shift+S talks about it: the spoken turn stays grounded in the page', async () => {
@@ -112,7 +123,10 @@ describe('the real page and talk shortcuts, headed', () => {
     const body = chat.body as ChatBody;
     expect(body.messages[0]?.content).toContain('Trees cool the streets around them');
     expect(body.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual([SENTENCES.books]);
-    await waitUntil(async () => (await panelText('.app-main')).includes(`keep talking about “${ARTICLE_TITLE}”`), 30_000);
+    await waitUntil(
+      async () => (await panelText('.app-main')).includes(`keep talking about “${ARTICLE_TITLE}”`),
+      30_000,
+    );
     await waitUntil(async () => (await panelPhase()) === 'idle', 40_000);
   });
 
@@ -129,8 +143,13 @@ describe('the real page and talk shortcuts, headed', () => {
     const { makeSpeechWav } = await import('../script/lib/speech-wav.ts');
     const { say } = await import('./harness');
     const path = await import('node:path');
-    await say(stage.mic, await makeSpeechWav([{ silenceMs: 300 }, SELECTED, { silenceMs: 600 }], path.join(stage.dir, 'read.wav')));
-    await (panel as Evaluator)(`[...document.querySelectorAll('button')].find((b) => b.textContent === 'Read it aloud').click()`);
+    await say(
+      stage.mic,
+      await makeSpeechWav([{ silenceMs: 300 }, SELECTED, { silenceMs: 600 }], path.join(stage.dir, 'read.wav')),
+    );
+    await (panel as Evaluator)(
+      `[...document.querySelectorAll('button')].find((b) => b.textContent === 'Read it aloud').click()`,
+    );
     await waitUntil(async () => (await panelPhase()) === 'recording', 15_000);
     await reading.waitForTimeout(4_500);
     await focusPage();

@@ -47,18 +47,25 @@ describe('talking about the page the learner is reading', () => {
   }
 
   const chats = () => stage.standin.requests.filter((r) => r.endpoint === 'chat');
-  const systemOf = (body: unknown) => ((body as ChatBody).messages[0]?.content ?? '');
+  const systemOf = (body: unknown) => (body as ChatBody).messages[0]?.content ?? '';
 
   beforeAll(async () => {
     stage = await setUpStage();
-    slip = await makeSpeechWav([{ silenceMs: 300 }, READ_WITH_SLIP, { silenceMs: 600 }], path.join(stage.dir, 'slip.wav'));
+    slip = await makeSpeechWav(
+      [{ silenceMs: 300 }, READ_WITH_SLIP, { silenceMs: 600 }],
+      path.join(stage.dir, 'slip.wav'),
+    );
     stage.standin.control.setCandidates([...Object.values(SENTENCES), SELECTED, READ_WITH_SLIP]);
     pages = await servePages();
     browser = await launch({ micFile: stage.mic });
     panel = await browser.openPanel();
     // About the width of Chrome's side panel, so the screenshots look like it.
     await panel.setViewportSize({ width: 480, height: 900 });
-    await configure(panel, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+    await configure(panel, {
+      apiKey: stage.standin.apiKey,
+      apiBaseUrl: stage.standin.url,
+      companionUrl: stage.companion.url,
+    });
     // The new conversation's opening question, before any page.
     await panel.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
     await waitForPhase(panel, 'idle', 30_000);
@@ -123,7 +130,11 @@ describe('talking about the page the learner is reading', () => {
     );
     await fresh.close();
     expect(left).toEqual([]);
-    expect(await reading.evaluate(() => document.querySelectorAll('[id*=aitalk], [class*=aitalk], [class*=readability]').length)).toBe(0);
+    expect(
+      await reading.evaluate(
+        () => document.querySelectorAll('[id*=aitalk], [class*=aitalk], [class*=readability]').length,
+      ),
+    ).toBe(0);
   });
 
   it('keeps a spoken turn grounded in the page, and keeps the page with the conversation', async () => {
@@ -134,7 +145,9 @@ describe('talking about the page the learner is reading', () => {
     expect(systemOf(chat.body)).toContain('Trees cool the streets around them');
     const learner = (chat.body as ChatBody).messages.filter((m) => m.role === 'user').map((m) => m.content);
     expect(learner).toEqual([SENTENCES.books]);
-    await panel.locator('.message-assistant', { hasText: `keep talking about “${ARTICLE_TITLE}”` }).waitFor({ timeout: 20_000 });
+    await panel
+      .locator('.message-assistant', { hasText: `keep talking about “${ARTICLE_TITLE}”` })
+      .waitFor({ timeout: 20_000 });
     await waitForPhase(panel, 'idle', 40_000);
 
     const stored = await readDatabase(panel);
@@ -154,16 +167,22 @@ describe('talking about the page the learner is reading', () => {
     await pressPageCommand(pages.selection);
 
     await panel.locator('.page-title', { hasText: SELECTION_TITLE }).waitFor();
-    expect(await panel.locator('.banner').textContent()).toContain(`Now talking about your selection from “${SELECTION_TITLE}”`);
+    expect(await panel.locator('.banner').textContent()).toContain(
+      `Now talking about your selection from “${SELECTION_TITLE}”`,
+    );
     expect(await panel.locator('.selection-text').textContent()).toBe(SELECTED);
     const chat = await waitUntil(() => chats()[0]);
     const system = systemOf(chat.body);
     // The selection first, then the article's opening; the earlier page is named, not repeated.
     expect(system.indexOf(`The part the learner selected:\n${SELECTED}`)).toBeGreaterThan(0);
-    expect(system.indexOf('The part the learner selected:')).toBeLessThan(system.indexOf('The opening of the article:'));
+    expect(system.indexOf('The part the learner selected:')).toBeLessThan(
+      system.indexOf('The opening of the article:'),
+    );
     expect(system).toContain(`- ${ARTICLE_TITLE}`);
     expect(system).not.toContain('Trees cool the streets around them');
-    await panel.locator('.message-assistant', { hasText: `I see you are reading “${SELECTION_TITLE}”` }).waitFor({ timeout: 20_000 });
+    await panel
+      .locator('.message-assistant', { hasText: `I see you are reading “${SELECTION_TITLE}”` })
+      .waitFor({ timeout: 20_000 });
     await waitForPhase(panel, 'idle', 40_000);
 
     // Read it aloud: recording starts at once; the button stops it; no teacher turn is made.
@@ -178,7 +197,9 @@ describe('talking about the page the learner is reading', () => {
     const score = panel.locator('.reading-score');
     await score.waitFor({ timeout: 30_000 });
     const words = SELECTED.split(' ').length;
-    expect(await score.textContent()).toMatch(new RegExp(`Score: ${words - 1} of ${words} words right · \\d+ words per minute`));
+    expect(await score.textContent()).toMatch(
+      new RegExp(`Score: ${words - 1} of ${words} words right · \\d+ words per minute`),
+    );
     expect(await panel.locator('.word-wrong').textContent()).toContain('their (you said “the”)');
     expect(await panel.locator('.word-right').count()).toBe(words - 1);
     const wpm = Number(/(\d+) words per minute/.exec((await score.textContent()) ?? '')?.[1]);
@@ -217,7 +238,10 @@ describe('talking about the page the learner is reading', () => {
       const [tab] = await chrome.tabs.query({ url });
       // The real click listener, with what Chrome passes for a click on the "Read it aloud" item.
       // @ts-expect-error dispatch is not in the typings, but fires the real listeners
-      chrome.contextMenus.onClicked.dispatch({ menuItemId: 'read-aloud:1', selectionText: 'x', editable: false, pageUrl: url }, tab);
+      chrome.contextMenus.onClicked.dispatch(
+        { menuItemId: 'read-aloud:1', selectionText: 'x', editable: false, pageUrl: url },
+        tab,
+      );
     }, pages.selection);
     await waitForPhase(panel, 'recording', 15_000);
     await panel.getByRole('button', { name: 'Stop reading' }).click();

@@ -11,7 +11,13 @@ export const ARTICLE_TITLE = 'Why cities are planting more trees';
 /** Words of the article the teacher must be given. */
 export const ARTICLE_WORDS = ['Trees cool the streets around them', 'canopy', 'heat islands'];
 /** Words of the clutter that must never reach the teacher. */
-export const CLUTTER = ['Accept all cookies', 'Subscribe for £1', 'Ten best holiday islands', 'Terms of use', 'Sign in'];
+export const CLUTTER = [
+  'Accept all cookies',
+  'Subscribe for £1',
+  'Ten best holiday islands',
+  'Terms of use',
+  'Sign in',
+];
 
 export const SELECTION_TITLE = 'Reading practice: city trees';
 /** The sentence the learner selects and reads aloud. */
@@ -56,7 +62,11 @@ export interface TestPages {
 
 /** Serves the pages on `host` (loopback; 127.0.0.2 is outside the extension's host permissions). */
 export async function servePages(host = '127.0.0.1'): Promise<TestPages> {
-  const pages: Record<string, string> = { '/article.html': ARTICLE, '/selection.html': SELECTION, '/empty.html': EMPTY };
+  const pages: Record<string, string> = {
+    '/article.html': ARTICLE,
+    '/selection.html': SELECTION,
+    '/empty.html': EMPTY,
+  };
   const server: Server = createServer((req, res) => {
     const body = pages[req.url ?? ''];
     res.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });

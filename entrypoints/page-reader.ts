@@ -19,7 +19,10 @@ export default defineUnlistedScript({
     let text = '';
     try {
       const article = new Readability(copy, { charThreshold: 200 }).parse();
-      text = (article?.textContent ?? '').replace(/[ \t\r\f\v]+/g, ' ').replace(/\s*\n\s*/g, '\n').trim();
+      text = (article?.textContent ?? '')
+        .replace(/[ \t\r\f\v]+/g, ' ')
+        .replace(/\s*\n\s*/g, '\n')
+        .trim();
     } catch {
       text = '';
     }

@@ -15,9 +15,11 @@ describe('"What does this mean?"', () => {
       meaning: '树冠，树顶的枝叶。',
       example: 'The canopy kept us dry.',
     });
-    expect(parseExplanation('canopy', '**Meaning**: the top of the trees\n**Example:** A green canopy.')).toMatchObject({
-      meaning: 'the top of the trees',
-    });
+    expect(parseExplanation('canopy', '**Meaning**: the top of the trees\n**Example:** A green canopy.')).toMatchObject(
+      {
+        meaning: 'the top of the trees',
+      },
+    );
     expect(parseExplanation('canopy', 'It is the top of the trees.')).toBeNull();
   });
 

@@ -16,7 +16,6 @@ export interface Explanation {
   example: string;
 }
 
-
 const LANGUAGE: Record<ExplanationLanguage, string> = {
   en: 'simple English (words a learner at B1 level knows)',
   'zh-CN': 'Simplified Chinese (简体中文)',
@@ -48,7 +47,9 @@ export function sentenceAround(text: string, phrase: string): string {
   const at = text.toLowerCase().indexOf(phrase.toLowerCase());
   if (at === -1) return '';
   const before = text.slice(0, at);
-  const start = Math.max(before.lastIndexOf('. '), before.lastIndexOf('? '), before.lastIndexOf('! '), before.lastIndexOf('\n')) + 1;
+  const start =
+    Math.max(before.lastIndexOf('. '), before.lastIndexOf('? '), before.lastIndexOf('! '), before.lastIndexOf('\n')) +
+    1;
   const after = text.slice(at + phrase.length).search(/[.?!](\s|$)/);
   const end = after === -1 ? text.length : at + phrase.length + after + 1;
   return text.slice(start, end).trim();

@@ -44,7 +44,9 @@ describe('which pages can be read', () => {
 
   it('says so when a page is still loading or has almost no text', () => {
     expect(captureProblem({ status: 'loading', title: 'News', url: 'https://x.org' })).toMatch(/still loading/);
-    expect(captureProblem({ status: 'too-little-text', title: '', url: 'https://x.org/v' })).toMatch(/x\.org.*almost no text/);
+    expect(captureProblem({ status: 'too-little-text', title: '', url: 'https://x.org/v' })).toMatch(
+      /x\.org.*almost no text/,
+    );
   });
 });
 

@@ -59,7 +59,10 @@ export function restrictedReason(url: string | undefined): RestrictedReason | nu
     return 'browser-page';
   }
   if (protocol === 'chrome-extension:' || protocol === 'moz-extension:') return 'extension-page';
-  if (hostname === 'chromewebstore.google.com' || (hostname === 'chrome.google.com' && pathname.startsWith('/webstore'))) {
+  if (
+    hostname === 'chromewebstore.google.com' ||
+    (hostname === 'chrome.google.com' && pathname.startsWith('/webstore'))
+  ) {
     return 'web-store';
   }
   if (/\.pdf$/i.test(pathname)) return 'pdf';
@@ -127,10 +130,18 @@ export const ARTICLE_BUDGET_CHARS = 6_000;
 
 /** Cuts text at a sentence (or word) end near `max` characters, marking the cut. */
 export function clip(text: string, max: number): string {
-  const clean = text.replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
+  const clean = text
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   if (clean.length <= max) return clean;
   const head = clean.slice(0, max);
-  const sentenceEnd = Math.max(head.lastIndexOf('. '), head.lastIndexOf('? '), head.lastIndexOf('! '), head.lastIndexOf('\n'));
+  const sentenceEnd = Math.max(
+    head.lastIndexOf('. '),
+    head.lastIndexOf('? '),
+    head.lastIndexOf('! '),
+    head.lastIndexOf('\n'),
+  );
   const cut = sentenceEnd > max * 0.6 ? sentenceEnd + 1 : head.lastIndexOf(' ') > 0 ? head.lastIndexOf(' ') : max;
   return `${head.slice(0, cut).trim()} […]`;
 }

@@ -1,7 +1,14 @@
 import { signal } from '@preact/signals';
 import { newId, putReading, putVocabulary } from '@/utils/db';
 import { explainPhrase, MAX_PHRASE_WORDS, sentenceAround, type Explanation } from '@/utils/explain-phrase';
-import { captureProblem, restrictedReason, siteOf, wordCount, type CaptureResult, type PageCapture } from '@/utils/page-capture';
+import {
+  captureProblem,
+  restrictedReason,
+  siteOf,
+  wordCount,
+  type CaptureResult,
+  type PageCapture,
+} from '@/utils/page-capture';
 import { readTab } from '@/utils/read-tab';
 import { originPattern, type PageRequest } from '@/utils/settings';
 import type { BannerStore } from './banner';
@@ -77,7 +84,9 @@ export function createPageSession({
     const words = wordCount(phrase);
     if (words === 0) return;
     if (words > MAX_PHRASE_WORDS) {
-      banner.info(`“What does this mean?” explains a word or a short phrase. Select up to ${MAX_PHRASE_WORDS} words and ask again.`);
+      banner.info(
+        `“What does this mean?” explains a word or a short phrase. Select up to ${MAX_PHRASE_WORDS} words and ask again.`,
+      );
       return;
     }
     explanation.value = { status: 'working', phrase };

@@ -10,7 +10,11 @@ import type { SettingsSync } from './settings-sync';
  * mistakes this speech for its reply; the browser's voice reads it if the companion cannot.
  */
 export function createReadOut(link: PanelLink, settings: SettingsSync) {
-  const speaker = createReplySpeaker(link, () => false, () => undefined);
+  const speaker = createReplySpeaker(
+    link,
+    () => false,
+    () => undefined,
+  );
   return {
     async readOut(text: string): Promise<void> {
       const id = crypto.randomUUID();
@@ -24,9 +28,10 @@ export function createReadOut(link: PanelLink, settings: SettingsSync) {
         await speaker.end(id);
       } catch (error) {
         console.warn('AITalk: the voice player could not read the text; the browser reads it', error);
-        new BrowserVoice(() => settings.settings.value.speed, () => undefined).say(
-          sentences.map((sentence, seq) => ({ seq, text: sentence })),
-        );
+        new BrowserVoice(
+          () => settings.settings.value.speed,
+          () => undefined,
+        ).say(sentences.map((sentence, seq) => ({ seq, text: sentence })));
       }
     },
     dispose(): void {
