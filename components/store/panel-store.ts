@@ -1,4 +1,4 @@
-import { computed, signal } from '@preact/signals';
+import { computed, effect, signal } from '@preact/signals';
 import {
   adoptOrphanRecordings,
   deleteRecordingsBefore,
@@ -84,9 +84,24 @@ export function createPanelStore() {
   }
 
   /** A page was just brought in: the teacher asks about it, whether or not the conversation is new. */
+  let pendingPageQuestion: (() => void) | null = null;
   function teacherAsksAboutPage(): void {
-    if (settings.hasKey.value) turn.dispatch({ type: 'teacher-opens', replyId: newId() });
-    else banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
+    if (!settings.hasKey.value) {
+      banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
+      return;
+    }
+    pendingPageQuestion?.();
+    // The machine only lets the teacher open into silence: a page that arrives while a turn or a
+    // reply is going (a fresh panel's opening question) is asked about as soon as that is over.
+    const stop = effect(() => {
+      if (turn.phase.value !== 'idle') return;
+      queueMicrotask(() => {
+        stop();
+        if (pendingPageQuestion === stop) pendingPageQuestion = null;
+        turn.dispatch({ type: 'teacher-opens', replyId: newId() });
+      });
+    });
+    pendingPageQuestion = stop;
   }
 
   /** Silences the teacher and releases the microphone before the conversation changes. */
@@ -257,6 +272,7 @@ export function createPanelStore() {
     },
     dispose(): void {
       stopEverything();
+      pendingPageQuestion?.();
       for (const stop of disposers.splice(0)) stop();
       turn.dispose();
       voice.dispose();
