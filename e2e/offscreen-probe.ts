@@ -68,6 +68,12 @@ export async function instrument(offscreen: Evaluator): Promise<void> {
       return stream;
     };
     const OriginalContext = AudioContext;
+    // The microphone's audio graphs (those fed by a stream), as opposed to the speakers' context.
+    const createMediaStreamSource = OriginalContext.prototype.createMediaStreamSource;
+    OriginalContext.prototype.createMediaStreamSource = function (...args) {
+      this.__microphone = true;
+      return createMediaStreamSource.apply(this, args);
+    };
     window.AudioContext = class extends OriginalContext {
       constructor(...args) { super(...args); contexts.push(this); }
     };
@@ -84,11 +90,12 @@ export async function instrument(offscreen: Evaluator): Promise<void> {
   })()`);
 }
 
+/** The microphone's live tracks, and the state of each audio graph that listened to it. */
 export async function microphoneState(offscreen: Evaluator): Promise<{ liveTracks: number; streams: number; contexts: string[] }> {
   return offscreen(`({
     streams: window.__streams.length,
     liveTracks: window.__streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
-    contexts: window.__contexts.map((c) => c.state),
+    contexts: window.__contexts.filter((c) => c.__microphone).map((c) => c.state),
   })`);
 }
 
