@@ -1,5 +1,6 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import { AITALK_EXTENSION_KEY } from './companion-server/src/extension-id';
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({
@@ -7,7 +8,11 @@ export default defineConfig({
   vite: () => ({
     plugins: [preact()],
   }),
-  manifest: {
+  manifest: ({ browser, mode }) => ({
+    // A fixed key gives every Chromium development build the same id, which the companion trusts by default.
+    // The Chrome Web Store refuses a manifest with "key" and signs with its own: `npm run zip` builds in mode
+    // "store" without it.
+    ...(browser === 'chrome' && mode !== 'store' ? { key: AITALK_EXTENSION_KEY } : {}),
     name: 'AITalk — spoken English partner',
     short_name: 'AITalk',
     // sidePanel.open (the shortcut opening the panel) and runtime.getContexts (finding the
@@ -37,5 +42,5 @@ export default defineConfig({
         description: 'Talk about this page: the teacher reads the selection or the article and asks about it',
       },
     },
-  },
+  }),
 });

@@ -18,7 +18,7 @@ export async function testCompanion(url: string, token: string): Promise<{ ok: b
   if (response.status === 403) {
     return {
       ok: false,
-      message: 'The voice server refused this extension (403). Start it without --allow-origin, or allow this extension’s id.',
+      message: `The voice server refused this extension (403). Start it with --allow-origin ${globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID'}.`,
     };
   }
   const health = (await response.json().catch(() => null)) as { engine?: string; ready?: boolean; status?: string } | null;

@@ -4,6 +4,7 @@ import { splitSentences } from '../../utils/sentence-splitter.ts';
 import { CONTENT_TYPES, LinearResampler, PCM_FORMAT_SAMPLE_RATE, RESPONSE_FORMATS, createEncoder, type ResponseFormat } from './audio.ts';
 import type { AudioCache } from './cache.ts';
 import { ApiError, errorMessage, isAbortError, notReady } from './errors.ts';
+import { isOpenAIVoice } from './openai-voices.ts';
 import { guard } from './security.ts';
 import type { TtsEngine } from './engines/types.ts';
 
@@ -45,7 +46,7 @@ function parseSpeechRequest(raw: string, deps: AppDeps): Omit<SpeechRequest, 'vo
     throw invalid('The request body must be a JSON object such as {"input": "Hello.", "voice": "en-us"}.');
   }
   const fields = body as Record<string, unknown>;
-  const { input, voice, response_format: format, speed, model } = fields;
+  const { input, voice, response_format: format, speed, model, instructions } = fields;
 
   if (input === undefined || input === null) throw invalid('"input" is required: the text to speak.', 'input');
   if (typeof input !== 'string') throw invalid('"input" must be a string.', 'input');
@@ -58,6 +59,10 @@ function parseSpeechRequest(raw: string, deps: AppDeps): Omit<SpeechRequest, 'vo
   }
   if (model !== undefined && model !== null && typeof model !== 'string') throw invalid('"model" must be a string.', 'model');
   if (voice !== undefined && voice !== null && typeof voice !== 'string') throw invalid('"voice" must be a string.', 'voice');
+  // gpt-4o-mini-tts's style prompt: no engine here can follow it, and refusing it would break OpenAI clients.
+  if (instructions !== undefined && instructions !== null && typeof instructions !== 'string') {
+    throw invalid('"instructions" must be a string (the companion accepts it and speaks in its own style).', 'instructions');
+  }
   if (format !== undefined && format !== null && !(RESPONSE_FORMATS as readonly unknown[]).includes(format)) {
     throw invalid(
       `"response_format" ${JSON.stringify(format)} is not supported; use one of ${RESPONSE_FORMATS.join(', ')}.`,
@@ -75,7 +80,8 @@ function parseSpeechRequest(raw: string, deps: AppDeps): Omit<SpeechRequest, 'vo
   return {
     input,
     voice: typeof voice === 'string' && voice !== '' ? voice : undefined,
-    format: (format as ResponseFormat | undefined) ?? 'wav',
+    // OpenAI's default, so a client that names no format gets what it would get from OpenAI.
+    format: (format as ResponseFormat | undefined) ?? 'mp3',
     speed: typeof speed === 'number' ? speed : 1,
   };
 }
@@ -229,9 +235,10 @@ export function createApp(deps: AppDeps) {
         const clientSignal = c.req.raw.signal;
         const parsed = parseSpeechRequest(await c.req.text(), deps);
         engineGate(engine);
-        const voice = parsed.voice ?? engine.defaultVoice();
-        if (!engine.acceptsVoice(voice)) {
-          throw invalid(`Unknown voice "${voice}". Available voices: ${voiceList(engine)}.`, 'voice');
+        const asked = parsed.voice ?? engine.defaultVoice();
+        const voice = engine.acceptsVoice(asked) ? asked : isOpenAIVoice(asked) ? engine.voiceForOpenAI(asked) : null;
+        if (voice === null) {
+          throw invalid(`Unknown voice "${asked}". Available voices: ${voiceList(engine)}, or one of OpenAI's names.`, 'voice');
         }
         const request: SpeechRequest = { ...parsed, voice };
         const contentType = CONTENT_TYPES[request.format];

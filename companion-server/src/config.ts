@@ -1,7 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { AITALK_EXTENSION_ID } from './extension-id.ts';
 import { DEFAULT_COMPANION_PORT } from './port.ts';
+import { defaultCoquiPython } from './python-env.ts';
 
 export const ENGINE_NAMES = ['espeak', 'coqui', 'upstream'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -17,7 +19,7 @@ export interface CompanionConfig {
   upstreamUrl: string | undefined;
   upstreamKey: string | undefined;
   token: string | undefined;
-  /** Extension IDs allowed as Origin; empty means every chrome-extension:// and moz-extension:// origin. */
+  /** Extension IDs allowed as Origin besides AITalk's own development id (always allowed). */
   allowOrigins: string[];
   cacheDir: string;
   /** 0 turns the cache off. */
@@ -59,11 +61,13 @@ Options:
   --model NAME         coqui: a Coqui model name (default ${DEFAULT_MODELS.coqui});
                        upstream: the model sent upstream (default ${DEFAULT_MODELS.upstream})
   --device cpu|cuda    coqui: where the model runs (default cpu)
-  --python PATH        coqui: the Python that has coqui-tts (env AITALK_PYTHON, default python3)
+  --python PATH        coqui: the Python that has coqui-tts (env AITALK_PYTHON; default: the environment
+                       npm run setup:coqui made, else python3)
   --upstream-url URL   upstream: base URL of a server with /v1/audio/speech
   --upstream-key KEY   upstream: bearer key sent upstream (env AITALK_UPSTREAM_KEY)
   --token TOKEN        require "Authorization: Bearer TOKEN" on every request (env AITALK_TOKEN)
-  --allow-origin ID    allow only this extension ID (repeatable; default: any extension, never web pages)
+  --allow-origin ID    also allow this extension ID (repeatable); AITalk's own id (${AITALK_EXTENSION_ID}) is
+                       always allowed, other extensions and web pages get 403, local programs (no Origin) are served
   --cache-dir DIR      where synthesised audio is cached (default ${defaultCacheDir(process.env)})
   --cache-max-mb N     cache size bound in MB, least recently used evicted first (default 256; 0 disables)
   --max-chars N        longest input accepted, in characters (default 4000)
@@ -143,7 +147,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): CompanionCo
     engine: 'espeak',
     model: DEFAULT_MODELS.espeak,
     device: 'cpu',
-    python: env.AITALK_PYTHON || 'python3',
+    python: defaultCoquiPython(env),
     upstreamUrl: undefined,
     upstreamKey: env.AITALK_UPSTREAM_KEY || undefined,
     token: env.AITALK_TOKEN || undefined,

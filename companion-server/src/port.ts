@@ -1,2 +1,3 @@
+// SPDX-License-Identifier: MIT
 /** The companion's fixed, documented default port (README, extension defaults). */
 export const DEFAULT_COMPANION_PORT = 8730;

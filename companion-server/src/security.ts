@@ -1,9 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
+import { AITALK_EXTENSION_ID } from './extension-id.ts';
 
 export interface GuardOptions {
-  /** Extension IDs allowed as Origin; empty allows every chrome-extension:// and moz-extension:// origin. */
+  /** Extension IDs allowed as Origin besides AITalk's own (AITALK_EXTENSION_ID), lower case. */
   allowOrigins: readonly string[];
   token: string | undefined;
   /** Host names accepted besides localhost, 127.0.0.1 and [::1] (the --host address when it is not a wildcard). */
@@ -27,7 +28,11 @@ export function isAllowedHost(header: string | undefined, extraHosts: readonly s
   return name !== null && (LOOPBACK_NAMES.has(name) || extraHosts.includes(name));
 }
 
-/** Web pages (http, https, file, "null") are refused; extensions are allowed, or only the listed IDs. */
+/**
+ * Web pages (http, https, file, "null") are refused, and so is every extension but AITalk and the IDs named
+ * with --allow-origin: any installed extension can send requests to loopback, and a voice server that speaks
+ * for all of them is a free resource for whichever one the learner did not mean to trust.
+ */
 export function isAllowedOrigin(origin: string, allowOrigins: readonly string[]): boolean {
   let url: URL;
   try {
@@ -36,7 +41,16 @@ export function isAllowedOrigin(origin: string, allowOrigins: readonly string[])
     return false;
   }
   if (!EXTENSION_SCHEMES.has(url.protocol)) return false;
-  return allowOrigins.length === 0 || allowOrigins.includes(url.hostname.toLowerCase());
+  const id = url.hostname.toLowerCase();
+  return id === AITALK_EXTENSION_ID || allowOrigins.includes(id);
+}
+
+function originId(origin: string): string {
+  try {
+    return new URL(origin).hostname || origin;
+  } catch {
+    return origin;
+  }
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -86,9 +100,10 @@ export function guard(options: GuardOptions): MiddlewareHandler {
         new ApiError(
           403,
           'permission_error',
-          `Origin "${origin}" is not allowed: only the AITalk extension${
-            options.allowOrigins.length ? ' (the IDs given with --allow-origin)' : ''
-          } and local tools may use the companion.`,
+          `Origin "${origin}" is not allowed: only the AITalk extension (${AITALK_EXTENSION_ID})${
+            options.allowOrigins.length ? `, the IDs given with --allow-origin (${options.allowOrigins.join(', ')})` : ''
+          } and local programs may use the companion. To let this extension in, restart the companion with ` +
+            `--allow-origin ${originId(origin)}.`,
         ),
         null,
       );

@@ -98,11 +98,12 @@ describe('the companion command line', () => {
   });
 
   it('exits at once with one line saying how to install coqui-tts when it is missing', async () => {
-    const cli = runCli(['--engine', 'coqui', '--port', '0', '--cache-max-mb', '0'], { PYTHONPATH: '' });
+    // python3 here has no coqui-tts (only npm run setup:coqui's environment has it).
+    const cli = runCli(['--engine', 'coqui', '--port', '0', '--cache-max-mb', '0'], { PYTHONPATH: '', AITALK_PYTHON: 'python3' });
     const { code, afterMs } = await cli.exited;
     expect(code).toBe(2);
     expect(afterMs).toBeLessThan(10_000);
-    expect(cli.stderr().trim().split('\n')).toEqual([expect.stringMatching(/coqui-tts is not installed.*pip install coqui-tts/)]);
+    expect(cli.stderr().trim().split('\n')).toEqual([expect.stringMatching(/coqui-tts is not installed.*npm run setup:coqui/)]);
     expect(cli.stdout()).not.toMatch(/listening/);
   });
 
@@ -130,7 +131,10 @@ describe('the companion command line', () => {
   it('speaks, then stops on SIGINT within a few seconds', async () => {
     const cli = runCli(['--port', '0', '--cache-max-mb', '0']);
     const url = await listeningUrl(cli);
-    const response = await fetch(`${url}/v1/audio/speech`, { method: 'POST', body: JSON.stringify({ input: 'Hello.' }) });
+    const response = await fetch(`${url}/v1/audio/speech`, {
+      method: 'POST',
+      body: JSON.stringify({ input: 'Hello.', response_format: 'wav' }),
+    });
     expect(response.status).toBe(200);
     cli.child.kill('SIGINT');
     const { code, afterMs } = await cli.exited;
@@ -142,6 +146,7 @@ describe('the companion command line', () => {
     const logFile = path.join(work.dir, 'shutdown.jsonl');
     const cli = runCli(['--engine', 'coqui', '--model', 'tts_models/en/fake/ljspeech', '--port', '0', '--cache-max-mb', '0'], {
       PYTHONPATH: FAKE_COQUI_PATH,
+      AITALK_PYTHON: 'python3',
       FAKE_COQUI_LOG: logFile,
       FAKE_COQUI_SLOW_SECONDS: '1.5',
     });

@@ -13,8 +13,12 @@ interface LogLine {
   pid: number;
   text?: string;
   speaker?: string | null;
+  language?: string | null;
   model?: string;
 }
+
+/** What the worker speaks once after loading, before it reports ready (coqui_worker.py WARM_UP_TEXT). */
+const WARM_UP = 'Hello, and welcome back.';
 
 let work: { dir: string; remove: () => Promise<void> };
 const running: CompanionHandle[] = [];
@@ -54,14 +58,17 @@ async function startFake(name: string, options: Partial<StartOptions> & { fakeEn
       .filter(Boolean)
       .map((line) => JSON.parse(line) as LogLine);
   };
-  return { companion, log };
+  /** What the companion asked for, without the worker's own warm-up sentences. */
+  const requests = async (): Promise<LogLine[]> =>
+    (await log()).filter((line) => line.event === 'tts' && line.text !== WARM_UP);
+  return { companion, log, requests };
 }
 
 function speak(companion: CompanionHandle, input: string, extra: Record<string, unknown> = {}, signal?: AbortSignal) {
   return fetch(`${companion.url}/v1/audio/speech`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ input, ...extra }),
+    body: JSON.stringify({ input, response_format: 'wav', ...extra }),
     signal,
   });
 }
@@ -124,7 +131,16 @@ describe('coqui engine with the stand-in TTS package', () => {
     const log = await fake.log();
     expect(log.filter((line) => line.event === 'load')).toHaveLength(1);
     expect(log.filter((line) => line.event === 'to')).toEqual([expect.objectContaining({ device: 'cpu' })]);
-    expect(log.filter((line) => line.event === 'tts').map((line) => line.text).sort()).toEqual([...texts].sort());
+    expect((await fake.requests()).map((line) => line.text).sort()).toEqual([...texts].sort());
+  });
+
+  it('warms the model up with one sentence before it says it is ready', async () => {
+    const log = await fake.log();
+    expect(log.slice(0, 3).map((line) => [line.event, line.text])).toEqual([
+      ['load', undefined],
+      ['to', undefined],
+      ['tts', WARM_UP],
+    ]);
   });
 
   it('synthesises a long text one sentence at a time, in order', async () => {
@@ -206,15 +222,28 @@ describe('coqui engine with the stand-in TTS package', () => {
 });
 
 describe('coqui engine: voices, timeouts and load failures', () => {
-  it('offers a multi-speaker model\'s speakers as voices and passes the chosen one', async () => {
-    const { companion, log } = await startFake('vctk', { model: 'tts_models/en/fake/vctk' });
+  it('offers a multi-speaker model\'s speakers as voices, trimmed, and passes the chosen one as the model spells it', async () => {
+    const { companion, requests } = await startFake('vctk', { model: 'tts_models/en/fake/vctk' });
     await companion.ready;
     const voices = (await (await fetch(`${companion.url}/voices`)).json()) as { default: string; voices: { id: string }[] };
-    expect(voices.voices.map((voice) => voice.id)).toEqual(['p225', 'p226', 'p227']);
+    expect(voices.voices.map((voice) => voice.id)).toEqual(['p225', 'p226', 'ED', 'p227']);
     expect(voices.default).toBe('p225');
     expect((await speak(companion, 'Hello.', { voice: 'p226' })).status).toBe(200);
+    expect((await speak(companion, 'Hello.', { voice: 'ED' })).status).toBe(200);
     expect((await speak(companion, 'Hello.', { voice: 'p999' })).status).toBe(400);
-    expect((await log()).filter((line) => line.event === 'tts')).toEqual([expect.objectContaining({ speaker: 'p226' })]);
+    expect((await requests()).map((line) => line.speaker)).toEqual(['p226', 'ED\n']);
+  });
+
+  it('gives a multilingual model English, which the library requires of it', async () => {
+    const { companion, requests } = await startFake('multilingual', { model: 'tts_models/multilingual/fake/your_tts' });
+    await companion.ready;
+    expect((await speak(companion, 'Hello.', { voice: 'p227' })).status).toBe(200);
+    expect(await requests()).toEqual([expect.objectContaining({ speaker: 'p227', language: 'en' })]);
+  });
+
+  it('refuses a name that is not in the library\'s model list, and says how to list them', async () => {
+    const { companion } = await startFake('unknown', { model: 'tts_models/en/fake/nonexistent' });
+    await expect(companion.ready).rejects.toThrow(/not one of coqui-tts's models.*--list_models/);
   });
 
   it('answers 504 when a sentence takes longer than the timeout, and replaces the stuck worker', async () => {
@@ -248,6 +277,6 @@ describe('coqui engine: voices, timeouts and load failures', () => {
       env: { PYTHONPATH: '' },
     });
     running.push(companion);
-    await expect(companion.ready).rejects.toThrow(/pip install coqui-tts/);
+    await expect(companion.ready).rejects.toThrow(/coqui-tts is not installed.*npm run setup:coqui/);
   });
 });

@@ -2,6 +2,8 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recognizeSentence } from '../../script/lib/recognize.ts';
 import { decodeWav } from '../src/audio.ts';
+import { ESPEAK_FOR_OPENAI } from '../src/engines/espeak.ts';
+import { OPENAI_SPEECH_MODELS, OPENAI_VOICES } from '../src/openai-voices.ts';
 import { startCompanion, type CompanionHandle } from '../src/server.ts';
 import { exactWav, padForRecognition, plausibleSeconds, rms, tempDir, type ApiErrorJson } from './helpers.ts';
 
@@ -186,6 +188,33 @@ describe('espeak engine through the openai SDK', () => {
     // Different texts, different audio: no response was crossed with another.
     expect(new Set(bodies.map((b) => b.wav.toString('base64'))).size).toBe(sentences.length);
     expect(await recognizeSentence(padForRecognition(bodies[5]!.wav), CANDIDATES)).toBe(CANDIDATES[1]);
+  });
+
+  it('speaks to an OpenAI client that keeps OpenAI\'s defaults: mp3, voice "alloy", any model, instructions', async () => {
+    for (const model of OPENAI_SPEECH_MODELS) {
+      const response = await client.audio.speech.create({
+        model,
+        voice: 'alloy',
+        input: CANDIDATES[0]!,
+        instructions: 'Speak in a cheerful and positive tone.',
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('audio/mpeg');
+      const mp3 = Buffer.from(await response.arrayBuffer());
+      expect(mp3[0]).toBe(0xff);
+      expect(mp3.length).toBeGreaterThan(8000);
+    }
+  });
+
+  it('maps every OpenAI voice name to the eSpeak voice in its table, and speaks with it', async () => {
+    const listed = ((await (await fetch(`${companion.url}/voices`)).json()) as { voices: { id: string }[] }).voices.map((v) => v.id);
+    for (const voice of OPENAI_VOICES) {
+      expect(companion.engine.voiceForOpenAI(voice)).toBe(ESPEAK_FOR_OPENAI[voice]);
+      expect(listed).toContain(ESPEAK_FOR_OPENAI[voice]);
+      const response = await speak('Nice to meet you.', { voice });
+      expect(response.status).toBe(200);
+      expect(rms(decodeWav(Buffer.from(await response.arrayBuffer())).pcm)).toBeGreaterThan(0.02);
+    }
   });
 
   it('refuses an unknown voice with the list, through the SDK as a 400', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AITALK_EXTENSION_ID } from '../src/extension-id.ts';
 import { startCompanion, type CompanionHandle } from '../src/server.ts';
 import { rawRequest, tempDir, type ApiErrorJson } from './helpers.ts';
 
@@ -6,6 +7,8 @@ let open: CompanionHandle;
 let locked: CompanionHandle;
 let cache: { dir: string; remove: () => Promise<void> };
 const TOKEN = 'correct-horse-battery';
+const AITALK = `chrome-extension://${AITALK_EXTENSION_ID}`;
+/** Another extension the learner has installed, which AITalk's companion must not serve unless told to. */
 const EXTENSION = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
 
 beforeAll(async () => {
@@ -83,7 +86,7 @@ describe('bad input gets a JSON error with the right status, and the server keep
   });
 
   it('still speaks after all of that', async () => {
-    const response = await speech(open, '{"input": "Still here."}');
+    const response = await speech(open, '{"input": "Still here.", "response_format": "wav"}');
     expect(response.status).toBe(200);
     expect(response.body.length).toBeGreaterThan(10_000);
   });
@@ -123,9 +126,8 @@ describe('strangers are refused', () => {
     expect(response.status).toBe(200);
   });
 
-  it('lets the extension in: preflight answered, CORS reflecting its origin, audio served', async () => {
-    const moz = 'moz-extension://0f0e8c1e-7a56-4b2a-9b1b-6f2d1d2f4e11';
-    for (const origin of [EXTENSION, moz]) {
+  it('lets AITalk in by its stable id: preflight answered, CORS reflecting its origin, audio served', async () => {
+    for (const origin of [AITALK]) {
       const preflight = await rawRequest(`${open.url}/v1/audio/speech`, {
         method: 'OPTIONS',
         headers: {
@@ -145,20 +147,39 @@ describe('strangers are refused', () => {
     }
   });
 
+  it.each([EXTENSION, 'moz-extension://0f0e8c1e-7a56-4b2a-9b1b-6f2d1d2f4e11'])(
+    'refuses another extension (%s) with 403, a preflight too, and says how to allow it',
+    async (origin) => {
+      const preflight = await rawRequest(`${open.url}/v1/audio/speech`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(403);
+      expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+      const response = await speech(open, '{"input": "Hello."}', { origin });
+      expect(response.status).toBe(403);
+      expect(errorOf(response).message).toContain(`--allow-origin ${new URL(origin).hostname}`);
+      expect((await rawRequest(`${open.url}/health`, { headers: { origin } })).status).toBe(403);
+    },
+  );
+
   it('lets tools without an Origin in (curl, scripts)', async () => {
     const response = await speech(open, '{"input": "Hello."}');
     expect(response.status).toBe(200);
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });
 
-  it('with --allow-origin, lets only that extension in', async () => {
+  it('with --allow-origin, lets that extension in besides AITalk, and no other', async () => {
     const other = await speech(locked, '{"input": "Hello."}', {
       origin: 'chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba',
       authorization: `Bearer ${TOKEN}`,
     });
     expect(other.status).toBe(403);
-    const ours = await speech(locked, '{"input": "Hello."}', { origin: EXTENSION, authorization: `Bearer ${TOKEN}` });
-    expect(ours.status).toBe(200);
+    for (const origin of [EXTENSION, AITALK]) {
+      const allowed = await speech(locked, '{"input": "Hello."}', { origin, authorization: `Bearer ${TOKEN}` });
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers['access-control-allow-origin']).toBe(origin);
+    }
   });
 
   it('with --token, needs the bearer token on every route, and answers preflights without it', async () => {

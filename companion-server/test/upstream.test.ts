@@ -101,7 +101,7 @@ describe('upstream engine against a local OpenAI-compatible stand-in', () => {
 
   it('forwards each sentence with the key, model, voice and speed, and relays the audio unchanged', async () => {
     received.length = 0;
-    const response = await speak(viaKokoro, { input: 'Hello there. How are you?', voice: 'am_adam', speed: 1.5 });
+    const response = await speak(viaKokoro, { input: 'Hello there. How are you?', voice: 'am_adam', speed: 1.5, response_format: 'wav' });
     expect(response.status).toBe(200);
     const { sampleRate, pcm } = decodeWav(Buffer.from(await response.arrayBuffer()));
     expect(sampleRate).toBe(24000);
@@ -117,9 +117,13 @@ describe('upstream engine against a local OpenAI-compatible stand-in', () => {
     const voices = (await (await fetch(`${viaKokoro.url}/voices`)).json()) as { default: string; voices: { id: string }[] };
     expect(voices.voices.map((v) => v.id)).toEqual(['af_bella', 'am_adam']);
     expect(voices.default).toBe('af_bella');
-    const refused = await speak(viaKokoro, { input: 'Hello.', voice: 'alloy' });
+    const refused = await speak(viaKokoro, { input: 'Hello.', voice: 'nobody' });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as ApiErrorJson).error.message).toMatch(/af_bella, am_adam/);
+    // An OpenAI client's default voice is not refused: it becomes the upstream's first voice.
+    received.length = 0;
+    expect((await speak(viaKokoro, { input: 'Hello.', voice: 'alloy' })).status).toBe(200);
+    expect(received[0]?.body).toMatchObject({ voice: 'af_bella' });
   });
 
   it('offers OpenAI voices when the upstream has no list, and passes plain voice names through', async () => {

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Device } from '../config.ts';
 import { ApiError, notReady } from '../errors.ts';
+import { nthVoice, type OpenAIVoice } from '../openai-voices.ts';
 import { JobQueue } from '../queue.ts';
 import { single, type EngineState, type SynthesizedAudio, type SynthesisOptions, type TtsEngine, type Voice } from './types.ts';
 
@@ -15,7 +16,18 @@ const QUIT_GRACE_MS = 2000;
 
 type WorkerMessage =
   | { type: 'progress'; message: string }
-  | { type: 'ready'; sample_rate: number; speakers: string[] | null; languages: string[] | null; load_seconds: number }
+  | {
+      type: 'ready';
+      sample_rate: number;
+      speakers: string[] | null;
+      languages: string[] | null;
+      supports_speed: boolean;
+      /** The credit the voice's licence asks for (Jenny), shown with the voice. */
+      attribution: string | null;
+      license: string | null;
+      load_seconds: number;
+      warm_up_seconds: number;
+    }
   | { type: 'audio'; id: number; sample_rate: number; pcm: string }
   | { type: 'error'; id: number | null; message: string }
   | { type: 'fatal'; code: string; message: string };
@@ -86,6 +98,11 @@ export class CoquiEngine implements TtsEngine {
     return this.state;
   }
 
+  /** The current worker's process id (the bench reads its CPU time). */
+  get workerPid(): number | undefined {
+    return this.child?.pid;
+  }
+
   voices(): Voice[] {
     return this.voiceList;
   }
@@ -96,6 +113,11 @@ export class CoquiEngine implements TtsEngine {
 
   acceptsVoice(voice: string): boolean {
     return this.voiceList.some((candidate) => candidate.id === voice);
+  }
+
+  /** A multi-speaker model lends its speakers to OpenAI's names in order; a single voice answers to all of them. */
+  voiceForOpenAI(voice: OpenAIVoice): string {
+    return nthVoice(voice, this.voiceList.map((candidate) => candidate.id), this.defaultVoice());
   }
 
   queue(): ReturnType<JobQueue['stats']> {
@@ -169,7 +191,7 @@ export class CoquiEngine implements TtsEngine {
     child.once('error', (error: NodeJS.ErrnoException) => {
       const reason =
         error.code === 'ENOENT'
-          ? `Python was not found at "${this.options.python}": install Python 3.10-3.13 and pip install coqui-tts, or pass --python PATH`
+          ? `Python was not found at "${this.options.python}": run npm run setup:coqui in the AITalk folder (it needs Python 3.10-3.13), or pass --python PATH`
           : `could not start the Coqui worker with ${this.options.python}: ${error.message}`;
       this.onWorkerGone(reason, false);
     });
@@ -191,11 +213,17 @@ export class CoquiEngine implements TtsEngine {
         return;
       case 'ready': {
         this.speakers = message.speakers;
+        const credit = message.attribution ? { attribution: message.attribution } : {};
         this.voiceList = message.speakers?.length
-          ? message.speakers.map((speaker) => ({ id: speaker, name: speaker, language: 'en' }))
-          : [{ id: 'default', name: this.model.split('/').slice(-2).join(' '), language: 'en' }];
+          ? message.speakers.map((speaker) => ({ id: speaker, name: speaker, language: 'en', ...credit }))
+          : [{ id: 'default', name: this.model.split('/').slice(-2).join(' '), language: 'en', ...credit }];
         this.state = { state: 'ready' };
-        this.log(`[coqui] ${this.model} ready on ${this.device} in ${message.load_seconds} s (${message.sample_rate} Hz)`);
+        this.log(
+          `[coqui] ${this.model} ready on ${this.device} in ${message.load_seconds} s, warmed up in ` +
+            `${message.warm_up_seconds} s (${message.sample_rate} Hz, licence: ${message.license ?? 'unknown'})`,
+        );
+        if (message.attribution) this.log(`[coqui] ${message.attribution}`);
+        if (!message.supports_speed) this.log(`[coqui] ${this.model} has no speed control: "speed" is ignored`);
         this.settleStarted?.resolve();
         this.settleStarted = null;
         this.settleFirstLoad?.resolve();

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ApiError, errorMessage } from '../errors.ts';
+import type { OpenAIVoice } from '../openai-voices.ts';
 import { JobQueue } from '../queue.ts';
 import { single, type EngineState, type SynthesizedAudio, type SynthesisOptions, type TtsEngine, type Voice } from './types.ts';
 
@@ -16,6 +17,21 @@ const VARIANTS: Record<string, string> = { f2: 'female 2', f3: 'female 3', f4: '
 const VARIANT_BASES = ['en-us', 'en-gb'];
 
 export const DEFAULT_ESPEAK_VOICE = 'en-us';
+
+/** OpenAI's voices by their character: the female ones to eSpeak's female variants, fable to British English. */
+export const ESPEAK_FOR_OPENAI: Record<OpenAIVoice, string> = {
+  alloy: 'en-us',
+  ash: 'en-us+m3',
+  ballad: 'en-gb+m3',
+  coral: 'en-us+f3',
+  echo: 'en-us+m3',
+  fable: 'en-gb',
+  nova: 'en-us+f2',
+  onyx: 'en-us',
+  sage: 'en-gb+f3',
+  shimmer: 'en-us+f4',
+  verse: 'en-gb+m3',
+};
 
 export function speedToRate(speed: number): number {
   return Math.min(MAX_RATE, Math.max(MIN_RATE, Math.round(BASE_RATE * speed)));
@@ -111,8 +127,11 @@ export class EspeakEngine implements TtsEngine {
     this.threadCount = options.threads ?? Math.max(1, Math.min(2, os.availableParallelism()));
     this.queueOfJobs = new JobQueue(this.threadCount, options.maxQueue);
     for (let i = 0; i < this.threadCount; i++) this.threads.push(this.spawn());
-    this.ready = this.threads[0]!.ready.then(
-      (message) => {
+    // Ready once every thread has loaded and spoken its warm-up sentence: a request sent to a thread still
+    // starting would wait for it, and that wait is the cold first turn this avoids.
+    this.ready = Promise.all(this.threads.map((thread) => thread.ready)).then(
+      ([message]) => {
+        if (!message) throw new Error('eSpeak NG started no thread');
         this.sampleRate = message.sampleRate;
         const { list, espeakNames } = englishVoices(message.voices);
         this.voiceList = list;
@@ -143,6 +162,11 @@ export class EspeakEngine implements TtsEngine {
 
   acceptsVoice(voice: string): boolean {
     return this.espeakNames.has(voice);
+  }
+
+  voiceForOpenAI(voice: OpenAIVoice): string {
+    const mapped = ESPEAK_FOR_OPENAI[voice];
+    return this.espeakNames.has(mapped) ? mapped : DEFAULT_ESPEAK_VOICE;
   }
 
   queue(): ReturnType<JobQueue['stats']> {

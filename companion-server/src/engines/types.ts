@@ -1,10 +1,13 @@
 import type { Device, EngineName } from '../config.ts';
+import type { OpenAIVoice } from '../openai-voices.ts';
 
 export interface Voice {
   id: string;
   name: string;
   /** BCP 47-ish tag, e.g. en-us. */
   language: string;
+  /** The credit the voice's licence asks for, to show wherever the voice is offered. */
+  attribution?: string;
 }
 
 export type EngineState =
@@ -60,6 +63,8 @@ export interface TtsEngine {
   defaultVoice(): string;
   /** Whether `voice` may be passed to synthesize (engines with an open-ended list accept more than they list). */
   acceptsVoice(voice: string): boolean;
+  /** The engine's voice that stands in for an OpenAI voice name it does not have itself (only called when ready). */
+  voiceForOpenAI(voice: OpenAIVoice): string;
   queue(): QueueStats;
   synthesize(text: string, voice: string, options: SynthesisOptions, signal: AbortSignal): Promise<SynthesizedAudio>;
   /** Stops accepting work, fails what is queued, ends child processes and workers. */

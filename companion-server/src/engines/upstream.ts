@@ -1,5 +1,6 @@
 import { decodeWav } from '../audio.ts';
 import { ApiError, isAbortError } from '../errors.ts';
+import type { OpenAIVoice } from '../openai-voices.ts';
 import { JobQueue } from '../queue.ts';
 import { single, type EngineState, type SynthesizedAudio, type SynthesisOptions, type TtsEngine, type Voice } from './types.ts';
 
@@ -70,6 +71,11 @@ export class UpstreamEngine implements TtsEngine {
 
   acceptsVoice(voice: string): boolean {
     return this.listed ? this.voiceList.some((candidate) => candidate.id === voice) : SAFE_VOICE.test(voice);
+  }
+
+  /** An OpenAI-compatible upstream usually has OpenAI's names itself; one that lists other voices gets its first. */
+  voiceForOpenAI(voice: OpenAIVoice): string {
+    return this.acceptsVoice(voice) ? voice : this.defaultVoice();
   }
 
   queue(): ReturnType<JobQueue['stats']> {
