@@ -275,7 +275,6 @@ export function createPanelStore() {
       pendingPageQuestion?.();
       for (const stop of disposers.splice(0)) stop();
       turn.dispose();
-      voice.dispose();
       settings.dispose();
       link.close();
     },

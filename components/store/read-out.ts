@@ -1,31 +1,29 @@
-import { SentenceStream } from '@/utils/sentence-splitter';
+import { sendMessage } from '@/utils/messages';
 import type { PanelLink } from '@/utils/panel-link';
+import { SentenceStream } from '@/utils/sentence-splitter';
 import { BrowserVoice } from './browser-voice';
-import { createReplySpeaker } from './reply-speaker';
 import type { SettingsSync } from './settings-sync';
 
 /**
  * Reads a text in the teacher's voice, at the chosen speed, outside any turn ("Listen first", a
- * meaning looked up). It has its own speaker whose events nobody waits for, so a turn never
- * mistakes this speech for its reply; the browser's voice reads it if the companion cannot.
+ * meaning looked up). Its sentences go straight to the offscreen voice under a turn id of their
+ * own, whose events the turn ignores (the messaging library allows one speech-event listener per
+ * page, and that is the turn's); the browser's voice reads it if the companion cannot.
  */
 export function createReadOut(link: PanelLink, settings: SettingsSync) {
-  const speaker = createReplySpeaker(
-    link,
-    () => false,
-    () => undefined,
-  );
+  const ref = { panelId: link.panelId };
   return {
     async readOut(text: string): Promise<void> {
       const id = crypto.randomUUID();
       const splitter = new SentenceStream();
       const sentences = [...splitter.push(text), ...splitter.flush()];
       const { companionUrl, companionToken, voice, speed } = settings.settings.value;
+      const companion = { url: companionUrl, token: companionToken, voice, speed };
       try {
         for (const sentence of sentences) {
-          await speaker.speak(id, sentence, { url: companionUrl, token: companionToken, voice, speed });
+          await link.call(() => sendMessage('offscreen:speak', { ...ref, turnId: id, text: sentence, companion }));
         }
-        await speaker.end(id);
+        await link.call(() => sendMessage('offscreen:end-speech', { turnId: id }));
       } catch (error) {
         console.warn('AITalk: the voice player could not read the text; the browser reads it', error);
         new BrowserVoice(
@@ -33,9 +31,6 @@ export function createReadOut(link: PanelLink, settings: SettingsSync) {
           () => undefined,
         ).say(sentences.map((sentence, seq) => ({ seq, text: sentence })));
       }
-    },
-    dispose(): void {
-      speaker.dispose();
     },
   };
 }
