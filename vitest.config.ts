@@ -13,7 +13,7 @@ export default defineConfig({
           name: 'extension',
           include: ['{utils,components,entrypoints}/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
-          setupFiles: ['fake-indexeddb/auto'],
+          setupFiles: ['fake-indexeddb/auto', 'utils/testing/i18n-setup.ts'],
         },
       },
       {

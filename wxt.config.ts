@@ -4,7 +4,7 @@ import { AITALK_EXTENSION_KEY } from './companion-server/src/extension-id';
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({
-  modules: ['@wxt-dev/webextension-polyfill'],
+  modules: ['@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   vite: () => ({
     plugins: [preact()],
   }),
@@ -13,13 +13,15 @@ export default defineConfig({
     // The Chrome Web Store refuses a manifest with "key" and signs with its own: `npm run zip` builds in mode
     // "store" without it.
     ...(browser === 'chrome' && mode !== 'store' ? { key: AITALK_EXTENSION_KEY } : {}),
-    name: 'AITalk — spoken English partner',
+    // Names and descriptions come from locales/*.yml (the @wxt-dev/i18n module writes _locales/),
+    // so Chrome shows them in the browser's language, the shortcut's description included.
+    default_locale: 'en',
+    name: '__MSG_extName__',
     short_name: 'AITalk',
     // sidePanel.open (the shortcut opening the panel) and runtime.getContexts (finding the
     // offscreen document after the service worker restarted) arrived in Chrome 116.
     minimum_chrome_version: '116',
-    description:
-      'Practise speaking English with a patient AI teacher in the side panel, next to whatever you are reading.',
+    description: '__MSG_extDescription__',
     // activeTab + scripting: read the page the learner is on, only when they press the page
     // shortcut or pick a menu item (each grants activeTab for that tab); contextMenus: those items.
     permissions: ['sidePanel', 'offscreen', 'storage', 'activeTab', 'scripting', 'contextMenus'],
@@ -29,17 +31,17 @@ export default defineConfig({
     host_permissions: ['https://api.openai.com/*', 'http://127.0.0.1/*', 'http://localhost/*'],
     // Also a site the learner asks the panel's own button to read (it gets no activeTab grant).
     optional_host_permissions: ['http://*/*', 'https://*/*'],
-    action: { default_title: 'Open AITalk' },
+    action: { default_title: '__MSG_actionTitle__' },
     commands: {
       'toggle-talk': {
         suggested_key: { default: 'Alt+Shift+S' },
-        description: 'Talk to your teacher: press to start speaking, press again to send',
+        description: '__MSG_commandToggleTalk__',
       },
       // Chrome silently leaves a suggested key unassigned when it keeps the key for itself
       // (Alt+Shift+A, P, R and W are taken); e2e/page-shortcut-headed.e2e.ts checks this one is given.
       'talk-about-page': {
         suggested_key: { default: 'Alt+Shift+L' },
-        description: 'Talk about this page: the teacher reads the selection or the article and asks about it',
+        description: '__MSG_commandTalkAboutPage__',
       },
     },
   }),

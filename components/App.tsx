@@ -1,5 +1,8 @@
 import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { t } from '@/utils/i18n';
 import { BannerView } from './BannerView';
+import { GuidedStart } from './GuidedStart';
 import { HistoryList } from './HistoryList';
 import { MessageList } from './MessageList';
 import { PagePanel } from './PagePanel';
@@ -7,11 +10,19 @@ import { SettingsForm } from './SettingsForm';
 import { TalkBar } from './TalkBar';
 import { useStore } from './store-context';
 
-type View = 'conversation' | 'history' | 'settings';
+type View = 'conversation' | 'history' | 'settings' | 'guide';
 
 export function App() {
   const store = useStore();
   const view = useSignal<View>('conversation');
+  const guideOffered = useSignal(false);
+  // A first run opens on the guided start, once the saved settings say it has not been done.
+  useEffect(() => {
+    if (store.ready.value && !guideOffered.value) {
+      guideOffered.value = true;
+      if (!store.settings.value.guidedStartDone) view.value = 'guide';
+    }
+  }, [store.ready.value]);
   const toggle = (next: View) => {
     view.value = view.value === next ? 'conversation' : next;
   };
@@ -26,7 +37,7 @@ export function App() {
           <p>{store.startupError.value}</p>
           <div class="banner-actions">
             <button type="button" onClick={store.reload}>
-              Reload
+              {t('app.reload')}
             </button>
           </div>
         </div>
@@ -38,24 +49,28 @@ export function App() {
     <div class="app">
       <header class="app-header">
         <h1>AITalk</h1>
-        <nav aria-label="Panel">
+        <nav aria-label={t('app.navLabel')}>
           <button
             type="button"
             onClick={() => void store.newConversation()}
             disabled={!store.ready.value || store.turnInProgress.value}
           >
-            New conversation
+            {t('app.newConversation')}
           </button>
           <button type="button" aria-pressed={view.value === 'history'} onClick={() => toggle('history')}>
-            History
+            {t('app.history')}
           </button>
           <button type="button" aria-pressed={view.value === 'settings'} onClick={() => toggle('settings')}>
-            Settings
+            {t('app.settings')}
+          </button>
+          <button type="button" aria-pressed={view.value === 'guide'} onClick={() => toggle('guide')}>
+            {t('app.guide')}
           </button>
         </nav>
       </header>
       <BannerView onOpenSettings={openSettings} />
       <main class="app-main">
+        {view.value === 'guide' && <GuidedStart onClose={() => (view.value = 'conversation')} />}
         {view.value === 'settings' && <SettingsForm onDone={() => (view.value = 'conversation')} />}
         {view.value === 'history' && <HistoryList onOpened={() => (view.value = 'conversation')} />}
         {view.value === 'conversation' && <PagePanel />}

@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { t } from '@/utils/i18n';
 import { useStore } from './store-context';
 
 /** Errors and notices, each with what the learner can do about it. */
@@ -13,12 +14,12 @@ export function BannerView({ onOpenSettings }: { onOpenSettings(): void }) {
       <div class="banner-actions">
         {banner.action === 'retry' && retryId && (
           <button type="button" onClick={() => store.retry(retryId)}>
-            Retry
+            {t('banner.retry')}
           </button>
         )}
         {banner.action === 'settings' && (
           <button type="button" onClick={onOpenSettings}>
-            Open settings
+            {t('banner.openSettings')}
           </button>
         )}
         {banner.action === 'microphone' && (
@@ -31,10 +32,10 @@ export function BannerView({ onOpenSettings }: { onOpenSettings(): void }) {
               });
             }}
           >
-            Allow the microphone
+            {t('banner.allowMicrophone')}
           </button>
         )}
-        <button type="button" class="quiet" aria-label="Dismiss message" onClick={store.dismissBanner}>
+        <button type="button" class="quiet" aria-label={t('banner.dismiss')} onClick={store.dismissBanner}>
           ×
         </button>
       </div>

@@ -1,4 +1,5 @@
-import { KIND_LABELS, type Correction } from '@/utils/correction-schema';
+import type { Correction } from '@/utils/correction-schema';
+import { t } from '@/utils/i18n';
 import type { StoredCheck } from '@/utils/db';
 import { correctedSentenceOf } from '@/utils/notebook';
 import { sentenceDiff } from '@/utils/word-diff';
@@ -29,12 +30,12 @@ export function SentenceDiff({ before, after }: { before: string; after: string 
       {sentenceDiff(before, after).map((part, index) =>
         part.change === 'removed' ? (
           <del key={index}>
-            <span class="visually-hidden">removed: </span>
+            <span class="visually-hidden">{t('correction.removed')}</span>
             {part.text}
           </del>
         ) : part.change === 'added' ? (
           <ins key={index}>
-            <span class="visually-hidden">added: </span>
+            <span class="visually-hidden">{t('correction.added')}</span>
             {part.text}
           </ins>
         ) : (
@@ -56,13 +57,13 @@ function CorrectionItem({ correction, onMisheard }: { correction: Correction; on
       <p class="correction-change">
         <del>{correction.original}</del>
         <span aria-hidden="true"> → </span>
-        <span class="visually-hidden"> becomes </span>
-        {correction.corrected ? <ins>{correction.corrected}</ins> : <em>(leave it out)</em>}
-        <span class="correction-kind"> · {KIND_LABELS[correction.kind]}</span>
+        <span class="visually-hidden">{t('correction.becomes')}</span>
+        {correction.corrected ? <ins>{correction.corrected}</ins> : <em>{t('correction.leaveOut')}</em>}
+        <span class="correction-kind"> · {t(`correction.kind.${correction.kind}`)}</span>
       </p>
       <p class="correction-explanation">{correction.explanation}</p>
-      <button type="button" class="quiet misheard-button" aria-label={`I didn’t say “${correction.original}”`} onClick={onMisheard}>
-        I didn’t say that
+      <button type="button" class="quiet misheard-button" aria-label={t('correction.misheardLabel', { original: correction.original })} onClick={onMisheard}>
+        {t('correction.misheard')}
       </button>
     </li>
   );
@@ -71,18 +72,18 @@ function CorrectionItem({ correction, onMisheard }: { correction: Correction; on
 export function CorrectionCard({ state, drill = { status: 'idle' }, onRetry, onMisheard, onSayAgain, sayAgainDisabled }: CorrectionCardProps) {
   if (state.status === 'checking') {
     return (
-      <section class="correction-card correction-checking" aria-label="Corrections" aria-busy="true">
-        <p role="status">Checking your sentence…</p>
+      <section class="correction-card correction-checking" aria-label={t('correction.label')} aria-busy="true">
+        <p role="status">{t('correction.checking')}</p>
       </section>
     );
   }
   if (state.status === 'failed') {
     return (
-      <section class="correction-card correction-failed" aria-label="Corrections">
-        <p role="alert">Could not check this sentence. {state.message}</p>
+      <section class="correction-card correction-failed" aria-label={t('correction.label')}>
+        <p role="alert">{t('correction.couldNotCheck', { detail: state.message })}</p>
         {state.canRetry && (
           <button type="button" onClick={onRetry}>
-            Retry
+            {t('correction.retry')}
           </button>
         )}
       </section>
@@ -93,7 +94,7 @@ export function CorrectionCard({ state, drill = { status: 'idle' }, onRetry, onM
   const corrected = correctedSentenceOf(check);
   const natural = check.natural.trim();
   return (
-    <section class="correction-card" aria-label="Corrections">
+    <section class="correction-card" aria-label={t('correction.label')}>
       {shown.length > 0 ? (
         <>
           <SentenceDiff before={check.sentence} after={corrected} />
@@ -104,14 +105,14 @@ export function CorrectionCard({ state, drill = { status: 'idle' }, onRetry, onM
           </ul>
         </>
       ) : (
-        !check.misheard && <p class="correction-none">✓ No corrections: well said.</p>
+        !check.misheard && <p class="correction-none">{t('correction.none')}</p>
       )}
       {check.misheard && (
-        <p class="correction-note">You said the transcript was wrong. What you dismissed stays out of your notebook.</p>
+        <p class="correction-note">{t('correction.misheardNote')}</p>
       )}
       {natural && !sameWords(natural, corrected) && (
         <p class="correction-natural">
-          <span class="label">More natural: </span>
+          <span class="label">{t('correction.natural')}</span>
           {natural}
         </p>
       )}

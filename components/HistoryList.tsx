@@ -1,16 +1,16 @@
+import { currentLanguageTag, t } from '@/utils/i18n';
 import { useStore } from './store-context';
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** Past conversations: open one to continue it, or delete it. */
 export function HistoryList({ onOpened }: { onOpened(): void }) {
   const store = useStore();
   const list = store.conversations.value;
+  const dateFormat = new Intl.DateTimeFormat(currentLanguageTag(), { dateStyle: 'medium', timeStyle: 'short' });
   return (
     <section aria-labelledby="history-heading">
-      <h2 id="history-heading">Past conversations</h2>
+      <h2 id="history-heading">{t('history.heading')}</h2>
       {list.length === 0 ? (
-        <p class="empty">No conversations yet.</p>
+        <p class="empty">{t('history.empty')}</p>
       ) : (
         <ul class="history">
           {list.map((conversation) => (
@@ -33,14 +33,14 @@ export function HistoryList({ onOpened }: { onOpened(): void }) {
                 type="button"
                 class="quiet"
                 disabled={store.turnInProgress.value}
-                aria-label={`Delete “${conversation.title}”`}
+                aria-label={t('history.deleteLabel', { title: conversation.title })}
                 onClick={() => {
-                  if (confirm(`Delete “${conversation.title}” and its recordings?`)) {
+                  if (confirm(t('history.deleteConfirm', { title: conversation.title }))) {
                     void store.deleteConversation(conversation.id);
                   }
                 }}
               >
-                Delete
+                {t('history.delete')}
               </button>
             </li>
           ))}

@@ -1,15 +1,17 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { Message, TurnTimings } from '@/utils/db';
+import { t } from '@/utils/i18n';
+import { ListeningAids } from './ListeningAids';
 import { useStore } from './store-context';
 
-const TIMING_STEPS: Array<[keyof TurnTimings, string]> = [
-  ['stopPressedAt', 'You pressed stop'],
-  ['recordingStoppedAt', 'Recording stopped'],
-  ['uploadSentAt', 'Upload sent'],
-  ['transcriptAt', 'Transcript'],
-  ['firstTokenAt', 'First token'],
-  ['firstSentenceAt', 'First sentence'],
-  ['firstAudioAt', 'First audio'],
+const TIMING_STEPS: Array<[keyof TurnTimings, () => string]> = [
+  ['stopPressedAt', () => t('timings.stopPressed')],
+  ['recordingStoppedAt', () => t('timings.recordingStopped')],
+  ['uploadSentAt', () => t('timings.uploadSent')],
+  ['transcriptAt', () => t('timings.transcript')],
+  ['firstTokenAt', () => t('timings.firstToken')],
+  ['firstSentenceAt', () => t('timings.firstSentence')],
+  ['firstAudioAt', () => t('timings.firstAudio')],
 ];
 
 function Timings({ timings }: { timings: TurnTimings }) {
@@ -18,18 +20,18 @@ function Timings({ timings }: { timings: TurnTimings }) {
   const rows = TIMING_STEPS.filter(([key]) => timings[key] !== undefined);
   return (
     <details class="timings">
-      <summary>Timings</summary>
+      <summary>{t('timings.title')}</summary>
       <dl>
         {rows.map(([key, label]) => (
           <div key={key}>
-            <dt>{label}</dt>
-            <dd>+{Math.round((timings[key] ?? start) - start)} ms</dd>
+            <dt>{label()}</dt>
+            <dd>{t('timings.plus', { ms: Math.round((timings[key] ?? start) - start) })}</dd>
           </div>
         ))}
         {timings.silencedAt !== undefined && timings.interruptedAt !== undefined && (
           <div>
-            <dt>Silenced after interrupt</dt>
-            <dd>{Math.round(timings.silencedAt - timings.interruptedAt)} ms</dd>
+            <dt>{t('timings.silenced')}</dt>
+            <dd>{t('timings.ms', { ms: Math.round(timings.silencedAt - timings.interruptedAt) })}</dd>
           </div>
         )}
       </dl>
@@ -37,48 +39,53 @@ function Timings({ timings }: { timings: TurnTimings }) {
   );
 }
 
-function MessageItem({ message }: { message: Message }) {
+function MessageItem({ message, hidden }: { message: Message; hidden: boolean }) {
   const store = useStore();
-  const who = message.role === 'user' ? 'You' : 'Teacher';
+  const who = message.role === 'user' ? t('conversation.you') : t('conversation.teacher');
   return (
     <li class={`message message-${message.role} status-${message.status}`} data-status={message.status}>
       <span class="message-who">{who}</span>
-      <p class="message-text">
-        {message.text ||
-          (message.status === 'transcribing'
-            ? 'Transcribing…'
-            : message.status === 'streaming'
-              ? '…'
-              : message.status === 'recorded' || message.status === 'unsent'
-                ? 'Recorded, not yet sent'
-                : '')}
-      </p>
+      {hidden ? (
+        <p class="message-text message-hidden">{t('conversation.hiddenText')}</p>
+      ) : (
+        <p class="message-text">
+          {message.text ||
+            (message.status === 'transcribing'
+              ? t('conversation.transcribing')
+              : message.status === 'streaming'
+                ? '…'
+                : message.status === 'recorded' || message.status === 'unsent'
+                  ? t('conversation.recordedNotSent')
+                  : '')}
+        </p>
+      )}
+      <ListeningAids message={message} />
       {message.status === 'unsent' && (
         <div class="message-unsent">
-          <p class="message-note">You recorded this while the panel was closing. Send it to the teacher, or delete it.</p>
+          <p class="message-note">{t('conversation.unsentNote')}</p>
           <button type="button" disabled={store.phase.value !== 'idle'} onClick={() => store.sendUnsent(message.id)}>
-            Send
+            {t('conversation.send')}
           </button>
           <button
             type="button"
             class="quiet"
             onClick={() => void store.deleteUnsent(message.id)}
           >
-            Delete
+            {t('conversation.delete')}
           </button>
         </div>
       )}
-      {message.status === 'interrupted' && <p class="message-note">Interrupted — this is the part you heard.</p>}
+      {message.status === 'interrupted' && <p class="message-note">{t('conversation.interrupted')}</p>}
       {message.status === 'failed' && (
         <div class="message-failed">
-          <p class="message-note">{message.error ?? 'This turn failed.'}</p>
+          <p class="message-note">{message.error ?? t('conversation.turnFailed')}</p>
           {message.role === 'user' && (
             <button
               type="button"
               disabled={store.phase.value !== 'idle' && store.phase.value !== 'listening'}
               onClick={() => store.retry(message.id)}
             >
-              Retry
+              {t('conversation.retry')}
             </button>
           )}
         </div>
@@ -98,20 +105,26 @@ export function MessageList() {
     end.current?.scrollIntoView?.({ block: 'end' });
   }, [messages.length, last?.text]);
 
-  if (!store.ready.value) return <p class="empty">Loading your conversation…</p>;
+  // Listening practice: the reply being spoken shows its text only once it has been heard.
+  const hideLast = store.settings.value.hideTextUntilHeard && (store.phase.value === 'thinking' || store.phase.value === 'speaking');
+  if (!store.ready.value) return <p class="empty">{t('conversation.loading')}</p>;
   return (
-    <section aria-label="Conversation">
+    <section aria-label={t('conversation.label')}>
       {store.conversation.value && <h2 class="conversation-title">{store.conversation.value.title}</h2>}
       {messages.length === 0 ? (
         <p class="empty">
           {store.hasKey.value
-            ? 'Press Talk and say something in English — the teacher will answer and correct you.'
-            : 'Add your API key in Settings, then press Talk and speak.'}
+            ? t('conversation.emptyReady')
+            : t('conversation.emptyNoKey')}
         </p>
       ) : (
-        <ol class="messages" aria-live="polite">
+        <ol class="messages">
           {messages.map((message) => (
-            <MessageItem key={message.id} message={message} />
+            <MessageItem
+              key={message.id}
+              message={message}
+              hidden={hideLast && message === last && message.role === 'assistant'}
+            />
           ))}
         </ol>
       )}

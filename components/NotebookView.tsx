@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
-import { CORRECTION_KINDS, KIND_LABELS, type CorrectionKind } from '@/utils/correction-schema';
+import { CORRECTION_KINDS, type CorrectionKind } from '@/utils/correction-schema';
 import type { NotebookEntry } from '@/utils/db';
+import { currentLanguageTag, t } from '@/utils/i18n';
 import { isDueToday, matchesQuery } from '@/utils/notebook';
 import { SentenceDiff } from './CorrectionCard';
 import { SayItAgain, type DrillState } from './SayItAgain';
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const dateFormat = () => new Intl.DateTimeFormat(currentLanguageTag(), { dateStyle: 'medium' });
 
 export interface NotebookViewProps {
   /** Every entry, newest first (utils/notebook.ts listNotebook()). */
@@ -23,8 +24,8 @@ export interface NotebookViewProps {
 }
 
 function dueText(entry: NotebookEntry, now: number): string {
-  if (isDueToday(entry, now)) return 'Due today';
-  return `Next review ${dateFormat.format(entry.due)}`;
+  if (isDueToday(entry, now)) return t('notebook.dueToday');
+  return t('notebook.nextReview', { date: dateFormat().format(entry.due) });
 }
 
 function EntryItem({ entry, drill, now, props }: { entry: NotebookEntry; drill: DrillState; now: number; props: NotebookViewProps }) {
@@ -32,36 +33,38 @@ function EntryItem({ entry, drill, now, props }: { entry: NotebookEntry; drill: 
   return (
     <li class="notebook-entry">
       <p class="notebook-meta">
-        <span>{dateFormat.format(entry.createdAt)}</span> · <span>{KIND_LABELS[correction.kind]}</span> ·{' '}
+        <span>{dateFormat().format(entry.createdAt)}</span> · <span>{t(`correction.kind.${correction.kind}`)}</span> ·{' '}
         <span class={isDueToday(entry, now) ? 'due due-today' : 'due'}>{dueText(entry, now)}</span>
       </p>
       <SentenceDiff before={entry.sentence} after={entry.correctedSentence} />
       <p class="correction-change">
         <del>{correction.original}</del>
         <span aria-hidden="true"> → </span>
-        <span class="visually-hidden"> becomes </span>
-        {correction.corrected ? <ins>{correction.corrected}</ins> : <em>(leave it out)</em>}
+        <span class="visually-hidden">{t('correction.becomes')}</span>
+        {correction.corrected ? <ins>{correction.corrected}</ins> : <em>{t('correction.leaveOut')}</em>}
       </p>
       <p class="correction-explanation">{correction.explanation}</p>
       {entry.natural && (
         <p class="correction-natural">
-          <span class="label">More natural: </span>
+          <span class="label">{t('correction.natural')}</span>
           {entry.natural}
         </p>
       )}
       {entry.lastAttempt && drill.status === 'idle' && (
         <p class="notebook-last">
-          Last time: {entry.lastAttempt.allRight ? 'every word right' : `${entry.lastAttempt.right} of ${entry.lastAttempt.total} words right`}
+          {entry.lastAttempt.allRight
+            ? t('notebook.lastTimeAllRight')
+            : t('notebook.lastTimeSome', { right: entry.lastAttempt.right, total: entry.lastAttempt.total })}
         </p>
       )}
       <div class="notebook-actions">
         <SayItAgain target={entry.correctedSentence} drill={drill} onPress={() => props.onSayAgain(entry)} disabled={props.sayAgainDisabled} />
         <button type="button" class="quiet" onClick={() => props.onExportConversation(entry.conversationId)}>
-          Conversation as Markdown
+          {t('notebook.exportConversation')}
         </button>
         {props.onDelete && (
-          <button type="button" class="quiet" aria-label={`Delete the correction of “${correction.original}”`} onClick={() => props.onDelete?.(entry)}>
-            Delete
+          <button type="button" class="quiet" aria-label={t('notebook.deleteLabel', { original: correction.original })} onClick={() => props.onDelete?.(entry)}>
+            {t('notebook.delete')}
           </button>
         )}
       </div>
@@ -83,39 +86,39 @@ export function NotebookView(props: NotebookViewProps) {
   return (
     <section class="notebook" aria-labelledby="notebook-heading">
       <div class="notebook-header">
-        <h2 id="notebook-heading">Notebook</h2>
+        <h2 id="notebook-heading">{t('notebook.heading')}</h2>
         <p class="notebook-due" role="status">
-          {due === 0 ? 'Nothing to review today.' : `${due} to review today`}
+          {t('notebook.toReview', due)}
         </p>
         <button type="button" onClick={props.onExportCsv} disabled={entries.length === 0}>
-          Export CSV
+          {t('notebook.exportCsv')}
         </button>
       </div>
       <div class="notebook-filters">
         <label>
-          Kind{' '}
+          {t('notebook.kind')}{' '}
           <select value={kind} onChange={(event) => setKind((event.currentTarget as HTMLSelectElement).value as CorrectionKind | '')}>
-            <option value="">All kinds</option>
+            <option value="">{t('notebook.allKinds')}</option>
             {CORRECTION_KINDS.filter((k) => k !== 'possibly_misheard').map((k) => (
               <option key={k} value={k}>
-                {KIND_LABELS[k]}
+                {t(`correction.kind.${k}`)}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Search{' '}
+          {t('notebook.search')}{' '}
           <input type="search" value={search} onInput={(event) => setSearch((event.currentTarget as HTMLInputElement).value)} />
         </label>
         <label class="checkbox">
           <input type="checkbox" checked={dueOnly} onChange={(event) => setDueOnly((event.currentTarget as HTMLInputElement).checked)} />
-          Due today only
+          {t('notebook.dueOnly')}
         </label>
       </div>
       {entries.length === 0 ? (
-        <p class="empty">No corrections yet. They are kept here as you talk.</p>
+        <p class="empty">{t('notebook.empty')}</p>
       ) : shown.length === 0 ? (
-        <p class="empty">Nothing matches{filtering ? ' these filters' : ''}.</p>
+        <p class="empty">{filtering ? t('notebook.noMatchFilters') : t('notebook.noMatch')}</p>
       ) : (
         <ul class="notebook-list">
           {shown.map((entry) => (

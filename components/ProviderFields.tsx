@@ -6,9 +6,11 @@ import {
   can,
   describeCapabilities,
   providerById,
+  providerNote,
   providerForUrl,
   type ProviderPreset,
 } from '@/utils/providers';
+import { t } from '@/utils/i18n';
 import type { Settings } from '@/utils/settings';
 
 type Field = keyof Pick<Settings, 'apiBaseUrl' | 'transcriptionUrl' | 'transcriptionModel' | 'transcriptionPrompt' | 'chatModel'>;
@@ -19,8 +21,9 @@ const SAME = 'same';
 function ProviderHelp({ provider }: { provider: ProviderPreset }) {
   return (
     <p class="help">
-      {provider.name} can do {describeCapabilities(provider)}.{provider.note ? ` ${provider.note}` : ''}
-      {provider.keyPage ? ` Key: ${provider.keyPage}` : ''}
+      {t('provider.can', { name: provider.name, capabilities: describeCapabilities(provider) })}
+      {provider.note ? ` ${providerNote(provider)}` : ''}
+      {provider.keyPage ? ` ${t('provider.keyPage', { page: provider.keyPage })}` : ''}
     </p>
   );
 }
@@ -70,17 +73,17 @@ export function ProviderFields({
 
   return (
     <>
-      <label for="provider">Provider</label>
+      <label for="provider">{t('provider.label')}</label>
       <select id="provider" value={chatProvider?.id ?? CUSTOM} onChange={(e) => chooseProvider(e.currentTarget.value)}>
         {CHAT_PROVIDERS.map((provider) => (
           <option key={provider.id} value={provider.id}>
             {provider.name}
           </option>
         ))}
-        <option value={CUSTOM}>Other (type its address below)</option>
+        <option value={CUSTOM}>{t('provider.other')}</option>
       </select>
       {chatProvider && <ProviderHelp provider={chatProvider} />}
-      <label for="api-key">API key</label>
+      <label for="api-key">{t('provider.apiKey')}</label>
       <input
         id="api-key"
         type="password"
@@ -91,44 +94,46 @@ export function ProviderFields({
         aria-describedby="api-key-help"
       />
       <p id="api-key-help" class="help">
-        Kept only in this browser, sent only to the API base URL below. A server on this computer needs none.
+        {t('provider.apiKeyHelp')}
       </p>
-      <label for="api-base-url">API base URL</label>
+      <label for="api-base-url">{t('provider.apiBaseUrl')}</label>
       <input id="api-base-url" type="url" value={s.apiBaseUrl} onInput={set('apiBaseUrl')} />
-      <p class="help">Any OpenAI-compatible server; https:// unless it runs on this computer.</p>
-      <label for="chat-model">Chat model</label>
+      <p class="help">{t('provider.apiBaseUrlHelp')}</p>
+      <label for="chat-model">{t('provider.chatModel')}</label>
       <input id="chat-model" value={s.chatModel} onInput={set('chatModel')} />
 
-      <label for="transcription-provider">Transcription server</label>
+      <label for="transcription-provider">{t('provider.transcriptionServer')}</label>
       <select
         id="transcription-provider"
         value={s.transcriptionUrl ? (transcriptionProvider?.id ?? CUSTOM) : SAME}
         onChange={(e) => chooseTranscription(e.currentTarget.value)}
       >
-        <option value={SAME}>The API server above</option>
+        <option value={SAME}>{t('provider.sameServer')}</option>
         {TRANSCRIPTION_PROVIDERS.map((provider) => (
           <option key={provider.id} value={provider.id}>
             {provider.name}
           </option>
         ))}
-        <option value={CUSTOM}>Other (type its address below)</option>
+        <option value={CUSTOM}>{t('provider.other')}</option>
       </select>
       {needsTranscriptionServer && (
         <p class="help warning" role="note">
-          {chatProvider.name} cannot transcribe speech: choose a transcription server here (
-          {TRANSCRIPTION_PROVIDERS.map((provider) => provider.name).join(', ')}).
+          {t('provider.cannotTranscribe', {
+            name: chatProvider.name,
+            servers: TRANSCRIPTION_PROVIDERS.map((provider) => provider.name).join(', '),
+          })}
         </p>
       )}
       {transcriptionProvider && <ProviderHelp provider={transcriptionProvider} />}
-      <label for="transcription-url">Transcription server URL</label>
+      <label for="transcription-url">{t('provider.transcriptionUrl')}</label>
       <input
         id="transcription-url"
         type="url"
         value={s.transcriptionUrl}
-        placeholder="Blank: the API base URL"
+        placeholder={t('provider.transcriptionUrlPlaceholder')}
         onInput={set('transcriptionUrl')}
       />
-      <label for="transcription-key">Transcription server key</label>
+      <label for="transcription-key">{t('provider.transcriptionKey')}</label>
       <input
         id="transcription-key"
         type="password"
@@ -138,15 +143,14 @@ export function ProviderFields({
         onInput={(e) => (transcriptionKey.value = e.currentTarget.value)}
       />
       <p class="help">
-        Blank: the API key, if this server is on the same host (a key is never sent to another host); a server on
-        this computer needs none.
+        {t('provider.transcriptionKeyHelp')}
       </p>
-      <label for="transcription-model">Transcription model</label>
+      <label for="transcription-model">{t('provider.transcriptionModel')}</label>
       <input id="transcription-model" value={s.transcriptionModel} onInput={set('transcriptionModel')} />
-      <label for="transcription-prompt">Transcription prompt</label>
+      <label for="transcription-prompt">{t('provider.transcriptionPrompt')}</label>
       <input id="transcription-prompt" value={s.transcriptionPrompt} onInput={set('transcriptionPrompt')} />
       <p class="help">
-        A short example in a learner’s style, so the transcript keeps your mistakes instead of correcting them.
+        {t('provider.transcriptionPromptHelp')}
       </p>
     </>
   );

@@ -1,4 +1,5 @@
 import type { AttemptComparison, WordVerdict } from '@/utils/word-diff';
+import { t } from '@/utils/i18n';
 
 /**
  * "Say it again": one button that starts and stops a recording of the corrected sentence, and the
@@ -18,25 +19,25 @@ function Word({ verdict }: { verdict: WordVerdict }) {
       return (
         <li class="word word-right">
           {verdict.expected} <span class="word-mark" aria-hidden="true">✓</span>
-          <span class="visually-hidden">(right)</span>
+          <span class="visually-hidden">{t('correction.wordRight')}</span>
         </li>
       );
     case 'wrong':
       return (
         <li class="word word-wrong">
-          {verdict.expected} <span class="word-note">(you said “{verdict.said}”)</span>
+          {verdict.expected} <span class="word-note">{t('correction.wordSaid', { said: verdict.said })}</span>
         </li>
       );
     case 'missed':
       return (
         <li class="word word-missed">
-          {verdict.expected} <span class="word-note">(missed)</span>
+          {verdict.expected} <span class="word-note">{t('correction.wordMissed')}</span>
         </li>
       );
     case 'extra':
       return (
         <li class="word word-extra">
-          <span class="word-note">(extra)</span> {verdict.said}
+          <span class="word-note">{t('correction.wordExtra')}</span> {verdict.said}
         </li>
       );
   }
@@ -47,15 +48,15 @@ export function AttemptResult({ comparison, said }: { comparison: AttemptCompari
     <div class="attempt">
       <p role="status" class={comparison.allRight ? 'attempt-success' : 'attempt-summary'}>
         {comparison.allRight
-          ? 'Every word right. Well done!'
-          : `${comparison.right} of ${comparison.total} words right. Try again when you are ready.`}
+          ? t('correction.allRight')
+          : t('correction.someRight', { right: comparison.right, total: comparison.total })}
       </p>
-      <ol class="attempt-words" aria-label="Your words">
+      <ol class="attempt-words" aria-label={t('correction.yourWords')}>
         {comparison.words.map((verdict, index) => (
           <Word key={index} verdict={verdict} />
         ))}
       </ol>
-      {!comparison.allRight && <p class="attempt-said">We heard: “{said || '…'}”</p>}
+      {!comparison.allRight && <p class="attempt-said">{t('correction.weHeard', { said: said || '…' })}</p>}
     </div>
   );
 }
@@ -80,9 +81,9 @@ export function SayItAgain({ target, drill, onPress, disabled = false }: SayItAg
         disabled={disabled || drill.status === 'transcribing'}
         onClick={onPress}
       >
-        {recording ? 'Stop' : drill.status === 'transcribing' ? 'Checking…' : 'Say it again'}
+        {recording ? t('correction.stop') : drill.status === 'transcribing' ? t('correction.checkingAttempt') : t('correction.sayAgain')}
       </button>
-      {recording && <p class="say-again-target" role="status">Say: “{target}”</p>}
+      {recording && <p class="say-again-target" role="status">{t('correction.sayTarget', { target })}</p>}
       {drill.status === 'failed' && <p class="say-again-error" role="alert">{drill.message}</p>}
       {drill.status === 'done' && <AttemptResult comparison={drill.comparison} said={drill.said} />}
     </div>

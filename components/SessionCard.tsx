@@ -1,4 +1,5 @@
 import type { FluencyFigures } from '@/utils/fluency';
+import { t } from '@/utils/i18n';
 import type { SessionSummary } from '@/utils/session-summary';
 import { SentenceDiff } from './CorrectionCard';
 
@@ -12,25 +13,25 @@ export interface SessionCardProps {
 function Fluency({ fluency }: { fluency: FluencyFigures }) {
   return (
     <section class="session-fluency" aria-labelledby="session-fluency-heading">
-      <h3 id="session-fluency-heading">Fluency</h3>
+      <h3 id="session-fluency-heading">{t('session.fluency')}</h3>
       <dl>
         <div>
-          <dt>Words per minute</dt>
+          <dt>{t('session.wordsPerMinute')}</dt>
           <dd>{fluency.wordsPerMinute}</dd>
         </div>
         <div>
-          <dt>Pauses over 1 s</dt>
-          <dd>{fluency.pausesOverOneSecond ?? 'not measured'}</dd>
+          <dt>{t('session.pausesOverOneSecond')}</dt>
+          <dd>{fluency.pausesOverOneSecond ?? t('session.notMeasured')}</dd>
         </div>
         <div>
-          <dt>Longest pause</dt>
-          <dd>{fluency.longestPauseSeconds === null ? 'not measured' : `${fluency.longestPauseSeconds} s`}</dd>
+          <dt>{t('session.longestPause')}</dt>
+          <dd>{fluency.longestPauseSeconds === null ? t('session.notMeasured') : t('session.seconds', { seconds: fluency.longestPauseSeconds })}</dd>
         </div>
       </dl>
       <p class="help">
         {fluency.source === 'word-timestamps'
-          ? `From the timing of each word: ${fluency.words} words in ${fluency.speakingSeconds} s of speaking.`
-          : `From the length of your recordings (${fluency.words} words in ${fluency.speakingSeconds} s, silences included): your server gave no word timings, so pauses are not measured.`}
+          ? t('session.fromWordTimings', { words: fluency.words, seconds: fluency.speakingSeconds })
+          : t('session.fromRecordingLength', { words: fluency.words, seconds: fluency.speakingSeconds })}
       </p>
     </section>
   );
@@ -41,17 +42,17 @@ export function SessionCard({ summary, onSayAgain, onClose }: SessionCardProps) 
   return (
     <section class="session-card" aria-labelledby="session-heading">
       <div class="session-header">
-        <h2 id="session-heading">This session</h2>
+        <h2 id="session-heading">{t('session.heading')}</h2>
         {onClose && (
           <button type="button" class="quiet" onClick={onClose}>
-            Close
+            {t('session.close')}
           </button>
         )}
       </div>
       <section aria-labelledby="session-corrections-heading">
-        <h3 id="session-corrections-heading">Corrections</h3>
+        <h3 id="session-corrections-heading">{t('session.corrections')}</h3>
         {summary.corrections.length === 0 ? (
-          <p class="empty">No corrections this time.</p>
+          <p class="empty">{t('session.noCorrections')}</p>
         ) : (
           <ul class="session-corrections">
             {summary.corrections.map((item) => (
@@ -71,14 +72,14 @@ export function SessionCard({ summary, onSayAgain, onClose }: SessionCardProps) 
       </section>
       {summary.phrases.length > 0 && (
         <section aria-labelledby="session-phrases-heading">
-          <h3 id="session-phrases-heading">Phrases worth keeping</h3>
+          <h3 id="session-phrases-heading">{t('session.phrases')}</h3>
           <ul class="session-phrases">
             {summary.phrases.map((phrase) => (
               <li key={phrase}>
                 <span>{phrase}</span>
                 {onSayAgain && (
-                  <button type="button" class="quiet" aria-label={`Say “${phrase}” again`} onClick={() => onSayAgain(phrase)}>
-                    Say it again
+                  <button type="button" class="quiet" aria-label={t('session.sayPhraseAgain', { phrase })} onClick={() => onSayAgain(phrase)}>
+                    {t('session.sayAgain')}
                   </button>
                 )}
               </li>
@@ -86,7 +87,7 @@ export function SessionCard({ summary, onSayAgain, onClose }: SessionCardProps) 
           </ul>
         </section>
       )}
-      {summary.fluency ? <Fluency fluency={summary.fluency} /> : <p class="empty">Not enough speech for fluency figures.</p>}
+      {summary.fluency ? <Fluency fluency={summary.fluency} /> : <p class="empty">{t('session.notEnoughSpeech')}</p>}
     </section>
   );
 }

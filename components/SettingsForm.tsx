@@ -6,19 +6,21 @@ import { apiUrlProblem } from '@/utils/providers';
 import { DEFAULT_SETTINGS, normaliseUrl, originPattern, transcriptionKeyItem, type Settings } from '@/utils/settings';
 import { StorageSettings } from './StorageSettings';
 import { EXPLANATION_LANGUAGES, type ExplanationLanguage } from '@/utils/correction-schema';
+import { t } from '@/utils/i18n';
+import { LanguageSwitch, PracticeFields, TeacherFields } from './PracticeFields';
 import { useStore } from './store-context';
 
 /** Hosts the manifest grants at install; any other needs the learner's yes at run time. */
 const GRANTED_HOSTS = ['api.openai.com', '127.0.0.1', 'localhost'];
 
-type Field = keyof Pick<Settings, 'companionUrl' | 'companionToken' | 'voice' | 'teacherInstructions'>;
+type Field = keyof Pick<Settings, 'companionUrl' | 'companionToken' | 'voice'>;
 
 function validUrl(value: string): string | null {
   try {
     const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? null : 'Use an http:// or https:// address.';
+    return url.protocol === 'http:' || url.protocol === 'https:' ? null : t('settings.useHttp');
   } catch {
-    return 'This is not a web address. Example: http://127.0.0.1:8730';
+    return t('settings.notCompanionAddress');
   }
 }
 
@@ -44,15 +46,18 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       transcriptionPrompt: draft.value.transcriptionPrompt.trim(),
       chatModel: draft.value.chatModel.trim() || DEFAULT_SETTINGS.chatModel,
       teacherInstructions: draft.value.teacherInstructions.trim() || DEFAULT_SETTINGS.teacherInstructions,
+      ownTopic: draft.value.ownTopic.trim(),
+      // Whoever set AITalk up here has no need of the guided start (the header still opens it).
+      guidedStartDone: true,
       speed: Math.min(4, Math.max(0.25, Number(draft.value.speed) || 1)),
       recordingRetentionDays: Math.max(0, Math.round(Number(draft.value.recordingRetentionDays) || 0)),
     };
     const apiProblem = apiUrlProblem(next.apiBaseUrl);
-    if (apiProblem) return `API base URL: ${apiProblem}`;
+    if (apiProblem) return t('settings.apiUrlProblem', { problem: apiProblem });
     const transcriptionProblem = next.transcriptionUrl ? apiUrlProblem(next.transcriptionUrl) : null;
-    if (transcriptionProblem) return `Transcription server URL: ${transcriptionProblem}`;
+    if (transcriptionProblem) return t('settings.transcriptionUrlProblem', { problem: transcriptionProblem });
     const companionProblem = validUrl(next.companionUrl);
-    if (companionProblem) return `Companion URL: ${companionProblem}`;
+    if (companionProblem) return t('settings.companionUrlProblem', { problem: companionProblem });
     return next;
   }
 
@@ -80,9 +85,9 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
     status.value = refused.length
       ? {
           kind: 'error',
-          lines: [`Saved, but AITalk was not allowed to reach ${refused.join(', ')}. Save again and choose Allow.`],
+          lines: [t('settings.hostsRefused', { hosts: refused.join(', ') })],
         }
-      : { kind: 'ok', lines: ['Saved.'] };
+      : { kind: 'ok', lines: [t('settings.saved')] };
     if (!refused.length) onDone();
   }
 
@@ -93,13 +98,17 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       return;
     }
     testing.value = true;
-    status.value = { kind: 'info', lines: ['Testing… (a short test recording is transcribed)'] };
+    status.value = { kind: 'info', lines: [t('settings.testing')] };
     await requestHosts(next);
     const report = await testConnection(next, { apiKey: key.value, transcriptionKey: transcriptionKey.value });
     testing.value = false;
     status.value = {
       kind: report.chat.ok && report.transcription.ok && report.companion.ok ? 'ok' : 'error',
-      lines: [`Chat: ${report.chat.message}`, `Transcription: ${report.transcription.message}`, `Voice: ${report.companion.message}`],
+      lines: [
+        t('settings.chatResult', { result: report.chat.message }),
+        t('settings.transcriptionResult', { result: report.transcription.message }),
+        t('settings.voiceResult', { result: report.companion.message }),
+      ],
     };
   }
 
@@ -109,16 +118,19 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       class="settings"
       onSubmit={(event) => {
         onSave(event).catch((error: unknown) => {
-          status.value = { kind: 'error', lines: [`Not saved: ${error instanceof Error ? error.message : String(error)}`] };
+          status.value = { kind: 'error', lines: [t('settings.notSaved', { detail: error instanceof Error ? error.message : String(error) })] };
         });
       }}
       aria-labelledby="settings-heading"
     >
-      <h2 id="settings-heading">Settings</h2>
+      <h2 id="settings-heading">{t('settings.heading')}</h2>
+      <LanguageSwitch draft={draft} />
+      <PracticeFields draft={draft} />
+      <TeacherFields draft={draft} />
       <ProviderFields draft={draft} apiKey={key} transcriptionKey={transcriptionKey} />
-      <label for="companion-url">Companion URL</label>
+      <label for="companion-url">{t('settings.companionUrl')}</label>
       <input id="companion-url" type="url" value={s.companionUrl} onInput={set('companionUrl')} />
-      <label for="companion-token">Companion token</label>
+      <label for="companion-token">{t('settings.companionToken')}</label>
       <input
         id="companion-token"
         type="password"
@@ -126,10 +138,10 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
         value={s.companionToken}
         onInput={set('companionToken')}
       />
-      <p class="help">Only if you started the companion with --token.</p>
-      <label for="voice">Voice</label>
-      <input id="voice" value={s.voice} placeholder="The companion's default" onInput={set('voice')} />
-      <label for="speed">Speaking speed</label>
+      <p class="help">{t('settings.companionTokenHelp')}</p>
+      <label for="voice">{t('settings.voice')}</label>
+      <input id="voice" value={s.voice} placeholder={t('settings.voicePlaceholder')} onInput={set('voice')} />
+      <label for="speed">{t('settings.speed')}</label>
       <input
         id="speed"
         type="number"
@@ -137,11 +149,11 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
         max={4}
         step={0.05}
         value={s.speed}
+        aria-describedby="speed-help"
         onInput={(e) => (draft.value = { ...draft.value, speed: Number(e.currentTarget.value) })}
       />
-      <label for="teacher-instructions">Teacher instructions</label>
-      <textarea id="teacher-instructions" rows={8} value={s.teacherInstructions} onInput={set('teacherInstructions')} />
-      <label for="explanation-language">Explanations in</label>
+      <p id="speed-help" class="help">{t('settings.speedHelp')}</p>
+      <label for="explanation-language">{t('settings.explanationLanguage')}</label>
       <select
         id="explanation-language"
         value={s.explanationLanguage}
@@ -153,7 +165,7 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
           </option>
         ))}
       </select>
-      <p class="help">The language the correction cards explain your mistakes in.</p>
+      <p class="help">{t('settings.explanationHelp')}</p>
       <div class="checkbox">
         <input
           id="hands-free"
@@ -161,9 +173,19 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
           checked={s.handsFree}
           onChange={(e) => (draft.value = { ...draft.value, handsFree: e.currentTarget.checked })}
         />
-        <label for="hands-free">Hands-free</label>
+        <label for="hands-free">{t('settings.handsFree')}</label>
       </div>
-      <p class="help">Press Talk once; AITalk notices when you finish speaking and listens again after each reply.</p>
+      <p class="help">{t('settings.handsFreeHelp')}</p>
+      <div class="checkbox">
+        <input
+          id="hide-text"
+          type="checkbox"
+          checked={s.hideTextUntilHeard}
+          onChange={(e) => (draft.value = { ...draft.value, hideTextUntilHeard: e.currentTarget.checked })}
+        />
+        <label for="hide-text">{t('settings.hideText')}</label>
+      </div>
+      <p class="help">{t('settings.hideTextHelp')}</p>
       <StorageSettings
         days={s.recordingRetentionDays}
         onDays={(days) => (draft.value = { ...draft.value, recordingRetentionDays: days })}
@@ -176,18 +198,18 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
         </div>
       )}
       <div class="settings-actions">
-        <button type="submit">Save</button>
+        <button type="submit">{t('settings.save')}</button>
         <button
           type="button"
           onClick={() => {
             onTest().catch((error: unknown) => {
               testing.value = false;
-              status.value = { kind: 'error', lines: [`The test could not run: ${error instanceof Error ? error.message : String(error)}`] };
+              status.value = { kind: 'error', lines: [t('settings.testCouldNotRun', { detail: error instanceof Error ? error.message : String(error) })] };
             });
           }}
           disabled={testing.value}
         >
-          Test connection
+          {t('settings.test')}
         </button>
       </div>
     </form>

@@ -1,3 +1,4 @@
+import { t } from '@/utils/i18n';
 import { useStore } from './store-context';
 
 /** Bytes as the learner reads them: 0 B, 812 kB, 3.4 MB. */
@@ -13,13 +14,13 @@ export function StorageSettings({ days, onDays }: { days: number; onDays(days: n
   const usage = store.storageUsage.value;
   return (
     <fieldset class="storage">
-      <legend>Recordings</legend>
+      <legend>{t('storage.legend')}</legend>
       <p class="help" data-testid="storage-usage">
         {usage
-          ? `${usage.count} ${usage.count === 1 ? 'recording takes' : 'recordings take'} ${formatBytes(usage.bytes)} in this browser.`
-          : 'Measuring the space your recordings take…'}
+          ? t('storage.usage', usage.count, { size: formatBytes(usage.bytes) })
+          : t('storage.measuring')}
       </p>
-      <label for="retention-days">Delete recordings after (days)</label>
+      <label for="retention-days">{t('storage.retentionDays')}</label>
       <input
         id="retention-days"
         type="number"
@@ -30,7 +31,7 @@ export function StorageSettings({ days, onDays }: { days: number; onDays(days: n
         onInput={(e) => onDays(Number(e.currentTarget.value))}
       />
       <p id="retention-help" class="help">
-        0 keeps them all. Transcripts stay; only the audio of older recordings is deleted.
+        {t('storage.retentionHelp')}
       </p>
     </fieldset>
   );

@@ -32,6 +32,8 @@ export interface LaunchOptions {
    * keyboard shortcuts reach Chromium and the real side panel opens.
    */
   display?: string;
+  /** The browser's UI language (`--lang`), e.g. 'zh-CN'; English when unset. */
+  lang?: string;
 }
 
 export interface Browser {
@@ -73,7 +75,9 @@ export async function launch(options: LaunchOptions): Promise<Browser> {
       `--use-file-for-fake-audio-capture=${options.micFile}%noloop`,
       ...(microphone === 'allow' ? ['--use-fake-ui-for-media-stream'] : []),
       ...(microphone === 'deny' ? ['--use-fake-ui-for-media-stream=deny'] : []),
+      ...(options.lang ? [`--lang=${options.lang}`] : []),
     ],
+    ...(options.lang ? { locale: options.lang } : {}),
   });
   // tsx (esbuild with keepNames) wraps named functions in __name(); functions passed to
   // page.evaluate run in the page, which has no such helper.

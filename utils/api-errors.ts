@@ -7,6 +7,7 @@ import {
   NotFoundError,
   RateLimitError,
 } from 'openai';
+import { t } from './i18n';
 
 /**
  * Every way a request to the learner's API server can fail, with what to tell them and whether
@@ -71,7 +72,10 @@ export interface RequestContext {
   keyless?: boolean;
 }
 
-export const NO_KEY_MESSAGE = 'Add your API key in Settings to start talking.';
+/** Read when shown, so it is in the interface language of that moment. */
+export function noKeyMessage(): string {
+  return t('apiError.noKey');
+}
 
 function hostOf(baseUrl: string): string {
   try {
@@ -102,20 +106,19 @@ function isQuotaError(error: APIError): boolean {
 }
 
 function quotaProblem(host: string): ApiProblem {
-  return new ApiProblem(
-    'quota-exhausted',
-    `Your account at ${host} has run out of credit (insufficient quota or balance). Add credit or raise your limit in your provider's dashboard (for OpenAI: platform.openai.com → Billing), then press Retry.`,
-  );
+  return new ApiProblem('quota-exhausted', t('apiError.quota', { host }));
 }
 
 function keyRejected(host: string, context: RequestContext): ApiProblem {
-  const field = context.separateServer ? '“Transcription server key”' : '“API key”';
   if (context.keyless) {
-    return new ApiProblem('key-rejected', `${host} wants an API key (401). Paste it into ${field} in Settings, then press Retry.`);
+    return new ApiProblem(
+      'key-rejected',
+      context.separateServer ? t('apiError.transcriptionKeyWanted', { host }) : t('apiError.keyWanted', { host }),
+    );
   }
   return new ApiProblem(
     'key-rejected',
-    `${host} rejected your ${context.separateServer ? 'transcription server key' : 'API key'} (401). Check ${field} in Settings — copy it again from your provider's dashboard.`,
+    context.separateServer ? t('apiError.transcriptionKeyRejected', { host }) : t('apiError.keyRejected', { host }),
   );
 }
 
@@ -123,22 +126,13 @@ function keyRejected(host: string, context: RequestContext): ApiProblem {
 export function missingEndpoint(baseUrl: string, context: RequestContext): ApiProblem {
   const host = hostOf(baseUrl);
   if (context.role === 'transcription' && !context.separateServer) {
-    return new ApiProblem(
-      'no-transcription',
-      `${host} cannot transcribe speech (it has no /audio/transcriptions). In Settings, choose a Transcription server (OpenAI, Groq, SiliconFlow or a local Whisper), then press Retry — your recording is kept.`,
-    );
+    return new ApiProblem('no-transcription', t('apiError.noTranscription', { host }));
   }
   if (context.role === 'transcription') {
-    return new ApiProblem(
-      'no-transcription',
-      `The transcription server ${host} has no /audio/transcriptions. Check the Transcription server URL in Settings (it usually ends in /v1), then press Retry.`,
-    );
+    return new ApiProblem('no-transcription', t('apiError.transcriptionServerMissing', { host }));
   }
   if (context.role === 'chat') {
-    return new ApiProblem(
-      'no-chat',
-      `${host} cannot chat (it has no /chat/completions). If it is a transcription server, put it under Transcription server URL and choose a chat Provider in Settings; otherwise check the API base URL (it usually ends in /v1).`,
-    );
+    return new ApiProblem('no-chat', t('apiError.noChat', { host }));
   }
   return notCompatible(baseUrl);
 }
@@ -148,64 +142,55 @@ export function describeApiError(error: unknown, baseUrl: string, model?: string
   if (error instanceof ApiProblem) return error;
   const host = hostOf(baseUrl);
   if (error instanceof APIUserAbortError || (error instanceof DOMException && error.name === 'AbortError')) {
-    return new ApiProblem('aborted', 'The request was cancelled.');
+    return new ApiProblem('aborted', t('apiError.cancelled'));
   }
   if (error instanceof APIConnectionTimeoutError) {
-    return new ApiProblem('network', `${host} did not answer in time. Check your connection, then press Retry.`);
+    return new ApiProblem('network', t('apiError.timeout', { host }));
   }
   if (error instanceof APIConnectionError) {
-    return new ApiProblem(
-      'network',
-      `Cannot reach ${host}. Check your internet connection and the API base URL in Settings, then press Retry.`,
-    );
+    return new ApiProblem('network', t('apiError.unreachable', { host }));
   }
   if (error instanceof AuthenticationError) return keyRejected(host, context);
   if (error instanceof APIError && isQuotaError(error)) return quotaProblem(host);
   if (error instanceof RateLimitError) {
     return new ApiProblem(
       'rate-limited',
-      `${host} is rate limiting your key (429). Wait a moment, then press Retry.`,
+      t('apiError.rateLimited', { host }),
       retryAfter(error.headers),
     );
   }
   if (error instanceof NotFoundError) {
     if (error.code === 'model_not_found' || /model/i.test(error.message)) {
-      return new ApiProblem(
-        'model-not-found',
-        `${host} does not know the model "${model ?? '?'}". Choose a model it serves in Settings.`,
-      );
+      return new ApiProblem('model-not-found', t('apiError.modelNotFound', { host, model: model ?? '?' }));
     }
     return missingEndpoint(baseUrl, context);
   }
   // An error object sent inside a 200 stream: the SDK throws it without a status.
   if (error instanceof APIError && error.status === undefined && error.error && typeof error.error === 'object') {
-    return new ApiProblem('server-error', `${host} stopped the reply with an error: ${error.message}. Press Retry.`);
+    return new ApiProblem('server-error', t('apiError.streamError', { host, detail: error.message }));
   }
   // 405: the path exists for another method only, which for our POSTs means "no such endpoint".
   if (error instanceof APIError && error.status === 405) return missingEndpoint(baseUrl, context);
   if (error instanceof APIError && typeof error.status === 'number') {
     if (error.status === 413) {
-      return new ApiProblem('too-large', `${host} refused the recording as too large (413). Keep each turn shorter.`);
+      return new ApiProblem('too-large', t('apiError.tooLarge', { host }));
     }
     if (error.status >= 500) {
       return new ApiProblem(
         'server-error',
-        `${host} had a problem on its side (${error.status}). Press Retry in a moment.`,
+        t('apiError.serverError', { host, status: error.status }),
         retryAfter(error.headers),
       );
     }
     if (!error.error || typeof error.error !== 'object') return notCompatible(baseUrl);
-    return new ApiProblem('bad-request', `${host} refused the request (${error.status}): ${error.message}`);
+    return new ApiProblem('bad-request', t('apiError.refused', { host, status: error.status, detail: error.message }));
   }
   if (error instanceof SyntaxError) return notCompatible(baseUrl);
-  return new ApiProblem('network', `Something went wrong talking to ${host}: ${String(error)}. Press Retry.`);
+  return new ApiProblem('network', t('apiError.unknown', { host, detail: String(error) }));
 }
 
 export function notCompatible(baseUrl: string): ApiProblem {
-  return new ApiProblem(
-    'not-openai-compatible',
-    `${baseUrl} does not answer like an OpenAI-compatible API. Check the API base URL in Settings (it usually ends in /v1).`,
-  );
+  return new ApiProblem('not-openai-compatible', t('apiError.notCompatible', { url: baseUrl }));
 }
 
 export interface RetryOptions {
@@ -248,7 +233,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       'abort',
       () => {
         clearTimeout(timer);
-        reject(new ApiProblem('aborted', 'The request was cancelled.'));
+        reject(new ApiProblem('aborted', t('apiError.cancelled')));
       },
       { once: true },
     );

@@ -1,6 +1,7 @@
 import { now, type CompanionTarget, type SpeakRequest, type SpeechEvent, type StopSpeechReply } from './messages';
 import { CLAUSE_PAUSE_MS, endsMidSentence } from './sentence-splitter';
 import { SpeechQueue } from './speech-queue';
+import { t } from './i18n';
 
 /**
  * Plays the teacher's sentences back to back on one AudioContext, so consecutive sentences join
@@ -183,7 +184,7 @@ export async function fetchSpeech(
   }
   if (!response.ok) {
     const detail = await response.text().catch(() => '');
-    throw new Error(`The voice server answered ${response.status}: ${errorMessage(detail) || response.statusText}`);
+    throw new Error(t('banner.voiceServerStatus', { status: response.status, detail: errorMessage(detail) || response.statusText }));
   }
   return response.arrayBuffer();
 }

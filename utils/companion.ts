@@ -1,6 +1,6 @@
-/** Talking to the learner's companion voice server from the side panel (health checks). */
+import { t } from './i18n';
 
-export const COMPANION_START_HINT = 'Start it with `npm run companion` in the AITalk folder.';
+/** Talking to the learner's companion voice server from the side panel (health checks). */
 
 export async function testCompanion(url: string, token: string): Promise<{ ok: boolean; message: string }> {
   let response: Response;
@@ -10,23 +10,23 @@ export async function testCompanion(url: string, token: string): Promise<{ ok: b
       signal: AbortSignal.timeout(5_000),
     });
   } catch {
-    return { ok: false, message: `The voice server is not running at ${url}. ${COMPANION_START_HINT}` };
+    return { ok: false, message: t('connection.companionDown', { url }) };
   }
   if (response.status === 401) {
-    return { ok: false, message: 'The voice server wants a token: copy the one it was started with into "Companion token".' };
+    return { ok: false, message: t('connection.companionWantsToken') };
   }
   if (response.status === 403) {
     return {
       ok: false,
-      message: `The voice server refused this extension (403). Start it with --allow-origin ${globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID'}.`,
+      message: t('connection.companionRefused', { id: globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID' }),
     };
   }
   const health = (await response.json().catch(() => null)) as { engine?: string; ready?: boolean; status?: string } | null;
   if (!response.ok || !health || typeof health.engine !== 'string') {
-    return { ok: false, message: `${url} is not an AITalk companion. Check the Companion URL.` };
+    return { ok: false, message: t('connection.notCompanion', { url }) };
   }
   if (!health.ready) {
-    return { ok: true, message: `The voice server (${health.engine}) is still loading its voice; it will speak soon.` };
+    return { ok: true, message: t('connection.companionLoading', { engine: health.engine }) };
   }
-  return { ok: true, message: `The voice server answers (${health.engine} voice).` };
+  return { ok: true, message: t('connection.companionReady', { engine: health.engine }) };
 }

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { ApiProblem, describeApiError } from './api-errors';
+import { t } from './i18n';
 import { testCompanion } from './companion';
 import { apiEndpoints, type Endpoint } from './endpoints';
 import type { ApiKeys, Settings } from './settings';
@@ -46,7 +47,7 @@ async function listModels(endpoint: Endpoint): Promise<string[] | null> {
 function modelNote(models: string[] | null, model: string): string {
   if (!models || models.length === 0 || models.includes(model)) return '';
   const some = models.slice(0, 6).join(', ');
-  return ` Note: the server does not list "${model}"; check the model name (it lists ${some}${models.length > 6 ? '…' : ''}).`;
+  return ` ${t('connection.modelNotListed', { model, models: `${some}${models.length > 6 ? '…' : ''}` })}`;
 }
 
 const words = (text: string) => text.toLowerCase().replace(/[^a-z ]+/g, ' ').split(/\s+/).filter(Boolean);
@@ -54,7 +55,7 @@ const words = (text: string) => text.toLowerCase().replace(/[^a-z ]+/g, ' ').spl
 async function checkChat(endpoint: Endpoint): Promise<CheckResult> {
   try {
     const models = await listModels(endpoint);
-    return { ok: true, message: `${endpoint.apiKey ? 'Key accepted.' : 'The server answers.'}${modelNote(models, endpoint.model)}` };
+    return { ok: true, message: `${endpoint.apiKey ? t('connection.keyAccepted') : t('connection.serverAnswers')}${modelNote(models, endpoint.model)}` };
   } catch (error) {
     return { ok: false, message: problemText(error, endpoint) };
   }
@@ -69,13 +70,13 @@ async function checkTranscription(endpoint: Endpoint, loadSample: () => Promise<
     const expected = words(TEST_SAMPLE_TEXT);
     const matched = expected.filter((word) => heard.includes(word)).length;
     if (matched >= expected.length - 1) {
-      return { ok: true, message: `Heard “${text}” in the test recording.${modelNote(models, endpoint.model)}` };
+      return { ok: true, message: `${t('connection.heard', { text })}${modelNote(models, endpoint.model)}` };
     }
     return {
       ok: false,
       message: text
-        ? `The server answered, but heard “${text}” instead of “${TEST_SAMPLE_TEXT}”. Check the transcription model.`
-        : `The server answered, but heard nothing in the test recording “${TEST_SAMPLE_TEXT}”. Check the transcription model.`,
+        ? t('connection.heardOther', { text, expected: TEST_SAMPLE_TEXT })
+        : t('connection.heardNothing', { expected: TEST_SAMPLE_TEXT }),
     };
   } catch (error) {
     return { ok: false, message: problemText(error, endpoint) };
@@ -88,7 +89,7 @@ function problemText(error: unknown, endpoint: Endpoint): string {
       ? error
       : describeApiError(error, endpoint.baseUrl, endpoint.model, { role: endpoint.role, separateServer: endpoint.separateServer, keyless: !endpoint.apiKey });
   if (problem.kind === 'no-transcription' && !endpoint.separateServer) {
-    return 'This server has no transcription: choose a Transcription server below, then test again.';
+    return t('connection.noTranscriptionHere');
   }
   return problem.message;
 }

@@ -3,6 +3,7 @@ import { requestCorrections, type ChatEndpoint, type CorrectionsOptions } from '
 import type { NotebookEntry, StoredCheck } from './db';
 import { recordAttempt, saveCheck } from './notebook';
 import { compareAttempt, type AttemptComparison } from './word-diff';
+import { t } from './i18n';
 
 /**
  * The two things the turn does with corrections: check a learner sentence (beside the spoken
@@ -30,7 +31,7 @@ export async function checkLearnerSentence(
   try {
     return { status: 'done', check: await saveCheck(outcome.check, ids) };
   } catch (error) {
-    return { status: 'failed', message: `The corrections could not be kept (${(error as Error).message}). Press Retry.`, canRetry: true };
+    return { status: 'failed', message: t('correction.couldNotKeep', { detail: (error as Error).message }), canRetry: true };
   }
 }
 

@@ -1,4 +1,5 @@
-import { ApiProblem, NO_KEY_MESSAGE } from './api-errors';
+import { ApiProblem, noKeyMessage } from './api-errors';
+import { t } from './i18n';
 import { isLoopback } from './providers';
 import type { ApiKeys, Settings } from './settings';
 
@@ -60,12 +61,9 @@ export function apiEndpoints(settings: EndpointSettings, keys: ApiKeys): ApiEndp
 export function missingKey(endpoint: Endpoint): ApiProblem | null {
   if (endpoint.apiKey || isLoopback(endpoint.baseUrl)) return null;
   if (endpoint.separateServer) {
-    return new ApiProblem(
-      'no-key',
-      `Add the transcription server's key in Settings (“Transcription server key”) to start talking.`,
-    );
+    return new ApiProblem('no-key', t('apiError.noTranscriptionKey'));
   }
-  return new ApiProblem('no-key', NO_KEY_MESSAGE);
+  return new ApiProblem('no-key', noKeyMessage());
 }
 
 /** Both endpoints can be called: what the panel needs before recording. */

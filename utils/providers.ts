@@ -3,6 +3,7 @@
  * to start from, and what it can do. Model names are starting points; Test connection checks them
  * against the server's own `GET /models`.
  */
+import { t } from './i18n';
 
 export type Capability = 'chat' | 'transcription' | 'json_schema';
 
@@ -16,6 +17,9 @@ export type ProviderId =
   | 'lmstudio'
   | 'local-whisper';
 
+/** The notes under provider.note in locales/*.yml. */
+export type ProviderNote = 'groq' | 'deepseek' | 'siliconflow' | 'openrouter' | 'ollama' | 'lmstudio' | 'localWhisper';
+
 export interface ProviderPreset {
   id: ProviderId;
   name: string;
@@ -27,8 +31,8 @@ export interface ProviderPreset {
   keyRequired: boolean;
   /** Where the learner gets a key, shown beside the key field. */
   keyPage?: string;
-  /** One line the learner needs to know before choosing it. */
-  note?: string;
+  /** One line the learner needs to know before choosing it (a key of locales/*.yml). */
+  note?: ProviderNote;
 }
 
 export const PROVIDERS: readonly ProviderPreset[] = [
@@ -51,7 +55,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     transcriptionModel: 'whisper-large-v3-turbo',
     keyRequired: true,
     keyPage: 'console.groq.com/keys',
-    note: 'Very fast Whisper.',
+    note: 'groq',
   },
   {
     id: 'deepseek',
@@ -61,7 +65,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     chatModel: 'deepseek-chat',
     keyRequired: true,
     keyPage: 'platform.deepseek.com/api_keys',
-    note: 'Reachable from mainland China. Chat only.',
+    note: 'deepseek',
   },
   {
     id: 'siliconflow',
@@ -72,7 +76,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     transcriptionModel: 'FunAudioLLM/SenseVoiceSmall',
     keyRequired: true,
     keyPage: 'cloud.siliconflow.cn/account/ak',
-    note: 'Reachable from mainland China: Qwen and DeepSeek for chat, SenseVoice for transcription.',
+    note: 'siliconflow',
   },
   {
     id: 'openrouter',
@@ -82,7 +86,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     chatModel: 'openai/gpt-4o-mini',
     keyRequired: true,
     keyPage: 'openrouter.ai/keys',
-    note: 'Many chat models behind one key. Chat only.',
+    note: 'openrouter',
   },
   {
     id: 'ollama',
@@ -91,7 +95,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     capabilities: ['chat', 'json_schema'],
     chatModel: 'llama3.2',
     keyRequired: false,
-    note: 'Runs on your computer; no key. Chat only.',
+    note: 'ollama',
   },
   {
     id: 'lmstudio',
@@ -100,7 +104,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     capabilities: ['chat', 'json_schema'],
     chatModel: 'qwen2.5-7b-instruct',
     keyRequired: false,
-    note: 'Runs on your computer; no key. Chat only: load a model and start its server first.',
+    note: 'lmstudio',
   },
   {
     id: 'local-whisper',
@@ -109,7 +113,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     capabilities: ['transcription'],
     transcriptionModel: 'Systran/faster-whisper-small.en',
     keyRequired: false,
-    note: 'Runs on your computer; no key. Transcription only.',
+    note: 'localWhisper',
   },
 ];
 
@@ -132,8 +136,14 @@ export const TRANSCRIPTION_PROVIDERS = PROVIDERS.filter((provider) => can(provid
 
 /** "chat, transcription and json_schema", for the line under the Provider choice. */
 export function describeCapabilities(provider: ProviderPreset): string {
-  const list = [...provider.capabilities];
-  return list.length <= 1 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+  const [first, second, third] = provider.capabilities.map((capability) => t(`provider.capability.${capability}`));
+  if (third !== undefined && second !== undefined && first !== undefined) return t('provider.capabilitiesThree', { first, second, third });
+  if (second !== undefined && first !== undefined) return t('provider.capabilitiesTwo', { first, second });
+  return first ?? '';
+}
+
+export function providerNote(provider: ProviderPreset): string {
+  return provider.note ? t(`provider.note.${provider.note}`) : '';
 }
 
 function comparable(url: string): string {
@@ -165,10 +175,10 @@ export function apiUrlProblem(value: string): string | null {
   try {
     url = new URL(value);
   } catch {
-    return 'This is not a web address. Example: https://api.openai.com/v1';
+    return t('provider.notAddress');
   }
   if (url.protocol === 'https:') return null;
-  if (url.protocol !== 'http:') return 'Use an https:// address.';
+  if (url.protocol !== 'http:') return t('provider.useHttps');
   if (isLoopback(value)) return null;
-  return `Use https:// — with http:// your key would travel to ${url.hostname} in clear text, readable by anyone on the way. (http:// is fine only for a server on this computer: localhost or 127.0.0.1.)`;
+  return t('provider.clearText', { host: url.hostname });
 }

@@ -9,6 +9,7 @@ import {
 import { VoiceActivityDetector, rmsOf, type VoiceActivityEvent } from './voice-activity';
 import { microphonePermission } from './microphone-permission';
 import { describeStorageError } from './storage-errors';
+import { t } from './i18n';
 
 /**
  * The learner's microphone, in the offscreen document: records one turn as webm/opus, measures
@@ -188,7 +189,7 @@ export class Recorder {
         onError: (message) => {
           session.failure = message;
           markStopped();
-          this.emit(request.panelId, { type: 'error', message: `The recording failed: ${message}` });
+          this.emit(request.panelId, { type: 'error', message: t('recorder.failed', { detail: message }) });
           session.ending ??= this.end(session, false);
         },
       });
@@ -197,7 +198,7 @@ export class Recorder {
       return { status: 'recording', startedAt: session.startedAt };
     } catch (error) {
       microphone.release();
-      return { status: 'error', message: `Could not start recording: ${describe(error)}` };
+      return { status: 'error', message: t('recorder.couldNotStart', { detail: describe(error) }) };
     }
   }
 
@@ -261,7 +262,7 @@ export class Recorder {
     const stoppedAt = now();
     await this.release(session);
     if (!save) return undefined;
-    if (session.failure) return { status: 'error', message: `The recording failed: ${session.failure}` };
+    if (session.failure) return { status: 'error', message: t('recorder.failed', { detail: session.failure }) };
     try {
       const mimeType = session.recording.mimeType || PREFERRED_MIME_TYPE;
       const blob = new Blob(session.chunks, { type: mimeType });
@@ -292,7 +293,7 @@ export class Recorder {
         savedAt: now(),
       };
     } catch (error) {
-      return { status: 'error', message: describeStorageError(error) ?? `The recording could not be saved: ${describe(error)}` };
+      return { status: 'error', message: describeStorageError(error) ?? t('recorder.couldNotSave', { detail: describe(error) }) };
     }
   }
 
@@ -320,10 +321,10 @@ export class Recorder {
     if (name === 'NotReadableError') {
       return {
         status: 'error',
-        message: 'The microphone could not be started: another application may be using it.',
+        message: t('recorder.micInUse'),
       };
     }
-    return { status: 'error', message: `Could not open the microphone: ${describe(error)}` };
+    return { status: 'error', message: t('recorder.couldNotOpen', { detail: describe(error) }) };
   }
 }
 

@@ -13,6 +13,7 @@ import {
   settingsItem,
   transcriptionKeyItem,
   type SettingsV1,
+  type SettingsV2,
 } from './settings';
 
 beforeEach(() => {
@@ -109,8 +110,57 @@ describe('settings saved by version 1', () => {
       // Every recording is kept, as before, until the learner sets a limit.
       recordingRetentionDays: 0,
       explanationLanguage: 'en',
+      // …and through version 3: edited instructions stay the learner's own.
+      teacherStyle: 'custom',
+      level: 'B1',
+      scenario: 'free',
+      ownTopic: '',
+      interfaceLanguage: 'browser',
+      hideTextUntilHeard: false,
+      guidedStartDone: true,
     });
-    expect(await reopened.getMeta()).toEqual({ v: 2 });
+    expect(await reopened.getMeta()).toEqual({ v: 3 });
     expect((await fakeBrowser.storage.local.get('settings')).settings).toEqual(migrated);
+  });
+});
+
+describe('settings saved by version 2', () => {
+  const v2: SettingsV2 = {
+    apiBaseUrl: 'https://api.openai.com/v1',
+    transcriptionUrl: '',
+    transcriptionModel: 'whisper-1',
+    transcriptionPrompt: DEFAULT_TRANSCRIPTION_PROMPT,
+    chatModel: 'gpt-4o-mini',
+    companionUrl: 'http://127.0.0.1:8730',
+    companionToken: '',
+    voice: '',
+    speed: 1,
+    teacherInstructions: DEFAULT_TEACHER_INSTRUCTIONS,
+    handsFree: false,
+    recordingRetentionDays: 7,
+    explanationLanguage: 'zh-CN',
+  };
+
+  async function migrate(saved: SettingsV2, tag: string) {
+    await fakeBrowser.storage.local.set({ settings: saved, settings$: { v: 2 } });
+    const module = (await import(`./settings?${tag}` as string)) as typeof import('./settings');
+    return { migrated: await module.loadSettings(), meta: await module.settingsItem.getMeta() };
+  }
+
+  it('migrate to version 3: the untouched 2023 prompt gives way to the teacher shaped by level and scenario; no guided start for someone already set up', async () => {
+    const { migrated, meta } = await migrate(v2, 'v2-untouched');
+    expect(meta).toEqual({ v: 3 });
+    expect(migrated).toMatchObject({ teacherStyle: 'shaped', level: 'B1', scenario: 'free', guidedStartDone: true, interfaceLanguage: 'browser' });
+    // Nothing the learner chose is lost.
+    expect(migrated).toMatchObject({ recordingRetentionDays: 7, explanationLanguage: 'zh-CN' });
+  });
+
+  it('migrate to version 3: instructions the learner wrote stay in use', async () => {
+    const { migrated } = await migrate({ ...v2, teacherInstructions: 'Talk like a pirate.' }, 'v2-custom');
+    expect(migrated).toMatchObject({ teacherStyle: 'custom', teacherInstructions: 'Talk like a pirate.' });
+  });
+
+  it('start a new learner with the guided start and the shaped teacher', async () => {
+    expect(await loadSettings()).toMatchObject({ guidedStartDone: false, teacherStyle: 'shaped' });
   });
 });

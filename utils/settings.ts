@@ -2,14 +2,16 @@ import { storage } from 'wxt/utils/storage';
 import type { CaptureResult } from './page-capture';
 import { DEFAULT_COMPANION_PORT } from '../companion-server/src/port';
 import type { ExplanationLanguage } from './correction-schema';
+import type { InterfaceLanguage } from './i18n';
+import { ORIGINAL_TEACHER_PROMPT, type Level, type Scenario, type TeacherStyle } from './teacher-prompt';
 
 /**
  * The learner's settings, typed and versioned in one place. Everything lives in
  * storage.local: the API key in particular is never synced to other devices.
  */
 
-export const DEFAULT_TEACHER_INSTRUCTIONS =
-  'I want you to act as a spoken English teacher and improver. I will speak to you in English and you will reply to me in English to practice my spoken English. I want you to keep your reply neat, limiting the reply to 100 words. I want you to strictly correct my grammar mistakes, typos, and factual errors. I want you to ask me a question in your reply. Now let\'s start practicing, you could ask me a question first. Remember, I want you to strictly correct my grammar mistakes, typos, and factual errors.';
+/** What "My own instructions" starts from: the original prompt, for the learner to edit. */
+export const DEFAULT_TEACHER_INSTRUCTIONS = ORIGINAL_TEACHER_PROMPT;
 
 export const DEFAULT_API_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_COMPANION_URL = `http://127.0.0.1:${DEFAULT_COMPANION_PORT}`;
@@ -36,7 +38,21 @@ export interface Settings {
   companionToken: string;
   voice: string;
   speed: number;
+  /** The learner's own instructions, used when `teacherStyle` is 'custom'. */
   teacherInstructions: string;
+  /** Level: the teacher's words, sentence and reply length, and the voice's speed. */
+  level: Level;
+  /** Scenario: the role the teacher plays and its opening question. */
+  scenario: Scenario;
+  /** The topic of the scenario 'own'. */
+  ownTopic: string;
+  teacherStyle: TeacherStyle;
+  /** "Interface language": the browser's, or one the learner chose. */
+  interfaceLanguage: InterfaceLanguage;
+  /** Listening practice: a reply's text appears only once it has been spoken. */
+  hideTextUntilHeard: boolean;
+  /** The guided start was finished or skipped; it stays reachable from the header. */
+  guidedStartDone: boolean;
   handsFree: boolean;
   /** Delete the audio of recordings older than this many days; 0 keeps them all. */
   recordingRetentionDays: number;
@@ -60,20 +76,30 @@ export const DEFAULT_SETTINGS: Settings = {
   voice: '',
   speed: 1,
   teacherInstructions: DEFAULT_TEACHER_INSTRUCTIONS,
+  level: 'B1',
+  scenario: 'free',
+  ownTopic: '',
+  teacherStyle: 'shaped',
+  interfaceLanguage: 'browser',
+  hideTextUntilHeard: false,
+  guidedStartDone: false,
   handsFree: false,
   recordingRetentionDays: 0,
   explanationLanguage: defaultExplanationLanguage(),
 };
 
 /** What version 1 stored: one server for everything, no transcription prompt, every recording kept. */
-export type SettingsV1 = Omit<
+export type SettingsV1 = Omit<SettingsV2, 'transcriptionUrl' | 'transcriptionPrompt' | 'recordingRetentionDays' | 'explanationLanguage'>;
+
+/** What version 2 stored: the teacher was told `teacherInstructions` alone, and no guided start. */
+export type SettingsV2 = Omit<
   Settings,
-  'transcriptionUrl' | 'transcriptionPrompt' | 'recordingRetentionDays' | 'explanationLanguage'
+  'level' | 'scenario' | 'ownTopic' | 'teacherStyle' | 'interfaceLanguage' | 'hideTextUntilHeard' | 'guidedStartDone'
 >;
 
 export const settingsItem = storage.defineItem<Settings>('local:settings', {
   fallback: DEFAULT_SETTINGS,
-  version: 2,
+  version: 3,
   migrations: {
     // Version 2: transcription may go to its own server, and asks for a verbatim transcript;
     // old recordings may be deleted after some days (off: 0, from the defaults); corrections are
@@ -83,6 +109,16 @@ export const settingsItem = storage.defineItem<Settings>('local:settings', {
       ...old,
       transcriptionUrl: '',
       transcriptionPrompt: DEFAULT_TRANSCRIPTION_PROMPT,
+    }),
+    // Version 3: the teacher is shaped by level and scenario. Instructions the learner had edited
+    // stay theirs ('custom'); the untouched 2023 prompt gives way to the shaped teacher (it stays
+    // a preset). Someone who already set AITalk up does not need the guided start.
+    3: (old: Partial<SettingsV2>): Settings => ({
+      ...DEFAULT_SETTINGS,
+      ...old,
+      teacherStyle:
+        old.teacherInstructions && old.teacherInstructions.trim() !== ORIGINAL_TEACHER_PROMPT ? 'custom' : 'shaped',
+      guidedStartDone: true,
     }),
   },
 });

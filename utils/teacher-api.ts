@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { ApiProblem, describeApiError, missingEndpoint, notCompatible, withRetry, type RetryOptions } from './api-errors';
+import { t } from './i18n';
 import { missingKey, type Endpoint } from './endpoints';
 import { quirksOf, rememberQuirks } from './server-quirks';
 import { ThinkingFilter } from './thinking-filter';
@@ -138,7 +139,7 @@ export async function transcribe(
   if (audio.size > WHISPER_MAX_BYTES) {
     throw new ApiProblem(
       'too-large',
-      `This recording is ${(audio.size / 1024 / 1024).toFixed(1)} MB, over the 25 MB a transcription accepts. Record shorter turns; this one is kept in your history.`,
+      t('apiError.recordingTooLarge', { size: (audio.size / 1024 / 1024).toFixed(1) }),
     );
   }
   const client = createClient(endpoint);

@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
-import { ApiProblem, NO_KEY_MESSAGE } from '@/utils/api-errors';
-import { COMPANION_START_HINT } from '@/utils/companion';
+import { ApiProblem, noKeyMessage } from '@/utils/api-errors';
+import { t } from '@/utils/i18n';
 import { describeStorageError } from '@/utils/storage-errors';
 import type { Notice, NoticeText } from './turn-machine';
 
@@ -30,37 +30,37 @@ export function createBanner(companionUrl: () => string) {
   function words(text: NoticeText): string {
     switch (text.id) {
       case 'no-key':
-        return NO_KEY_MESSAGE;
+        return noKeyMessage();
       case 'permission-needed':
-        return 'AITalk needs your microphone to hear you. Allow it in the tab that just opened, then press Talk again.';
+        return t('banner.permissionNeeded');
       case 'permission-denied':
-        return 'The microphone is blocked for AITalk. Open chrome://settings/content/microphone, allow AITalk, then press Talk again.';
+        return t('banner.permissionDenied');
       case 'no-microphone':
-        return 'No microphone was found. Connect one (or check your system sound settings), then press Talk again.';
+        return t('banner.noMicrophone');
       case 'busy-elsewhere':
-        return 'The microphone is busy in another window’s AITalk panel. Finish or stop the turn there, then press Talk here.';
+        return t('banner.busyElsewhere');
       case 'mic-error':
-        return `The microphone could not start: ${text.detail} Press Talk to try again.`;
+        return t('banner.micError', { detail: text.detail });
       case 'mic-stopped':
-        return `The microphone stopped: ${text.detail}. Press Talk to try again.`;
+        return t('banner.micStopped', { detail: text.detail });
       case 'recording-failed':
-        return `${text.detail} Press Talk to try again.`;
+        return t('banner.recordingFailed', { detail: text.detail });
       case 'heard-nothing':
-        return 'I didn’t hear anything — check that your microphone is on and not muted, then press Talk and speak.';
+        return t('banner.heardNothing');
       case 'no-words':
-        return 'I couldn’t make out any words. Speak a little closer to the microphone, then press Talk.';
+        return t('banner.noWords');
       case 'still-working':
-        return 'Still working on your last turn — one moment, then press Talk again.';
+        return t('banner.stillWorking');
       case 'hands-free-paused':
-        return 'Hands-free paused. Press Talk to continue.';
+        return t('banner.handsFreePaused');
       case 'hands-free-idle':
-        return 'Hands-free paused after a long silence. Press Talk to continue.';
+        return t('banner.handsFreeIdle');
       case 'microphone-allowed':
-        return 'Microphone allowed. Press Talk (or the shortcut) to speak.';
+        return t('banner.microphoneAllowed');
       case 'companion-unreachable':
-        return `The voice server is not running at ${companionUrl()}, so your browser’s voice reads the reply. ${COMPANION_START_HINT}`;
+        return t('banner.companionUnreachable', { url: companionUrl() });
       case 'companion-failed':
-        return `The voice server failed (${text.detail}), so your browser’s voice reads the reply.`;
+        return t('banner.companionFailed', { detail: text.detail });
       case 'api-error':
         return '';
     }

@@ -15,6 +15,7 @@ import {
 } from '@/utils/db';
 import { newPagePrompt, pageContext, type PageCapture } from '@/utils/page-capture';
 import type { ChatTurn } from '@/utils/teacher-api';
+import { t } from '@/utils/i18n';
 
 /**
  * The open conversation and the list of past ones. `messages` mirrors IndexedDB: every change
@@ -88,7 +89,7 @@ export function createHistory() {
           fixed = {
             ...message,
             status: 'failed',
-            error: 'The panel closed before this turn was transcribed. Press Retry to send it again.',
+            error: t('conversation.closedBeforeTranscribed'),
           };
         }
         if (!fixed) return message;

@@ -10,7 +10,8 @@ import {
 import { onMessage } from '@/utils/messages';
 import { createPanelLink } from '@/utils/panel-link';
 import type { Settings } from '@/utils/settings';
-import { NO_KEY_MESSAGE } from '@/utils/api-errors';
+import { noKeyMessage } from '@/utils/api-errors';
+import { applyInterfaceLanguage, t } from '@/utils/i18n';
 import { createBanner, errorText } from './banner';
 import { createHistory } from './history';
 import { createSettingsSync } from './settings-sync';
@@ -69,6 +70,7 @@ export function createPanelStore() {
   const disposers: Array<() => void> = [];
 
   function press(): void {
+    void turn.stopReplay();
     turn.dispatch({
       type: 'press',
       hasKey: settings.hasKey.value,
@@ -111,7 +113,7 @@ export function createPanelStore() {
 
   function offerUnsent(): void {
     if (history.unsent.value.length > 0) {
-      banner.info('A recording you made before the panel closed was not sent. Send it or delete it below.');
+      banner.info(t('app.unsentOffer'));
     }
   }
 
@@ -127,12 +129,11 @@ export function createPanelStore() {
 
   async function init(): Promise<void> {
     onDatabaseBlocked(() =>
-      banner.info(
-        'AITalk was updated and is waiting for its other open pages to close. Close the other AITalk tabs or panels.',
-      ),
+      banner.info(t('app.databaseBlocked')),
     );
     try {
       await settings.load();
+      await applyInterfaceLanguage(settings.settings.value.interfaceLanguage);
       await applyRetention();
       await adoptOrphanRecordings(ORPHAN_AGE_MS);
       const started = await history.openLatest();
@@ -143,7 +144,7 @@ export function createPanelStore() {
       offerUnsent();
     } catch (error) {
       console.error('AITalk: the panel could not start', error);
-      startupError.value = `AITalk could not open its saved conversations (${errorText(error)}). Reload the panel; if it keeps happening, restart the browser.`;
+      startupError.value = t('app.startupFailed', { detail: errorText(error) });
       return;
     }
     refreshStorage().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
@@ -166,15 +167,15 @@ export function createPanelStore() {
 
   /** An action whose failure the learner sees in the banner; it never rejects. */
   function shown<A extends unknown[]>(
-    what: string,
+    what: () => string,
     action: (...args: A) => Promise<void>,
   ): (...args: A) => Promise<void> {
     return async (...args) => {
       try {
         await action(...args);
       } catch (error) {
-        console.error(`AITalk: could not ${what}`, error);
-        banner.showError(new Error(`Could not ${what}: ${errorText(error)}`));
+        console.error(`AITalk: could not ${what()}`, error);
+        banner.showError(new Error(t('app.actionFailed', { action: what(), detail: errorText(error) })));
       }
     };
   }
@@ -221,10 +222,10 @@ export function createPanelStore() {
     explanation: page.explanation,
     readAloudTarget: page.readAloudTarget,
     readAloud: page.readAloud,
-    listenFirst: shown('read the selection aloud', page.listenFirst),
-    explainSelection: shown('explain the selection', page.explainSelection),
-    removePage: shown('take the page out', page.removePage),
-    readPage: shown('read this page', page.readActiveTab),
+    listenFirst: shown(() => t('app.actionReadSelectionAloud'), page.listenFirst),
+    explainSelection: shown(() => t('app.actionExplainSelection'), page.explainSelection),
+    removePage: shown(() => t('app.actionRemovePage'), page.removePage),
+    readPage: shown(() => t('app.actionReadPage'), page.readActiveTab),
     init,
     toggleTalk: press,
     /** The practice target being recorded or judged, if any. */
@@ -243,14 +244,14 @@ export function createPanelStore() {
     sendUnsent(messageId: string): void {
       turn.dispatch({ type: 'send-unsent', messageId });
     },
-    deleteUnsent: shown('delete the recording', async (messageId: string) => {
+    deleteUnsent: shown(() => t('app.actionDeleteRecording'), async (messageId: string) => {
       await history.removeMessage(messageId);
       if (history.unsent.value.length === 0) banner.clearInfo();
       await refreshStorage();
     }),
-    newConversation: shown('start a new conversation', newConversation),
-    openConversation: shown('open the conversation', openConversation),
-    deleteConversation: shown('delete the conversation', async (id: string) => {
+    newConversation: shown(() => t('app.actionNewConversation'), newConversation),
+    openConversation: shown(() => t('app.actionOpenConversation'), openConversation),
+    deleteConversation: shown(() => t('app.actionDeleteConversation'), async (id: string) => {
       const wasCurrent = history.conversation.value?.id === id;
       if (wasCurrent) stopEverything();
       await history.remove(id);
@@ -258,14 +259,31 @@ export function createPanelStore() {
       await refreshStorage();
     }),
     /** Saves at once; the teacher's opening question (if one is due) streams in afterwards. */
-    async saveSettings(next: Settings, key: string): Promise<void> {
+    async saveSettings(next: Settings, key: string, { open = true }: { open?: boolean } = {}): Promise<void> {
       await settings.save(next, key);
-      if (banner.banner.value?.message === NO_KEY_MESSAGE) banner.clear();
+      await applyInterfaceLanguage(next.interfaceLanguage);
+      if (banner.banner.value?.message === noKeyMessage()) banner.clear();
       await applyRetention();
       await refreshStorage();
-      teacherOpens();
+      if (open) teacherOpens();
+    },
+    /**
+     * The guided start's last step: a conversation in the scenario just chosen, opened by the
+     * teacher's question (a fresh one if the current conversation has already begun).
+     */
+    async startPractice(): Promise<void> {
+      if (history.messages.value.length > 0) await newConversation();
+      else teacherOpens();
     },
     refreshStorage,
+    /** Listening aid: the teacher says a reply again, slower when asked. */
+    replayReply(messageId: string, slow: boolean): void {
+      const message = history.find(messageId);
+      if (!message?.text) return;
+      turn.replay(message.text, slow).catch((error: unknown) => {
+        banner.showError(new Error(t('conversation.replayFailed', { detail: errorText(error) })));
+      });
+    },
     dismissBanner: banner.clear,
     reload(): void {
       location.reload();

@@ -1,5 +1,6 @@
 import { computed, signal } from '@preact/signals';
 import { apiEndpoints, missingKey, type ApiEndpoints } from '@/utils/endpoints';
+import { applyInterfaceLanguage } from '@/utils/i18n';
 import {
   DEFAULT_SETTINGS,
   apiKeyItem,
@@ -43,6 +44,8 @@ export function createSettingsSync() {
         }),
         settingsItem.watch((value) => {
           settings.value = { ...DEFAULT_SETTINGS, ...value };
+          // Another panel switched the interface language: this one follows.
+          applyInterfaceLanguage(settings.value.interfaceLanguage).catch(() => undefined);
         }),
         apiKeyItem.watch((value) => {
           apiKey.value = value ?? '';

@@ -27,6 +27,12 @@ import {
   type TurnEvent,
 } from './turn-machine';
 import { compareAttempt, type AttemptComparison } from '@/utils/word-diff';
+import { t } from '@/utils/i18n';
+import { splitSentences } from '@/utils/sentence-splitter';
+import { levelVoiceSpeed, teacherInstructions } from '@/utils/teacher-prompt';
+
+/** "Listen slowly": three quarters of the usual pace. */
+const SLOW_REPLAY = 0.75;
 
 /**
  * The turn runner: the thin shell around the turn machine. It keeps the machine's state, carries
@@ -176,7 +182,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
 
   async function startMic(handsFree: boolean, purpose: 'turn' | 'practice'): Promise<void> {
     const conversation = history.conversation.value;
-    if (!conversation) throw new Error('No conversation is open. Reload the panel.');
+    if (!conversation) throw new Error(t('conversation.noConversation'));
     const reply = await recorder.start(conversation.id, handsFree, purpose);
     switch (reply.status) {
       case 'recording':
@@ -258,7 +264,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
       dispatch({
         type: 'transcription-failed',
         messageId,
-        error: new Error('This recording is no longer stored. Press Talk and say it again.'),
+        error: new Error(t('conversation.recordingGone')),
         empty: false,
       });
       return;
@@ -276,7 +282,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
     let text: string;
     try {
       const recording = await getRecording(recordingId);
-      if (!recording) throw new Error('This recording is no longer stored. Press Talk and say it again.');
+      if (!recording) throw new Error(t('conversation.recordingGone'));
       [{ text }] = await Promise.all([
         transcribe(settings.endpoints.value.transcription, recording.blob, mimeType ?? recording.mimeType, {
           onSent: () => {
@@ -293,7 +299,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
       return;
     }
     if (!text) {
-      await history.patch(messageId, { status: 'failed', error: 'No words were recognised in this recording.' });
+      await history.patch(messageId, { status: 'failed', error: t('conversation.noWordsRecognised') });
       dispatch({ type: 'transcription-failed', messageId, error: null, empty: true });
       return;
     }
@@ -313,7 +319,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
   async function judgeAttempt(recording: SavedRecording, target: PracticeTarget): Promise<void> {
     try {
       const stored = await getRecording(recording.recordingId);
-      if (!stored) throw new Error('The attempt could not be read back. Press the button and say it again.');
+      if (!stored) throw new Error(t('correction.attemptLost'));
       // No prompt: a prompt holding (or hinting at) the target would let the transcription
       // "hear" what the learner was meant to say rather than what they said.
       const endpoint = { ...settings.endpoints.value.transcription, prompt: '' };
@@ -338,8 +344,18 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
 
   async function askTeacher(replyId: string): Promise<void> {
     const conversation = history.conversation.value;
-    if (!conversation) throw new Error('No conversation is open. Reload the panel.');
-    const chat = history.chat(settings.settings.value.teacherInstructions);
+    if (!conversation) throw new Error(t('conversation.noConversation'));
+    const s = settings.settings.value;
+    const chat = history.chat(
+      teacherInstructions({
+        level: s.level,
+        scenario: s.scenario,
+        ownTopic: s.ownTopic,
+        style: s.teacherStyle,
+        customInstructions: s.teacherInstructions,
+        explanationLanguage: s.explanationLanguage,
+      }),
+    );
     const last = history.messages.value.at(-1);
     const userTimings: TurnTimings = last?.role === 'user' && last.status === 'done' ? last.timings : {};
     const retryMessageId = history.lastUserMessage()?.id;
@@ -421,9 +437,9 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
       run.browser.say([{ seq, text: sentence }]);
       return;
     }
-    const { companionUrl, companionToken, voice, speed } = settings.settings.value;
+    const { companionUrl, companionToken, voice } = settings.settings.value;
     speaker
-      .speak(run.id, sentence, { url: companionUrl, token: companionToken, voice, speed })
+      .speak(run.id, sentence, { url: companionUrl, token: companionToken, voice, speed: voiceSpeed() })
       .catch((error: unknown) => {
         // The voice player could not be reached: the browser's voice reads from this sentence on.
         console.warn('AITalk: could not queue sentence', seq, error);
@@ -467,7 +483,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
     const run = current;
     if (!run || run.id !== replyId) return; // interrupted meanwhile: nothing of it may be spoken
     run.browser = new BrowserVoice(
-      () => settings.settings.value.speed,
+      voiceSpeed,
       () => {
         if (current === run && run.streamDone) dispatch({ type: 'speech-finished', replyId: run.id, status: 'done' });
       },
@@ -506,9 +522,42 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt }:
     });
   }
 
+  /** The learner's speed setting, paced for their level (slower voices for A2 and B1). */
+  function voiceSpeed(): number {
+    const { speed, level } = settings.settings.value;
+    return Math.round(speed * levelVoiceSpeed(level) * 100) / 100;
+  }
+
+  let replaying: string | null = null;
+
+  /**
+   * Listening aid: the companion says a reply again (from its cache when it still has it), slower
+   * when asked. Only between turns; its speech events are not a turn's, so the machine ignores them.
+   */
+  async function replay(text: string, slow: boolean): Promise<void> {
+    if (phase.value !== 'idle') return;
+    await stopReplay();
+    const id = `replay-${newId()}`;
+    replaying = id;
+    const { companionUrl, companionToken, voice } = settings.settings.value;
+    const speed = Math.round(voiceSpeed() * (slow ? SLOW_REPLAY : 1) * 100) / 100;
+    for (const sentence of splitSentences(text)) {
+      await speaker.speak(id, sentence, { url: companionUrl, token: companionToken, voice, speed });
+    }
+    await speaker.end(id);
+  }
+
+  async function stopReplay(): Promise<void> {
+    if (!replaying) return;
+    replaying = null;
+    await speaker.stop().catch(() => undefined);
+  }
+
   return {
     state,
     phase,
+    replay,
+    stopReplay,
     inProgress,
     handsFree,
     level: recorder.level,

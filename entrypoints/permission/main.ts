@@ -1,5 +1,7 @@
+import { applyInterfaceLanguage, t } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
 import { microphonePermission } from '@/utils/microphone-permission';
+import { loadSettings } from '@/utils/settings';
 
 /**
  * Asks for the microphone on a normal extension page: the offscreen document that records cannot
@@ -23,7 +25,7 @@ function say(text: string): void {
 }
 
 function showAllowed(): void {
-  say('Thank you — AITalk can hear you now.');
+  say(t('permission.thanks'));
   done.hidden = false;
   blocked.hidden = true;
   allow.hidden = true;
@@ -38,7 +40,7 @@ function showBlocked(text: string): void {
 
 async function askForMicrophone(): Promise<void> {
   allow.disabled = true;
-  say('Chrome is asking you about the microphone — choose “Allow”.');
+  say(t('permission.asking'));
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     // Only the permission was needed: stop at once, so the recording indicator goes off.
@@ -48,13 +50,13 @@ async function askForMicrophone(): Promise<void> {
   } catch (error) {
     const name = error instanceof DOMException ? error.name : '';
     if (name === 'NotFoundError' || name === 'OverconstrainedError') {
-      say('No microphone was found. Connect one (or check your sound settings), then press Allow microphone again.');
+      say(t('permission.noMicrophone'));
     } else if (name === 'NotAllowedError' && (await microphonePermission()) === 'prompt') {
-      say('The question was closed without an answer. Press Allow microphone to be asked again.');
+      say(t('permission.dismissed'));
     } else if (name === 'NotAllowedError' || name === 'SecurityError') {
-      showBlocked('The microphone is blocked for AITalk. Here is how to allow it:');
+      showBlocked(t('permission.blocked'));
     } else {
-      say(`The microphone could not start (${error instanceof Error ? error.message : String(error)}). Try again.`);
+      say(t('permission.failed', { detail: error instanceof Error ? error.message : String(error) }));
     }
   } finally {
     allow.disabled = false;
@@ -62,7 +64,7 @@ async function askForMicrophone(): Promise<void> {
 }
 
 function openTab(url: string): void {
-  chrome.tabs.create({ url }).catch(() => say(`Copy this address into a new tab: ${url}`));
+  chrome.tabs.create({ url }).catch(() => say(t('permission.copyAddress', { url })));
 }
 
 allow.addEventListener('click', () => void askForMicrophone());
@@ -79,10 +81,23 @@ element<HTMLButtonElement>('close').addEventListener('click', () => {
   );
 });
 
+type StaticPageText = 'permission.heading';
+
+/** The page's static texts, in the language the panel uses (the learner's choice, or the browser's). */
+async function translatePage(): Promise<void> {
+  const settings = await loadSettings().catch(() => null);
+  await applyInterfaceLanguage(settings?.interfaceLanguage ?? 'browser');
+  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    // Only static texts carry data-i18n (none with placeholders), so any of them types as one.
+    node.textContent = t((node.dataset.i18n ?? '') as StaticPageText);
+  }
+}
+
 void (async () => {
+  await translatePage();
   const state = await microphonePermission();
   if (state === 'granted') showAllowed();
-  else if (state === 'denied') showBlocked('The microphone is blocked for AITalk. Here is how to allow it:');
+  else if (state === 'denied') showBlocked(t('permission.blocked'));
   else allow.focus();
   try {
     // Allowing it in Chrome's settings while this tab is open updates the page by itself.

@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launch, type Browser } from './harness';
+import { configure, setUpStage, waitForPhase, type Stage } from './fixtures';
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary?: string }>;
+}
+
+const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical findings on what the page shows now. Extension pages refuse
+ * injected <script> tags (their CSP), so the source is evaluated in the page instead.
+ */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(await axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: unknown[] }> } }
+    ).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  });
+  return (violations as AxeViolation[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`,
+    );
+}
+
+describe('accessibility: every view, light and dark, by keyboard', () => {
+  let stage: Stage;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    stage = await setUpStage();
+    browser = await launch({ micFile: stage.mic });
+    page = await browser.openPanel();
+    await page.getByRole('heading', { name: 'Guided start' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stage?.close();
+  });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`has no serious or critical axe violation in the guided start, ${colorScheme}`, async () => {
+      await page.emulateMedia({ colorScheme });
+      if ((await page.locator('.guided-start').count()) === 0)
+        await page.getByRole('button', { name: 'Guided start' }).click();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+  }
+
+  it('reaches the Talk button by keyboard, with a visible focus, and announces the phase in a live region', async () => {
+    await configure(page, {
+      apiKey: stage.standin.apiKey,
+      apiBaseUrl: stage.standin.url,
+      companionUrl: stage.companion.url,
+    });
+    await page.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
+    await waitForPhase(page, 'idle', 40_000);
+    await page.locator('body').focus();
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.classList.contains('talk-button') ?? false);
+    }
+    expect(reached).toBe(true);
+    const outline = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement as Element);
+      return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+    expect(outline.style).toBe('solid');
+    expect(outline.width).toBeGreaterThanOrEqual(2);
+    // The Talk button says its state in words; the status line is a polite live region.
+    expect(await page.locator('.talk-button').innerText()).toBe('Talk');
+    const status = page.locator('.talk-status [role=status]');
+    expect(await status.getAttribute('aria-live')).toBe('polite');
+    expect(await status.innerText()).toMatch(/^Ready/);
+  });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const view of ['conversation', 'Settings', 'History'] as const) {
+      it(`has no serious or critical axe violation in ${view}, ${colorScheme}`, async () => {
+        await page.emulateMedia({ colorScheme });
+        // Back to the conversation first: the header buttons toggle their view.
+        for (const open of ['Settings', 'History', 'Guided start']) {
+          const button = page.getByRole('button', { name: open, exact: true });
+          if ((await button.getAttribute('aria-pressed')) === 'true') await button.click();
+        }
+        if (view !== 'conversation') await page.getByRole('button', { name: view, exact: true }).click();
+        expect(await seriousViolations(page)).toEqual([]);
+      });
+    }
+  }
+});
