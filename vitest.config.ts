@@ -26,8 +26,12 @@ export default defineConfig({
         },
       },
       {
+        // The stand-in's tests also drive extension modules (the corrections request) over real
+        // HTTP; those need WXT's modules and a chrome.i18n, as in the extension project.
+        plugins: [WxtVitest()],
         test: {
           name: 'script',
+          setupFiles: ['utils/testing/i18n-setup.ts'],
           include: ['script/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,

@@ -22,17 +22,26 @@ export default defineConfig({
     // offscreen document after the service worker restarted) arrived in Chrome 116.
     minimum_chrome_version: '116',
     description: '__MSG_extDescription__',
-    permissions: ['sidePanel', 'offscreen', 'storage'],
+    // activeTab + scripting: read the page the learner is on, only when they press the page
+    // shortcut or pick a menu item (each grants activeTab for that tab); contextMenus: those items.
+    permissions: ['sidePanel', 'offscreen', 'storage', 'activeTab', 'scripting', 'contextMenus'],
     // The default API host and this machine's loopback (the companion, a local Whisper or LLM
     // server) are granted at install; any other host is asked for at run time, when the learner
     // saves it in Settings.
     host_permissions: ['https://api.openai.com/*', 'http://127.0.0.1/*', 'http://localhost/*'],
+    // Also a site the learner asks the panel's own button to read (it gets no activeTab grant).
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     action: { default_title: '__MSG_actionTitle__' },
     commands: {
       'toggle-talk': {
         suggested_key: { default: 'Alt+Shift+S' },
         description: '__MSG_commandToggleTalk__',
+      },
+      // Chrome silently leaves a suggested key unassigned when it keeps the key for itself
+      // (Alt+Shift+A, P, R and W are taken); e2e/page-shortcut-headed.e2e.ts checks this one is given.
+      'talk-about-page': {
+        suggested_key: { default: 'Alt+Shift+L' },
+        description: '__MSG_commandTalkAboutPage__',
       },
     },
   }),

@@ -7,6 +7,7 @@ import { HistoryList } from './HistoryList';
 import { MessageList } from './MessageList';
 import { NotebookPanel } from './NotebookPanel';
 import { SessionCard } from './SessionCard';
+import { PagePanel } from './PagePanel';
 import { SettingsForm } from './SettingsForm';
 import { TalkBar } from './TalkBar';
 import { useStore } from './store-context';
@@ -108,6 +109,7 @@ export function App() {
         {view.value === 'history' && <HistoryList onOpened={() => (view.value = 'conversation')} />}
         {view.value === 'notebook' && <NotebookPanel />}
         {view.value === 'conversation' && session && <ShownSession />}
+        {view.value === 'conversation' && <PagePanel />}
         {view.value === 'conversation' && <MessageList />}
       </main>
       <TalkBar />

@@ -22,6 +22,11 @@ export function HistoryList({ onOpened }: { onOpened(): void }) {
                 onClick={() => void store.openConversation(conversation.id).then(onOpened)}
               >
                 <span class="history-title">{conversation.title}</span>
+                {conversation.pages?.length ? (
+                  <span class="history-page">
+                    About: {conversation.pages.map((page) => page.title || page.url).join(' · ')}
+                  </span>
+                ) : null}
                 <span class="history-date">{dateFormat.format(conversation.updatedAt)}</span>
               </button>
               <button

@@ -27,6 +27,11 @@ export interface LaunchOptions {
   /** Reuse a profile to test what survives a browser restart. */
   userDataDir?: string;
   extensionDir?: string;
+  /**
+   * Run headed on this X display (an Xvfb the test started, see e2e/xvfb.ts), so that real
+   * keyboard shortcuts reach Chromium and the real side panel opens.
+   */
+  display?: string;
   /** The browser's UI language (`--lang`), e.g. 'zh-CN'; English when unset. */
   lang?: string;
 }
@@ -54,7 +59,8 @@ export async function launch(options: LaunchOptions): Promise<Browser> {
   const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(tmpdir(), 'aitalk-browser-')));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    headless: true,
+    headless: options.display === undefined,
+    ...(options.display !== undefined ? { env: { ...process.env, DISPLAY: options.display } } : {}),
     args: [
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,

@@ -14,10 +14,26 @@ export type Evaluator = <T>(expression: string) => Promise<T>;
  * as targets of type "background_page", reachable with Target.attachToTarget.
  */
 export async function attachToOffscreen(page: Page): Promise<Evaluator> {
+  return attachToTarget(page, '/offscreen.html');
+}
+
+/** The URLs of every DevTools target (pages, workers, side panels, offscreen documents). */
+export async function targetUrls(page: Page): Promise<string[]> {
   const cdp = await page.context().newCDPSession(page);
   const { targetInfos } = await cdp.send('Target.getTargets');
-  const target = targetInfos.find((t) => t.url.endsWith('/offscreen.html'));
-  if (!target) throw new Error('no offscreen document target');
+  await cdp.detach();
+  return targetInfos.map((t) => t.url);
+}
+
+/**
+ * Evaluates JavaScript in the target whose URL ends with `urlSuffix`: also the real side panel
+ * (`/sidepanel.html`), which Playwright does not list as a page either.
+ */
+export async function attachToTarget(page: Page, urlSuffix: string): Promise<Evaluator> {
+  const cdp = await page.context().newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const target = targetInfos.find((t) => t.url.endsWith(urlSuffix));
+  if (!target) throw new Error(`no target whose URL ends with ${urlSuffix}`);
   const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
   let next = 1;
   const pending = new Map<number, (message: { result?: { result?: { value?: unknown }; exceptionDetails?: unknown } }) => void>();
@@ -34,7 +50,7 @@ export async function attachToOffscreen(page: Page): Promise<Evaluator> {
       message: JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, awaitPromise: true, returnByValue: true } }),
     });
     const message = await reply;
-    if (message.result?.exceptionDetails) throw new Error(`offscreen evaluation failed: ${JSON.stringify(message.result.exceptionDetails)}`);
+    if (message.result?.exceptionDetails) throw new Error(`evaluation in ${urlSuffix} failed: ${JSON.stringify(message.result.exceptionDetails)}`);
     return message.result?.result?.value as T;
   };
 }

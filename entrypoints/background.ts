@@ -1,10 +1,20 @@
 import { onMessage, sendMessage } from '@/utils/messages';
 import { closeOffscreenDocumentIfIdle, ensureOffscreenDocument } from '@/utils/offscreen-document';
-import { talkRequestItem } from '@/utils/settings';
+import { readTab } from '@/utils/read-tab';
+import { pageRequestItem, talkRequestItem, type PageAction, type PageRequest } from '@/utils/settings';
+
+/** The context-menu items: each reads the page (the click grants activeTab) and tells the panel. */
+const MENU_ITEMS: Array<{ id: PageAction; title: string; contexts: ['selection' | 'page'] }> = [
+  { id: 'talk', title: 'Talk about this selection', contexts: ['selection'] },
+  { id: 'read-aloud', title: 'Read it aloud', contexts: ['selection'] },
+  { id: 'meaning', title: 'What does this mean?', contexts: ['selection'] },
+  { id: 'talk', title: 'Talk about this page', contexts: ['page'] },
+];
 
 /**
- * The service worker routes the shortcut and owns the offscreen document's lifecycle. It keeps
- * nothing in memory that matters: MV3 stops it whenever it is idle, even in the middle of a turn.
+ * The service worker routes the shortcuts and menu clicks and owns the offscreen document's
+ * lifecycle. It keeps nothing in memory that matters: MV3 stops it whenever it is idle, even in
+ * the middle of a turn.
  */
 export default defineBackground(() => {
   // The toolbar button opens the side panel, which then stays open across tabs.
@@ -12,16 +22,31 @@ export default defineBackground(() => {
     console.error('AITalk: could not set the side panel to open from the toolbar button', error);
   });
 
-  chrome.commands.onCommand.addListener((command, tab) => {
-    if (command !== 'toggle-talk') return;
-    // sidePanel.open only counts the shortcut as a user gesture if it is called at once,
-    // before any await. Opening a panel that is already open does nothing.
-    const windowId = tab?.windowId;
-    if (windowId !== undefined) {
-      chrome.sidePanel.open({ windowId }).catch((error: unknown) => {
-        console.warn('AITalk: could not open the side panel from the shortcut', error);
+  chrome.runtime.onInstalled.addListener(() => {
+    chrome.contextMenus.removeAll(() => {
+      MENU_ITEMS.forEach((item, index) => {
+        chrome.contextMenus.create({ id: `${item.id}:${index}`, title: item.title, contexts: item.contexts });
       });
+    });
+  });
+
+  /** sidePanel.open only counts a shortcut or click as a user gesture if called at once, before any await. */
+  function openPanel(windowId: number | undefined): void {
+    if (windowId === undefined) return;
+    chrome.sidePanel.open({ windowId }).catch((error: unknown) => {
+      console.warn('AITalk: could not open the side panel', error);
+    });
+  }
+
+  chrome.commands.onCommand.addListener((command, tab) => {
+    if (command === 'talk-about-page') {
+      openPanel(tab?.windowId);
+      void readAndTell(tab, 'talk');
+      return;
     }
+    if (command !== 'toggle-talk') return;
+    const windowId = tab?.windowId;
+    openPanel(windowId);
     const request = { id: crypto.randomUUID(), at: Date.now(), windowId };
     // An open panel hears the press at once; one that this press is only opening finds it in
     // storage.session (it cannot receive a message before it has loaded). Each handles it once.
@@ -32,6 +57,24 @@ export default defineBackground(() => {
       console.error('AITalk: could not pass the shortcut press to the panel', error);
     });
   });
+
+  chrome.contextMenus.onClicked.addListener((info, tab) => {
+    openPanel(tab?.windowId);
+    const action = String(info.menuItemId).split(':')[0] as PageAction;
+    void readAndTell(tab, action);
+  });
+
+  /** Reads the page under the activeTab grant the press or click just gave, and passes it on. */
+  async function readAndTell(tab: chrome.tabs.Tab | undefined, action: PageAction): Promise<void> {
+    const result = tab ? await readTab(tab) : ({ status: 'restricted', url: '', reason: 'no-page' } as const);
+    const request: PageRequest = { id: crypto.randomUUID(), at: Date.now(), windowId: tab?.windowId, action, result };
+    sendMessage('sidepanel:page-request', request).catch(() => {
+      // No panel open yet: storage.session below reaches it once it loads.
+    });
+    await pageRequestItem.setValue(request).catch((error: unknown) => {
+      console.error('AITalk: could not pass the page to the panel', error);
+    });
+  }
 
   onMessage('background:ensure-offscreen', () => ensureOffscreenDocument());
   onMessage('background:offscreen-idle', async () => {

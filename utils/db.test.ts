@@ -18,6 +18,7 @@ import {
   putMessage,
   putRecording,
   resetDbConnection,
+  setConversationPages,
   type Message,
 } from './db';
 
@@ -140,9 +141,70 @@ describe('schema upgrades', () => {
     await deleteDatabase(name);
   });
 
+  it('upgrades a version-3 database: conversations and the notebook kept, page readings and vocabulary added', async () => {
+    const name = 'aitalk-upgrade-v3-test';
+    await deleteDatabase(name);
+    // Version 3 as that release left it: open it with the real steps 1–3 by asking for version 3.
+    const v3 = await openDB(name, 3, {
+      upgrade(db, _old, _new, tx) {
+        db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('by-updated', 'updatedAt');
+        db.createObjectStore('messages', { keyPath: 'id' }).createIndex('by-conversation', ['conversationId', 'createdAt']);
+        db.createObjectStore('recordings', { keyPath: 'id' }).createIndex('by-conversation', 'conversationId');
+        db.createObjectStore('checks', { keyPath: 'messageId' }).createIndex('by-conversation', 'conversationId');
+        const notebook = db.createObjectStore('notebook', { keyPath: 'id' });
+        notebook.createIndex('by-due', 'due');
+        notebook.createIndex('by-message', 'messageId');
+        void tx;
+      },
+    });
+    await v3.put('conversations', { id: 'c3', title: 'Before pages', createdAt: 1, updatedAt: 9 });
+    await v3.put('notebook', { id: 'n3', due: 4, messageId: 'm3' });
+    v3.close();
+
+    const upgraded = await openAITalkDB(name);
+    expect(upgraded.version).toBe(DB_VERSION);
+    const old = await upgraded.get('conversations', 'c3');
+    expect(old?.title).toBe('Before pages');
+    expect(old?.pages).toBeUndefined();
+    expect((await upgraded.get('notebook', 'n3'))?.due).toBe(4);
+    expect([...upgraded.transaction('readings').store.indexNames]).toEqual(['by-at']);
+    expect([...upgraded.transaction('vocabulary').store.indexNames]).toEqual(['by-at']);
+    upgraded.close();
+    await deleteDatabase(name);
+  });
+
+  it('keeps the pages a conversation is about, and names an untitled one after its first page', async () => {
+    const conversation = await createConversation();
+    const page = {
+      id: 'p1',
+      title: 'Why cities plant trees',
+      url: 'http://127.0.0.1/article.html',
+      lang: 'en',
+      selection: '',
+      text: 'Trees cool streets.',
+      capturedAt: 1,
+    };
+    await setConversationPages(conversation.id, [page]);
+    const [stored] = await listConversations();
+    expect(stored?.title).toBe('Why cities plant trees');
+    expect(stored?.pages).toEqual([page]);
+    await setConversationPages(conversation.id, []);
+    const [removed] = await listConversations();
+    expect(removed?.pages).toEqual([]);
+    expect(removed?.title).toBe('Why cities plant trees');
+  });
+
   it('creates the current schema from nothing', async () => {
     const fresh = await openAITalkDB('aitalk-fresh-test');
-    expect([...fresh.objectStoreNames].sort()).toEqual(['checks', 'conversations', 'messages', 'notebook', 'recordings']);
+    expect([...fresh.objectStoreNames].sort()).toEqual([
+      'checks',
+      'conversations',
+      'messages',
+      'notebook',
+      'readings',
+      'recordings',
+      'vocabulary',
+    ]);
     expect([...fresh.transaction('conversations').store.indexNames]).toContain('by-updated');
     fresh.close();
     await deleteDatabase('aitalk-fresh-test');

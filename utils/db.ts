@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { Card } from 'ts-fsrs';
 import type { Correction } from './correction-schema';
+import type { PageCapture } from './page-capture';
 
 /**
  * AITalk's IndexedDB: conversations, their messages (with per-turn timings), the learner's
@@ -9,13 +10,15 @@ import type { Correction } from './correction-schema';
  */
 
 export const DB_NAME = 'aitalk';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 export interface Conversation {
   id: string;
   title: string;
   createdAt: number;
   updatedAt: number;
+  /** The pages the conversation is about, oldest first (absent before version 4: none). */
+  pages?: PageCapture[];
 }
 
 export type MessageRole = 'user' | 'assistant';
@@ -132,12 +135,41 @@ export interface NotebookEntry {
   lastAttempt?: AttemptRecord;
 }
 
+/** A page selection the learner read aloud, and how it went. */
+export interface Reading {
+  id: string;
+  pageTitle: string;
+  url: string;
+  text: string;
+  said: string;
+  right: number;
+  total: number;
+  wordsPerMinute: number;
+  durationMs: number;
+  at: number;
+}
+
+/** A word or phrase from a page the learner asked about ("What does this mean?"). */
+export interface VocabularyEntry {
+  id: string;
+  phrase: string;
+  meaning: string;
+  example: string;
+  /** The explanation language it was explained in. */
+  language: string;
+  pageTitle: string;
+  url: string;
+  at: number;
+}
+
 export interface AITalkSchema extends DBSchema {
   conversations: { key: string; value: Conversation; indexes: { 'by-updated': number } };
   messages: { key: string; value: Message; indexes: { 'by-conversation': [string, number] } };
   recordings: { key: string; value: Recording; indexes: { 'by-conversation': string } };
   checks: { key: string; value: StoredCheck; indexes: { 'by-conversation': string } };
   notebook: { key: string; value: NotebookEntry; indexes: { 'by-due': number; 'by-message': string } };
+  readings: { key: string; value: Reading; indexes: { 'by-at': number } };
+  vocabulary: { key: string; value: VocabularyEntry; indexes: { 'by-at': number } };
 }
 
 type UpgradeTx = IDBPTransaction<AITalkSchema, StoreNames<AITalkSchema>[], 'versionchange'>;
@@ -171,6 +203,12 @@ const migrations: Record<number, (db: IDBPDatabase<AITalkSchema>, tx: UpgradeTx)
     const notebook = db.createObjectStore('notebook', { keyPath: 'id' });
     notebook.createIndex('by-due', 'due');
     notebook.createIndex('by-message', 'messageId');
+  },
+  // Version 4: conversations may be about web pages (an optional `pages` field, nothing to
+  // rewrite); page selections read aloud, and words looked up on pages.
+  4(db) {
+    db.createObjectStore('readings', { keyPath: 'id' }).createIndex('by-at', 'at');
+    db.createObjectStore('vocabulary', { keyPath: 'id' }).createIndex('by-at', 'at');
   },
 };
 
@@ -255,6 +293,37 @@ export async function createConversation(title = UNTITLED): Promise<Conversation
   const conversation: Conversation = { id: newId(), title, createdAt: at, updatedAt: at };
   await (await db()).put('conversations', conversation);
   return conversation;
+}
+
+/** Replaces the pages a conversation is about (the learner brought one in, or took one out). */
+export async function setConversationPages(id: string, pages: PageCapture[]): Promise<Conversation | undefined> {
+  const tx = (await db()).transaction('conversations', 'readwrite');
+  const conversation = await tx.store.get(id);
+  if (!conversation) return undefined;
+  // A conversation still untitled is named after the page it is about.
+  const title = conversation.title === UNTITLED && pages[0] ? titleFrom(pages[0].title || pages[0].url) : conversation.title;
+  const next: Conversation = { ...conversation, title, pages, updatedAt: Date.now() };
+  await tx.store.put(next);
+  await tx.done;
+  return next;
+}
+
+export async function putReading(reading: Reading): Promise<void> {
+  await (await db()).put('readings', reading);
+}
+
+/** Newest first. */
+export async function listReadings(): Promise<Reading[]> {
+  return (await (await db()).getAllFromIndex('readings', 'by-at')).reverse();
+}
+
+export async function putVocabulary(entry: VocabularyEntry): Promise<void> {
+  await (await db()).put('vocabulary', entry);
+}
+
+/** Newest first. */
+export async function listVocabulary(): Promise<VocabularyEntry[]> {
+  return (await (await db()).getAllFromIndex('vocabulary', 'by-at')).reverse();
 }
 
 export async function getConversation(id: string): Promise<Conversation | undefined> {

@@ -1,5 +1,5 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
-import type { TalkRequest } from './settings';
+import type { PageRequest, TalkRequest } from './settings';
 
 /**
  * The one message protocol between AITalk's contexts. `runtime.sendMessage` reaches every
@@ -152,6 +152,8 @@ interface ProtocolMap {
   'sidepanel:speech-event'(data: SpeechEvent): void;
   /** The talk shortcut, sent straight to an open panel (see components/store/shortcut-requests.ts). */
   'sidepanel:talk-request'(data: TalkRequest): void;
+  /** A page read at the learner's request (the page shortcut, a menu item); see shortcut-requests.ts. */
+  'sidepanel:page-request'(data: PageRequest): void;
   /** The permission page got the learner's yes. */
   'sidepanel:microphone-allowed'(): void;
 }

@@ -1,4 +1,5 @@
 import { storage } from 'wxt/utils/storage';
+import type { CaptureResult } from './page-capture';
 import { DEFAULT_COMPANION_PORT } from '../companion-server/src/port';
 import type { ExplanationLanguage } from './correction-schema';
 import type { InterfaceLanguage } from './i18n';
@@ -169,3 +170,22 @@ export function originPattern(url: string): string {
   const parsed = new URL(url);
   return `${parsed.protocol}//${parsed.hostname}/*`;
 }
+
+/** What the learner asked to do with a page: talk about it, read the selection aloud, or ask what it means. */
+export type PageAction = 'talk' | 'read-aloud' | 'meaning';
+
+/**
+ * A page read at the learner's request (the page shortcut or a menu item), passed to the panel
+ * the way a talk press is: directly, and through storage.session for a panel the same press is
+ * only opening.
+ */
+export interface PageRequest {
+  id: string;
+  at: number;
+  windowId?: number;
+  action: PageAction;
+  result: CaptureResult;
+}
+export const pageRequestItem = storage.defineItem<PageRequest | null>('session:pageRequest', {
+  fallback: null,
+});

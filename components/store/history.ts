@@ -8,10 +8,12 @@ import {
   listConversations,
   listMessages,
   putMessage,
+  setConversationPages,
   UNTITLED,
   type Conversation,
   type Message,
 } from '@/utils/db';
+import { newPagePrompt, pageContext, type PageCapture } from '@/utils/page-capture';
 import type { ChatTurn } from '@/utils/teacher-api';
 import { t } from '@/utils/i18n';
 
@@ -27,6 +29,8 @@ export function createHistory() {
   const conversations = signal<Conversation[]>([]);
   /** Recordings made while the panel was closed, waiting to be sent or deleted. */
   const unsent = computed(() => messages.value.filter((m) => m.status === 'unsent'));
+  /** The pages the open conversation is about, oldest first. */
+  const pages = computed(() => conversation.value?.pages ?? []);
 
   function upsertLocal(message: Message): void {
     if (message.conversationId !== conversation.value?.id) return;
@@ -115,6 +119,7 @@ export function createHistory() {
     messages,
     conversations,
     unsent,
+    pages,
     find,
     save,
     patch,
@@ -138,18 +143,36 @@ export function createHistory() {
       await deleteMessage(id);
       messages.value = messages.value.filter((m) => m.id !== id);
     },
+    /** Brings pages in or takes them out of the open conversation (kept in IndexedDB). */
+    async setPages(next: PageCapture[]): Promise<void> {
+      const current = conversation.value;
+      if (!current) throw new Error('No conversation is open. Reload the panel.');
+      conversation.value = { ...current, pages: next };
+      conversation.value = (await setConversationPages(current.id, next)) ?? conversation.value;
+      await refresh();
+    },
     lastUserMessage(): Message | undefined {
       return [...messages.value].reverse().find((m) => m.role === 'user');
     },
-    /** What the teacher is sent: the instructions, then every turn that was heard or said. */
+    /**
+     * What the teacher is sent: the instructions (with the page the conversation is about, so
+     * every turn stays grounded in it), then every turn that was heard or said.
+     */
     chat(instructions: string): ChatTurn[] {
-      const turns: ChatTurn[] = [{ role: 'system', content: instructions }];
+      const context = pageContext(pages.value);
+      const turns: ChatTurn[] = [{ role: 'system', content: context ? `${instructions}\n\n${context}` : instructions }];
       for (const message of messages.value) {
         if (!message.text) continue;
         if (message.role === 'user' && message.status === 'done') turns.push({ role: 'user', content: message.text });
         if (message.role === 'assistant' && (message.status === 'done' || message.status === 'interrupted')) {
           turns.push({ role: 'assistant', content: message.text });
         }
+      }
+      // A page brought in after the last turn: the teacher's next words are about it.
+      const newest = pages.value.at(-1);
+      const lastAt = messages.value.at(-1)?.createdAt ?? 0;
+      if (newest && newest.capturedAt > lastAt) {
+        turns.push({ role: 'system', content: newPagePrompt(newest) });
       }
       return turns;
     },

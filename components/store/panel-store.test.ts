@@ -177,7 +177,13 @@ async function openPanel() {
 beforeEach(async () => {
   fakeBrowser.reset();
   await resetDbConnection();
-  indexedDB.deleteDatabase('aitalk');
+  // Awaited: a deletion still pending (an earlier test's panel holding the database open) would
+  // let the next panel find the last test's conversation.
+  await new Promise<void>((resolve, reject) => {
+    const request = indexedDB.deleteDatabase('aitalk');
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error ?? new Error('could not delete the test database'));
+  });
   handlers.clear();
   connectListeners.length = 0;
   openPorts.clear();
@@ -536,5 +542,45 @@ describe('the corrections lane', () => {
     await store.summarize();
     expect(store.session.value).toBeNull();
     expect(store.banner.value?.message).toContain('Nothing to summarise yet');
+  });
+});
+
+describe('a page brought in', () => {
+  it('while the teacher is still asking a fresh panel’s opening question: the teacher asks about the page right after', async () => {
+    const { streamReply } = await import('@/utils/teacher-api');
+    const { sendMessage } = await import('@/utils/messages');
+    vi.mocked(streamReply).mockClear();
+    const store = createPanelStore();
+    await store.init();
+    // The opening question is on its way when the page shortcut's page arrives.
+    expect(store.phase.value).not.toBe('idle');
+    await sendMessage('sidepanel:page-request', {
+      id: 'r1',
+      at: Date.now(),
+      windowId: 1,
+      action: 'talk',
+      result: {
+        status: 'captured',
+        page: {
+          id: 'p1',
+          title: 'Why cities plant trees',
+          url: 'https://news.example.org/trees',
+          lang: 'en',
+          selection: '',
+          text: 'Trees cool the streets around them.',
+          capturedAt: Date.now(),
+        },
+      },
+    });
+    await until('the question about the page', () => vi.mocked(streamReply).mock.calls.length === 2);
+    const [, messages] = vi.mocked(streamReply).mock.calls[1] as unknown as [
+      unknown,
+      Array<{ role: string; content: string }>,
+    ];
+    expect(messages[0]?.content).toContain('Trees cool the streets around them.');
+    expect(messages.at(-1)?.content).toMatch(/^The learner has just brought in the page “Why cities plant trees”/);
+    expect(store.pages.value.map((page) => page.title)).toEqual(['Why cities plant trees']);
+    await until('both replies done', () => store.phase.value === 'idle' && store.messages.value.length === 2);
+    store.dispose();
   });
 });

@@ -1,4 +1,4 @@
-import { computed, signal } from '@preact/signals';
+import { computed, effect, signal } from '@preact/signals';
 import {
   adoptOrphanRecordings,
   deleteRecordingsBefore,
@@ -15,7 +15,9 @@ import { applyInterfaceLanguage, t } from '@/utils/i18n';
 import { createBanner, errorText } from './banner';
 import { createHistory } from './history';
 import { createSettingsSync } from './settings-sync';
-import { watchTalkRequests } from './shortcut-requests';
+import { createPageSession } from './page-session';
+import { createReadOut } from './read-out';
+import { watchPageRequests, watchTalkRequests } from './shortcut-requests';
 import { createTurnRunner } from './turn-runner';
 import type { PracticeTarget } from './turn-machine';
 import { createCorrections } from './corrections-store';
@@ -52,7 +54,18 @@ export function createPanelStore() {
     settings,
     banner,
     checkSentence: corrections.check,
-    onAttempt: corrections.onAttempt,
+    // A reading of a page selection is kept with the page; "Say it again" updates the notebook.
+    onAttempt: (result) => (result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result)),
+  });
+  const voice = createReadOut(link, settings);
+  const page = createPageSession({
+    history,
+    settings,
+    banner,
+    teacherOpens: teacherAsksAboutPage,
+    practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
+    readOut: (text) => voice.readOut(text),
+    pageShortcutName: () => pageShortcut.value,
   });
 
   const ready = signal(false);
@@ -60,6 +73,8 @@ export function createPanelStore() {
   const startupError = signal<string | null>(null);
   /** The talk shortcut as Chrome has it (the learner may have changed it, or it may be unset). */
   const shortcut = signal('');
+  /** The page shortcut as Chrome has it. */
+  const pageShortcut = signal('');
   const storageUsage = signal<RecordingsUsage | null>(null);
   const disposers: Array<() => void> = [];
 
@@ -77,6 +92,27 @@ export function createPanelStore() {
     if (settings.hasKey.value && history.messages.value.length === 0) {
       turn.dispatch({ type: 'teacher-opens', replyId: newId() });
     }
+  }
+
+  /** A page was just brought in: the teacher asks about it, whether or not the conversation is new. */
+  let pendingPageQuestion: (() => void) | null = null;
+  function teacherAsksAboutPage(): void {
+    if (!settings.hasKey.value) {
+      banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
+      return;
+    }
+    pendingPageQuestion?.();
+    // The machine only lets the teacher open into silence: a page that arrives while a turn or a
+    // reply is going (a fresh panel's opening question) is asked about as soon as that is over.
+    const stop = effect(() => {
+      if (turn.phase.value !== 'idle') return;
+      queueMicrotask(() => {
+        stop();
+        if (pendingPageQuestion === stop) pendingPageQuestion = null;
+        turn.dispatch({ type: 'teacher-opens', replyId: newId() });
+      });
+    });
+    pendingPageQuestion = stop;
   }
 
   /** Silences the teacher and releases the microphone before the conversation changes. */
@@ -130,7 +166,13 @@ export function createPanelStore() {
     const windowId = (await chrome.windows.getCurrent().catch(() => undefined))?.id;
     const commands = await chrome.commands.getAll().catch(() => []);
     shortcut.value = commands.find((command) => command.name === 'toggle-talk')?.shortcut ?? '';
+    pageShortcut.value = commands.find((command) => command.name === 'talk-about-page')?.shortcut ?? '';
     disposers.push(watchTalkRequests(windowId, press));
+    disposers.push(
+      watchPageRequests(windowId, (request) => {
+        page.handle(request.action, request.result).catch((error: unknown) => banner.showError(error));
+      }),
+    );
   }
 
   /** An action whose failure the learner sees in the banner; it never rejects. */
@@ -185,7 +227,19 @@ export function createPanelStore() {
     ready,
     startupError,
     shortcut,
+    pageShortcut,
     storageUsage,
+    /** The pages this conversation is about (what the teacher is given), oldest first. */
+    pages: history.pages,
+    /** The latest page selection: for "Read it aloud", "Listen first", "What does this mean?". */
+    selection: page.selection,
+    explanation: page.explanation,
+    readAloudTarget: page.readAloudTarget,
+    readAloud: page.readAloud,
+    listenFirst: shown(() => t('app.actionReadSelectionAloud'), page.listenFirst),
+    explainSelection: shown(() => t('app.actionExplainSelection'), page.explainSelection),
+    removePage: shown(() => t('app.actionRemovePage'), page.removePage),
+    readPage: shown(() => t('app.actionReadPage'), page.readActiveTab),
     init,
     toggleTalk: press,
     /** The practice target being recorded or judged, if any. */
@@ -272,6 +326,7 @@ export function createPanelStore() {
     },
     dispose(): void {
       stopEverything();
+      pendingPageQuestion?.();
       for (const stop of disposers.splice(0)) stop();
       turn.dispose();
       corrections.dispose();

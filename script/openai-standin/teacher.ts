@@ -4,6 +4,8 @@
  * extension's streaming, sentence splitting and memory can be tested without a model.
  */
 
+import { DICTIONARY_MARK, NEW_PAGE_MARK, PAGE_CONTEXT_HEADING } from '../../utils/page-capture.ts';
+
 export interface TeacherMessage {
   role: string;
   content: string;
@@ -75,6 +77,14 @@ const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
  * it first praises the learner in one long sentence.
  */
 export function teacherReply(messages: readonly TeacherMessage[], targetWords = 100, style: ReplyStyle = 'correction-first'): string {
+  const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');
+  if (system.includes(DICTIONARY_MARK)) return dictionaryAnswer(messages);
+  // The page the conversation is about (as a model given the page would), by its title line.
+  const pageTitle = system.includes(PAGE_CONTEXT_HEADING) ? /<page>\nTitle: (.*)/.exec(system)?.[1]?.trim() : undefined;
+  const last = messages.at(-1);
+  if (pageTitle && last?.role === 'system' && last.content.startsWith(NEW_PAGE_MARK)) {
+    return `Hello! I see you are reading “${pageTitle}”. What is the main idea of it, in your own words, and what do you think about it?`;
+  }
   const learnerTurns = messages.filter((m) => m.role === 'user').map((m) => m.content.trim()).filter(Boolean);
   const latest = learnerTurns.at(-1);
   if (latest === undefined) return OPENING_QUESTION;
@@ -90,6 +100,7 @@ export function teacherReply(messages: readonly TeacherMessage[], targetWords = 
   if (learnerTurns.length > 1) {
     sentences.push(`Earlier you told me: “${quote(learnerTurns[0] ?? '', 15)}” and I still remember it.`);
   }
+  if (pageTitle) sentences.push(`Let us keep talking about “${pageTitle}”.`);
   const questionWords = countWords(QUESTION);
   let filler = 0;
   while (countWords(sentences.join(' ')) + questionWords < targetWords - 8) {
@@ -98,6 +109,13 @@ export function teacherReply(messages: readonly TeacherMessage[], targetWords = 
   }
   sentences.push(QUESTION);
   return sentences.join(' ');
+}
+
+/** A learner's-dictionary answer in the two labelled lines the extension asks for. */
+function dictionaryAnswer(messages: readonly TeacherMessage[]): string {
+  const asked = messages.findLast((m) => m.role === 'user')?.content ?? '';
+  const phrase = /Word or phrase: (.*)/.exec(asked)?.[1]?.trim() ?? asked.trim();
+  return `Meaning: “${phrase}” is a word or phrase used in the sentence you selected; here it means the idea the sentence is about.\nExample: I learned the phrase “${phrase}” while reading today.`;
 }
 
 /**

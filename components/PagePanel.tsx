@@ -1,0 +1,131 @@
+import { pageBrief, siteOf, type PageCapture } from '@/utils/page-capture';
+import { readingScore } from './store/page-session';
+import { AttemptResult } from './SayItAgain';
+import { useStore } from './store-context';
+
+/**
+ * The page the conversation is about and the latest selection, in the panel. Everything from the
+ * page is rendered as text (Preact escapes it); the only link is to the page's own http(s) address.
+ */
+
+function safeHref(url: string): string | undefined {
+  return /^https?:\/\//i.test(url) ? url : undefined;
+}
+
+function PageItem({ page, onRemove }: { page: PageCapture; onRemove(): void }) {
+  const href = safeHref(page.url);
+  return (
+    <li class="page-item">
+      <p class="page-title">{page.title || siteOf(page.url)}</p>
+      <p class="page-site">
+        {siteOf(page.url)}
+        {href && (
+          <>
+            {' · '}
+            <a href={href} target="_blank" rel="noopener noreferrer">
+              Open the page
+            </a>
+          </>
+        )}
+      </p>
+      <details class="page-given">
+        <summary>What the teacher was given</summary>
+        <pre class="page-brief">{pageBrief(page)}</pre>
+      </details>
+      <button type="button" class="page-remove" onClick={onRemove}>
+        Take this page out
+      </button>
+    </li>
+  );
+}
+
+function Selection() {
+  const store = useStore();
+  const page = store.selection.value;
+  if (!page) return null;
+  const target = store.readAloudTarget(page);
+  const practising = store.practice.value?.id === target.id;
+  const phase = store.phase.value;
+  const recording = practising && phase === 'recording';
+  const checking = practising && !recording;
+  const result = store.attempts.value[target.id];
+  const explanation = store.explanation.value;
+  const busy = !practising && phase !== 'idle';
+  return (
+    <section class="selection" aria-label="Your selection">
+      <blockquote class="selection-text">{page.selection}</blockquote>
+      <div class="selection-actions">
+        <button
+          type="button"
+          class={recording ? 'read-aloud-button recording' : 'read-aloud-button'}
+          aria-pressed={recording}
+          disabled={checking || busy}
+          onClick={store.readAloud}
+        >
+          {recording ? 'Stop reading' : checking ? 'Checking…' : 'Read it aloud'}
+        </button>
+        <button type="button" disabled={practising || busy} onClick={() => void store.listenFirst()}>
+          Listen first
+        </button>
+        <button
+          type="button"
+          disabled={explanation?.status === 'working'}
+          onClick={() => void store.explainSelection()}
+        >
+          What does this mean?
+        </button>
+      </div>
+      {recording && (
+        <p class="say-again-target" role="status">
+          Read the text above aloud, then press Stop reading (or {store.shortcut.value || 'Talk'}).
+        </p>
+      )}
+      {result && !practising && (
+        <div class="reading-result">
+          <p class="reading-score" role="status">
+            {(() => {
+              const score = readingScore(result);
+              return `Score: ${score.right} of ${score.total} words right · ${score.wordsPerMinute} words per minute`;
+            })()}
+          </p>
+          <AttemptResult comparison={result.comparison} said={result.said} />
+        </div>
+      )}
+      {explanation?.status === 'working' && <p role="status">Looking up “{explanation.phrase}”…</p>}
+      {explanation?.status === 'done' && (
+        <dl class="explanation" aria-label="What it means">
+          <dt>{explanation.phrase}</dt>
+          <dd class="explanation-meaning">{explanation.meaning}</dd>
+          <dd class="explanation-example">Example: {explanation.example}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+export function PagePanel() {
+  const store = useStore();
+  const pages = store.pages.value;
+  const hint = store.pageShortcut.value ? ` (or press ${store.pageShortcut.value} on the page)` : '';
+  return (
+    <div class="page-panel">
+      {pages.length > 0 && (
+        <section class="pages" aria-label="The page this conversation is about">
+          <h2>Talking about</h2>
+          <ul>
+            {[...pages].reverse().map((page) => (
+              <PageItem key={page.id} page={page} onRemove={() => void store.removePage(page.id)} />
+            ))}
+          </ul>
+        </section>
+      )}
+      <Selection />
+      <p class="page-read">
+        <button type="button" disabled={!store.ready.value} onClick={() => void store.readPage()}>
+          Talk about this page
+        </button>
+        <span class="hint">{hint}</span>
+      </p>
+    </div>
+  );
+}
