@@ -5,7 +5,9 @@ import { CorrectionCard, type CorrectionCardState } from './CorrectionCard';
 
 const CHECK = {
   sentence: 'Yesterday I go to the library',
-  corrections: [{ original: 'go', corrected: 'went', explanation: 'Use the past tense for yesterday.', kind: 'grammar' as const }],
+  corrections: [
+    { original: 'go', corrected: 'went', explanation: 'Use the past tense for yesterday.', kind: 'grammar' as const },
+  ],
   natural: 'I went to the library yesterday.',
   dismissed: [],
   misheard: false,
@@ -35,14 +37,24 @@ describe('the correction card', () => {
   });
 
   it('hides a dismissed correction and says the transcript was marked wrong', () => {
-    render(<CorrectionCard state={{ status: 'done', check: { ...CHECK, dismissed: [0], misheard: true } }} {...handlers()} />);
+    render(
+      <CorrectionCard
+        state={{ status: 'done', check: { ...CHECK, dismissed: [0], misheard: true } }}
+        {...handlers()}
+      />,
+    );
     expect(screen.queryByText('Use the past tense for yesterday.')).toBeNull();
     expect(screen.getByText(/You said the transcript was wrong/)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Say it again' })).toBeNull();
   });
 
   it('says a correct sentence is correct', () => {
-    render(<CorrectionCard state={{ status: 'done', check: { ...CHECK, corrections: [], natural: 'Yesterday I go to the library' } }} {...handlers()} />);
+    render(
+      <CorrectionCard
+        state={{ status: 'done', check: { ...CHECK, corrections: [], natural: 'Yesterday I go to the library' } }}
+        {...handlers()}
+      />,
+    );
     expect(screen.getByText('✓ No corrections: well said.')).toBeTruthy();
   });
 
@@ -50,8 +62,19 @@ describe('the correction card', () => {
     const h = handlers();
     const { rerender } = render(<CorrectionCard state={{ status: 'checking' }} {...h} />);
     expect(screen.getByRole('status').textContent).toBe('Checking your sentence…');
-    rerender(<CorrectionCard state={{ status: 'failed', message: 'api.example.test had a problem on its side (500). Press Retry in a moment.', canRetry: true }} {...h} />);
-    expect(screen.getByRole('alert').textContent).toMatch(/^Could not check this sentence\. api\.example\.test had a problem/);
+    rerender(
+      <CorrectionCard
+        state={{
+          status: 'failed',
+          message: 'api.example.test had a problem on its side (500). Press Retry in a moment.',
+          canRetry: true,
+        }}
+        {...h}
+      />,
+    );
+    expect(screen.getByRole('alert').textContent).toMatch(
+      /^Could not check this sentence\. api\.example\.test had a problem/,
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(h.onRetry).toHaveBeenCalledOnce();
   });
@@ -67,11 +90,27 @@ describe('the correction card', () => {
     expect(screen.getByText('Say: “Yesterday I went to the library”')).toBeTruthy();
 
     const said = 'Yesterday I go to the library';
-    rerender(<CorrectionCard state={DONE} drill={{ status: 'done', said, comparison: compareAttempt('Yesterday I went to the library', said) }} {...h} />);
+    rerender(
+      <CorrectionCard
+        state={DONE}
+        drill={{ status: 'done', said, comparison: compareAttempt('Yesterday I went to the library', said) }}
+        {...h}
+      />,
+    );
     expect(screen.getByText('5 of 6 words right. Try again when you are ready.')).toBeTruthy();
     expect(screen.getByText('(you said “go”)')).toBeTruthy();
 
-    rerender(<CorrectionCard state={DONE} drill={{ status: 'done', said: 'yesterday I went to the library', comparison: compareAttempt('Yesterday I went to the library', 'yesterday I went to the library') }} {...h} />);
+    rerender(
+      <CorrectionCard
+        state={DONE}
+        drill={{
+          status: 'done',
+          said: 'yesterday I went to the library',
+          comparison: compareAttempt('Yesterday I went to the library', 'yesterday I went to the library'),
+        }}
+        {...h}
+      />,
+    );
     expect(screen.getByText('Every word right. Well done!')).toBeTruthy();
   });
 });

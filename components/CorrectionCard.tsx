@@ -47,7 +47,12 @@ export function SentenceDiff({ before, after }: { before: string; after: string 
 }
 
 const sameWords = (a: string, b: string) => {
-  const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}\s']/gu, '').replace(/\s+/g, ' ').trim();
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s']/gu, '')
+      .replace(/\s+/g, ' ')
+      .trim();
   return norm(a) === norm(b);
 };
 
@@ -62,14 +67,26 @@ function CorrectionItem({ correction, onMisheard }: { correction: Correction; on
         <span class="correction-kind"> · {t(`correction.kind.${correction.kind}`)}</span>
       </p>
       <p class="correction-explanation">{correction.explanation}</p>
-      <button type="button" class="quiet misheard-button" aria-label={t('correction.misheardLabel', { original: correction.original })} onClick={onMisheard}>
+      <button
+        type="button"
+        class="quiet misheard-button"
+        aria-label={t('correction.misheardLabel', { original: correction.original })}
+        onClick={onMisheard}
+      >
         {t('correction.misheard')}
       </button>
     </li>
   );
 }
 
-export function CorrectionCard({ state, drill = { status: 'idle' }, onRetry, onMisheard, onSayAgain, sayAgainDisabled }: CorrectionCardProps) {
+export function CorrectionCard({
+  state,
+  drill = { status: 'idle' },
+  onRetry,
+  onMisheard,
+  onSayAgain,
+  sayAgainDisabled,
+}: CorrectionCardProps) {
   if (state.status === 'checking') {
     return (
       <section class="correction-card correction-checking" aria-label={t('correction.label')} aria-busy="true">
@@ -90,7 +107,9 @@ export function CorrectionCard({ state, drill = { status: 'idle' }, onRetry, onM
     );
   }
   const { check } = state;
-  const shown = check.corrections.map((correction, index) => ({ correction, index })).filter(({ index }) => !check.dismissed.includes(index));
+  const shown = check.corrections
+    .map((correction, index) => ({ correction, index }))
+    .filter(({ index }) => !check.dismissed.includes(index));
   const corrected = correctedSentenceOf(check);
   const natural = check.natural.trim();
   return (
@@ -107,9 +126,7 @@ export function CorrectionCard({ state, drill = { status: 'idle' }, onRetry, onM
       ) : (
         !check.misheard && <p class="correction-none">{t('correction.none')}</p>
       )}
-      {check.misheard && (
-        <p class="correction-note">{t('correction.misheardNote')}</p>
-      )}
+      {check.misheard && <p class="correction-note">{t('correction.misheardNote')}</p>}
       {natural && !sameWords(natural, corrected) && (
         <p class="correction-natural">
           <span class="label">{t('correction.natural')}</span>
@@ -117,7 +134,12 @@ export function CorrectionCard({ state, drill = { status: 'idle' }, onRetry, onM
         </p>
       )}
       {shown.length > 0 && (
-        <SayItAgain target={corrected} drill={drill} onPress={() => onSayAgain(corrected)} disabled={sayAgainDisabled} />
+        <SayItAgain
+          target={corrected}
+          drill={drill}
+          onPress={() => onSayAgain(corrected)}
+          disabled={sayAgainDisabled}
+        />
       )}
     </section>
   );

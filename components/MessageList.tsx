@@ -71,11 +71,7 @@ function MessageItem({ message, hidden }: { message: Message; hidden: boolean })
           <button type="button" disabled={store.phase.value !== 'idle'} onClick={() => store.sendUnsent(message.id)}>
             {t('conversation.send')}
           </button>
-          <button
-            type="button"
-            class="quiet"
-            onClick={() => void store.deleteUnsent(message.id)}
-          >
+          <button type="button" class="quiet" onClick={() => void store.deleteUnsent(message.id)}>
             {t('conversation.delete')}
           </button>
         </div>
@@ -134,17 +130,14 @@ export function MessageList() {
   }, [messages.length, last?.text, lastCard]);
 
   // Listening practice: the reply being spoken shows its text only once it has been heard.
-  const hideLast = store.settings.value.hideTextUntilHeard && (store.phase.value === 'thinking' || store.phase.value === 'speaking');
+  const hideLast =
+    store.settings.value.hideTextUntilHeard && (store.phase.value === 'thinking' || store.phase.value === 'speaking');
   if (!store.ready.value) return <p class="empty">{t('conversation.loading')}</p>;
   return (
     <section aria-label={t('conversation.label')}>
       {store.conversation.value && <h2 class="conversation-title">{store.conversation.value.title}</h2>}
       {messages.length === 0 ? (
-        <p class="empty">
-          {store.hasKey.value
-            ? t('conversation.emptyReady')
-            : t('conversation.emptyNoKey')}
-        </p>
+        <p class="empty">{store.hasKey.value ? t('conversation.emptyReady') : t('conversation.emptyNoKey')}</p>
       ) : (
         <ol class="messages">
           {messages.map((message) => (

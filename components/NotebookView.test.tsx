@@ -7,12 +7,26 @@ import { NotebookView } from './NotebookView';
 const NOW = new Date(2026, 10, 29, 12, 0, 0).getTime();
 const DAY = 24 * 60 * 60 * 1000;
 
-function entry(id: string, original: string, corrected: string, kind: NotebookEntry['correction']['kind'], due: number, sentence: string): NotebookEntry {
+function entry(
+  id: string,
+  original: string,
+  corrected: string,
+  kind: NotebookEntry['correction']['kind'],
+  due: number,
+  sentence: string,
+): NotebookEntry {
   return {
-    id, conversationId: `c-${id}`, messageId: `m-${id}`, correctionIndex: 0, sentence,
-    correctedSentence: sentence.replace(original, corrected), natural: '', createdAt: NOW - DAY,
+    id,
+    conversationId: `c-${id}`,
+    messageId: `m-${id}`,
+    correctionIndex: 0,
+    sentence,
+    correctedSentence: sentence.replace(original, corrected),
+    natural: '',
+    createdAt: NOW - DAY,
     correction: { original, corrected, explanation: `Because of ${corrected}.`, kind },
-    card: createEmptyCard(new Date(due)), due,
+    card: createEmptyCard(new Date(due)),
+    due,
   };
 }
 
@@ -26,7 +40,8 @@ const props = () => ({ onSayAgain: vi.fn(), onExportCsv: vi.fn(), onExportConver
 
 afterEach(cleanup);
 
-const shownChanges = () => [...document.querySelectorAll('.notebook-entry .correction-change del')].map((d) => d.textContent);
+const shownChanges = () =>
+  [...document.querySelectorAll('.notebook-entry .correction-change del')].map((d) => d.textContent);
 
 describe('the notebook view', () => {
   it('lists every entry and counts those due today', () => {

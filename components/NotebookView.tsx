@@ -28,7 +28,17 @@ function dueText(entry: NotebookEntry, now: number): string {
   return t('notebook.nextReview', { date: dateFormat().format(entry.due) });
 }
 
-function EntryItem({ entry, drill, now, props }: { entry: NotebookEntry; drill: DrillState; now: number; props: NotebookViewProps }) {
+function EntryItem({
+  entry,
+  drill,
+  now,
+  props,
+}: {
+  entry: NotebookEntry;
+  drill: DrillState;
+  now: number;
+  props: NotebookViewProps;
+}) {
   const { correction } = entry;
   return (
     <li class="notebook-entry">
@@ -58,12 +68,24 @@ function EntryItem({ entry, drill, now, props }: { entry: NotebookEntry; drill: 
         </p>
       )}
       <div class="notebook-actions">
-        <SayItAgain target={entry.correctedSentence} drill={drill} onPress={() => props.onSayAgain(entry)} disabled={typeof props.sayAgainDisabled === 'function' ? props.sayAgainDisabled(entry) : props.sayAgainDisabled} />
+        <SayItAgain
+          target={entry.correctedSentence}
+          drill={drill}
+          onPress={() => props.onSayAgain(entry)}
+          disabled={
+            typeof props.sayAgainDisabled === 'function' ? props.sayAgainDisabled(entry) : props.sayAgainDisabled
+          }
+        />
         <button type="button" class="quiet" onClick={() => props.onExportConversation(entry.conversationId)}>
           {t('notebook.exportConversation')}
         </button>
         {props.onDelete && (
-          <button type="button" class="quiet" aria-label={t('notebook.deleteLabel', { original: correction.original })} onClick={() => props.onDelete?.(entry)}>
+          <button
+            type="button"
+            class="quiet"
+            aria-label={t('notebook.deleteLabel', { original: correction.original })}
+            onClick={() => props.onDelete?.(entry)}
+          >
             {t('notebook.delete')}
           </button>
         )}
@@ -97,7 +119,10 @@ export function NotebookView(props: NotebookViewProps) {
       <div class="notebook-filters">
         <label>
           {t('notebook.kind')}{' '}
-          <select value={kind} onChange={(event) => setKind((event.currentTarget as HTMLSelectElement).value as CorrectionKind | '')}>
+          <select
+            value={kind}
+            onChange={(event) => setKind((event.currentTarget as HTMLSelectElement).value as CorrectionKind | '')}
+          >
             <option value="">{t('notebook.allKinds')}</option>
             {CORRECTION_KINDS.filter((k) => k !== 'possibly_misheard').map((k) => (
               <option key={k} value={k}>
@@ -108,10 +133,18 @@ export function NotebookView(props: NotebookViewProps) {
         </label>
         <label>
           {t('notebook.search')}{' '}
-          <input type="search" value={search} onInput={(event) => setSearch((event.currentTarget as HTMLInputElement).value)} />
+          <input
+            type="search"
+            value={search}
+            onInput={(event) => setSearch((event.currentTarget as HTMLInputElement).value)}
+          />
         </label>
         <label class="checkbox">
-          <input type="checkbox" checked={dueOnly} onChange={(event) => setDueOnly((event.currentTarget as HTMLInputElement).checked)} />
+          <input
+            type="checkbox"
+            checked={dueOnly}
+            onChange={(event) => setDueOnly((event.currentTarget as HTMLInputElement).checked)}
+          />
           {t('notebook.dueOnly')}
         </label>
       </div>
@@ -122,7 +155,13 @@ export function NotebookView(props: NotebookViewProps) {
       ) : (
         <ul class="notebook-list">
           {shown.map((entry) => (
-            <EntryItem key={entry.id} entry={entry} drill={drills[entry.id] ?? { status: 'idle' }} now={now} props={props} />
+            <EntryItem
+              key={entry.id}
+              entry={entry}
+              drill={drills[entry.id] ?? { status: 'idle' }}
+              now={now}
+              props={props}
+            />
           ))}
         </ul>
       )}

@@ -13,7 +13,10 @@ import {
 import { t } from '@/utils/i18n';
 import type { Settings } from '@/utils/settings';
 
-type Field = keyof Pick<Settings, 'apiBaseUrl' | 'transcriptionUrl' | 'transcriptionModel' | 'transcriptionPrompt' | 'chatModel'>;
+type Field = keyof Pick<
+  Settings,
+  'apiBaseUrl' | 'transcriptionUrl' | 'transcriptionModel' | 'transcriptionPrompt' | 'chatModel'
+>;
 
 const CUSTOM = 'custom';
 const SAME = 'same';
@@ -44,7 +47,8 @@ export function ProviderFields({
   const s = draft.value;
   const chatProvider = providerForUrl(s.apiBaseUrl);
   const transcriptionProvider = s.transcriptionUrl ? providerForUrl(s.transcriptionUrl) : undefined;
-  const needsTranscriptionServer = !s.transcriptionUrl && chatProvider !== undefined && !can(chatProvider, 'transcription');
+  const needsTranscriptionServer =
+    !s.transcriptionUrl && chatProvider !== undefined && !can(chatProvider, 'transcription');
 
   const set = (field: Field) => (event: JSX.TargetedEvent<HTMLInputElement | HTMLTextAreaElement>) => {
     draft.value = { ...draft.value, [field]: event.currentTarget.value };
@@ -53,14 +57,22 @@ export function ProviderFields({
   function chooseProvider(id: string) {
     const provider = providerById(id);
     if (!provider) return; // "Other": the learner types the address below
-    const next = { ...draft.value, apiBaseUrl: provider.baseUrl, chatModel: provider.chatModel ?? draft.value.chatModel };
+    const next = {
+      ...draft.value,
+      apiBaseUrl: provider.baseUrl,
+      chatModel: provider.chatModel ?? draft.value.chatModel,
+    };
     if (!next.transcriptionUrl && provider.transcriptionModel) next.transcriptionModel = provider.transcriptionModel;
     draft.value = next;
   }
 
   function chooseTranscription(id: string) {
     if (id === SAME) {
-      draft.value = { ...draft.value, transcriptionUrl: '', transcriptionModel: chatProvider?.transcriptionModel ?? draft.value.transcriptionModel };
+      draft.value = {
+        ...draft.value,
+        transcriptionUrl: '',
+        transcriptionModel: chatProvider?.transcriptionModel ?? draft.value.transcriptionModel,
+      };
       return;
     }
     const provider = providerById(id);
@@ -68,7 +80,11 @@ export function ProviderFields({
       document.getElementById('transcription-url')?.focus();
       return;
     }
-    draft.value = { ...draft.value, transcriptionUrl: provider.baseUrl, transcriptionModel: provider.transcriptionModel ?? draft.value.transcriptionModel };
+    draft.value = {
+      ...draft.value,
+      transcriptionUrl: provider.baseUrl,
+      transcriptionModel: provider.transcriptionModel ?? draft.value.transcriptionModel,
+    };
   }
 
   return (
@@ -142,16 +158,12 @@ export function ProviderFields({
         value={transcriptionKey.value}
         onInput={(e) => (transcriptionKey.value = e.currentTarget.value)}
       />
-      <p class="help">
-        {t('provider.transcriptionKeyHelp')}
-      </p>
+      <p class="help">{t('provider.transcriptionKeyHelp')}</p>
       <label for="transcription-model">{t('provider.transcriptionModel')}</label>
       <input id="transcription-model" value={s.transcriptionModel} onInput={set('transcriptionModel')} />
       <label for="transcription-prompt">{t('provider.transcriptionPrompt')}</label>
       <input id="transcription-prompt" value={s.transcriptionPrompt} onInput={set('transcriptionPrompt')} />
-      <p class="help">
-        {t('provider.transcriptionPromptHelp')}
-      </p>
+      <p class="help">{t('provider.transcriptionPromptHelp')}</p>
     </>
   );
 }

@@ -18,7 +18,10 @@ function Word({ verdict }: { verdict: WordVerdict }) {
     case 'right':
       return (
         <li class="word word-right">
-          {verdict.expected} <span class="word-mark" aria-hidden="true">✓</span>
+          {verdict.expected}{' '}
+          <span class="word-mark" aria-hidden="true">
+            ✓
+          </span>
           <span class="visually-hidden">{t('correction.wordRight')}</span>
         </li>
       );
@@ -81,10 +84,22 @@ export function SayItAgain({ target, drill, onPress, disabled = false }: SayItAg
         disabled={disabled || drill.status === 'transcribing'}
         onClick={onPress}
       >
-        {recording ? t('correction.stop') : drill.status === 'transcribing' ? t('correction.checkingAttempt') : t('correction.sayAgain')}
+        {recording
+          ? t('correction.stop')
+          : drill.status === 'transcribing'
+            ? t('correction.checkingAttempt')
+            : t('correction.sayAgain')}
       </button>
-      {recording && <p class="say-again-target" role="status">{t('correction.sayTarget', { target })}</p>}
-      {drill.status === 'failed' && <p class="say-again-error" role="alert">{drill.message}</p>}
+      {recording && (
+        <p class="say-again-target" role="status">
+          {t('correction.sayTarget', { target })}
+        </p>
+      )}
+      {drill.status === 'failed' && (
+        <p class="say-again-error" role="alert">
+          {drill.message}
+        </p>
+      )}
       {drill.status === 'done' && <AttemptResult comparison={drill.comparison} said={drill.said} />}
     </div>
   );

@@ -4,12 +4,24 @@ import type { SessionSummary } from '@/utils/session-summary';
 import { SessionCard } from './SessionCard';
 
 const SUMMARY: SessionSummary = {
-  corrections: [{
-    messageId: 'm1', sentence: 'I go home', correctedSentence: 'I went home',
-    corrections: [{ original: 'go', corrected: 'went', explanation: 'Past tense.', kind: 'grammar' }],
-  }],
+  corrections: [
+    {
+      messageId: 'm1',
+      sentence: 'I go home',
+      correctedSentence: 'I went home',
+      corrections: [{ original: 'go', corrected: 'went', explanation: 'Past tense.', kind: 'grammar' }],
+    },
+  ],
   phrases: ['I went home.'],
-  fluency: { source: 'word-timestamps', turns: 1, words: 6, speakingSeconds: 3.6, wordsPerMinute: 100, pausesOverOneSecond: 1, longestPauseSeconds: 1.4 },
+  fluency: {
+    source: 'word-timestamps',
+    turns: 1,
+    words: 6,
+    speakingSeconds: 3.6,
+    wordsPerMinute: 100,
+    pausesOverOneSecond: 1,
+    longestPauseSeconds: 1.4,
+  },
 };
 
 afterEach(cleanup);
@@ -28,7 +40,19 @@ describe('the session card', () => {
   });
 
   it('labels figures from the recordings’ length and does not invent pauses', () => {
-    render(<SessionCard summary={{ ...SUMMARY, fluency: { ...SUMMARY.fluency!, source: 'recording-length', pausesOverOneSecond: null, longestPauseSeconds: null } }} />);
+    render(
+      <SessionCard
+        summary={{
+          ...SUMMARY,
+          fluency: {
+            ...SUMMARY.fluency!,
+            source: 'recording-length',
+            pausesOverOneSecond: null,
+            longestPauseSeconds: null,
+          },
+        }}
+      />,
+    );
     expect(screen.getAllByText('not measured')).toHaveLength(2);
     expect(screen.getByText(/From the length of your recordings/)).toBeTruthy();
   });

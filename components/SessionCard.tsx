@@ -25,7 +25,11 @@ function Fluency({ fluency }: { fluency: FluencyFigures }) {
         </div>
         <div>
           <dt>{t('session.longestPause')}</dt>
-          <dd>{fluency.longestPauseSeconds === null ? t('session.notMeasured') : t('session.seconds', { seconds: fluency.longestPauseSeconds })}</dd>
+          <dd>
+            {fluency.longestPauseSeconds === null
+              ? t('session.notMeasured')
+              : t('session.seconds', { seconds: fluency.longestPauseSeconds })}
+          </dd>
         </div>
       </dl>
       <p class="help">
@@ -78,7 +82,12 @@ export function SessionCard({ summary, onSayAgain, onClose }: SessionCardProps) 
               <li key={phrase}>
                 <span>{phrase}</span>
                 {onSayAgain && (
-                  <button type="button" class="quiet" aria-label={t('session.sayPhraseAgain', { phrase })} onClick={() => onSayAgain(phrase)}>
+                  <button
+                    type="button"
+                    class="quiet"
+                    aria-label={t('session.sayPhraseAgain', { phrase })}
+                    onClick={() => onSayAgain(phrase)}
+                  >
                     {t('session.sayAgain')}
                   </button>
                 )}

@@ -118,7 +118,10 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       class="settings"
       onSubmit={(event) => {
         onSave(event).catch((error: unknown) => {
-          status.value = { kind: 'error', lines: [t('settings.notSaved', { detail: error instanceof Error ? error.message : String(error) })] };
+          status.value = {
+            kind: 'error',
+            lines: [t('settings.notSaved', { detail: error instanceof Error ? error.message : String(error) })],
+          };
         });
       }}
       aria-labelledby="settings-heading"
@@ -152,12 +155,16 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
         aria-describedby="speed-help"
         onInput={(e) => (draft.value = { ...draft.value, speed: Number(e.currentTarget.value) })}
       />
-      <p id="speed-help" class="help">{t('settings.speedHelp')}</p>
+      <p id="speed-help" class="help">
+        {t('settings.speedHelp')}
+      </p>
       <label for="explanation-language">{t('settings.explanationLanguage')}</label>
       <select
         id="explanation-language"
         value={s.explanationLanguage}
-        onChange={(e) => (draft.value = { ...draft.value, explanationLanguage: e.currentTarget.value as ExplanationLanguage })}
+        onChange={(e) =>
+          (draft.value = { ...draft.value, explanationLanguage: e.currentTarget.value as ExplanationLanguage })
+        }
       >
         {Object.entries(EXPLANATION_LANGUAGES).map(([value, label]) => (
           <option key={value} value={value}>
@@ -204,7 +211,12 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
           onClick={() => {
             onTest().catch((error: unknown) => {
               testing.value = false;
-              status.value = { kind: 'error', lines: [t('settings.testCouldNotRun', { detail: error instanceof Error ? error.message : String(error) })] };
+              status.value = {
+                kind: 'error',
+                lines: [
+                  t('settings.testCouldNotRun', { detail: error instanceof Error ? error.message : String(error) }),
+                ],
+              };
             });
           }}
           disabled={testing.value}

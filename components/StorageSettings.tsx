@@ -16,9 +16,7 @@ export function StorageSettings({ days, onDays }: { days: number; onDays(days: n
     <fieldset class="storage">
       <legend>{t('storage.legend')}</legend>
       <p class="help" data-testid="storage-usage">
-        {usage
-          ? t('storage.usage', usage.count, { size: formatBytes(usage.bytes) })
-          : t('storage.measuring')}
+        {usage ? t('storage.usage', usage.count, { size: formatBytes(usage.bytes) }) : t('storage.measuring')}
       </p>
       <label for="retention-days">{t('storage.retentionDays')}</label>
       <input

@@ -54,7 +54,9 @@ export function TalkBar() {
         <p role="status" aria-live="polite" data-phase={phase}>
           {phase === 'idle' ? idleHint : text.status}
           {recording && <span class="elapsed"> {formatElapsed(store.elapsedMs.value)}</span>}
-          {store.handsFree.value && phase !== 'idle' && <span class="hands-free-badge"> · {t('talk.handsFreeBadge')}</span>}
+          {store.handsFree.value && phase !== 'idle' && (
+            <span class="hands-free-badge"> · {t('talk.handsFreeBadge')}</span>
+          )}
         </p>
         {(recording || phase === 'listening') && (
           <meter

@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctionsLaneOf, isCorrectionsRequest } from '../script/bench/corrections.ts';
 import { makeSpeechWav } from '../script/lib/speech-wav.ts';
 import { launch, readDatabase, REPO_ROOT, type Browser } from './harness';
-import { SENTENCES, configure, setUpStage, talk, talkButton, teacherChats, waitForPhase, waitUntil, type Stage } from './fixtures';
+import {
+  SENTENCES,
+  configure,
+  setUpStage,
+  talk,
+  talkButton,
+  teacherChats,
+  waitForPhase,
+  waitUntil,
+  type Stage,
+} from './fixtures';
 
 /**
  * The corrections lane through the real panel: the card under the learner's sentence, the
@@ -52,14 +62,25 @@ describe('corrections you can see, beside a reply that does not wait for them', 
 
   beforeAll(async () => {
     stage = await setUpStage();
-    correctedWav = await makeSpeechWav([{ silenceMs: 300 }, CORRECTED, { silenceMs: 600 }], path.join(stage.dir, 'corrected.wav'));
+    correctedWav = await makeSpeechWav(
+      [{ silenceMs: 300 }, CORRECTED, { silenceMs: 600 }],
+      path.join(stage.dir, 'corrected.wav'),
+    );
     stage.standin.control.setCandidates([...Object.values(SENTENCES), CORRECTED]);
     browser = await launch({ micFile: stage.mic });
     page = await browser.openPanel();
     await page.setViewportSize({ width: 440, height: 860 });
-    await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+    await configure(page, {
+      apiKey: stage.standin.apiKey,
+      apiBaseUrl: stage.standin.url,
+      companionUrl: stage.companion.url,
+    });
     await chooseExplanations('English');
-    await page.locator('.message-assistant').first().locator('text=What did you do last weekend').waitFor({ timeout: 20_000 });
+    await page
+      .locator('.message-assistant')
+      .first()
+      .locator('text=What did you do last weekend')
+      .waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 30_000);
   });
 
@@ -87,7 +108,9 @@ describe('corrections you can see, beside a reply that does not wait for them', 
     const reply = db.messages.at(-1)!;
     const firstAudio = reply.timings.firstAudioAt! - reply.timings.stopPressedAt!;
     const cardShown = learner.timings.checkedAt! - learner.timings.stopPressedAt!;
-    console.info(`second press → first audio ${Math.round(firstAudio)} ms; → card ${Math.round(cardShown)} ms (corrections 5 s slower)`);
+    console.info(
+      `second press → first audio ${Math.round(firstAudio)} ms; → card ${Math.round(cardShown)} ms (corrections 5 s slower)`,
+    );
     expect(firstAudio).toBeLessThan(cardShown - 2_000);
     // The lane began right after the teacher was asked, not after the reply.
     expect(learner.timings.checkStartedAt! - learner.timings.transcriptAt!).toBeLessThan(1_000);
@@ -119,7 +142,9 @@ describe('corrections you can see, beside a reply that does not wait for them', 
     const formats = (since: number) =>
       stage.standin.requests
         .filter((r) => r.receivedAt >= since && isCorrectionsRequest(r))
-        .map((r) => `${(r.body as { response_format?: { type: string } }).response_format?.type ?? 'plain'} ${r.status}`);
+        .map(
+          (r) => `${(r.body as { response_format?: { type: string } }).response_format?.type ?? 'plain'} ${r.status}`,
+        );
 
     stage.standin.control.setStructuredOutputs('json_object');
     let since = await sayPark();

@@ -4,7 +4,18 @@ import { startCompanion } from '../companion-server/src/server.ts';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launch, readDatabase, type Browser } from './harness';
-import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, teacherChats, waitForPhase, type Stage } from './fixtures';
+import {
+  SENTENCES,
+  bannerText,
+  configure,
+  dismissBanner,
+  setUpStage,
+  talk,
+  talkButton,
+  teacherChats,
+  waitForPhase,
+  type Stage,
+} from './fixtures';
 
 /** A port nothing listens on: what a stopped server looks like. */
 async function closedPort(): Promise<number> {
@@ -83,9 +94,18 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
   });
 
   it('a rate limit is retried with backoff until it goes through', async () => {
-    stage.standin.control.failNext({ kind: 'rate-limit', endpoint: 'chat', count: 2, retryAfterMs: 300, streamed: true });
+    stage.standin.control.failNext({
+      kind: 'rate-limit',
+      endpoint: 'chat',
+      count: 2,
+      retryAfterMs: 300,
+      streamed: true,
+    });
     await talk(page, press);
-    await page.locator('.message-user[data-status=done]', { hasText: SENTENCES.park }).last().waitFor({ timeout: 20_000 });
+    await page
+      .locator('.message-user[data-status=done]', { hasText: SENTENCES.park })
+      .last()
+      .waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 30_000);
     const chats = teacherChats(stage.standin);
     expect(chats.map((r) => r.status)).toEqual([429, 429, 200]);
@@ -129,7 +149,12 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
   });
 
   it('reaches a companion started with a token, once the token is in Settings', async () => {
-    const guarded = await startCompanion({ port: 0, token: 'room-42-token', cacheDir: path.join(stage.dir, 'guarded-cache'), log: () => undefined });
+    const guarded = await startCompanion({
+      port: 0,
+      token: 'room-42-token',
+      cacheDir: path.join(stage.dir, 'guarded-cache'),
+      log: () => undefined,
+    });
     try {
       await configure(page, { companionUrl: guarded.url, companionToken: '' });
       await page.getByRole('button', { name: 'Settings', exact: true }).click();
@@ -212,7 +237,11 @@ describe('the microphone, the first time', () => {
     const browser = await launch({ micFile: stage.mic, microphone });
     try {
       const page = await browser.openPanel();
-      await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+      await configure(page, {
+        apiKey: stage.standin.apiKey,
+        apiBaseUrl: stage.standin.url,
+        companionUrl: stage.companion.url,
+      });
       await waitForPhase(page, 'idle', 30_000);
       await run({ stage, browser, page });
     } finally {

@@ -67,7 +67,11 @@ export async function setUpStage(
 }
 
 /** The text of the panel's message banner once one shows: 'error' (role=alert) or 'info'. */
-export async function bannerText(page: Page, kind: 'error' | 'info' | 'any' = 'any', timeout = 30_000): Promise<string> {
+export async function bannerText(
+  page: Page,
+  kind: 'error' | 'info' | 'any' = 'any',
+  timeout = 30_000,
+): Promise<string> {
   const selector = kind === 'any' ? '.banner' : `.banner-${kind}`;
   return (await page.locator(selector).textContent({ timeout })) ?? '';
 }

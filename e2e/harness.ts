@@ -236,7 +236,7 @@ export async function readDatabase(page: Page): Promise<Stored> {
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
-    const all = <T,>(store: string) =>
+    const all = <T>(store: string) =>
       new Promise<T[]>((resolve, reject) => {
         const request = db.transaction(store).objectStore(store).getAll();
         request.onsuccess = () => resolve(request.result as T[]);

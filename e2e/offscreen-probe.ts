@@ -36,21 +36,34 @@ export async function attachToTarget(page: Page, urlSuffix: string): Promise<Eva
   if (!target) throw new Error(`no target whose URL ends with ${urlSuffix}`);
   const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
   let next = 1;
-  const pending = new Map<number, (message: { result?: { result?: { value?: unknown }; exceptionDetails?: unknown } }) => void>();
+  const pending = new Map<
+    number,
+    (message: { result?: { result?: { value?: unknown }; exceptionDetails?: unknown } }) => void
+  >();
   cdp.on('Target.receivedMessageFromTarget', (event) => {
     if (event.sessionId !== sessionId) return;
-    const message = JSON.parse(event.message) as { id?: number; result?: { result?: { value?: unknown }; exceptionDetails?: unknown } };
+    const message = JSON.parse(event.message) as {
+      id?: number;
+      result?: { result?: { value?: unknown }; exceptionDetails?: unknown };
+    };
     if (message.id !== undefined) pending.get(message.id)?.(message);
   });
   return async <T>(expression: string): Promise<T> => {
     const id = next++;
-    const reply = new Promise<{ result?: { result?: { value?: unknown }; exceptionDetails?: unknown } }>((resolve) => pending.set(id, resolve));
+    const reply = new Promise<{ result?: { result?: { value?: unknown }; exceptionDetails?: unknown } }>((resolve) =>
+      pending.set(id, resolve),
+    );
     await cdp.send('Target.sendMessageToTarget', {
       sessionId,
-      message: JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, awaitPromise: true, returnByValue: true } }),
+      message: JSON.stringify({
+        id,
+        method: 'Runtime.evaluate',
+        params: { expression, awaitPromise: true, returnByValue: true },
+      }),
     });
     const message = await reply;
-    if (message.result?.exceptionDetails) throw new Error(`evaluation in ${urlSuffix} failed: ${JSON.stringify(message.result.exceptionDetails)}`);
+    if (message.result?.exceptionDetails)
+      throw new Error(`evaluation in ${urlSuffix} failed: ${JSON.stringify(message.result.exceptionDetails)}`);
     return message.result?.result?.value as T;
   };
 }
@@ -91,11 +104,12 @@ export async function instrument(offscreen: Evaluator): Promise<void> {
 }
 
 /** The microphone's live tracks, and the state of each audio graph that listened to it. */
-export async function microphoneState(offscreen: Evaluator): Promise<{ liveTracks: number; streams: number; contexts: string[] }> {
+export async function microphoneState(
+  offscreen: Evaluator,
+): Promise<{ liveTracks: number; streams: number; contexts: string[] }> {
   return offscreen(`({
     streams: window.__streams.length,
     liveTracks: window.__streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
     contexts: window.__contexts.filter((c) => c.__microphone).map((c) => c.state),
   })`);
 }
-

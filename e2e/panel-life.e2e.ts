@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launch, readDatabase, type Browser } from './harness';
-import { SENTENCES, bannerText, configure, setUpStage, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
+import {
+  SENTENCES,
+  bannerText,
+  configure,
+  setUpStage,
+  talkButton,
+  waitForPhase,
+  waitUntil,
+  type Stage,
+} from './fixtures';
 import { attachToOffscreen, instrument, microphoneState, type Evaluator } from './offscreen-probe';
 
 /**
@@ -19,7 +28,11 @@ describe('the panel’s life and the microphone', () => {
     stage = await setUpStage();
     browser = await launch({ micFile: stage.mic });
     page = await browser.openPanel();
-    await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+    await configure(page, {
+      apiKey: stage.standin.apiKey,
+      apiBaseUrl: stage.standin.url,
+      companionUrl: stage.companion.url,
+    });
     await page.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 30_000);
     // The opening question was spoken, so the offscreen document exists: watch its microphone.

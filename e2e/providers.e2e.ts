@@ -3,7 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SENTENCE } from '../script/make-test-sample.ts';
 import { startStandin, type Standin } from '../script/openai-standin/server.ts';
 import { launch, readDatabase, type Browser } from './harness';
-import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, teacherChats, waitForPhase, type Stage } from './fixtures';
+import {
+  SENTENCES,
+  bannerText,
+  configure,
+  dismissBanner,
+  setUpStage,
+  talk,
+  talkButton,
+  teacherChats,
+  waitForPhase,
+  type Stage,
+} from './fixtures';
 
 /**
  * Bring your own providers: a chat server that cannot transcribe (DeepSeek, Ollama, LM Studio)
@@ -58,7 +69,9 @@ describe('chat and transcription on different servers, each with its own key', (
     // Plain http to another machine would carry the key in clear text: refused, with the reason.
     await page.getByLabel('API base URL').fill('http://192.168.1.20:1234/v1');
     await page.getByRole('button', { name: 'Save' }).click();
-    expect(await settingsStatus().textContent()).toMatch(/API base URL: Use https:\/\/ — with http:\/\/ your key would travel to 192\.168\.1\.20 in clear text/);
+    expect(await settingsStatus().textContent()).toMatch(
+      /API base URL: Use https:\/\/ — with http:\/\/ your key would travel to 192\.168\.1\.20 in clear text/,
+    );
     await page.getByLabel('API base URL').fill('https://api.deepseek.com/v1');
     await page.getByLabel('Transcription server URL').fill('http://whisper.example.com/v1');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -71,7 +84,11 @@ describe('chat and transcription on different servers, each with its own key', (
   it('without a transcription server: Test connection and the turn both say the chat server cannot transcribe, and where to fix it', async () => {
     await configure(page, { apiKey: chatServer.apiKey, apiBaseUrl: chatServer.url, companionUrl: stage.companion.url });
     // The teacher's opening question comes from the chat server.
-    await page.locator('.message-assistant').first().locator('text=What did you do last weekend').waitFor({ timeout: 20_000 });
+    await page
+      .locator('.message-assistant')
+      .first()
+      .locator('text=What did you do last weekend')
+      .waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle');
 
     await openSettings();
@@ -79,7 +96,9 @@ describe('chat and transcription on different servers, each with its own key', (
     await settingsStatus().locator('text=Voice:').waitFor({ timeout: 20_000 });
     const report = await settingsStatus().textContent();
     expect(report).toContain('Chat: Key accepted.');
-    expect(report).toContain('Transcription: This server has no transcription: choose a Transcription server below, then test again.');
+    expect(report).toContain(
+      'Transcription: This server has no transcription: choose a Transcription server below, then test again.',
+    );
     await openSettings();
     expect(chatServer.requests.map((r) => `${r.endpoint} ${r.status}`)).toContain('transcriptions 404');
     chatServer.control.clearRequests();
@@ -103,7 +122,9 @@ describe('chat and transcription on different servers, each with its own key', (
 
   it('with the transcription server set: Test connection transcribes the sample there, and Retry sends the kept recording', async () => {
     await page.getByRole('button', { name: 'Open settings' }).click();
-    await page.getByLabel('Transcription server', { exact: true }).selectOption({ label: 'Other (type its address below)' });
+    await page
+      .getByLabel('Transcription server', { exact: true })
+      .selectOption({ label: 'Other (type its address below)' });
     await page.getByLabel('Transcription server URL').fill(whisperServer.url);
     await page.getByLabel('Transcription server key').fill('sk-whisper-only');
     await page.getByLabel('Transcription model').fill('whisper-1');
@@ -124,7 +145,11 @@ describe('chat and transcription on different servers, each with its own key', (
     await waitForPhase(page, 'idle', 40_000);
     // Each server accepts only its own key: a 200 from each shows each got its own.
     expect(whisperServer.requests.map((r) => `${r.endpoint} ${r.status}`)).toEqual(['transcriptions 200']);
-    expect(whisperServer.requests[0]?.fields).toMatchObject({ model: 'whisper-1', language: 'en', response_format: 'verbose_json' });
+    expect(whisperServer.requests[0]?.fields).toMatchObject({
+      model: 'whisper-1',
+      language: 'en',
+      response_format: 'verbose_json',
+    });
     expect(teacherChats(chatServer).map((r) => `${r.endpoint} ${r.status}`)).toEqual(['chat 200']);
     // The corrections lane is a chat request too: to the chat server, with its key.
     expect(chatServer.requests.filter((r) => r.endpoint !== 'chat')).toEqual([]);
@@ -140,7 +165,10 @@ describe('chat and transcription on different servers, each with its own key', (
       await page.locator('.message-user[data-status=done]', { hasText: SENTENCES[which] }).waitFor({ timeout: 20_000 });
       await waitForPhase(page, 'idle', 40_000);
     }
-    expect(whisperServer.requests.map((r) => `${r.endpoint} ${r.status}`)).toEqual(['transcriptions 200', 'transcriptions 200']);
+    expect(whisperServer.requests.map((r) => `${r.endpoint} ${r.status}`)).toEqual([
+      'transcriptions 200',
+      'transcriptions 200',
+    ]);
     expect(whisperServer.requests.map((r) => r.transcript)).toEqual([SENTENCES.books, SENTENCES.food]);
     expect(teacherChats(chatServer).map((r) => `${r.endpoint} ${r.status}`)).toEqual(['chat 200', 'chat 200']);
     expect(chatServer.requests.filter((r) => r.endpoint !== 'chat')).toEqual([]);

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, readDatabase, type Browser } from './harness';
-import { SENTENCES, configure, setUpStage, talk, talkButton, teacherChats, waitForPhase, waitUntil, type Stage } from './fixtures';
+import {
+  SENTENCES,
+  configure,
+  setUpStage,
+  talk,
+  talkButton,
+  teacherChats,
+  waitForPhase,
+  waitUntil,
+  type Stage,
+} from './fixtures';
 import type { Page } from 'playwright-core';
 
 describe('the talk loop: speak in the side panel, hear the teacher answer', () => {
@@ -23,7 +33,11 @@ describe('the talk loop: speak in the side panel, hear the teacher answer', () =
     await page.locator('.banner').waitFor();
     expect(await page.locator('.banner').textContent()).toContain('Add your API key in Settings');
 
-    await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+    await configure(page, {
+      apiKey: stage.standin.apiKey,
+      apiBaseUrl: stage.standin.url,
+      companionUrl: stage.companion.url,
+    });
 
     const opening = page.locator('.message-assistant').first();
     await opening.locator('text=What did you do last weekend').waitFor({ timeout: 20_000 });
@@ -113,7 +127,11 @@ describe('the talk loop: speak in the side panel, hear the teacher answer', () =
     // A fresh conversation: only the teacher's opening question.
     await page.locator('.conversation-title', { hasText: 'New conversation' }).waitFor();
     await waitUntil(async () => (await page.locator('.message').count()) === 1, 20_000);
-    await page.locator('.message-assistant').first().locator('text=What did you do last weekend').waitFor({ timeout: 20_000 });
+    await page
+      .locator('.message-assistant')
+      .first()
+      .locator('text=What did you do last weekend')
+      .waitFor({ timeout: 20_000 });
 
     await page.getByRole('button', { name: 'History' }).click();
     const old = page.getByRole('button', { name: /^Yesterday I go to the park/ });

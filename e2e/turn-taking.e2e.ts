@@ -3,7 +3,19 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeSilenceWav, makeSpeechWav } from '../script/lib/speech-wav.ts';
 import { launch, readDatabase, speechEvents, tapSpeechEvents, type Browser } from './harness';
-import { SENTENCES, bannerText, configure, dismissBanner, setUpStage, talk, talkButton, teacherChats, waitForPhase, waitUntil, type Stage } from './fixtures';
+import {
+  SENTENCES,
+  bannerText,
+  configure,
+  dismissBanner,
+  setUpStage,
+  talk,
+  talkButton,
+  teacherChats,
+  waitForPhase,
+  waitUntil,
+  type Stage,
+} from './fixtures';
 
 describe('fast turn-taking', () => {
   let stage: Stage;
@@ -18,7 +30,11 @@ describe('fast turn-taking', () => {
     browser = await launch({ micFile: stage.mic });
     page = await browser.openPanel();
     await tapSpeechEvents(page);
-    await configure(page, { apiKey: stage.standin.apiKey, apiBaseUrl: stage.standin.url, companionUrl: stage.companion.url });
+    await configure(page, {
+      apiKey: stage.standin.apiKey,
+      apiBaseUrl: stage.standin.url,
+      companionUrl: stage.companion.url,
+    });
     await waitForPhase(page, ['speaking', 'idle'], 30_000);
     await talkButton(page).click(); // interrupt the long opening question
     await talkButton(page).click(); // and stop at once: too short to send
@@ -64,7 +80,9 @@ describe('fast turn-taking', () => {
     const events = await speechEvents(page);
     const oldTurn = events.filter((e) => e.type === 'started').map((e) => e.turnId);
     const interruptedTurnId = interrupted.id;
-    const lateStarts = events.filter((e) => e.turnId === interruptedTurnId && e.type === 'started' && e.receivedAt > stoppedAt);
+    const lateStarts = events.filter(
+      (e) => e.turnId === interruptedTurnId && e.type === 'started' && e.receivedAt > stoppedAt,
+    );
     expect(oldTurn).toContain(interruptedTurnId);
     expect(lateStarts).toEqual([]);
 
@@ -106,7 +124,10 @@ describe('fast turn-taking', () => {
     const before = stage.standin.requests.filter((r) => r.endpoint === 'transcriptions').length;
     await talkButton(page).click(); // once: no second press
     await waitForPhase(page, ['listening', 'recording']);
-    const upload = await waitUntil(() => stage.standin.requests.filter((r) => r.endpoint === 'transcriptions')[before], 20_000);
+    const upload = await waitUntil(
+      () => stage.standin.requests.filter((r) => r.endpoint === 'transcriptions')[before],
+      20_000,
+    );
     // Nothing more to say: the microphone restarts on silence for the next turn.
     await copyFile(silence, stage.mic);
     await waitUntil(() => upload.transcript !== undefined);
@@ -138,7 +159,10 @@ describe('fast turn-taking', () => {
     await waitUntil(() => stage.standin.requests.filter((r) => r.endpoint === 'transcriptions')[before], 20_000);
     // While the teacher answers, the learner starts talking again (2.5 s into the new capture).
     await copyFile(late, stage.mic);
-    await waitUntil(async () => (await page.locator('.message-user', { hasText: SENTENCES.books }).count()) > booksBefore, 40_000);
+    await waitUntil(
+      async () => (await page.locator('.message-user', { hasText: SENTENCES.books }).count()) > booksBefore,
+      40_000,
+    );
     await copyFile(silence, stage.mic);
 
     const db = await readDatabase(page);

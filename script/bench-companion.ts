@@ -111,7 +111,9 @@ async function measureCacheHits(url: string): Promise<{ median: number; p95: num
   return { median: median(times), p95: percentile(times, 95) };
 }
 
-async function measureThroughput(url: string): Promise<{ requestsPerSecond: number; audioPerSecond: number; latency: number }> {
+async function measureThroughput(
+  url: string,
+): Promise<{ requestsPerSecond: number; audioPerSecond: number; latency: number }> {
   const latencies: number[] = [];
   let audio = 0;
   const started = performance.now();
@@ -129,9 +131,13 @@ async function measureThroughput(url: string): Promise<{ requestsPerSecond: numb
 }
 
 function coquiAvailable(python: string): boolean {
-  const probe = spawnSync(python, ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("TTS") else 1)'], {
-    stdio: 'ignore',
-  });
+  const probe = spawnSync(
+    python,
+    ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("TTS") else 1)'],
+    {
+      stdio: 'ignore',
+    },
+  );
   return probe.status === 0;
 }
 
@@ -226,7 +232,8 @@ async function measureColdStart(engine: string, options: StartOptions, starts: n
   for (let start = 0; start < starts; start++) {
     await withCompanion({ cacheMaxMb: 0, ...options }, async (companion) => {
       first.push((await timedSpeech(companion.url, variant(text, 500 + start))).ttfbMs);
-      for (let i = 0; i < 3; i++) later.push((await timedSpeech(companion.url, variant(text, 600 + start * 3 + i))).ttfbMs);
+      for (let i = 0; i < 3; i++)
+        later.push((await timedSpeech(companion.url, variant(text, 600 + start * 3 + i))).ttfbMs);
     });
   }
   return { engine, firstTtfb: median(first), laterTtfb: median(later) };
@@ -265,27 +272,34 @@ interface SentenceRow {
   audioSeconds: number;
 }
 
-async function benchCoquiVoice(python: string, home: string, voice: (typeof SEED_VOICES)[number]): Promise<SentenceRow> {
+async function benchCoquiVoice(
+  python: string,
+  home: string,
+  voice: (typeof SEED_VOICES)[number],
+): Promise<SentenceRow> {
   const started = performance.now();
-  return withCompanion({ engine: 'coqui', model: voice.model, python, cacheMaxMb: 0, timeoutMs: 600_000, env: { TTS_HOME: home } }, async (companion) => {
-    const loadSeconds = (performance.now() - started) / 1000;
-    const first = await timedSpeech(companion.url, variant(TEACHER_SENTENCES[0]!, 900));
-    const runs: Timed[] = [];
-    const pid = companion.engine instanceof CoquiEngine ? companion.engine.workerPid : undefined;
-    const cpuBefore = cpuSeconds(pid);
-    for (const sentence of TEACHER_SENTENCES) runs.push(await timedSpeech(companion.url, sentence));
-    const cpuPerSentence = (cpuSeconds(pid) - cpuBefore) / TEACHER_SENTENCES.length;
-    return {
-      label: voice.label,
-      cpuPerSentence,
-      seed: voice.seed,
-      loadSeconds,
-      firstTtfb: first.ttfbMs,
-      ttfb: median(runs.map((run) => run.ttfbMs)),
-      rtf: median(runs.map((run) => run.totalMs / 1000 / run.audioSeconds)),
-      audioSeconds: median(runs.map((run) => run.audioSeconds)),
-    };
-  });
+  return withCompanion(
+    { engine: 'coqui', model: voice.model, python, cacheMaxMb: 0, timeoutMs: 600_000, env: { TTS_HOME: home } },
+    async (companion) => {
+      const loadSeconds = (performance.now() - started) / 1000;
+      const first = await timedSpeech(companion.url, variant(TEACHER_SENTENCES[0]!, 900));
+      const runs: Timed[] = [];
+      const pid = companion.engine instanceof CoquiEngine ? companion.engine.workerPid : undefined;
+      const cpuBefore = cpuSeconds(pid);
+      for (const sentence of TEACHER_SENTENCES) runs.push(await timedSpeech(companion.url, sentence));
+      const cpuPerSentence = (cpuSeconds(pid) - cpuBefore) / TEACHER_SENTENCES.length;
+      return {
+        label: voice.label,
+        cpuPerSentence,
+        seed: voice.seed,
+        loadSeconds,
+        firstTtfb: first.ttfbMs,
+        ttfb: median(runs.map((run) => run.ttfbMs)),
+        rtf: median(runs.map((run) => run.totalMs / 1000 / run.audioSeconds)),
+        audioSeconds: median(runs.map((run) => run.audioSeconds)),
+      };
+    },
+  );
 }
 
 function printSentenceRows(rows: SentenceRow[]): void {
@@ -307,19 +321,28 @@ async function benchCoqui(): Promise<void> {
   if (!coquiAvailable(python)) {
     throw new Error(`${python} has no coqui-tts: run npm run setup:coqui first`);
   }
-  console.info('Building (or reusing) full-size random models of the seed\'s two voices…');
+  console.info("Building (or reusing) full-size random models of the seed's two voices…");
   const home = await randomModelsHome(python, 'full');
   const rows: SentenceRow[] = [];
   for (const voice of SEED_VOICES) rows.push(await benchCoquiVoice(python, home, voice));
-  console.info(`Sentences: ${TEACHER_SENTENCES.length} teacher sentences of ${TEACHER_SENTENCES.map((s) => s.split(' ').length).join(', ')} words`);
+  console.info(
+    `Sentences: ${TEACHER_SENTENCES.length} teacher sentences of ${TEACHER_SENTENCES.map((s) => s.split(' ').length).join(', ')} words`,
+  );
   printSentenceRows(rows);
-  console.info(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
+  console.info(
+    `Load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.availableParallelism()} cores`,
+  );
 }
 
 async function benchEspeak(): Promise<void> {
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'aitalk-bench-companion-'));
   try {
-    console.info(`Short: "${SHORT}" (${SHORT.split(' ').length} words); long: ${LONG.split(' ').length} words; medians of ${RUNS} runs`);
+    console.info(
+      `Short: "${SHORT}" (${SHORT.split(' ').length} words); long: ${LONG.split(' ').length} words; medians of ${RUNS} runs`,
+    );
     const row = await benchEngine('espeak', {}, path.join(cacheDir, 'espeak'));
     console.info(`Long sentence audio: ${row.engine} ${row.longSeconds.toFixed(1)} s`);
     printTable([row]);
@@ -331,7 +354,12 @@ async function benchEspeak(): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { engine: { type: 'string', default: 'espeak' } } });
-  console.info(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.availableParallelism()}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.info(
+    `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.availableParallelism()}, Node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   if (values.engine === 'espeak') await benchEspeak();
   else if (values.engine === 'coqui') await benchCoqui();
   else throw new Error(`--engine must be espeak or coqui, got "${values.engine}"`);

@@ -24,7 +24,8 @@ import { LATENCY_PROFILES, startStandin, type LatencyProfile } from './openai-st
 const SENTENCE = 'Yesterday I go to the library with my friend';
 const TEACHER_LINE = 'What did you do yesterday?';
 // utils/settings.ts needs the extension's storage; the stand-in's teacher ignores the prompt's wording anyway.
-const TEACHER_INSTRUCTIONS = 'I want you to act as a spoken English teacher and improver. Keep your reply under 100 words and ask me a question.';
+const TEACHER_INSTRUCTIONS =
+  'I want you to act as a spoken English teacher and improver. Keep your reply under 100 words and ask me a question.';
 
 interface Round {
   support: StructuredOutputs;
@@ -51,8 +52,10 @@ async function main(): Promise<void> {
   });
   const rounds = Number(values.rounds);
   const profile = values['latency-profile'] as LatencyProfile;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive whole number, got ${values.rounds}`);
-  if (!(profile in LATENCY_PROFILES)) throw new Error(`--latency-profile must be one of ${Object.keys(LATENCY_PROFILES).join(', ')}`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds must be a positive whole number, got ${values.rounds}`);
+  if (!(profile in LATENCY_PROFILES))
+    throw new Error(`--latency-profile must be one of ${Object.keys(LATENCY_PROFILES).join(', ')}`);
 
   const standin = await startStandin({ latencyProfile: profile });
   const endpoint = { apiKey: standin.apiKey, baseUrl: standin.url, model: 'gpt-4o-mini' };
@@ -76,8 +79,11 @@ async function main(): Promise<void> {
         const started = performance.now();
         const [beside, corrections] = await Promise.all([
           streamChat(standin.url, standin.apiKey, spokenBody),
-          requestCorrections(endpoint, { sentence: SENTENCE, previousTeacherLine: TEACHER_LINE, explanationLanguage: 'en' }, { support: remembered })
-            .then((outcome) => ({ outcome, ms: performance.now() - started })),
+          requestCorrections(
+            endpoint,
+            { sentence: SENTENCE, previousTeacherLine: TEACHER_LINE, explanationLanguage: 'en' },
+            { support: remembered },
+          ).then((outcome) => ({ outcome, ms: performance.now() - started })),
         ]);
         results.push({
           support,
@@ -94,21 +100,49 @@ async function main(): Promise<void> {
     await standin.close();
   }
 
-  console.info(`Corrections lane beside the spoken lane (stand-in, ${profile} latencies: ${JSON.stringify(LATENCY_PROFILES[profile])})\n`);
-  console.info(table(
-    ['server', 'round', 'spoken first sentence alone (ms)', 'beside corrections (ms)', 'corrections answered (ms)', 'mode', 'requests'],
-    results.map((r) => [r.support, String(r.round), formatValue(r.spokenAloneMs, 'ms'), formatValue(r.spokenBesideMs, 'ms'), formatValue(r.correctionsMs, 'ms'), r.mode, String(r.requests)]),
-  ));
+  console.info(
+    `Corrections lane beside the spoken lane (stand-in, ${profile} latencies: ${JSON.stringify(LATENCY_PROFILES[profile])})\n`,
+  );
+  console.info(
+    table(
+      [
+        'server',
+        'round',
+        'spoken first sentence alone (ms)',
+        'beside corrections (ms)',
+        'corrections answered (ms)',
+        'mode',
+        'requests',
+      ],
+      results.map((r) => [
+        r.support,
+        String(r.round),
+        formatValue(r.spokenAloneMs, 'ms'),
+        formatValue(r.spokenBesideMs, 'ms'),
+        formatValue(r.correctionsMs, 'ms'),
+        r.mode,
+        String(r.requests),
+      ]),
+    ),
+  );
   console.info('\nMedians');
-  console.info(table(
-    ['server', 'spoken alone (ms)', 'spoken beside (ms)', 'difference (ms)', 'corrections (ms)'],
-    (['json_schema', 'json_object', 'none'] as const).map((support) => {
-      const of = results.filter((r) => r.support === support);
-      const alone = median(of.map((r) => r.spokenAloneMs));
-      const beside = median(of.map((r) => r.spokenBesideMs));
-      return [support, formatValue(alone, 'ms'), formatValue(beside, 'ms'), formatValue(beside - alone, 'ms'), formatValue(median(of.map((r) => r.correctionsMs)), 'ms')];
-    }),
-  ));
+  console.info(
+    table(
+      ['server', 'spoken alone (ms)', 'spoken beside (ms)', 'difference (ms)', 'corrections (ms)'],
+      (['json_schema', 'json_object', 'none'] as const).map((support) => {
+        const of = results.filter((r) => r.support === support);
+        const alone = median(of.map((r) => r.spokenAloneMs));
+        const beside = median(of.map((r) => r.spokenBesideMs));
+        return [
+          support,
+          formatValue(alone, 'ms'),
+          formatValue(beside, 'ms'),
+          formatValue(beside - alone, 'ms'),
+          formatValue(median(of.map((r) => r.correctionsMs)), 'ms'),
+        ];
+      }),
+    ),
+  );
   if (values.json) await writeFile(values.json, JSON.stringify({ profile, results }, null, 2));
 }
 

@@ -54,13 +54,28 @@ async function main(): Promise<void> {
     const out: string[] = [];
     out.push('');
     out.push('═══ AITalk hands-free detectors in noise (issue 10) ═══');
-    out.push(`samples   ${speech.map((s) => `${s.name} (speech ${fmt(s.start)}–${fmt(s.end)} ms${s.pauses.length ? `, pause ${s.pauses.map(([a, b]) => `${fmt(b - a)} ms`).join(', ')}` : ''})`).join('; ')}`);
-    out.push(`scenes    ${LEAD_MS} ms of noise, the sample, ${TAIL_MS} ms more noise; noise alone for ${NOISE_ONLY_MS / 1000} s at the same level; SNR = speech active level / noise RMS`);
-    out.push('noise     pink (sox synth pinknoise), babble (six espeak-ng voices, mixed with sox); no noise suppression applied');
+    out.push(
+      `samples   ${speech.map((s) => `${s.name} (speech ${fmt(s.start)}–${fmt(s.end)} ms${s.pauses.length ? `, pause ${s.pauses.map(([a, b]) => `${fmt(b - a)} ms`).join(', ')}` : ''})`).join('; ')}`,
+    );
+    out.push(
+      `scenes    ${LEAD_MS} ms of noise, the sample, ${TAIL_MS} ms more noise; noise alone for ${NOISE_ONLY_MS / 1000} s at the same level; SNR = speech active level / noise RMS`,
+    );
+    out.push(
+      'noise     pink (sox synth pinknoise), babble (six espeak-ng voices, mixed with sox); no noise suppression applied',
+    );
     out.push('');
     out.push(
       table(
-        ['detector', 'noise', 'false starts / 20 s noise', 'heard', 'false start before speech', 'cut early', 'end delay median', 'end delay max'],
+        [
+          'detector',
+          'noise',
+          'false starts / 20 s noise',
+          'heard',
+          'false start before speech',
+          'cut early',
+          'end delay median',
+          'end delay max',
+        ],
         rows.map((row) => {
           const delays = row.sentences.map((s) => s.endDelayMs);
           const missing = delays.filter((d) => !Number.isFinite(d)).length;
@@ -70,14 +85,19 @@ async function main(): Promise<void> {
             row.condition === 'quiet' ? '—' : String(row.falseStartsInNoise),
             `${row.sentences.filter((s) => s.heard).length}/${row.sentences.length}`,
             String(row.sentences.filter((s) => s.falseStart).length),
-            row.sentences.filter((s) => s.cutEarly).map((s) => s.sample.replace(/^learner-|\.wav$/g, '')).join(', ') || '0',
+            row.sentences
+              .filter((s) => s.cutEarly)
+              .map((s) => s.sample.replace(/^learner-|\.wav$/g, ''))
+              .join(', ') || '0',
             fmt(median(delays.filter(Number.isFinite))),
             missing ? `never ended on ${missing}` : fmt(Math.max(...delays)),
           ];
         }),
       ),
     );
-    out.push('end delay = end-of-turn decision − end of speech (last 10 ms window above −50 dBFS in the clean sample);');
+    out.push(
+      'end delay = end-of-turn decision − end of speech (last 10 ms window above −50 dBFS in the clean sample);',
+    );
     out.push('the recorder then needs one more timeslice flush (≤ ~50 ms) before the turn is saved.');
     console.info(out.join('\n'));
     if (values.json) {

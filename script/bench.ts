@@ -25,20 +25,8 @@ import { parseArgs, promisify } from 'node:util';
 import { startCompanion } from '../companion-server/src/server.ts';
 import { makeSilenceWav, makeSpeechWav } from './lib/speech-wav.ts';
 import { LATENCY_PROFILES, startStandin, type Standin } from './openai-standin/server.ts';
-import {
-  encodePcm16,
-  formatValue,
-  readPcm16,
-  trimSilence,
-  verdict,
-} from './bench/analysis.ts';
-import {
-  configure,
-  launchBrowser,
-  waitForFirstAudio,
-  waitForPhase,
-  type BenchBrowser,
-} from './bench/browser.ts';
+import { encodePcm16, formatValue, readPcm16, trimSilence, verdict } from './bench/analysis.ts';
+import { configure, launchBrowser, waitForFirstAudio, waitForPhase, type BenchBrowser } from './bench/browser.ts';
 import { startCompanionProcess } from './bench/companion-process.ts';
 import { synthesize, type SpeechTarget } from './bench/node-pipeline.ts';
 import { printReport, type NoiseCheck, type TimedTurn } from './bench/report.ts';
@@ -59,7 +47,6 @@ import { energyDetector } from './bench/vad-detectors.ts';
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -83,7 +70,13 @@ interface Options {
   buttonTurns: number;
   longTurns: number;
   bargeIns: number;
-  latency: { transcriptionMs: number; firstTokenMs: number; tokensPerSecond: number; replyWords: number; correctionsMs: number };
+  latency: {
+    transcriptionMs: number;
+    firstTokenMs: number;
+    tokensPerSecond: number;
+    replyWords: number;
+    correctionsMs: number;
+  };
   engine: 'espeak' | 'coqui';
   build: boolean;
   extensionDir: string;
@@ -137,7 +130,9 @@ function parseOptions(argv: string[]): Options | null {
     },
     engine,
     build,
-    extensionDir: path.resolve(values.extension ?? path.join(ROOT, build ? '.output/bench/chrome-mv3' : '.output/chrome-mv3')),
+    extensionDir: path.resolve(
+      values.extension ?? path.join(ROOT, build ? '.output/bench/chrome-mv3' : '.output/chrome-mv3'),
+    ),
     json: values.json,
   };
 }
@@ -170,7 +165,11 @@ async function machine(): Promise<string[]> {
   ];
 }
 
-const loadAverage = (): string => os.loadavg().map((v) => v.toFixed(2)).join(' ');
+const loadAverage = (): string =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
 
 interface Voice {
   url: string;
@@ -191,13 +190,22 @@ async function startVoice(engine: Options['engine'], log: (line: string) => void
           timer = setTimeout(() => reject(new Error('the model did not load within 5 minutes')), 300_000);
         }),
       ]).finally(() => clearTimeout(timer));
-      return { url: coqui.url, note: `coqui (${coqui.config.model}), disk cache off; no fresh-start turn`, close: () => coqui.close() };
+      return {
+        url: coqui.url,
+        note: `coqui (${coqui.config.model}), disk cache off; no fresh-start turn`,
+        close: () => coqui.close(),
+      };
     } catch (error) {
       await coqui.close();
       const reason = error instanceof Error ? error.message : String(error);
       console.warn(`Coqui is not available here (${reason}); measuring the embedded espeak voice instead.`);
       const companion = await startCompanionProcess('espeak', log);
-      return { url: companion.url, note: `espeak (embedded) — Coqui was asked for but is not available: ${reason}`, restart: () => companion.restart(), close: () => companion.close() };
+      return {
+        url: companion.url,
+        note: `espeak (embedded) — Coqui was asked for but is not available: ${reason}`,
+        restart: () => companion.restart(),
+        close: () => companion.close(),
+      };
     }
   }
   const companion = await startCompanionProcess('espeak', log);
@@ -213,7 +221,10 @@ async function startVoice(engine: Options['engine'], log: (line: string) => void
  * Like makeSpeechWav, but each spoken part is trimmed to its audible span first: espeak-ng pads an
  * utterance with ~150 ms of quiet at each end, which would turn a 400 ms pause into a 700 ms one.
  */
-async function makeExactSpeechWav(parts: ReadonlyArray<string | { silenceMs: number }>, outPath: string): Promise<string> {
+async function makeExactSpeechWav(
+  parts: ReadonlyArray<string | { silenceMs: number }>,
+  outPath: string,
+): Promise<string> {
   const pieces: Int16Array[] = [];
   const rate = 48_000;
   for (const [index, part] of parts.entries()) {
@@ -235,7 +246,6 @@ async function makeExactSpeechWav(parts: ReadonlyArray<string | { silenceMs: num
   await writeFile(outPath, encodePcm16(all, rate));
   return outPath;
 }
-
 
 const ms = (value: number): string => formatValue(value, 'ms');
 
@@ -297,10 +307,19 @@ async function main(): Promise<void> {
   try {
     const mic = {
       file: path.join(dir, 'mic.wav'),
-      speech: await makeSpeechWav([{ silenceMs: 300 }, TIMED_SENTENCE, { silenceMs: 600 }], path.join(dir, 'speech.wav')),
+      speech: await makeSpeechWav(
+        [{ silenceMs: 300 }, TIMED_SENTENCE, { silenceMs: 600 }],
+        path.join(dir, 'speech.wav'),
+      ),
       silence: await makeSilenceWav(3_000, path.join(dir, 'silence.wav')),
       handsFree: await makeExactSpeechWav(
-        [{ silenceMs: 500 }, HANDS_FREE_FIRST, { silenceMs: HANDS_FREE_PAUSE_MS }, HANDS_FREE_SECOND, { silenceMs: 3_000 }],
+        [
+          { silenceMs: 500 },
+          HANDS_FREE_FIRST,
+          { silenceMs: HANDS_FREE_PAUSE_MS },
+          HANDS_FREE_SECOND,
+          { silenceMs: 3_000 },
+        ],
         path.join(dir, 'hands-free.wav'),
       ),
     };
@@ -325,7 +344,8 @@ async function main(): Promise<void> {
 
     const plans: TurnPlan[] = [];
     if (companion.restart) plans.push({ label: 'S1', path: 'shortcut', kind: 'fresh-start' });
-    for (let i = 1; i <= options.turns; i++) plans.push({ label: `S${plans.length + 1}`, path: 'shortcut', kind: 'later' });
+    for (let i = 1; i <= options.turns; i++)
+      plans.push({ label: `S${plans.length + 1}`, path: 'shortcut', kind: 'later' });
     for (let i = 1; i <= options.buttonTurns; i++) plans.push({ label: `B${i}`, path: 'button', kind: 'later' });
     for (let i = 1; i <= options.longTurns; i++) plans.push({ label: `L${i}`, path: 'shortcut', kind: 'long-opening' });
     const turns: TimedTurn[] = [];
@@ -347,7 +367,9 @@ async function main(): Promise<void> {
     const barges = await bargeIns(options.bargeIns, browser, standin, mic, knownTurns);
     for (const b of barges) console.info(`barge-in ${b.turn}: stop ${ms(b.stopMs)} ms, stale started ${b.staleStarts}`);
     const handsFree = await handsFreeTurn(browser, standin, mic);
-    console.info(`hands-free: quiet → turn end ${ms(handsFree.quietToTurnEndMs)} ms, transcript "${handsFree.transcript}"`);
+    console.info(
+      `hands-free: quiet → turn end ${ms(handsFree.quietToTurnEndMs)} ms, transcript "${handsFree.transcript}"`,
+    );
     const noise = await noiseCheck(dir);
     console.info(`noise: ${noise.falseStartsInNoise} false starts in noise alone, ${noise.cutEarly} sentences cut`);
 
@@ -373,7 +395,9 @@ async function main(): Promise<void> {
       console.info(`measurements written to ${options.json}`);
     }
   } catch (error) {
-    console.error(`The bench could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    console.error(
+      `The bench could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     if (companionLog.length) console.error(`companion log (last lines):\n${companionLog.slice(-10).join('\n')}`);
     process.exitCode = 1;
   } finally {

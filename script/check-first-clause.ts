@@ -68,7 +68,8 @@ function longestInnerPause(pcm: Int16Array, rate: number): { ms: number; startSa
   return { ms: longest * WINDOW_MS, startSample: longestStart * Math.round((rate * WINDOW_MS) / 1000) };
 }
 
-const leadingQuietMs = (pcm: Int16Array, rate: number): number => Math.max(0, loudness(pcm, rate).indexOf(true)) * WINDOW_MS;
+const leadingQuietMs = (pcm: Int16Array, rate: number): number =>
+  Math.max(0, loudness(pcm, rate).indexOf(true)) * WINDOW_MS;
 const trailingQuietMs = (pcm: Int16Array, rate: number): number => {
   const loud = loudness(pcm, rate);
   return (loud.length - 1 - loud.lastIndexOf(true)) * WINDOW_MS;
@@ -80,7 +81,11 @@ function finalPitchHz(pcm: Int16Array, rate: number, ms = 200): number {
   const end = (loud.lastIndexOf(true) + 1) * Math.round((rate * WINDOW_MS) / 1000);
   const frame = Math.round(rate * 0.04);
   const pitches: number[] = [];
-  for (let start = Math.max(0, end - Math.round((rate * ms) / 1000)); start + frame <= end; start += Math.round(frame / 2)) {
+  for (
+    let start = Math.max(0, end - Math.round((rate * ms) / 1000));
+    start + frame <= end;
+    start += Math.round(frame / 2)
+  ) {
     let best = 0;
     let bestLag = 0;
     let energy = 0;
@@ -127,9 +132,21 @@ async function main(): Promise<void> {
       const joined = new Int16Array(first.pcm.length + pause + second.pcm.length);
       joined.set(first.pcm);
       joined.set(second.pcm, first.pcm.length + pause);
-      const files = { whole: path.join(out, `${index + 1}-whole.wav`), split: path.join(out, `${index + 1}-split.wav`) };
-      await writeFile(files.whole, Buffer.concat([wavHeader(whole.rate, whole.pcm.byteLength), Buffer.from(whole.pcm.buffer, whole.pcm.byteOffset, whole.pcm.byteLength)]));
-      await writeFile(files.split, Buffer.concat([wavHeader(first.rate, joined.byteLength), Buffer.from(joined.buffer)]));
+      const files = {
+        whole: path.join(out, `${index + 1}-whole.wav`),
+        split: path.join(out, `${index + 1}-split.wav`),
+      };
+      await writeFile(
+        files.whole,
+        Buffer.concat([
+          wavHeader(whole.rate, whole.pcm.byteLength),
+          Buffer.from(whole.pcm.buffer, whole.pcm.byteOffset, whole.pcm.byteLength),
+        ]),
+      );
+      await writeFile(
+        files.split,
+        Buffer.concat([wavHeader(first.rate, joined.byteLength), Buffer.from(joined.buffer)]),
+      );
       const clipQuietMs = trailingQuietMs(first.pcm, first.rate) + leadingQuietMs(second.pcm, second.rate);
       // The pitch where the clause ends inside the whole sentence: up to its comma pause.
       const commaPause = longestInnerPause(whole.pcm, whole.rate);
@@ -152,12 +169,30 @@ async function main(): Promise<void> {
   console.info(`eSpeak NG (the companion's embedded voice, en-us, speed 1); WAVs in ${out}`);
   console.info(
     table(
-      ['#', 'clause + rest', 'comma pause, whole (ms)', 'quiet in the clips at the cut (ms)', 'pause as played (ms)', 'length whole (s, sox)', 'length as played (s, sox)', 'pitch at clause end, whole (Hz)', 'split (Hz)'],
+      [
+        '#',
+        'clause + rest',
+        'comma pause, whole (ms)',
+        'quiet in the clips at the cut (ms)',
+        'pause as played (ms)',
+        'length whole (s, sox)',
+        'length as played (s, sox)',
+        'pitch at clause end, whole (Hz)',
+        'split (Hz)',
+      ],
       rows,
     ),
   );
-  console.info(`Quiet = 10 ms windows under −45 dBFS. As played = the clause and the rest synthesised apart, ${CLAUSE_PAUSE_MS} ms apart (the player's clause pause).`);
-  for (const [index, sentence] of SENTENCES.entries()) console.info(`${index + 1}. ${splitSentences(sentence).slice(0, 2).map((s) => `"${s}"`).join(' | ')}`);
+  console.info(
+    `Quiet = 10 ms windows under −45 dBFS. As played = the clause and the rest synthesised apart, ${CLAUSE_PAUSE_MS} ms apart (the player's clause pause).`,
+  );
+  for (const [index, sentence] of SENTENCES.entries())
+    console.info(
+      `${index + 1}. ${splitSentences(sentence)
+        .slice(0, 2)
+        .map((s) => `"${s}"`)
+        .join(' | ')}`,
+    );
 }
 
 main().catch((error: unknown) => {

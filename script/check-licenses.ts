@@ -31,10 +31,14 @@ export const EXCEPTIONS: Record<string, { license: string; companionOnly: boolea
   '@echogarden/espeak-ng-emscripten': {
     license: 'GPL-3.0',
     companionOnly: true,
-    why: 'eSpeak NG, the companion\'s default voice; the companion is GPL-3.0-or-later for it',
+    why: "eSpeak NG, the companion's default voice; the companion is GPL-3.0-or-later for it",
   },
-  '@breezystack/lamejs': { license: 'LGPL-3.0', companionOnly: true, why: 'the companion\'s MP3 encoder' },
-  winreg: { license: 'BSD*', companionOnly: false, why: 'BSD-2-Clause per its LICENSE file; a Windows helper of WXT\'s dev runner' },
+  '@breezystack/lamejs': { license: 'LGPL-3.0', companionOnly: true, why: "the companion's MP3 encoder" },
+  winreg: {
+    license: 'BSD*',
+    companionOnly: false,
+    why: "BSD-2-Clause per its LICENSE file; a Windows helper of WXT's dev runner",
+  },
 };
 
 /** Whether an SPDX-like expression ("MIT", "(MIT OR CC0-1.0)", "(MIT AND Zlib)") is satisfied by ALLOWED. */
@@ -51,8 +55,9 @@ interface PackageInfo {
 
 function runtimePackages(): Promise<Record<string, PackageInfo>> {
   return new Promise((resolve, reject) => {
-    init({ start: ROOT, production: true, excludePrivatePackages: true }, (error: Error | null, packages: Record<string, PackageInfo>) =>
-      error ? reject(error) : resolve(packages),
+    init(
+      { start: ROOT, production: true, excludePrivatePackages: true },
+      (error: Error | null, packages: Record<string, PackageInfo>) => (error ? reject(error) : resolve(packages)),
     );
   });
 }
@@ -92,7 +97,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const manifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const manifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   const notices = await readFile(path.join(ROOT, 'THIRD_PARTY_NOTICES.md'), 'utf8');
   for (const name of Object.keys(manifest.dependencies)) {
     if (!notices.includes(`\`${name}\``)) problems.push(`THIRD_PARTY_NOTICES.md does not name \`${name}\``);
@@ -102,7 +109,9 @@ async function main(): Promise<void> {
     console.error(`Licence check failed:\n- ${problems.join('\n- ')}`);
     process.exit(1);
   }
-  console.info(`Licences: ${Object.keys(packages).length} runtime packages checked, all allowed; notices name every direct dependency.`);
+  console.info(
+    `Licences: ${Object.keys(packages).length} runtime packages checked, all allowed; notices name every direct dependency.`,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

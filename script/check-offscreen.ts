@@ -147,7 +147,8 @@ async function launch(micFile: string, fakeUi: 'allow' | 'deny' | 'none'): Promi
   let seq = 1;
   const send = async <T>(type: string, body?: unknown): Promise<T> => {
     // This page stands in for one panel: every request names it, as the panel's do.
-    const data = body === undefined ? { panelId: PANEL_ID } : typeof body === 'object' ? { panelId: PANEL_ID, ...body } : body;
+    const data =
+      body === undefined ? { panelId: PANEL_ID } : typeof body === 'object' ? { panelId: PANEL_ID, ...body } : body;
     // The shape @webext-core/messaging sends and expects back: {id, type, data, timestamp} → {res} | {err}.
     const reply = await page.evaluate(
       ([type, data, id]) => chrome.runtime.sendMessage({ id, type, data, timestamp: Date.now() }),
@@ -173,7 +174,6 @@ async function launch(micFile: string, fakeUi: 'allow' | 'deny' | 'none'): Promi
 
 /** The panel this script stands in for. */
 const PANEL_ID = 'check-offscreen';
-
 
 async function savedRecording(page: Page, id: string): Promise<Buffer> {
   const bytes = await page.evaluate(async (id) => {
@@ -225,12 +225,17 @@ async function main(): Promise<void> {
   const sentenceWav = path.join(dir, 'sentence.wav');
   const silenceWav = path.join(dir, 'silence.wav');
   // espeak-ng pads each phrase with ~150 ms of silence at both ends: 100 ms more makes a ~400 ms pause.
-  await makeSpeechWav([{ silenceMs: 600 }, FIRST_HALF, { silenceMs: 100 }, SECOND_HALF, { silenceMs: 4000 }], sentenceWav);
+  await makeSpeechWav(
+    [{ silenceMs: 600 }, FIRST_HALF, { silenceMs: 100 }, SECOND_HALF, { silenceMs: 4000 }],
+    sentenceWav,
+  );
   await makeSilenceWav(6000, silenceWav);
   const source = spans(await readFile(sentenceWav));
   const pauseMs = longestInnerGap(source.sound);
   const speechMs = source.sound.at(-1)![1] - source.sound[0]![0];
-  console.info(`fake microphone: ${(speechMs / 1000).toFixed(2)} s of speech with a ${pauseMs} ms pause inside, then silence`);
+  console.info(
+    `fake microphone: ${(speechMs / 1000).toFixed(2)} s of speech with a ${pauseMs} ms pause inside, then silence`,
+  );
   await copyFile(sentenceWav, micFile);
 
   const companion = await startCompanion(dir, 150);
@@ -246,7 +251,11 @@ async function main(): Promise<void> {
       vad: VAD,
     });
     check(started.status === 'recording', 'push-to-talk: recording starts', started.status);
-    const again = await browser.send<{ status: string }>('offscreen:start-recording', { conversationId: 'check', handsFree: false, vad: VAD });
+    const again = await browser.send<{ status: string }>('offscreen:start-recording', {
+      conversationId: 'check',
+      handsFree: false,
+      vad: VAD,
+    });
     check(again.status === 'already-recording', 'a second start answers already-recording', again.status);
     const during = await microphoneState(offscreen);
     check(during.liveTracks === 1, 'the microphone is open while recording', JSON.stringify(during));
@@ -260,19 +269,35 @@ async function main(): Promise<void> {
     check(ptt.savedAt - ptt.stopRequestedAt < 150, 'stopping and saving take well under 150 ms');
     await sleep(200);
     const after = await microphoneState(offscreen);
-    check(after.liveTracks === 0 && after.contexts.length > 0 && after.contexts.every((state) => state === 'closed'), 'the microphone and its audio graph are released after stop', JSON.stringify(after));
+    check(
+      after.liveTracks === 0 && after.contexts.length > 0 && after.contexts.every((state) => state === 'closed'),
+      'the microphone and its audio graph are released after stop',
+      JSON.stringify(after),
+    );
     const events = await browser.events();
     const levels = events.filter((e) => e.kind === 'sidepanel:recorder-event' && e.data.type === 'level');
     const perSecond = levels.length / (ptt.durationMs / 1000);
-    check(perSecond > 8 && perSecond < 12, 'input levels arrive about 10 times a second', `${perSecond.toFixed(1)}/s, peak ${ptt.peakLevel.toFixed(3)}`);
+    check(
+      perSecond > 8 && perSecond < 12,
+      'input levels arrive about 10 times a second',
+      `${perSecond.toFixed(1)}/s, peak ${ptt.peakLevel.toFixed(3)}`,
+    );
     check(ptt.speechDetected && ptt.peakLevel > 0.05, 'speech was detected in the recording');
 
     const webm = await savedRecording(browser.page, ptt.recordingId);
-    check(webm.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])) && webm.length === ptt.bytes, 'IndexedDB holds the webm (EBML header, reported size)', `${webm.length} bytes`);
+    check(
+      webm.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])) && webm.length === ptt.bytes,
+      'IndexedDB holds the webm (EBML header, reported size)',
+      `${webm.length} bytes`,
+    );
     const decoded = await decodeWebm(dir, webm, 'ptt');
     const decodedSpans = spans(decoded.wav);
     check(decoded.codec === 'opus', 'the codec is opus', decoded.codec);
-    check(Math.abs(decodedSpans.durationMs - ptt.durationMs) < 300, 'the decoded duration matches the reported one', `${decodedSpans.durationMs.toFixed(0)} ms decoded, ${ptt.durationMs} ms reported`);
+    check(
+      Math.abs(decodedSpans.durationMs - ptt.durationMs) < 300,
+      'the decoded duration matches the reported one',
+      `${decodedSpans.durationMs.toFixed(0)} ms decoded, ${ptt.durationMs} ms reported`,
+    );
     const kbps = (webm.length * 8) / ptt.durationMs;
     check(kbps < 48, 'opus at a sensible bitrate', `${kbps.toFixed(1)} kbit/s`);
     const heard = await recognizeSentence(decoded.wav, [WHOLE, FIRST_HALF, SECOND_HALF]);
@@ -298,27 +323,44 @@ async function main(): Promise<void> {
     const hfDecoded = await decodeWebm(dir, hfWebm, 'hands-free');
     const hfSpans = spans(hfDecoded.wav);
     const trailingMs = hfSpans.durationMs - hfSpans.sound.at(-1)![1];
-    check(trailingMs >= 600 && trailingMs <= 1000, 'hands-free ends the turn about 700 ms after the learner goes quiet', `${trailingMs.toFixed(0)} ms of silence after the last word`);
+    check(
+      trailingMs >= 600 && trailingMs <= 1000,
+      'hands-free ends the turn about 700 ms after the learner goes quiet',
+      `${trailingMs.toFixed(0)} ms of silence after the last word`,
+    );
     const hfHeard = await recognizeSentence(hfDecoded.wav, [WHOLE, FIRST_HALF, SECOND_HALF]);
     check(hfHeard === WHOLE, `hands-free keeps the sentence with its ${pauseMs} ms pause whole`, String(hfHeard));
     if (speechStart) {
       const firstWordAt = hf.startedAt + hfSpans.sound[0]![0];
-      console.info(`     speech-start announced ~${(speechStart.receivedAt - firstWordAt).toFixed(0)} ms after the first word (incl. capture start-up)`);
+      console.info(
+        `     speech-start announced ~${(speechStart.receivedAt - firstWordAt).toFixed(0)} ms after the first word (incl. capture start-up)`,
+      );
     }
     await sleep(200);
-    check((await microphoneState(offscreen)).liveTracks === 0, 'hands-free: the microphone is released after the automatic stop');
+    check(
+      (await microphoneState(offscreen)).liveTracks === 0,
+      'hands-free: the microphone is released after the automatic stop',
+    );
 
     // ── Idle timeout ──
     await copyFile(silenceWav, micFile);
     await browser.clearEvents();
-    await browser.send('offscreen:start-recording', { conversationId: 'check', handsFree: true, vad: { endSilenceMs: 700, idleTimeoutMs: 2000 } });
+    await browser.send('offscreen:start-recording', {
+      conversationId: 'check',
+      handsFree: true,
+      vad: { endSilenceMs: 700, idleTimeoutMs: 2000 },
+    });
     const idleStart = Date.now();
     await waitFor('idle-timeout', async () =>
       (await browser.events()).find((e) => e.kind === 'sidepanel:recorder-event' && e.data.type === 'idle-timeout'),
     );
     const idleAfter = Date.now() - idleStart;
     await sleep(100);
-    check(idleAfter > 1900 && idleAfter < 3500 && (await microphoneState(offscreen)).liveTracks === 0, 'hands-free: silence ends listening after idleTimeoutMs and releases the microphone', `${idleAfter} ms`);
+    check(
+      idleAfter > 1900 && idleAfter < 3500 && (await microphoneState(offscreen)).liveTracks === 0,
+      'hands-free: silence ends listening after idleTimeoutMs and releases the microphone',
+      `${idleAfter} ms`,
+    );
 
     // ── Cancel ──
     await browser.send('offscreen:start-recording', { conversationId: 'check', handsFree: false, vad: VAD });
@@ -326,7 +368,10 @@ async function main(): Promise<void> {
     await browser.send('offscreen:cancel-recording');
     await sleep(100);
     const stopAfterCancel = await browser.send<{ status: string }>('offscreen:stop-recording');
-    check(stopAfterCancel.status === 'not-recording' && (await microphoneState(offscreen)).liveTracks === 0, 'cancel discards the turn and releases the microphone');
+    check(
+      stopAfterCancel.status === 'not-recording' && (await microphoneState(offscreen)).liveTracks === 0,
+      'cancel discards the turn and releases the microphone',
+    );
 
     // ── Playback ──
     await browser.clearEvents();
@@ -340,17 +385,32 @@ async function main(): Promise<void> {
     );
     const speech = (await browser.events()).filter((e) => e.kind === 'sidepanel:speech-event').map((e) => e.data);
     const order = speech.filter((e) => e.type === 'started').map((e) => e.seq);
-    check(finished.data.status === 'done' && JSON.stringify(order) === '[0,1,2]', 'the teacher’s sentences play in order to the end', JSON.stringify(finished.data));
+    check(
+      finished.data.status === 'done' && JSON.stringify(order) === '[0,1,2]',
+      'the teacher’s sentences play in order to the end',
+      JSON.stringify(finished.data),
+    );
     const firstAudio = speech.find((e) => e.type === 'started' && e.seq === 0)?.at as number;
     const firstSynth = speech.find((e) => e.type === 'synthesized' && e.seq === 0)?.ms as number;
-    console.info(`     first audio ${(firstAudio - speakSentAt).toFixed(0)} ms after the first sentence was sent (its synthesis took ${firstSynth} ms)`);
+    console.info(
+      `     first audio ${(firstAudio - speakSentAt).toFixed(0)} ms after the first sentence was sent (its synthesis took ${firstSynth} ms)`,
+    );
     const gaps = [1, 2].map((seq) => {
       const endedAt = speech.find((e) => e.type === 'ended' && e.seq === seq - 1)?.at as number;
       const startedAt = speech.find((e) => e.type === 'started' && e.seq === seq)?.at as number;
       return startedAt - endedAt;
     });
-    check(gaps.every((gap) => gap < 60), 'no gap between sentences (events ±timer jitter)', gaps.map((g) => `${g.toFixed(0)} ms`).join(', '));
-    check(companion.requests[0]?.authorization === 'Bearer tok' && companion.requests[0]?.body.response_format === 'wav' && !('voice' in companion.requests[0]!.body), 'speech requests carry the token, ask for WAV, omit an empty voice');
+    check(
+      gaps.every((gap) => gap < 60),
+      'no gap between sentences (events ±timer jitter)',
+      gaps.map((g) => `${g.toFixed(0)} ms`).join(', '),
+    );
+    check(
+      companion.requests[0]?.authorization === 'Bearer tok' &&
+        companion.requests[0]?.body.response_format === 'wav' &&
+        !('voice' in companion.requests[0]!.body),
+      'speech requests carry the token, ask for WAV, omit an empty voice',
+    );
     const status = await browser.send<{ recording: boolean; speaking: boolean }>('offscreen:status');
     check(!status.recording && !status.speaking, 'status says idle after the reply', JSON.stringify(status));
 
@@ -370,15 +430,33 @@ async function main(): Promise<void> {
     const sourcesBefore = await offscreen<number>('window.__sources.length');
     const bargeAt = await browser.page.evaluate(() => performance.timeOrigin + performance.now());
     const stop = await browser.send<{ turnId: string; heard: number[]; stoppedAt: number }>('offscreen:stop-speech');
-    const late = await browser.send<number>('offscreen:speak', { turnId: 'reply-2', text: 'A late sentence.', companion: target });
+    const late = await browser.send<number>('offscreen:speak', {
+      turnId: 'reply-2',
+      text: 'A late sentence.',
+      companion: target,
+    });
     await sleep(2500);
     const sources = await offscreen<Array<{ startedAt?: number; stoppedAt?: number }>>('window.__sources');
     const reply2 = sources.slice(sourcesOfEarlierReplies, sourcesBefore);
     const stoppedWithin = Math.max(...reply2.map((s) => (s.stoppedAt ?? Infinity) - bargeAt));
-    check(stop.turnId === 'reply-2' && JSON.stringify(stop.heard) === '[0]', 'barge-in reports what was heard', JSON.stringify(stop));
-    check(stoppedWithin < 100, 'barge-in stops every playing and scheduled clip within 100 ms', `${reply2.length} clip(s) stopped ${stoppedWithin.toFixed(1)} ms after the request left the panel`);
-    const startedAfter = (await browser.events()).filter((e) => e.data.type === 'started' && e.data.turnId === 'reply-2' && e.receivedAt > bargeAt);
-    check(sources.length === sourcesBefore && startedAfter.length === 0 && late === -1, 'nothing of the interrupted reply plays later', `${sources.length - sourcesBefore} new sources, late speak → ${late}`);
+    check(
+      stop.turnId === 'reply-2' && JSON.stringify(stop.heard) === '[0]',
+      'barge-in reports what was heard',
+      JSON.stringify(stop),
+    );
+    check(
+      stoppedWithin < 100,
+      'barge-in stops every playing and scheduled clip within 100 ms',
+      `${reply2.length} clip(s) stopped ${stoppedWithin.toFixed(1)} ms after the request left the panel`,
+    );
+    const startedAfter = (await browser.events()).filter(
+      (e) => e.data.type === 'started' && e.data.turnId === 'reply-2' && e.receivedAt > bargeAt,
+    );
+    check(
+      sources.length === sourcesBefore && startedAfter.length === 0 && late === -1,
+      'nothing of the interrupted reply plays later',
+      `${sources.length - sourcesBefore} new sources, late speak → ${late}`,
+    );
 
     // ── Companion down ──
     await browser.clearEvents();
@@ -388,7 +466,11 @@ async function main(): Promise<void> {
     const failed = await waitFor('failed', async () =>
       (await browser.events()).find((e) => e.kind === 'sidepanel:speech-event' && e.data.type === 'failed'),
     );
-    const afterFailure = await browser.send<number>('offscreen:speak', { turnId: 'reply-3', text: 'How are you?', companion: down });
+    const afterFailure = await browser.send<number>('offscreen:speak', {
+      turnId: 'reply-3',
+      text: 'How are you?',
+      companion: down,
+    });
     check(
       failed.data.companionUnreachable === true && failed.data.seq === 0 && afterFailure === -1,
       'an unreachable companion is reported at once, mid-stream, and later sentences are left to the panel',
@@ -397,7 +479,10 @@ async function main(): Promise<void> {
 
     // ── The permission page, granted ──
     await browser.page.reload();
-    await browser.page.getByRole('button', { name: 'Allow microphone' }).click().catch(() => undefined);
+    await browser.page
+      .getByRole('button', { name: 'Allow microphone' })
+      .click()
+      .catch(() => undefined);
     const said = await browser.page.locator('[role=status]').textContent();
     check(/can hear you/.test(said ?? ''), 'permission page: says the microphone works', said ?? '');
   } finally {
@@ -409,21 +494,45 @@ async function main(): Promise<void> {
   const unprompted = await launch(micFile, 'none');
   try {
     await unprompted.offscreen();
-    const reply = await unprompted.send<{ status: string }>('offscreen:start-recording', { conversationId: 'c', handsFree: false, vad: VAD });
-    check(reply.status === 'permission-needed', 'never asked: the offscreen document answers permission-needed', reply.status);
+    const reply = await unprompted.send<{ status: string }>('offscreen:start-recording', {
+      conversationId: 'c',
+      handsFree: false,
+      vad: VAD,
+    });
+    check(
+      reply.status === 'permission-needed',
+      'never asked: the offscreen document answers permission-needed',
+      reply.status,
+    );
   } finally {
     await unprompted.close();
   }
   const denied = await launch(micFile, 'deny');
   try {
     await denied.page.getByRole('button', { name: 'Allow microphone' }).click();
-    await denied.page.waitForFunction(() => document.querySelector('[role=status]')?.textContent?.includes('blocked') || document.querySelector('[role=status]')?.textContent?.includes('closed'));
+    await denied.page.waitForFunction(
+      () =>
+        document.querySelector('[role=status]')?.textContent?.includes('blocked') ||
+        document.querySelector('[role=status]')?.textContent?.includes('closed'),
+    );
     const said = await denied.page.locator('[role=status]').textContent();
     const settingsVisible = await denied.page.getByText('chrome://settings/content/microphone').isVisible();
-    check(settingsVisible || /closed without an answer/.test(said ?? ''), 'denied: the permission page says how to allow it', `${said} (settings link visible: ${settingsVisible})`);
+    check(
+      settingsVisible || /closed without an answer/.test(said ?? ''),
+      'denied: the permission page says how to allow it',
+      `${said} (settings link visible: ${settingsVisible})`,
+    );
     await denied.offscreen();
-    const reply = await denied.send<{ status: string }>('offscreen:start-recording', { conversationId: 'c', handsFree: false, vad: VAD });
-    check(reply.status === 'permission-denied' || reply.status === 'permission-needed', 'denied: the offscreen document answers with a permission state', reply.status);
+    const reply = await denied.send<{ status: string }>('offscreen:start-recording', {
+      conversationId: 'c',
+      handsFree: false,
+      vad: VAD,
+    });
+    check(
+      reply.status === 'permission-denied' || reply.status === 'permission-needed',
+      'denied: the offscreen document answers with a permission state',
+      reply.status,
+    );
   } finally {
     await denied.close();
   }

@@ -15,7 +15,10 @@ export const SECOND_SENTENCE = 'I like to read books in the evening.';
 
 async function main(): Promise<void> {
   const made = await Promise.all([
-    makeSpeechWav([{ silenceMs: 400 }, LEARNER_SENTENCE, { silenceMs: 800 }], path.join(SAMPLES, 'learner-yesterday.wav')),
+    makeSpeechWav(
+      [{ silenceMs: 400 }, LEARNER_SENTENCE, { silenceMs: 800 }],
+      path.join(SAMPLES, 'learner-yesterday.wav'),
+    ),
     makeSpeechWav([{ silenceMs: 400 }, SECOND_SENTENCE, { silenceMs: 800 }], path.join(SAMPLES, 'learner-books.wav')),
     // A sentence with a pause inside it and silence after: hands-free must wait for the whole sentence.
     makeSpeechWav(

@@ -19,10 +19,33 @@ export const TEST_SENTENCE = 'Hello, can you hear me?';
 export async function makeTestSample(outPath = TEST_SAMPLE): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aitalk-test-sample-'));
   try {
-    const wav = await makeSpeechWav([{ silenceMs: 300 }, TEST_SENTENCE, { silenceMs: 400 }], path.join(dir, 'hello.wav'), {
-      sampleRate: 16_000,
-    });
-    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', wav, '-ac', '1', '-c:a', 'libopus', '-b:a', '24k', '-map_metadata', '-1', '-fflags', '+bitexact', outPath]);
+    const wav = await makeSpeechWav(
+      [{ silenceMs: 300 }, TEST_SENTENCE, { silenceMs: 400 }],
+      path.join(dir, 'hello.wav'),
+      {
+        sampleRate: 16_000,
+      },
+    );
+    await run('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-y',
+      '-i',
+      wav,
+      '-ac',
+      '1',
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '24k',
+      '-map_metadata',
+      '-1',
+      '-fflags',
+      '+bitexact',
+      outPath,
+    ]);
     return outPath;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -31,7 +31,11 @@ const SUPPORTED_PYTHON = { min: [3, 10], max: [3, 13] } as const;
 
 class SetupError extends Error {}
 
-function run(command: string, args: string[], options: SpawnSyncOptions = {}): { status: number | null; stdout: string } {
+function run(
+  command: string,
+  args: string[],
+  options: SpawnSyncOptions = {},
+): { status: number | null; stdout: string } {
   const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options });
   if (result.error) throw new SetupError(`could not run ${command}: ${result.error.message}`);
   return { status: result.status, stdout: String(result.stdout ?? '') };
@@ -87,7 +91,16 @@ interface PipReport {
 /** Refuses before downloading when pip would fetch PyPI's CUDA build of torch. */
 function checkTorchIsCpu(python: string): void {
   console.info(`\n== checking which PyTorch ${TORCH_VERSION} pip would install`);
-  const { status, stdout } = run(python, ['-m', 'pip', 'install', '--dry-run', '--quiet', '--report', '-', `torch==${TORCH_VERSION}`]);
+  const { status, stdout } = run(python, [
+    '-m',
+    'pip',
+    'install',
+    '--dry-run',
+    '--quiet',
+    '--report',
+    '-',
+    `torch==${TORCH_VERSION}`,
+  ]);
   if (status !== 0) throw new SetupError(`pip cannot find torch==${TORCH_VERSION}; see its message above`);
   const report = JSON.parse(stdout) as PipReport;
   const torch = report.install.find((item) => item.metadata.name.toLowerCase() === 'torch');
@@ -108,7 +121,10 @@ function checkTorchIsCpu(python: string): void {
 }
 
 async function removeTorchaudioExtension(python: string): Promise<void> {
-  const { stdout } = run(python, ['-c', 'import importlib.util as u; print(u.find_spec("torchaudio").submodule_search_locations[0])']);
+  const { stdout } = run(python, [
+    '-c',
+    'import importlib.util as u; print(u.find_spec("torchaudio").submodule_search_locations[0])',
+  ]);
   const lib = path.join(stdout.trim(), 'lib');
   if (!existsSync(lib)) return;
   const natives = (await readdir(lib)).filter((file) => /\.(so|pyd|dylib)$/.test(file));
@@ -145,19 +161,34 @@ async function main(): Promise<void> {
   }
   checkTorchIsCpu(python);
   const pip = ['-m', 'pip', 'install', '--disable-pip-version-check'];
-  step(`installing PyTorch ${TORCH_VERSION} (CPU)`, python, [...pip, `torch==${TORCH_VERSION}`], 'see pip\'s message above');
+  step(
+    `installing PyTorch ${TORCH_VERSION} (CPU)`,
+    python,
+    [...pip, `torch==${TORCH_VERSION}`],
+    "see pip's message above",
+  );
   const constraints = path.join(venv, 'aitalk-constraints.txt');
   await writeFile(constraints, CONSTRAINTS.join('\n') + '\n');
-  step(`installing coqui-tts ${COQUI_VERSION}`, python, [...pip, '-c', constraints, ...PACKAGES], 'see pip\'s message above');
+  step(
+    `installing coqui-tts ${COQUI_VERSION}`,
+    python,
+    [...pip, '-c', constraints, ...PACKAGES],
+    "see pip's message above",
+  );
   await removeTorchaudioExtension(python);
   step(
     'checking that coqui-tts imports',
     python,
-    ['-c', 'import torch, TTS.api; assert torch.version.cuda is None, "CUDA build"; print("   torch", torch.__version__, "coqui-tts", TTS.__version__)'],
+    [
+      '-c',
+      'import torch, TTS.api; assert torch.version.cuda is None, "CUDA build"; print("   torch", torch.__version__, "coqui-tts", TTS.__version__)',
+    ],
     `the environment is incomplete; run npm run setup:coqui -- --force to start again`,
   );
   await writeFile(path.join(venv, STAMP), JSON.stringify({ coqui: COQUI_VERSION, torch: TORCH_VERSION }) + '\n');
-  console.info(`\ncoqui-tts is ready (${((Date.now() - started) / 1000).toFixed(0)} s). The companion uses this Python by itself:`);
+  console.info(
+    `\ncoqui-tts is ready (${((Date.now() - started) / 1000).toFixed(0)} s). The companion uses this Python by itself:`,
+  );
   console.info(python);
 }
 

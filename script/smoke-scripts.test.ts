@@ -26,7 +26,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function smoke(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function smoke(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [path.join(here, script), ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -65,18 +69,26 @@ describe('smoke scripts against a compatible server', () => {
       AITALK_TOKEN: standin.apiKey,
     });
     expect(result.code).toBe(0);
-    expect(await recognizeSentence(await readFile(out), [LEARNER_SENTENCE, 'I like to read books in the evening.'])).toBe('I like to read books in the evening.');
+    expect(
+      await recognizeSentence(await readFile(out), [LEARNER_SENTENCE, 'I like to read books in the evening.']),
+    ).toBe('I like to read books in the evening.');
   });
 
   it('each says clearly what failed: a rejected key, no key, an unreachable companion', async () => {
     const rejected = await smoke('smoke-teacher.ts', [], { ...api(), OPENAI_API_KEY: 'sk-wrong-0000' });
     expect(rejected.code).toBe(1);
-    expect(rejected.stderr.trim()).toMatch(/^smoke:teacher FAILED: HTTP 401 \(invalid_api_key\): Incorrect API key provided/);
+    expect(rejected.stderr.trim()).toMatch(
+      /^smoke:teacher FAILED: HTTP 401 \(invalid_api_key\): Incorrect API key provided/,
+    );
     const noKey = await smoke('smoke-transcribe.ts', [], { OPENAI_BASE_URL: standin.url });
-    expect(noKey.stderr.trim()).toBe('smoke:transcribe FAILED: OPENAI_API_KEY is not set (export it, and OPENAI_BASE_URL for a server other than api.openai.com)');
+    expect(noKey.stderr.trim()).toBe(
+      'smoke:transcribe FAILED: OPENAI_API_KEY is not set (export it, and OPENAI_BASE_URL for a server other than api.openai.com)',
+    );
     // Port 9 (discard) on loopback: nothing listens there.
     const down = await smoke('smoke-speak.ts', [], { AITALK_COMPANION_URL: 'http://127.0.0.1:9' });
     expect(down.code).toBe(1);
-    expect(down.stderr).toMatch(/^smoke:speak FAILED: cannot reach the companion at http:\/\/127\.0\.0\.1:9 .*npm run companion/);
+    expect(down.stderr).toMatch(
+      /^smoke:speak FAILED: cannot reach the companion at http:\/\/127\.0\.0\.1:9 .*npm run companion/,
+    );
   });
 });

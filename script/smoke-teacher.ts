@@ -6,7 +6,7 @@ import { openaiClient, runSmoke, smokeEnv } from './lib/smoke.ts';
 
 // The original design's teacher prompt, as the extension sends it by default.
 const TEACHER =
-  'I want you to act as a spoken English teacher and improver. I will speak to you in English and you will reply to me in English to practice my spoken English. I want you to keep your reply neat, limiting the reply to 100 words. I want you to strictly correct my grammar mistakes, typos, and factual errors. I want you to ask me a question in your reply. Now let\'s start practicing, you could ask me a question first. Remember, I want you to strictly correct my grammar mistakes, typos, and factual errors.';
+  "I want you to act as a spoken English teacher and improver. I will speak to you in English and you will reply to me in English to practice my spoken English. I want you to keep your reply neat, limiting the reply to 100 words. I want you to strictly correct my grammar mistakes, typos, and factual errors. I want you to ask me a question in your reply. Now let's start practicing, you could ask me a question first. Remember, I want you to strictly correct my grammar mistakes, typos, and factual errors.";
 
 runSmoke('smoke:teacher', async () => {
   const said = process.argv[2] ?? 'Yesterday I go to the park with my friend.';
@@ -32,5 +32,7 @@ runSmoke('smoke:teacher', async () => {
   }
   process.stdout.write('\n');
   if (!reply.trim()) throw new Error('the stream ended without any text');
-  console.info(`first token after ${firstTokenMs} ms, whole reply (${reply.split(/\s+/).length} words) after ${Math.round(performance.now() - started)} ms`);
+  console.info(
+    `first token after ${firstTokenMs} ms, whole reply (${reply.split(/\s+/).length} words) after ${Math.round(performance.now() - started)} ms`,
+  );
 });

@@ -17,8 +17,16 @@ runSmoke('smoke:transcribe', async () => {
     throw new Error(`cannot read ${file}: ${error.message}`);
   });
   const env = smokeEnv();
-  const type = file.endsWith('.webm') ? 'audio/webm' : file.endsWith('.ogg') ? 'audio/ogg' : file.endsWith('.mp3') ? 'audio/mpeg' : 'audio/wav';
-  console.info(`transcribing ${path.basename(file)} (${bytes.length} bytes) with ${env.transcribeModel} at ${env.baseURL}`);
+  const type = file.endsWith('.webm')
+    ? 'audio/webm'
+    : file.endsWith('.ogg')
+      ? 'audio/ogg'
+      : file.endsWith('.mp3')
+        ? 'audio/mpeg'
+        : 'audio/wav';
+  console.info(
+    `transcribing ${path.basename(file)} (${bytes.length} bytes) with ${env.transcribeModel} at ${env.baseURL}`,
+  );
   const started = performance.now();
   const result = await openaiClient().audio.transcriptions.create({
     file: await toFile(bytes, path.basename(file), { type }),

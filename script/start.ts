@@ -55,11 +55,18 @@ if (!noBrowser && browser && hasDisplay) {
   const profile = path.join(root, '.cache/browser-profile');
   const chromium = spawn(
     browser,
-    [`--user-data-dir=${profile}`, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, '--no-first-run'],
+    [
+      `--user-data-dir=${profile}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--no-first-run',
+    ],
     { stdio: 'ignore' },
   );
   children.push(chromium);
-  console.info('AITalk: Chromium is opening with AITalk loaded. Click the AITalk icon in the toolbar to open the side panel.');
+  console.info(
+    'AITalk: Chromium is opening with AITalk loaded. Click the AITalk icon in the toolbar to open the side panel.',
+  );
 } else {
   console.info(
     [
@@ -83,10 +90,13 @@ async function shutdown(code: number): Promise<void> {
   await Promise.all(
     children
       .filter((child) => child.exitCode === null && child.signalCode === null)
-      .map((child) => new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      })),
+      .map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
   );
   process.exit(code);
 }

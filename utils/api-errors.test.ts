@@ -1,4 +1,13 @@
-import { APIConnectionError, APIError, AuthenticationError, BadRequestError, InternalServerError, NotFoundError, PermissionDeniedError, RateLimitError } from 'openai';
+import {
+  APIConnectionError,
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+} from 'openai';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiProblem, describeApiError, withRetry } from './api-errors';
 
@@ -11,7 +20,10 @@ function rateLimit(code: string, extra: Record<string, string> = {}) {
 
 describe('describeApiError tells the learner what to do next', () => {
   it('says a rejected key is a key problem, pointing at Settings', () => {
-    const problem = describeApiError(new AuthenticationError(401, { message: 'bad key', code: 'invalid_api_key' }, 'bad key', headers()), BASE);
+    const problem = describeApiError(
+      new AuthenticationError(401, { message: 'bad key', code: 'invalid_api_key' }, 'bad key', headers()),
+      BASE,
+    );
     expect(problem.kind).toBe('key-rejected');
     expect(problem.message).toMatch(/rejected your API key/);
     expect(problem.message).toMatch(/Settings/);
@@ -45,12 +57,20 @@ describe('describeApiError tells the learner what to do next', () => {
   });
 
   it('calls an unknown model a model problem', () => {
-    const error = new NotFoundError(404, { message: 'The model `gpt-x` does not exist', code: 'model_not_found' }, 'The model `gpt-x` does not exist', headers());
+    const error = new NotFoundError(
+      404,
+      { message: 'The model `gpt-x` does not exist', code: 'model_not_found' },
+      'The model `gpt-x` does not exist',
+      headers(),
+    );
     expect(describeApiError(error, BASE, 'gpt-x').message).toContain('"gpt-x"');
   });
 
   it('reports server errors with their status, as transient', () => {
-    const problem = describeApiError(new InternalServerError(503, { message: 'overloaded' }, 'overloaded', headers()), BASE);
+    const problem = describeApiError(
+      new InternalServerError(503, { message: 'overloaded' }, 'overloaded', headers()),
+      BASE,
+    );
     expect(problem.kind).toBe('server-error');
     expect(problem.message).toContain('503');
     expect(problem.transient).toBe(true);
@@ -59,8 +79,18 @@ describe('describeApiError tells the learner what to do next', () => {
 
 describe('differences between providers', () => {
   it('an empty account is named as such whatever the status and code', () => {
-    const deepseek = APIError.generate(402, { error: { message: 'Insufficient Balance', type: 'unknown_error', code: 'invalid_request_error' } }, undefined, headers());
-    const envelope = new PermissionDeniedError(403, { message: 'Sorry, your account balance is insufficient', code: '30001' }, undefined, headers());
+    const deepseek = APIError.generate(
+      402,
+      { error: { message: 'Insufficient Balance', type: 'unknown_error', code: 'invalid_request_error' } },
+      undefined,
+      headers(),
+    );
+    const envelope = new PermissionDeniedError(
+      403,
+      { message: 'Sorry, your account balance is insufficient', code: '30001' },
+      undefined,
+      headers(),
+    );
     const typed = new BadRequestError(400, { message: 'quota', type: 'insufficient_quota' }, undefined, headers());
     for (const error of [deepseek, envelope, typed]) {
       const problem = describeApiError(error, BASE);
@@ -91,8 +121,12 @@ describe('differences between providers', () => {
 
   it('a rejected or missing key names the field it came from', () => {
     const error = new AuthenticationError(401, { message: 'bad key' }, 'bad key', headers());
-    expect(describeApiError(error, BASE, undefined, { role: 'transcription', separateServer: true }).message).toContain('“Transcription server key”');
-    expect(describeApiError(error, BASE, undefined, { role: 'chat', keyless: true }).message).toMatch(/wants an API key.*“API key”/);
+    expect(describeApiError(error, BASE, undefined, { role: 'transcription', separateServer: true }).message).toContain(
+      '“Transcription server key”',
+    );
+    expect(describeApiError(error, BASE, undefined, { role: 'chat', keyless: true }).message).toMatch(
+      /wants an API key.*“API key”/,
+    );
   });
 
   it('offers Settings only for what Settings can fix', () => {
@@ -106,7 +140,8 @@ describe('withRetry', () => {
   const describeIt = (error: unknown) => describeApiError(error, BASE);
 
   it('retries a rate limit with backoff until it succeeds', async () => {
-    const request = vi.fn<() => Promise<string>>()
+    const request = vi
+      .fn<() => Promise<string>>()
       .mockRejectedValueOnce(rateLimit('rate_limit_exceeded'))
       .mockRejectedValueOnce(rateLimit('rate_limit_exceeded'))
       .mockResolvedValue('ok');
@@ -124,14 +159,18 @@ describe('withRetry', () => {
   });
 
   it('gives up after the last attempt with the last problem', async () => {
-    const request = vi.fn<() => Promise<string>>().mockRejectedValue(new InternalServerError(500, { message: 'boom' }, 'boom', headers()));
+    const request = vi
+      .fn<() => Promise<string>>()
+      .mockRejectedValue(new InternalServerError(500, { message: 'boom' }, 'boom', headers()));
     await expect(withRetry(request, describeIt, { attempts: 3, baseDelayMs: 1 })).rejects.toBeInstanceOf(ApiProblem);
     expect(request).toHaveBeenCalledTimes(3);
   });
 
   it('stops waiting as soon as the turn is cancelled', async () => {
     const controller = new AbortController();
-    const request = vi.fn<() => Promise<string>>().mockRejectedValue(rateLimit('rate_limit_exceeded', { 'retry-after': '5' }));
+    const request = vi
+      .fn<() => Promise<string>>()
+      .mockRejectedValue(rateLimit('rate_limit_exceeded', { 'retry-after': '5' }));
     const pending = withRetry(request, describeIt, { signal: controller.signal });
     setTimeout(() => controller.abort(), 10);
     const started = Date.now();

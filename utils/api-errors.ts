@@ -96,7 +96,8 @@ function retryAfter(headers: Headers | undefined): number | undefined {
  * Providers other than OpenAI say "out of credit" in their own ways: DeepSeek and OpenRouter
  * answer 402, others 403 or 400 with their own code and wording.
  */
-const QUOTA_WORDS = /insufficient[_ ](quota|balance|credit|funds)|quota (exceeded|exhausted)|balance is insufficient|out of credit|余额不足/i;
+const QUOTA_WORDS =
+  /insufficient[_ ](quota|balance|credit|funds)|quota (exceeded|exhausted)|balance is insufficient|out of credit|余额不足/i;
 
 function isQuotaError(error: APIError): boolean {
   if (error.status === 402) return true;
@@ -138,7 +139,12 @@ export function missingEndpoint(baseUrl: string, context: RequestContext): ApiPr
 }
 
 /** Turns anything a request threw into an ApiProblem whose message says what to do next. */
-export function describeApiError(error: unknown, baseUrl: string, model?: string, context: RequestContext = {}): ApiProblem {
+export function describeApiError(
+  error: unknown,
+  baseUrl: string,
+  model?: string,
+  context: RequestContext = {},
+): ApiProblem {
   if (error instanceof ApiProblem) return error;
   const host = hostOf(baseUrl);
   if (error instanceof APIUserAbortError || (error instanceof DOMException && error.name === 'AbortError')) {
@@ -153,11 +159,7 @@ export function describeApiError(error: unknown, baseUrl: string, model?: string
   if (error instanceof AuthenticationError) return keyRejected(host, context);
   if (error instanceof APIError && isQuotaError(error)) return quotaProblem(host);
   if (error instanceof RateLimitError) {
-    return new ApiProblem(
-      'rate-limited',
-      t('apiError.rateLimited', { host }),
-      retryAfter(error.headers),
-    );
+    return new ApiProblem('rate-limited', t('apiError.rateLimited', { host }), retryAfter(error.headers));
   }
   if (error instanceof NotFoundError) {
     if (error.code === 'model_not_found' || /model/i.test(error.message)) {

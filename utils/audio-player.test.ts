@@ -1,15 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  AudioPlayer,
-  CompanionUnreachableError,
-  TeacherVoice,
-  fetchSpeech,
-} from './audio-player';
+import { AudioPlayer, CompanionUnreachableError, TeacherVoice, fetchSpeech } from './audio-player';
 import { FakeContext, clip } from './testing/fakes';
 import type { CompanionTarget, SpeechEvent } from './messages';
 import { CLAUSE_PAUSE_MS } from './sentence-splitter';
-
-
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -190,13 +183,18 @@ describe('TeacherVoice', () => {
   it('leaves a comma’s pause after a clause spoken on its own, and none between whole sentences', async () => {
     const companionServer = controllableCompanion();
     const { context, teacher } = voice(companionServer.fetchImpl);
-    for (const text of ['That is a good start to your story,', 'and I like it.', 'Tell me more.']) teacher.speak({ panelId: 'panel-a', turnId: 't1', text, companion });
+    for (const text of ['That is a good start to your story,', 'and I like it.', 'Tell me more.'])
+      teacher.speak({ panelId: 'panel-a', turnId: 't1', text, companion });
     teacher.end('t1');
     companionServer.finish('That is a good start to your story,', 1);
     companionServer.finish('and I like it.', 0.5);
     companionServer.finish('Tell me more.', 0.5);
     await vi.advanceTimersByTimeAsync(10);
-    expect(context.sources.map((s) => s.startedAt)).toEqual([0, 1 + CLAUSE_PAUSE_MS / 1000, 1.5 + CLAUSE_PAUSE_MS / 1000]);
+    expect(context.sources.map((s) => s.startedAt)).toEqual([
+      0,
+      1 + CLAUSE_PAUSE_MS / 1000,
+      1.5 + CLAUSE_PAUSE_MS / 1000,
+    ]);
   });
 
   it('barge-in: silences the teacher at once and nothing of that reply plays later', async () => {
@@ -282,7 +280,11 @@ describe('TeacherVoice', () => {
     teacher.end('t1');
     await vi.advanceTimersByTimeAsync(5_000);
     expect(events.find((e) => e.type === 'started')).toMatchObject({ seq: 0 });
-    expect(events.find((e) => e.type === 'failed')).toMatchObject({ seq: 1, unplayed: ['Second.'], companionUnreachable: true });
+    expect(events.find((e) => e.type === 'failed')).toMatchObject({
+      seq: 1,
+      unplayed: ['Second.'],
+      companionUnreachable: true,
+    });
   });
 
   it('stops counting as speaking when a reply was abandoned without end (the panel closed mid-stream)', async () => {

@@ -184,7 +184,9 @@ export async function fetchSpeech(
   }
   if (!response.ok) {
     const detail = await response.text().catch(() => '');
-    throw new Error(t('banner.voiceServerStatus', { status: response.status, detail: errorMessage(detail) || response.statusText }));
+    throw new Error(
+      t('banner.voiceServerStatus', { status: response.status, detail: errorMessage(detail) || response.statusText }),
+    );
   }
   return response.arrayBuffer();
 }
@@ -211,7 +213,6 @@ interface Turn<B> {
   /** The text of each sentence by sequence number, to hear where a clause was cut off its sentence. */
   texts: string[];
 }
-
 
 /**
  * The teacher's voice for one reply at a time: each 'offscreen:speak' sentence goes into a

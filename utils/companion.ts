@@ -21,7 +21,11 @@ export async function testCompanion(url: string, token: string): Promise<{ ok: b
       message: t('connection.companionRefused', { id: globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID' }),
     };
   }
-  const health = (await response.json().catch(() => null)) as { engine?: string; ready?: boolean; status?: string } | null;
+  const health = (await response.json().catch(() => null)) as {
+    engine?: string;
+    ready?: boolean;
+    status?: string;
+  } | null;
   if (!response.ok || !health || typeof health.engine !== 'string') {
     return { ok: false, message: t('connection.notCompanion', { url }) };
   }

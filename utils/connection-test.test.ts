@@ -17,7 +17,12 @@ const loadSample = async () => new Blob([await readFile(TEST_SAMPLE)], { type: '
 beforeAll(async () => {
   [chatOnly, whisperOnly] = await Promise.all([
     startStandin({ latencyProfile: 'fast', serves: 'chat', apiKey: 'sk-chat-only' }),
-    startStandin({ latencyProfile: 'fast', serves: 'transcription', apiKey: 'sk-whisper-only', candidates: [TEST_SENTENCE, 'Goodbye and see you tomorrow.'] }),
+    startStandin({
+      latencyProfile: 'fast',
+      serves: 'transcription',
+      apiKey: 'sk-whisper-only',
+      candidates: [TEST_SENTENCE, 'Goodbye and see you tomorrow.'],
+    }),
   ]);
 });
 
@@ -47,7 +52,10 @@ describe('Test connection', () => {
   it('on a chat-only server, says it has no transcription and where to choose one', async () => {
     const report = await testConnection(settings(), { apiKey: 'sk-chat-only', transcriptionKey: '' }, { loadSample });
     expect(report.chat).toEqual({ ok: true, message: 'Key accepted.' });
-    expect(report.transcription).toEqual({ ok: false, message: 'This server has no transcription: choose a Transcription server below, then test again.' });
+    expect(report.transcription).toEqual({
+      ok: false,
+      message: 'This server has no transcription: choose a Transcription server below, then test again.',
+    });
   });
 
   it('with a transcription server, really transcribes the sample there with its own key', async () => {

@@ -38,8 +38,13 @@ async function listModels(endpoint: Endpoint): Promise<string[] | null> {
     const page = await createClient(endpoint).models.list();
     return page.data.map((model) => model.id);
   } catch (error) {
-    const problem = describeApiError(error, endpoint.baseUrl, endpoint.model, { role: endpoint.role, separateServer: endpoint.separateServer, keyless: !endpoint.apiKey });
-    if (problem.kind === 'not-openai-compatible' || problem.kind === 'no-chat' || problem.kind === 'no-transcription') return null;
+    const problem = describeApiError(error, endpoint.baseUrl, endpoint.model, {
+      role: endpoint.role,
+      separateServer: endpoint.separateServer,
+      keyless: !endpoint.apiKey,
+    });
+    if (problem.kind === 'not-openai-compatible' || problem.kind === 'no-chat' || problem.kind === 'no-transcription')
+      return null;
     throw problem;
   }
 }
@@ -50,12 +55,20 @@ function modelNote(models: string[] | null, model: string): string {
   return ` ${t('connection.modelNotListed', { model, models: `${some}${models.length > 6 ? '…' : ''}` })}`;
 }
 
-const words = (text: string) => text.toLowerCase().replace(/[^a-z ]+/g, ' ').split(/\s+/).filter(Boolean);
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z ]+/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
 
 async function checkChat(endpoint: Endpoint): Promise<CheckResult> {
   try {
     const models = await listModels(endpoint);
-    return { ok: true, message: `${endpoint.apiKey ? t('connection.keyAccepted') : t('connection.serverAnswers')}${modelNote(models, endpoint.model)}` };
+    return {
+      ok: true,
+      message: `${endpoint.apiKey ? t('connection.keyAccepted') : t('connection.serverAnswers')}${modelNote(models, endpoint.model)}`,
+    };
   } catch (error) {
     return { ok: false, message: problemText(error, endpoint) };
   }
@@ -87,7 +100,11 @@ function problemText(error: unknown, endpoint: Endpoint): string {
   const problem =
     error instanceof ApiProblem
       ? error
-      : describeApiError(error, endpoint.baseUrl, endpoint.model, { role: endpoint.role, separateServer: endpoint.separateServer, keyless: !endpoint.apiKey });
+      : describeApiError(error, endpoint.baseUrl, endpoint.model, {
+          role: endpoint.role,
+          separateServer: endpoint.separateServer,
+          keyless: !endpoint.apiKey,
+        });
   if (problem.kind === 'no-transcription' && !endpoint.separateServer) {
     return t('connection.noTranscriptionHere');
   }
@@ -99,7 +116,11 @@ function problemText(error: unknown, endpoint: Endpoint): string {
  * and model, a real transcription of the shipped sample on the transcription server, and the
  * companion voice.
  */
-export async function testConnection(settings: Settings, keys: ApiKeys, options: TestOptions = {}): Promise<ConnectionReport> {
+export async function testConnection(
+  settings: Settings,
+  keys: ApiKeys,
+  options: TestOptions = {},
+): Promise<ConnectionReport> {
   const endpoints = apiEndpoints(settings, keys);
   const [chat, transcription, companion] = await Promise.all([
     checkChat(endpoints.chat),

@@ -1,9 +1,21 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { applyCorrections, CORRECTIONS_SCHEMA, locate, parseAnswer, validateAnswer, type Correction } from './correction-schema';
+import {
+  applyCorrections,
+  CORRECTIONS_SCHEMA,
+  locate,
+  parseAnswer,
+  validateAnswer,
+  type Correction,
+} from './correction-schema';
 
 const SENTENCE = 'Yesterday I go to the library and buyed two book';
-const item = (original: string, corrected: string, kind = 'grammar') => ({ original, corrected, explanation: 'Because.', kind });
+const item = (original: string, corrected: string, kind = 'grammar') => ({
+  original,
+  corrected,
+  explanation: 'Because.',
+  kind,
+});
 
 describe('the corrections schema', () => {
   const ajv = new Ajv2020({ strict: true });
@@ -24,7 +36,10 @@ describe('the corrections schema', () => {
     ['a missing natural', { corrections: [] }],
     ['corrections not an array', { corrections: 'none', natural: 'x' }],
     ['an unknown kind', { corrections: [item('I go', 'I went', 'tense')], natural: 'x' }],
-    ['a missing explanation', { corrections: [{ original: 'I go', corrected: 'I went', kind: 'grammar' }], natural: 'x' }],
+    [
+      'a missing explanation',
+      { corrections: [{ original: 'I go', corrected: 'I went', kind: 'grammar' }], natural: 'x' },
+    ],
     ['a number for a string', { corrections: [{ ...item('I go', 'I went'), corrected: 3 }], natural: 'x' }],
     ['not an object', ['I went']],
   ];
@@ -35,13 +50,23 @@ describe('the corrections schema', () => {
   it('says what is wrong, for the card and the logs', () => {
     expect(validateAnswer({ corrections: [item('I go', 'I went', 'tense')], natural: 'x' }, SENTENCE)).toEqual({
       ok: false,
-      problem: 'corrections[0].kind "tense" is not one of grammar, word_choice, word_order, naturalness, possibly_misheard',
+      problem:
+        'corrections[0].kind "tense" is not one of grammar, word_choice, word_order, naturalness, possibly_misheard',
     });
-    expect(parseAnswer('Sorry, I cannot help.', SENTENCE)).toMatchObject({ ok: false, problem: expect.stringMatching(/not JSON/) });
+    expect(parseAnswer('Sorry, I cannot help.', SENTENCE)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/not JSON/),
+    });
   });
 
   it('drops no-op corrections and ones quoting words that are not in the sentence', () => {
-    const result = validateAnswer({ corrections: [item('I go', 'I went'), item('book', 'book'), item('she go', 'she went'), item('', 'the')], natural: 'x' }, SENTENCE);
+    const result = validateAnswer(
+      {
+        corrections: [item('I go', 'I went'), item('book', 'book'), item('she go', 'she went'), item('', 'the')],
+        natural: 'x',
+      },
+      SENTENCE,
+    );
     expect(result.ok && result.check.corrections.map((c) => c.original)).toEqual(['I go']);
     expect(result.ok && result.check.dropped).toBe(3);
   });
@@ -65,7 +90,13 @@ describe('locating and applying corrections', () => {
   });
 
   it('handles a deletion (an empty correction) without leaving double spaces', () => {
-    expect(applyCorrections('I am agree with you', [{ original: 'am agree', corrected: 'agree', explanation: '', kind: 'grammar' }])).toBe('I agree with you');
-    expect(applyCorrections('He very likes it', [{ original: 'very', corrected: '', explanation: '', kind: 'word_order' }])).toBe('He likes it');
+    expect(
+      applyCorrections('I am agree with you', [
+        { original: 'am agree', corrected: 'agree', explanation: '', kind: 'grammar' },
+      ]),
+    ).toBe('I agree with you');
+    expect(
+      applyCorrections('He very likes it', [{ original: 'very', corrected: '', explanation: '', kind: 'word_order' }]),
+    ).toBe('He likes it');
   });
 });

@@ -52,15 +52,22 @@ export const CORRECTIONS_SCHEMA = {
   properties: {
     corrections: {
       type: 'array',
-      description: 'The smallest fixes that make the sentence correct, one per mistake; empty when it is already correct.',
+      description:
+        'The smallest fixes that make the sentence correct, one per mistake; empty when it is already correct.',
       items: {
         type: 'object',
         additionalProperties: false,
         required: ['original', 'corrected', 'explanation', 'kind'],
         properties: {
-          original: { type: 'string', description: "The learner's words containing the mistake, copied exactly from the sentence." },
+          original: {
+            type: 'string',
+            description: "The learner's words containing the mistake, copied exactly from the sentence.",
+          },
           corrected: { type: 'string', description: 'What replaces `original`.' },
-          explanation: { type: 'string', description: 'Why, in one or two short sentences, in the requested language.' },
+          explanation: {
+            type: 'string',
+            description: 'Why, in one or two short sentences, in the requested language.',
+          },
           kind: { type: 'string', enum: [...CORRECTION_KINDS] },
         },
       },
@@ -95,7 +102,9 @@ export function correctionsInstructions(language: ExplanationLanguage): string {
 }
 
 const EXAMPLE_ANSWER = {
-  corrections: [{ original: 'I go', corrected: 'I went', explanation: 'Use the past tense for yesterday.', kind: 'grammar' }],
+  corrections: [
+    { original: 'I go', corrected: 'I went', explanation: 'Use the past tense for yesterday.', kind: 'grammar' },
+  ],
   natural: 'Yesterday I went to the library.',
 };
 
@@ -113,7 +122,8 @@ function formatInstructions(mode: StructuredMode): string {
 
 export function correctionsUserMessage(input: CorrectionsInput): string {
   const lines: string[] = [];
-  if (input.previousTeacherLine?.trim()) lines.push(`Teacher's previous line: ${JSON.stringify(input.previousTeacherLine.trim())}`);
+  if (input.previousTeacherLine?.trim())
+    lines.push(`Teacher's previous line: ${JSON.stringify(input.previousTeacherLine.trim())}`);
   lines.push(`Learner's sentence: ${JSON.stringify(input.sentence.trim())}`);
   return lines.join('\n');
 }
@@ -122,7 +132,7 @@ export const JSON_SCHEMA_FORMAT: ResponseFormatJSONSchema = {
   type: 'json_schema',
   json_schema: {
     name: SCHEMA_NAME,
-    description: "Corrections of one sentence an English learner said, and a natural version of it.",
+    description: 'Corrections of one sentence an English learner said, and a natural version of it.',
     strict: true,
     schema: CORRECTIONS_SCHEMA as unknown as Record<string, unknown>,
   },
@@ -134,7 +144,9 @@ export function buildCorrectionsRequest(
   input: CorrectionsInput,
   model: string,
 ): ChatCompletionCreateParamsNonStreaming {
-  const system = [correctionsInstructions(input.explanationLanguage), formatInstructions(mode)].filter(Boolean).join('\n\n');
+  const system = [correctionsInstructions(input.explanationLanguage), formatInstructions(mode)]
+    .filter(Boolean)
+    .join('\n\n');
   return {
     model,
     messages: [
@@ -181,11 +193,15 @@ export function validateAnswer(value: unknown, sentence: string): ParseResult {
   for (const [index, item] of value.corrections.entries()) {
     if (!isRecord(item)) return { ok: false, problem: `corrections[${index}] is not an object` };
     for (const field of ['original', 'corrected', 'explanation', 'kind'] as const) {
-      if (typeof item[field] !== 'string') return { ok: false, problem: `corrections[${index}].${field} is missing or not a string` };
+      if (typeof item[field] !== 'string')
+        return { ok: false, problem: `corrections[${index}].${field} is missing or not a string` };
     }
     const kind = item.kind as string;
     if (!(CORRECTION_KINDS as readonly string[]).includes(kind)) {
-      return { ok: false, problem: `corrections[${index}].kind "${kind}" is not one of ${CORRECTION_KINDS.join(', ')}` };
+      return {
+        ok: false,
+        problem: `corrections[${index}].kind "${kind}" is not one of ${CORRECTION_KINDS.join(', ')}`,
+      };
     }
     const correction: Correction = {
       original: (item.original as string).trim(),
@@ -228,7 +244,10 @@ export function locate(sentence: string, original: string, from: number): { star
   const body = words.map((word) => escapeRegExp(word).replace(/['’‘]/g, "['’‘]")).join('\\s+');
   const startsWithWord = /^[\p{L}\p{N}]/u.test(original.trim());
   const endsWithWord = /[\p{L}\p{N}]$/u.test(original.trim());
-  const pattern = new RegExp(`${startsWithWord ? '(?<![\\p{L}\\p{N}\'’])' : ''}${body}${endsWithWord ? '(?![\\p{L}\\p{N}])' : ''}`, 'giu');
+  const pattern = new RegExp(
+    `${startsWithWord ? "(?<![\\p{L}\\p{N}'’])" : ''}${body}${endsWithWord ? '(?![\\p{L}\\p{N}])' : ''}`,
+    'giu',
+  );
   pattern.lastIndex = from;
   const match = pattern.exec(sentence);
   return match ? { start: match.index, end: match.index + match[0].length } : null;

@@ -31,7 +31,11 @@ export async function checkLearnerSentence(
   try {
     return { status: 'done', check: await saveCheck(outcome.check, ids) };
   } catch (error) {
-    return { status: 'failed', message: t('correction.couldNotKeep', { detail: (error as Error).message }), canRetry: true };
+    return {
+      status: 'failed',
+      message: t('correction.couldNotKeep', { detail: (error as Error).message }),
+      canRetry: true,
+    };
   }
 }
 
@@ -45,7 +49,12 @@ export interface RepetitionResult {
  * Judges a repetition of `target` locally, word by word, and updates the review of every notebook
  * entry it practised (one from the notebook; all of a sentence's from its card).
  */
-export async function judgeRepetition(target: string, said: string, entryIds: readonly string[], now = Date.now()): Promise<RepetitionResult> {
+export async function judgeRepetition(
+  target: string,
+  said: string,
+  entryIds: readonly string[],
+  now = Date.now(),
+): Promise<RepetitionResult> {
   const comparison = compareAttempt(target, said);
   const entries: NotebookEntry[] = [];
   for (const id of entryIds) {

@@ -2,28 +2,55 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { StructuredMode } from './correction-schema';
 import { requestCorrections, type ChatEndpoint } from './corrections';
-import { RECHECK_AFTER_MS, structuredSupport, structuredSupportItem, type StructuredSupportMemory } from './structured-support';
+import {
+  RECHECK_AFTER_MS,
+  structuredSupport,
+  structuredSupportItem,
+  type StructuredSupportMemory,
+} from './structured-support';
 
 const ENDPOINT: ChatEndpoint = { apiKey: 'sk-test', baseUrl: 'https://api.example.test/v1', model: 'gpt-4o-mini' };
-const INPUT = { sentence: 'Yesterday I go to the library', previousTeacherLine: 'What did you do yesterday?', explanationLanguage: 'en' as const };
+const INPUT = {
+  sentence: 'Yesterday I go to the library',
+  previousTeacherLine: 'What did you do yesterday?',
+  explanationLanguage: 'en' as const,
+};
 const GOOD_ANSWER = {
   corrections: [{ original: 'I go', corrected: 'I went', explanation: 'Past tense for yesterday.', kind: 'grammar' }],
   natural: 'Yesterday I went to the library.',
 };
 
 interface SentRequest {
-  response_format?: { type: string; json_schema?: { name: string; strict: boolean; schema: { properties: Record<string, unknown> } } };
+  response_format?: {
+    type: string;
+    json_schema?: { name: string; strict: boolean; schema: { properties: Record<string, unknown> } };
+  };
   messages: Array<{ role: string; content: string }>;
 }
 
 function completion(content: string, finishReason = 'stop') {
   return {
-    id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini',
-    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finishReason, logprobs: null }],
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 1,
+    model: 'gpt-4o-mini',
+    choices: [
+      { index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finishReason, logprobs: null },
+    ],
   };
 }
 
-const UNAVAILABLE = { status: 400, body: { error: { message: 'This response_format type is unavailable now', type: 'invalid_request_error', param: null, code: 'invalid_request_error' } } };
+const UNAVAILABLE = {
+  status: 400,
+  body: {
+    error: {
+      message: 'This response_format type is unavailable now',
+      type: 'invalid_request_error',
+      param: null,
+      code: 'invalid_request_error',
+    },
+  },
+};
 
 /** A server: given each request body, what it answers (status + JSON). Records what was sent. */
 function server(answer: (body: SentRequest) => { status: number; body: unknown }) {
@@ -61,23 +88,38 @@ describe('requestCorrections', () => {
     expect(outcome).toEqual({
       ok: true,
       mode: 'json_schema',
-      check: { sentence: INPUT.sentence, corrections: GOOD_ANSWER.corrections, natural: GOOD_ANSWER.natural, dropped: 0 },
+      check: {
+        sentence: INPUT.sentence,
+        corrections: GOOD_ANSWER.corrections,
+        natural: GOOD_ANSWER.natural,
+        dropped: 0,
+      },
     });
     const format = api.sent[0]?.response_format;
     expect(format?.type).toBe('json_schema');
     expect(format?.json_schema?.strict).toBe(true);
     expect(Object.keys(format?.json_schema?.schema.properties ?? {})).toEqual(['corrections', 'natural']);
-    expect(api.sent[0]?.messages[1]?.content).toBe('Teacher\'s previous line: "What did you do yesterday?"\nLearner\'s sentence: "Yesterday I go to the library"');
+    expect(api.sent[0]?.messages[1]?.content).toBe(
+      'Teacher\'s previous line: "What did you do yesterday?"\nLearner\'s sentence: "Yesterday I go to the library"',
+    );
   });
 
   it('asks for explanations in Simplified Chinese when chosen', async () => {
     const api = server(() => ({ status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) }));
-    await requestCorrections(ENDPOINT, { ...INPUT, explanationLanguage: 'zh-CN' }, { fetch: api.fetch, support: memory() });
+    await requestCorrections(
+      ENDPOINT,
+      { ...INPUT, explanationLanguage: 'zh-CN' },
+      { fetch: api.fetch, support: memory() },
+    );
     expect(api.sent[0]?.messages[0]?.content).toContain('written in Simplified Chinese (简体中文)');
   });
 
   it('falls back to json_object with the schema in the instructions when json_schema is unavailable, and remembers it', async () => {
-    const api = server((body) => (body.response_format?.type === 'json_schema' ? UNAVAILABLE : { status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) }));
+    const api = server((body) =>
+      body.response_format?.type === 'json_schema'
+        ? UNAVAILABLE
+        : { status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) },
+    );
     const support = memory();
     const first = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support });
     expect(first.ok && first.mode).toBe('json_object');
@@ -94,7 +136,9 @@ describe('requestCorrections', () => {
 
   it('falls back to plain instructions when json_object is refused too, and reads JSON wrapped in prose', async () => {
     const api = server((body) =>
-      body.response_format ? UNAVAILABLE : { status: 200, body: completion(`Sure!\n\`\`\`json\n${JSON.stringify(GOOD_ANSWER)}\n\`\`\``) },
+      body.response_format
+        ? UNAVAILABLE
+        : { status: 200, body: completion(`Sure!\n\`\`\`json\n${JSON.stringify(GOOD_ANSWER)}\n\`\`\``) },
     );
     const support = memory();
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support });
@@ -104,7 +148,11 @@ describe('requestCorrections', () => {
   });
 
   it('remembers per base URL in storage.local, so another page starts from what works', async () => {
-    const api = server((body) => (body.response_format?.type === 'json_schema' ? UNAVAILABLE : { status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) }));
+    const api = server((body) =>
+      body.response_format?.type === 'json_schema'
+        ? UNAVAILABLE
+        : { status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) },
+    );
     await requestCorrections({ ...ENDPOINT, baseUrl: 'https://api.deepseek.test/v1/' }, INPUT, { fetch: api.fetch });
     expect(await structuredSupport.get('https://API.deepseek.test/v1')).toBe('json_object');
     expect(await structuredSupport.get('https://api.openai.test/v1')).toBeUndefined();
@@ -134,20 +182,40 @@ describe('requestCorrections', () => {
 
   it('sends no request for a one-word answer', async () => {
     const api = server(() => ({ status: 500, body: {} }));
-    const outcome = await requestCorrections(ENDPOINT, { ...INPUT, sentence: ' Yes. ' }, { fetch: api.fetch, support: memory() });
+    const outcome = await requestCorrections(
+      ENDPOINT,
+      { ...INPUT, sentence: ' Yes. ' },
+      { fetch: api.fetch, support: memory() },
+    );
     expect(outcome).toMatchObject({ ok: true, check: { corrections: [] } });
     expect(api.sent).toHaveLength(0);
   });
 
   it('does not step down for a 400 that is about something else', async () => {
-    const api = server(() => ({ status: 400, body: { error: { message: "Invalid value: 'x'. Supported values are: 'system'.", type: 'invalid_request_error', param: 'messages[0].role', code: 'invalid_value' } } }));
+    const api = server(() => ({
+      status: 400,
+      body: {
+        error: {
+          message: "Invalid value: 'x'. Supported values are: 'system'.",
+          type: 'invalid_request_error',
+          param: 'messages[0].role',
+          code: 'invalid_value',
+        },
+      },
+    }));
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support: memory() });
     expect(api.sent).toHaveLength(1);
     expect(outcome).toMatchObject({ ok: false, failure: { kind: 'request-failed', canRetry: true } });
   });
 
   it('drops corrections that quote words the learner did not say, and keeps the rest', async () => {
-    const answer = { ...GOOD_ANSWER, corrections: [...GOOD_ANSWER.corrections, { original: 'she goes', corrected: 'she went', explanation: 'x', kind: 'grammar' }] };
+    const answer = {
+      ...GOOD_ANSWER,
+      corrections: [
+        ...GOOD_ANSWER.corrections,
+        { original: 'she goes', corrected: 'she went', explanation: 'x', kind: 'grammar' },
+      ],
+    };
     const api = server(() => ({ status: 200, body: completion(JSON.stringify(answer)) }));
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support: memory() });
     expect(outcome.ok && outcome.check.corrections.map((c) => c.original)).toEqual(['I go']);
@@ -155,7 +223,12 @@ describe('requestCorrections', () => {
   });
 
   it('returns a failure with Retry, never throws, when no way of asking gives an answer that matches the schema', async () => {
-    const api = server(() => ({ status: 200, body: completion(JSON.stringify({ corrections: [{ ...GOOD_ANSWER.corrections[0], kind: 'tense' }], natural: 'x' })) }));
+    const api = server(() => ({
+      status: 200,
+      body: completion(
+        JSON.stringify({ corrections: [{ ...GOOD_ANSWER.corrections[0], kind: 'tense' }], natural: 'x' }),
+      ),
+    }));
     const support = memory();
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support });
     expect(api.sent).toHaveLength(3);
@@ -165,7 +238,17 @@ describe('requestCorrections', () => {
   });
 
   it('says the key was rejected when the server answers 401', async () => {
-    const api = server(() => ({ status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } }));
+    const api = server(() => ({
+      status: 401,
+      body: {
+        error: {
+          message: 'Incorrect API key provided',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      },
+    }));
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support: memory() });
     expect(!outcome.ok && outcome.failure.message).toMatch(/rejected your API key/);
   });

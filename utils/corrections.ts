@@ -72,7 +72,13 @@ function clientFor(endpoint: ChatEndpoint, customFetch?: typeof fetch): OpenAI {
   });
 }
 
-async function ask(client: OpenAI, mode: StructuredMode, input: CorrectionsInput, model: string, signal?: AbortSignal): Promise<ParseResult> {
+async function ask(
+  client: OpenAI,
+  mode: StructuredMode,
+  input: CorrectionsInput,
+  model: string,
+  signal?: AbortSignal,
+): Promise<ParseResult> {
   const params = buildCorrectionsRequest(mode, input, model);
   if (mode === 'json_schema') {
     // The SDK's parse helper: it reports refusals and cut-off answers, and runs our validator.
@@ -116,11 +122,18 @@ export async function requestCorrections(
     return await corrections(endpoint, input, options);
   } catch (error) {
     // The lane must never break the turn, whatever goes wrong in it.
-    return failure('request-failed', `Something went wrong while checking this sentence (${String(error)}). Press Retry.`);
+    return failure(
+      'request-failed',
+      `Something went wrong while checking this sentence (${String(error)}). Press Retry.`,
+    );
   }
 }
 
-async function corrections(endpoint: ChatEndpoint, input: CorrectionsInput, options: CorrectionsOptions): Promise<CorrectionsOutcome> {
+async function corrections(
+  endpoint: ChatEndpoint,
+  input: CorrectionsInput,
+  options: CorrectionsOptions,
+): Promise<CorrectionsOutcome> {
   const sentence = input.sentence.trim();
   // A one-word answer ("Yes.", "Sure") has nothing worth a request.
   if (sentence.split(/\s+/).filter(Boolean).length < MIN_WORDS) {
@@ -162,13 +175,16 @@ async function corrections(endpoint: ChatEndpoint, input: CorrectionsInput, opti
       if (options.signal?.aborted || (error instanceof ApiProblem && error.kind === 'aborted')) {
         return failure('aborted', 'The check was cancelled.', false);
       }
-      if (raw instanceof LengthFinishReasonError) return failure('invalid-answer', 'The answer about this sentence was cut off. Press Retry.');
-      if (raw instanceof ContentFilterFinishReasonError) return failure('refused', 'The server filtered the answer about this sentence.');
+      if (raw instanceof LengthFinishReasonError)
+        return failure('invalid-answer', 'The answer about this sentence was cut off. Press Retry.');
+      if (raw instanceof ContentFilterFinishReasonError)
+        return failure('refused', 'The server filtered the answer about this sentence.');
       if (refusesResponseFormat(raw) && mode !== 'plain') continue;
       const problem = error instanceof ApiProblem ? error : describeApiError(error, endpoint.baseUrl, endpoint.model);
       return failure('request-failed', problem.message);
     }
   }
-  if (unreadable) return failure('invalid-answer', `The answer about this sentence could not be read (${unreadable}). Press Retry.`);
+  if (unreadable)
+    return failure('invalid-answer', `The answer about this sentence could not be read (${unreadable}). Press Retry.`);
   return failure('request-failed', 'The server refused every way of asking for corrections. Press Retry.');
 }

@@ -72,8 +72,22 @@ describe('conversations in IndexedDB', () => {
     await putMessage(message(keep.id, 'user', 'stay', 1));
     await putMessage(message(gone.id, 'user', 'go', 1));
     const blob = new Blob([new Uint8Array([1, 2, 3])], { type: 'audio/webm' });
-    await putRecording({ id: 'r-gone', conversationId: gone.id, blob, mimeType: 'audio/webm', durationMs: 900, createdAt: 1 });
-    await putRecording({ id: 'r-keep', conversationId: keep.id, blob, mimeType: 'audio/webm', durationMs: 900, createdAt: 1 });
+    await putRecording({
+      id: 'r-gone',
+      conversationId: gone.id,
+      blob,
+      mimeType: 'audio/webm',
+      durationMs: 900,
+      createdAt: 1,
+    });
+    await putRecording({
+      id: 'r-keep',
+      conversationId: keep.id,
+      blob,
+      mimeType: 'audio/webm',
+      durationMs: 900,
+      createdAt: 1,
+    });
     await deleteConversation(gone.id);
     expect((await listConversations()).map((c) => c.id)).toEqual([keep.id]);
     expect(await listMessages(gone.id)).toEqual([]);
@@ -98,7 +112,14 @@ describe('schema upgrades', () => {
       },
     });
     await v1.put('conversations', { id: 'c1', title: 'Old talk', createdAt: 1, updatedAt: 5 });
-    await v1.put('messages', { id: 'm1', conversationId: 'c1', role: 'user', text: 'Hello teacher', status: 'done', createdAt: 2 });
+    await v1.put('messages', {
+      id: 'm1',
+      conversationId: 'c1',
+      role: 'user',
+      text: 'Hello teacher',
+      status: 'done',
+      createdAt: 2,
+    });
     v1.close();
 
     const upgraded = await openAITalkDB(name);
@@ -128,7 +149,15 @@ describe('schema upgrades', () => {
       },
     });
     await v2.put('conversations', { id: 'c2', title: 'Last week', createdAt: 1, updatedAt: 9 });
-    await v2.put('messages', { id: 'm2', conversationId: 'c2', role: 'user', text: 'I go home', status: 'done', createdAt: 2, timings: { transcriptAt: 5 } });
+    await v2.put('messages', {
+      id: 'm2',
+      conversationId: 'c2',
+      role: 'user',
+      text: 'I go home',
+      status: 'done',
+      createdAt: 2,
+      timings: { transcriptAt: 5 },
+    });
     v2.close();
 
     const upgraded = await openAITalkDB(name);
@@ -148,7 +177,10 @@ describe('schema upgrades', () => {
     const v3 = await openDB(name, 3, {
       upgrade(db, _old, _new, tx) {
         db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('by-updated', 'updatedAt');
-        db.createObjectStore('messages', { keyPath: 'id' }).createIndex('by-conversation', ['conversationId', 'createdAt']);
+        db.createObjectStore('messages', { keyPath: 'id' }).createIndex('by-conversation', [
+          'conversationId',
+          'createdAt',
+        ]);
         db.createObjectStore('recordings', { keyPath: 'id' }).createIndex('by-conversation', 'conversationId');
         db.createObjectStore('checks', { keyPath: 'messageId' }).createIndex('by-conversation', 'conversationId');
         const notebook = db.createObjectStore('notebook', { keyPath: 'id' });

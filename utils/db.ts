@@ -301,7 +301,8 @@ export async function setConversationPages(id: string, pages: PageCapture[]): Pr
   const conversation = await tx.store.get(id);
   if (!conversation) return undefined;
   // A conversation still untitled is named after the page it is about.
-  const title = conversation.title === UNTITLED && pages[0] ? titleFrom(pages[0].title || pages[0].url) : conversation.title;
+  const title =
+    conversation.title === UNTITLED && pages[0] ? titleFrom(pages[0].title || pages[0].url) : conversation.title;
   const next: Conversation = { ...conversation, title, pages, updatedAt: Date.now() };
   await tx.store.put(next);
   await tx.done;
@@ -370,8 +371,7 @@ export async function putMessage(message: Message): Promise<void> {
   const conversation = await tx.objectStore('conversations').get(message.conversationId);
   if (conversation) {
     const untitled = conversation.title === UNTITLED;
-    const title =
-      untitled && message.role === 'user' && message.text ? titleFrom(message.text) : conversation.title;
+    const title = untitled && message.role === 'user' && message.text ? titleFrom(message.text) : conversation.title;
     await tx.objectStore('conversations').put({ ...conversation, title, updatedAt: Date.now() });
   }
   await tx.done;

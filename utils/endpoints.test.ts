@@ -6,21 +6,41 @@ const keys = { apiKey: 'sk-chat', transcriptionKey: 'gsk-whisper' };
 
 describe('where requests go', () => {
   it('by default both go to the API base URL with the API key', () => {
-    const { chat, transcription } = apiEndpoints(DEFAULT_SETTINGS, { apiKey: ' sk-chat ', transcriptionKey: 'ignored' });
+    const { chat, transcription } = apiEndpoints(DEFAULT_SETTINGS, {
+      apiKey: ' sk-chat ',
+      transcriptionKey: 'ignored',
+    });
     expect(chat).toMatchObject({ baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-chat', model: 'gpt-4o-mini' });
-    expect(transcription).toMatchObject({ baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-chat', model: 'whisper-1', separateServer: false });
+    expect(transcription).toMatchObject({
+      baseUrl: 'https://api.openai.com/v1',
+      apiKey: 'sk-chat',
+      model: 'whisper-1',
+      separateServer: false,
+    });
   });
 
   it('with a transcription server, recordings go there with its own key and chat keeps the API key', () => {
-    const settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://api.deepseek.com/v1', transcriptionUrl: 'https://api.groq.com/openai/v1' };
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      apiBaseUrl: 'https://api.deepseek.com/v1',
+      transcriptionUrl: 'https://api.groq.com/openai/v1',
+    };
     const { chat, transcription } = apiEndpoints(settings, keys);
     expect(chat).toMatchObject({ baseUrl: 'https://api.deepseek.com/v1', apiKey: 'sk-chat' });
-    expect(transcription).toMatchObject({ baseUrl: 'https://api.groq.com/openai/v1', apiKey: 'gsk-whisper', separateServer: true });
+    expect(transcription).toMatchObject({
+      baseUrl: 'https://api.groq.com/openai/v1',
+      apiKey: 'gsk-whisper',
+      separateServer: true,
+    });
   });
 
   it('a blank transcription key is the API key on the same host only: a key never goes to another host', () => {
     const sameHost = apiEndpoints(
-      { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://api.example.com/chat/v1', transcriptionUrl: 'https://api.example.com/whisper/v1' },
+      {
+        ...DEFAULT_SETTINGS,
+        apiBaseUrl: 'https://api.example.com/chat/v1',
+        transcriptionUrl: 'https://api.example.com/whisper/v1',
+      },
       { apiKey: 'sk-chat', transcriptionKey: '' },
     );
     expect(sameHost.transcription.apiKey).toBe('sk-chat');
@@ -43,13 +63,20 @@ describe('keys a request needs', () => {
     const remote = apiEndpoints(DEFAULT_SETTINGS, { apiKey: '', transcriptionKey: '' });
     expect(missingKey(remote.chat)?.message).toContain('Add your API key in Settings');
     expect(endpointsReady(remote)).toBe(false);
-    const local = apiEndpoints({ ...DEFAULT_SETTINGS, apiBaseUrl: 'http://localhost:11434/v1' }, { apiKey: '', transcriptionKey: '' });
+    const local = apiEndpoints(
+      { ...DEFAULT_SETTINGS, apiBaseUrl: 'http://localhost:11434/v1' },
+      { apiKey: '', transcriptionKey: '' },
+    );
     expect(missingKey(local.chat)).toBeNull();
   });
 
   it('a remote transcription server without a key names its own field', () => {
     const split = apiEndpoints(
-      { ...DEFAULT_SETTINGS, apiBaseUrl: 'http://127.0.0.1:11434/v1', transcriptionUrl: 'https://api.groq.com/openai/v1' },
+      {
+        ...DEFAULT_SETTINGS,
+        apiBaseUrl: 'http://127.0.0.1:11434/v1',
+        transcriptionUrl: 'https://api.groq.com/openai/v1',
+      },
       { apiKey: '', transcriptionKey: '' },
     );
     expect(missingKey(split.chat)).toBeNull();

@@ -24,7 +24,10 @@ export interface ApiEndpoints {
   chat: Endpoint;
 }
 
-type EndpointSettings = Pick<Settings, 'apiBaseUrl' | 'transcriptionUrl' | 'transcriptionModel' | 'chatModel' | 'transcriptionPrompt'>;
+type EndpointSettings = Pick<
+  Settings,
+  'apiBaseUrl' | 'transcriptionUrl' | 'transcriptionModel' | 'chatModel' | 'transcriptionPrompt'
+>;
 
 function hostOf(url: string): string {
   try {
@@ -45,7 +48,14 @@ export function apiEndpoints(settings: EndpointSettings, keys: ApiKeys): ApiEndp
     ? apiKey
     : keys.transcriptionKey.trim() || (hostOf(transcriptionUrl) === hostOf(settings.apiBaseUrl) ? apiKey : '');
   return {
-    chat: { role: 'chat', baseUrl: settings.apiBaseUrl, apiKey, model: settings.chatModel, separateServer: false, prompt: '' },
+    chat: {
+      role: 'chat',
+      baseUrl: settings.apiBaseUrl,
+      apiKey,
+      model: settings.chatModel,
+      separateServer: false,
+      prompt: '',
+    },
     transcription: {
       role: 'transcription',
       baseUrl: transcriptionUrl,

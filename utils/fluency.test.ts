@@ -13,23 +13,45 @@ describe('fluency figures', () => {
     const figures = fluencyOf([{ text, words: timed(text, [0.5, 0.9, 1.3, 3.0, 3.4, 3.8]), durationS: 5 }]);
     // Speaking from 0.5 s to 4.1 s: 6 words in 3.6 s = 100 wpm; one 1.4 s pause between "go" and "to".
     expect(figures).toEqual({
-      source: 'word-timestamps', turns: 1, words: 6, speakingSeconds: 3.6, wordsPerMinute: 100,
-      pausesOverOneSecond: 1, longestPauseSeconds: 1.4,
+      source: 'word-timestamps',
+      turns: 1,
+      words: 6,
+      speakingSeconds: 3.6,
+      wordsPerMinute: 100,
+      pausesOverOneSecond: 1,
+      longestPauseSeconds: 1.4,
     });
   });
 
   it('adds up several turns', () => {
     const a = 'I like tea';
     const b = 'and coffee too';
-    const figures = fluencyOf([{ text: a, words: timed(a, [0, 0.4, 0.8]) }, { text: b, words: timed(b, [0, 1.5, 1.9]) }]);
-    expect(figures).toMatchObject({ turns: 2, words: 6, speakingSeconds: 3.3, pausesOverOneSecond: 1, longestPauseSeconds: 1.2 });
+    const figures = fluencyOf([
+      { text: a, words: timed(a, [0, 0.4, 0.8]) },
+      { text: b, words: timed(b, [0, 1.5, 1.9]) },
+    ]);
+    expect(figures).toMatchObject({
+      turns: 2,
+      words: 6,
+      speakingSeconds: 3.3,
+      pausesOverOneSecond: 1,
+      longestPauseSeconds: 1.2,
+    });
   });
 
   it('falls back to the recordings’ length without timestamps, and says so, with no pause figures', () => {
-    const figures = fluencyOf([{ text: 'I like tea very much', durationS: 3 }, { text: 'Yes', durationS: 1 }]);
+    const figures = fluencyOf([
+      { text: 'I like tea very much', durationS: 3 },
+      { text: 'Yes', durationS: 1 },
+    ]);
     expect(figures).toEqual({
-      source: 'recording-length', turns: 2, words: 6, speakingSeconds: 4, wordsPerMinute: 90,
-      pausesOverOneSecond: null, longestPauseSeconds: null,
+      source: 'recording-length',
+      turns: 2,
+      words: 6,
+      speakingSeconds: 4,
+      wordsPerMinute: 90,
+      pausesOverOneSecond: null,
+      longestPauseSeconds: null,
     });
   });
 
@@ -42,7 +64,10 @@ describe('fluency figures', () => {
 
   it('uses the recording length for every turn when only some turns have timestamps', () => {
     const a = 'I like tea';
-    const figures = fluencyOf([{ text: a, words: timed(a, [0, 0.4, 0.8]), durationS: 2 }, { text: 'Me too', durationS: 1 }]);
+    const figures = fluencyOf([
+      { text: a, words: timed(a, [0, 0.4, 0.8]), durationS: 2 },
+      { text: 'Me too', durationS: 1 },
+    ]);
     expect(figures).toMatchObject({ source: 'recording-length', words: 5, speakingSeconds: 3, wordsPerMinute: 100 });
   });
 
@@ -54,21 +79,47 @@ describe('fluency figures', () => {
 });
 
 describe('the session summary', () => {
-  const check = (messageId: string, sentence: string, natural: string, corrections: StoredCheck['corrections'], dismissed: number[] = []): StoredCheck => ({
-    messageId, conversationId: 'c', sentence, natural, corrections, dismissed, misheard: dismissed.length > 0, checkedAt: 1,
+  const check = (
+    messageId: string,
+    sentence: string,
+    natural: string,
+    corrections: StoredCheck['corrections'],
+    dismissed: number[] = [],
+  ): StoredCheck => ({
+    messageId,
+    conversationId: 'c',
+    sentence,
+    natural,
+    corrections,
+    dismissed,
+    misheard: dismissed.length > 0,
+    checkedAt: 1,
   });
 
   it('lists the session’s corrections and their natural versions as phrases, leaving out dismissed ones', () => {
     const summary = sessionSummary(
       [
-        check('m1', 'I go home', 'I went home.', [{ original: 'go', corrected: 'went', explanation: 'Past.', kind: 'grammar' }]),
+        check('m1', 'I go home', 'I went home.', [
+          { original: 'go', corrected: 'went', explanation: 'Past.', kind: 'grammar' },
+        ]),
         check('m2', 'I like tea', 'I like tea.', []),
-        check('m3', 'I buyed it', 'I bought it.', [{ original: 'buyed', corrected: 'bought', explanation: 'Irregular.', kind: 'grammar' }], [0]),
+        check(
+          'm3',
+          'I buyed it',
+          'I bought it.',
+          [{ original: 'buyed', corrected: 'bought', explanation: 'Irregular.', kind: 'grammar' }],
+          [0],
+        ),
       ],
       [{ text: 'I go home', durationS: 2 }],
     );
     expect(summary.corrections).toEqual([
-      { messageId: 'm1', sentence: 'I go home', correctedSentence: 'I went home', corrections: [expect.objectContaining({ corrected: 'went' })] },
+      {
+        messageId: 'm1',
+        sentence: 'I go home',
+        correctedSentence: 'I went home',
+        corrections: [expect.objectContaining({ corrected: 'went' })],
+      },
     ]);
     expect(summary.phrases).toEqual(['I went home.']);
     expect(summary.fluency?.source).toBe('recording-length');

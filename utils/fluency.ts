@@ -75,8 +75,13 @@ export function fluencyOf(turns: readonly SpokenTurn[]): FluencyFigures | null {
     }
     if (speaking <= 0) return null;
     return {
-      source: 'word-timestamps', turns: spoken.length, words, speakingSeconds: round1(speaking),
-      wordsPerMinute: Math.round((words / speaking) * 60), pausesOverOneSecond: pauses, longestPauseSeconds: round1(longest),
+      source: 'word-timestamps',
+      turns: spoken.length,
+      words,
+      speakingSeconds: round1(speaking),
+      wordsPerMinute: Math.round((words / speaking) * 60),
+      pausesOverOneSecond: pauses,
+      longestPauseSeconds: round1(longest),
     };
   }
   const timed = spoken.filter((turn) => durationOf(turn) !== undefined);
@@ -84,7 +89,12 @@ export function fluencyOf(turns: readonly SpokenTurn[]): FluencyFigures | null {
   if (timed.length === 0 || speaking <= 0) return null;
   const words = timed.reduce((sum, turn) => sum + countWords(turn.text), 0);
   return {
-    source: 'recording-length', turns: timed.length, words, speakingSeconds: round1(speaking),
-    wordsPerMinute: Math.round((words / speaking) * 60), pausesOverOneSecond: null, longestPauseSeconds: null,
+    source: 'recording-length',
+    turns: timed.length,
+    words,
+    speakingSeconds: round1(speaking),
+    wordsPerMinute: Math.round((words / speaking) * 60),
+    pausesOverOneSecond: null,
+    longestPauseSeconds: null,
   };
 }

@@ -74,10 +74,7 @@ export interface SavedRecording {
   savedAt: number;
 }
 
-export type StopRecordingReply =
-  | SavedRecording
-  | { status: 'not-recording' }
-  | { status: 'error'; message: string };
+export type StopRecordingReply = SavedRecording | { status: 'not-recording' } | { status: 'error'; message: string };
 
 export type RecorderEvent =
   | { type: 'level'; level: number; elapsedMs: number }

@@ -2,7 +2,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createConversation, DB_NAME, putMessage, resetDbConnection, type NotebookEntry } from './db';
 import { markMisheard, saveCheck } from './notebook';
-import { CSV_HEADER, exportConversationMarkdown, exportNotebookCsv, fileNameFor, localDate, notebookCsv } from './notebook-export';
+import {
+  CSV_HEADER,
+  exportConversationMarkdown,
+  exportNotebookCsv,
+  fileNameFor,
+  localDate,
+  notebookCsv,
+} from './notebook-export';
 
 const NOON = new Date(2026, 10, 29, 12, 0, 0).getTime();
 
@@ -59,7 +66,9 @@ describe('exports', () => {
     await saveCheck(
       {
         sentence: '=1+1 I go, yesterday',
-        corrections: [{ original: 'go', corrected: 'went', explanation: '谈论过去要用过去式，“go”要改成“went”。', kind: 'grammar' }],
+        corrections: [
+          { original: 'go', corrected: 'went', explanation: '谈论过去要用过去式，“go”要改成“went”。', kind: 'grammar' },
+        ],
         natural: 'I went yesterday.',
         dropped: 0,
       },
@@ -71,8 +80,16 @@ describe('exports', () => {
     const rows = parseCsv(csv.slice(1));
     expect(rows[0]).toEqual(CSV_HEADER);
     expect(rows[1]).toEqual([
-      '2026-11-29', 'Grammar', "'=1+1 I go, yesterday", 'go', 'went', '=1+1 I went, yesterday'.replace(/^=/, "'="),
-      'I went yesterday.', '谈论过去要用过去式，“go”要改成“went”。', 'Weekend, "finally"', '2026-11-29',
+      '2026-11-29',
+      'Grammar',
+      "'=1+1 I go, yesterday",
+      'go',
+      'went',
+      '=1+1 I went, yesterday'.replace(/^=/, "'="),
+      'I went yesterday.',
+      '谈论过去要用过去式，“go”要改成“went”。',
+      'Weekend, "finally"',
+      '2026-11-29',
     ]);
   });
 
@@ -84,7 +101,13 @@ describe('exports', () => {
     const talk = await createConversation();
     const base = { conversationId: talk.id, status: 'done' as const, timings: {} };
     await putMessage({ ...base, id: 't1', role: 'assistant', text: 'What did you do *yesterday*?', createdAt: 1 });
-    await putMessage({ ...base, id: 'u1', role: 'user', text: 'Yesterday I go to the library and buyed a book', createdAt: 2 });
+    await putMessage({
+      ...base,
+      id: 'u1',
+      role: 'user',
+      text: 'Yesterday I go to the library and buyed a book',
+      createdAt: 2,
+    });
     await saveCheck(
       {
         sentence: 'Yesterday I go to the library and buyed a book',

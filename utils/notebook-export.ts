@@ -1,5 +1,13 @@
 import { KIND_LABELS } from './correction-schema';
-import { getConversation, listConversations, listMessages, type Conversation, type Message, type NotebookEntry, type StoredCheck } from './db';
+import {
+  getConversation,
+  listConversations,
+  listMessages,
+  type Conversation,
+  type Message,
+  type NotebookEntry,
+  type StoredCheck,
+} from './db';
 import { correctedSentenceOf, listChecks, listNotebook } from './notebook';
 
 /** Exports a learner takes away: the notebook as CSV, a conversation with its corrections as Markdown. */
@@ -20,13 +28,27 @@ function csvCell(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export const CSV_HEADER = ['Date', 'Kind', 'You said', 'Mistake', 'Correction', 'Corrected sentence', 'More natural', 'Explanation', 'Conversation', 'Next review'];
+export const CSV_HEADER = [
+  'Date',
+  'Kind',
+  'You said',
+  'Mistake',
+  'Correction',
+  'Corrected sentence',
+  'More natural',
+  'Explanation',
+  'Conversation',
+  'Next review',
+];
 
 /**
  * The notebook as CSV, one correction a row. Starts with a byte-order mark so spreadsheet programs
  * read the UTF-8 (Chinese explanations) correctly; lines end in CRLF as RFC 4180 asks.
  */
-export function notebookCsv(entries: readonly NotebookEntry[], titles: ReadonlyMap<string, string> = new Map()): string {
+export function notebookCsv(
+  entries: readonly NotebookEntry[],
+  titles: ReadonlyMap<string, string> = new Map(),
+): string {
   const rows = entries.map((entry) => [
     localDate(entry.createdAt),
     KIND_LABELS[entry.correction.kind],
@@ -48,7 +70,11 @@ function escapeMarkdown(text: string): string {
 }
 
 /** A conversation as Markdown: every turn, and under each learner sentence its corrections. */
-export function conversationMarkdown(conversation: Conversation, messages: readonly Message[], checks: readonly StoredCheck[]): string {
+export function conversationMarkdown(
+  conversation: Conversation,
+  messages: readonly Message[],
+  checks: readonly StoredCheck[],
+): string {
   const byMessage = new Map(checks.map((check) => [check.messageId, check]));
   const lines = [`# ${escapeMarkdown(conversation.title)}`, '', `${localDate(conversation.createdAt)}`, ''];
   for (const message of messages) {
@@ -89,7 +115,11 @@ export async function exportConversationMarkdown(conversationId: string): Promis
 
 /** A safe file name from a title, e.g. "aitalk-yesterday-i-go-to-the-library.md". */
 export function fileNameFor(title: string, extension: string): string {
-  const slug = title.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const slug = title
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
   return `aitalk-${slug || 'export'}.${extension}`;
 }
 

@@ -79,12 +79,16 @@ describe('the notebook', () => {
     await saveCheck(PHOTO, { messageId: 'm2', conversationId: 'c' }, NOON + 1);
     expect((await listNotebook({ kind: 'word_choice' })).map((e) => e.correction.original)).toEqual(['make a photo']);
     expect((await listNotebook({ search: 'IRREGULAR' })).map((e) => e.correction.original)).toEqual(['buyed']);
-    expect((await listNotebook({ search: 'library', kind: 'word_choice' }))).toEqual([]);
+    expect(await listNotebook({ search: 'library', kind: 'word_choice' })).toEqual([]);
   });
 
   it('replaces a sentence’s entries when its check is saved again (Retry), instead of doubling them', async () => {
     await saveCheck(LIBRARY, { messageId: 'm1', conversationId: 'c' }, NOON);
-    await saveCheck({ ...LIBRARY, corrections: LIBRARY.corrections.slice(0, 1) }, { messageId: 'm1', conversationId: 'c' }, NOON + 5);
+    await saveCheck(
+      { ...LIBRARY, corrections: LIBRARY.corrections.slice(0, 1) },
+      { messageId: 'm1', conversationId: 'c' },
+      NOON + 5,
+    );
     expect((await listNotebook()).map((e) => e.correction.original)).toEqual(['go']);
   });
 
@@ -116,7 +120,12 @@ describe('the notebook', () => {
   it('keeps a failed repetition due soon', async () => {
     await saveCheck(LIBRARY, { messageId: 'm1', conversationId: 'c' }, NOON);
     const [first] = await entriesOfMessage('m1');
-    const entry = await recordAttempt(first!.id, 'Yesterday I go', compareAttempt(first!.correctedSentence, 'Yesterday I go'), NOON);
+    const entry = await recordAttempt(
+      first!.id,
+      'Yesterday I go',
+      compareAttempt(first!.correctedSentence, 'Yesterday I go'),
+      NOON,
+    );
     expect(entry!.due).toBeLessThan(NOON + 60 * 60_000);
     expect(entry!.lastAttempt?.allRight).toBe(false);
   });

@@ -15,7 +15,10 @@ const kept = (kind: CorrectionKind) => kind !== 'possibly_misheard';
 
 /** The sentence with the fixes the learner did not dismiss. */
 export function correctedSentenceOf(check: Pick<StoredCheck, 'sentence' | 'corrections' | 'dismissed'>): string {
-  return applyCorrections(check.sentence, check.corrections.filter((_c, index) => !check.dismissed.includes(index)));
+  return applyCorrections(
+    check.sentence,
+    check.corrections.filter((_c, index) => !check.dismissed.includes(index)),
+  );
 }
 
 function entriesFor(check: StoredCheck, now: number): NotebookEntry[] {
@@ -23,19 +26,21 @@ function entriesFor(check: StoredCheck, now: number): NotebookEntry[] {
   return check.corrections.flatMap((correction, correctionIndex) => {
     if (!kept(correction.kind) || check.dismissed.includes(correctionIndex)) return [];
     const card = createEmptyCard(new Date(now));
-    return [{
-      id: newId(),
-      conversationId: check.conversationId,
-      messageId: check.messageId,
-      correctionIndex,
-      sentence: check.sentence,
-      correctedSentence,
-      natural: check.natural,
-      correction,
-      createdAt: now,
-      card,
-      due: card.due.getTime(),
-    }];
+    return [
+      {
+        id: newId(),
+        conversationId: check.conversationId,
+        messageId: check.messageId,
+        correctionIndex,
+        sentence: check.sentence,
+        correctedSentence,
+        natural: check.natural,
+        correction,
+        createdAt: now,
+        card,
+        due: card.due.getTime(),
+      },
+    ];
   });
 }
 
@@ -121,7 +126,10 @@ export function matchesQuery(entry: NotebookEntry, { kind, search }: NotebookQue
 export async function listNotebook(query: NotebookQuery = {}): Promise<NotebookEntry[]> {
   const all = await (await db()).getAll('notebook');
   return all
-    .sort((a, b) => b.createdAt - a.createdAt || a.messageId.localeCompare(b.messageId) || a.correctionIndex - b.correctionIndex)
+    .sort(
+      (a, b) =>
+        b.createdAt - a.createdAt || a.messageId.localeCompare(b.messageId) || a.correctionIndex - b.correctionIndex,
+    )
     .filter((entry) => matchesQuery(entry, query));
 }
 

@@ -18,7 +18,11 @@ function fakeChrome() {
       getURL: (path: string) => `chrome-extension://id/${path}`,
       getContexts: vi.fn(async () => (open ? [{ contextType: 'OFFSCREEN_DOCUMENT' }] : [])),
     },
-    offscreen: { Reason: { USER_MEDIA: 'USER_MEDIA', AUDIO_PLAYBACK: 'AUDIO_PLAYBACK' }, createDocument, closeDocument },
+    offscreen: {
+      Reason: { USER_MEDIA: 'USER_MEDIA', AUDIO_PLAYBACK: 'AUDIO_PLAYBACK' },
+      createDocument,
+      closeDocument,
+    },
   };
   return { api, createDocument, closeDocument, isOpen: () => open };
 }

@@ -29,7 +29,9 @@ beforeEach(() => {
   fakeBrowser.reset();
   vi.useFakeTimers();
   handlers.clear();
-  (chrome.runtime as { onConnect: unknown }).onConnect = { addListener: vi.fn() } as unknown as typeof chrome.runtime.onConnect;
+  (chrome.runtime as { onConnect: unknown }).onConnect = {
+    addListener: vi.fn(),
+  } as unknown as typeof chrome.runtime.onConnect;
   service = startOffscreenService({
     player: new AudioPlayer(() => new FakeContext()),
     recorderEnvironment: {
@@ -45,7 +47,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const start = { panelId: 'p1', conversationId: 'c1', handsFree: false, vad: { endSilenceMs: 700, idleTimeoutMs: 20_000 } };
+const start = {
+  panelId: 'p1',
+  conversationId: 'c1',
+  handsFree: false,
+  vad: { endSilenceMs: 700, idleTimeoutMs: 20_000 },
+};
 
 describe('closing the idle offscreen document', () => {
   it('is refused while recording, and right after any activity', async () => {

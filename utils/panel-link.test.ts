@@ -54,7 +54,9 @@ describe('the panel’s link to the offscreen document', () => {
 
   it('a document that stays unreachable is reported in the learner’s words, not Chrome’s', async () => {
     const link = createPanelLink('p1');
-    const request = vi.fn().mockRejectedValue(new Error('Could not establish connection. Receiving end does not exist.'));
+    const request = vi
+      .fn()
+      .mockRejectedValue(new Error('Could not establish connection. Receiving end does not exist.'));
     const error = await link.call(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecorderUnavailableError);
     expect((error as Error).message).not.toMatch(/Receiving end/);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CHAT_PROVIDERS, PROVIDERS, TRANSCRIPTION_PROVIDERS, apiUrlProblem, can, isLoopback, providerForUrl } from './providers';
+import {
+  CHAT_PROVIDERS,
+  PROVIDERS,
+  TRANSCRIPTION_PROVIDERS,
+  apiUrlProblem,
+  can,
+  isLoopback,
+  providerForUrl,
+} from './providers';
 
 describe('provider presets', () => {
   it('cover the providers learners ask for, each with a model for what it can do', () => {

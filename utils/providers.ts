@@ -137,7 +137,8 @@ export const TRANSCRIPTION_PROVIDERS = PROVIDERS.filter((provider) => can(provid
 /** "chat, transcription and json_schema", for the line under the Provider choice. */
 export function describeCapabilities(provider: ProviderPreset): string {
   const [first, second, third] = provider.capabilities.map((capability) => t(`provider.capability.${capability}`));
-  if (third !== undefined && second !== undefined && first !== undefined) return t('provider.capabilitiesThree', { first, second, third });
+  if (third !== undefined && second !== undefined && first !== undefined)
+    return t('provider.capabilitiesThree', { first, second, third });
   if (second !== undefined && first !== undefined) return t('provider.capabilitiesTwo', { first, second });
   return first ?? '';
 }

@@ -38,7 +38,11 @@ const pushToTalk: StartRecordingRequest = {
   handsFree: false,
   vad: { endSilenceMs: 700, idleTimeoutMs: 10_000 },
 };
-const handsFree: StartRecordingRequest = { ...pushToTalk, handsFree: true, vad: { endSilenceMs: 700, idleTimeoutMs: 3000 } };
+const handsFree: StartRecordingRequest = {
+  ...pushToTalk,
+  handsFree: true,
+  vad: { endSilenceMs: 700, idleTimeoutMs: 3000 },
+};
 
 function nextEvent(events: RecorderEvent[], type: RecorderEvent['type']): Promise<RecorderEvent> {
   return new Promise((resolve, reject) => {
@@ -94,7 +98,9 @@ describe('Recorder', () => {
     await recorder.start(pushToTalk);
     mic().play(600, 0.1);
     mic().play(20_000, 0.0005);
-    expect(events.some((e) => e.type === 'auto-stopped' || e.type === 'idle-timeout' || e.type === 'speech-start')).toBe(false);
+    expect(
+      events.some((e) => e.type === 'auto-stopped' || e.type === 'idle-timeout' || e.type === 'speech-start'),
+    ).toBe(false);
     expect(mic().released).toBe(false);
     expect((await recorder.stop('panel-a')).status).toBe('saved');
   });

@@ -162,9 +162,7 @@ export class Recorder {
       // Push-to-talk still runs the detector, only to tell a silent recording from speech: the
       // learner decides when the turn ends, so its own end and idle decisions are switched off.
       const detector = new VoiceActivityDetector(
-        handsFree
-          ? request.vad
-          : { endSilenceMs: Infinity, idleTimeoutMs: Infinity, maxTurnMs: Infinity },
+        handsFree ? request.vad : { endSilenceMs: Infinity, idleTimeoutMs: Infinity, maxTurnMs: Infinity },
       );
       const session: Session = {
         request,
@@ -293,7 +291,10 @@ export class Recorder {
         savedAt: now(),
       };
     } catch (error) {
-      return { status: 'error', message: describeStorageError(error) ?? t('recorder.couldNotSave', { detail: describe(error) }) };
+      return {
+        status: 'error',
+        message: describeStorageError(error) ?? t('recorder.couldNotSave', { detail: describe(error) }),
+      };
     }
   }
 

@@ -10,6 +10,8 @@ export const MIN_RECORDING_MS = 300;
  * press) and by the offscreen document (a recording cut off by the panel closing), so a silent
  * one is never kept as an unsent turn.
  */
-export function isSilentRecording(recording: Pick<SavedRecording, 'durationMs' | 'peakLevel' | 'speechDetected'>): boolean {
+export function isSilentRecording(
+  recording: Pick<SavedRecording, 'durationMs' | 'peakLevel' | 'speechDetected'>,
+): boolean {
   return recording.durationMs < MIN_RECORDING_MS || (recording.peakLevel < SILENCE_LEVEL && !recording.speechDetected);
 }

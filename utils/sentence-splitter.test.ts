@@ -44,11 +44,13 @@ describe('splitSentences', () => {
   });
 
   it('does not end a sentence at titles and Latin abbreviations', () => {
-    expect(splitSentences('Mr. Smith and Mrs. Green met Dr. Jones. They talked, e.g. about food, i.e. noodles.')).toEqual([
-      'Mr. Smith and Mrs. Green met Dr. Jones.',
-      'They talked, e.g. about food, i.e. noodles.',
+    expect(
+      splitSentences('Mr. Smith and Mrs. Green met Dr. Jones. They talked, e.g. about food, i.e. noodles.'),
+    ).toEqual(['Mr. Smith and Mrs. Green met Dr. Jones.', 'They talked, e.g. about food, i.e. noodles.']);
+    expect(splitSentences('Apples vs. oranges is a classic. Fine.')).toEqual([
+      'Apples vs. oranges is a classic.',
+      'Fine.',
     ]);
-    expect(splitSentences('Apples vs. oranges is a classic. Fine.')).toEqual(['Apples vs. oranges is a classic.', 'Fine.']);
   });
 
   it('lets the next word decide after abbreviations that can also end a sentence', () => {
@@ -180,7 +182,10 @@ describe('SentenceStream', () => {
     const expected = splitSentences(long);
     for (let seed = 1; seed <= 50; seed++) {
       const random = seededRandom(seed);
-      expect(streamInChunks(long, () => Math.floor(random() * 12) + 1), `seed ${seed}`).toEqual(expected);
+      expect(
+        streamInChunks(long, () => Math.floor(random() * 12) + 1),
+        `seed ${seed}`,
+      ).toEqual(expected);
     }
   });
 
@@ -270,7 +275,10 @@ describe("the reply's first clause", () => {
     expect(splitSentences('Yes, that is exactly what I wanted to hear from you today.')).toEqual([
       'Yes, that is exactly what I wanted to hear from you today.',
     ]);
-    expect(splitSentences('I see what you mean, Tom. Tell me more.')).toEqual(['I see what you mean, Tom.', 'Tell me more.']);
+    expect(splitSentences('I see what you mean, Tom. Tell me more.')).toEqual([
+      'I see what you mean, Tom.',
+      'Tell me more.',
+    ]);
     expect(splitSentences('I see what you mean, Tom and Anna.')).toEqual(['I see what you mean,', 'Tom and Anna.']);
   });
 
@@ -337,7 +345,10 @@ describe("the reply's first clause", () => {
       expect(streamInChunks(text, () => 1)).toEqual(expected);
       for (let seed = 1; seed <= 30; seed++) {
         const random = seededRandom(seed);
-        expect(streamInChunks(text, () => Math.floor(random() * 8) + 1), `seed ${seed}`).toEqual(expected);
+        expect(
+          streamInChunks(text, () => Math.floor(random() * 8) + 1),
+          `seed ${seed}`,
+        ).toEqual(expected);
       }
     }
   });
@@ -345,7 +356,9 @@ describe("the reply's first clause", () => {
 
 describe('endsMidSentence', () => {
   it('tells a clause cut off its sentence from a whole sentence', () => {
-    for (const text of ['That is a good start,', 'Here it is:', 'Almost perfect —', 'You said "go,"', '你说得很好，']) expect(endsMidSentence(text), text).toBe(true);
-    for (const text of ['That is good.', 'Really?', 'He said "Hi."', 'Well...', 'well-known']) expect(endsMidSentence(text), text).toBe(false);
+    for (const text of ['That is a good start,', 'Here it is:', 'Almost perfect —', 'You said "go,"', '你说得很好，'])
+      expect(endsMidSentence(text), text).toBe(true);
+    for (const text of ['That is good.', 'Really?', 'He said "Hi."', 'Well...', 'well-known'])
+      expect(endsMidSentence(text), text).toBe(false);
   });
 });

@@ -26,20 +26,78 @@ export const FIRST_CLAUSE_MIN_REST_WORDS = 3;
 
 /** Titles and Latin abbreviations: "Mr. Smith", "e.g. this" — they never end a sentence. */
 const NEVER_FINAL = new Set([
-  'mr', 'mrs', 'ms', 'dr', 'prof', 'rev', 'gen', 'capt', 'lt', 'col', 'sgt', 'gov', 'sen', 'rep',
-  'hon', 'mt', 'vs', 'e.g', 'i.e', 'cf', 'viz', 'approx', 'fig',
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'rev',
+  'gen',
+  'capt',
+  'lt',
+  'col',
+  'sgt',
+  'gov',
+  'sen',
+  'rep',
+  'hon',
+  'mt',
+  'vs',
+  'e.g',
+  'i.e',
+  'cf',
+  'viz',
+  'approx',
+  'fig',
 ]);
 /**
  * Abbreviations that may also end a sentence ("We met at 7 a.m. Then…" vs "at 7 a.m. tomorrow"):
  * the next word decides. Words with an inner dot (U.S, Ph.D) and single letters are treated alike.
  */
 const MAYBE_FINAL = new Set([
-  'etc', 'jr', 'sr', 'st', 'ave', 'inc', 'ltd', 'co', 'corp', 'jan', 'feb', 'mar', 'apr', 'jun',
-  'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'min', 'max', 'no',
+  'etc',
+  'jr',
+  'sr',
+  'st',
+  'ave',
+  'inc',
+  'ltd',
+  'co',
+  'corp',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
+  'min',
+  'max',
+  'no',
 ]);
 const CLAUSE_WORDS = new Set([
-  'and', 'but', 'or', 'so', 'because', 'although', 'though', 'while', 'whereas', 'which', 'when',
-  'where', 'if', 'unless', 'until', 'since', 'then',
+  'and',
+  'but',
+  'or',
+  'so',
+  'because',
+  'although',
+  'though',
+  'while',
+  'whereas',
+  'which',
+  'when',
+  'where',
+  'if',
+  'unless',
+  'until',
+  'since',
+  'then',
 ]);
 
 const TERMINATORS = '.!?…';
@@ -63,7 +121,8 @@ export function endsMidSentence(text: string): boolean {
 }
 
 const isSpace = (c: string): boolean => /\s/u.test(c);
-const isCjk = (c: string): boolean => /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(c);
+const isCjk = (c: string): boolean =>
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(c);
 const isWordChar = (c: string): boolean => /[\p{L}\p{N}]/u.test(c);
 const isLower = (c: string): boolean => /\p{Ll}/u.test(c);
 const isDigit = (c: string): boolean => /\p{N}/u.test(c);
@@ -221,7 +280,8 @@ function scan(text: string, start: number, final: boolean, firstClause: boolean)
     }
     const closed = j > closersStart;
     let verdict: Verdict;
-    if (/[?!]/u.test(run)) verdict = closed ? 'next-word-decides' : 'end'; // "Really?" she asked.
+    if (/[?!]/u.test(run))
+      verdict = closed ? 'next-word-decides' : 'end'; // "Really?" she asked.
     else if (run === '.') verdict = closed ? 'next-word-decides' : judgePeriod(text, start, i);
     else verdict = 'next-word-decides'; // an ellipsis may trail off mid-sentence: "I think... maybe"
 

@@ -19,9 +19,18 @@ export function sessionSummary(checks: readonly StoredCheck[], turns: readonly S
       messageId: check.messageId,
       sentence: check.sentence,
       correctedSentence: correctedSentenceOf(check),
-      corrections: check.corrections.filter((c, index) => !check.dismissed.includes(index) && c.kind !== 'possibly_misheard'),
+      corrections: check.corrections.filter(
+        (c, index) => !check.dismissed.includes(index) && c.kind !== 'possibly_misheard',
+      ),
     }))
     .filter((item) => item.corrections.length > 0);
-  const phrases = [...new Set(checks.filter((check) => corrections.some((c) => c.messageId === check.messageId)).map((check) => check.natural.trim()).filter(Boolean))];
+  const phrases = [
+    ...new Set(
+      checks
+        .filter((check) => corrections.some((c) => c.messageId === check.messageId))
+        .map((check) => check.natural.trim())
+        .filter(Boolean),
+    ),
+  ];
   return { corrections, phrases: phrases.slice(0, MAX_PHRASES), fluency: fluencyOf(turns) };
 }

@@ -33,8 +33,16 @@ describe('settings', () => {
   });
 
   it('keep what the learner saved, and fill fields an older version did not have', async () => {
-    await settingsItem.setValue({ ...DEFAULT_SETTINGS, chatModel: 'llama3.1', apiBaseUrl: 'http://localhost:11434/v1' });
-    expect(await loadSettings()).toMatchObject({ chatModel: 'llama3.1', apiBaseUrl: 'http://localhost:11434/v1', transcriptionModel: 'whisper-1' });
+    await settingsItem.setValue({
+      ...DEFAULT_SETTINGS,
+      chatModel: 'llama3.1',
+      apiBaseUrl: 'http://localhost:11434/v1',
+    });
+    expect(await loadSettings()).toMatchObject({
+      chatModel: 'llama3.1',
+      apiBaseUrl: 'http://localhost:11434/v1',
+      transcriptionModel: 'whisper-1',
+    });
 
     // Saved by a build that had no hands-free setting yet.
     const { handsFree: _dropped, ...older } = DEFAULT_SETTINGS;
@@ -101,7 +109,9 @@ describe('settings saved by version 1', () => {
     };
     // What a version-1 build left behind: the value, no version meta (WXT reads that as v1).
     await fakeBrowser.storage.local.set({ settings: saved });
-    const { settingsItem: reopened, loadSettings: load } = await import('./settings?v1-migration' as string) as typeof import('./settings');
+    const { settingsItem: reopened, loadSettings: load } = (await import(
+      './settings?v1-migration' as string
+    )) as typeof import('./settings');
     const migrated = await load();
     expect(migrated).toEqual({
       ...saved,
@@ -150,7 +160,13 @@ describe('settings saved by version 2', () => {
   it('migrate to version 3: the untouched 2023 prompt gives way to the teacher shaped by level and scenario; no guided start for someone already set up', async () => {
     const { migrated, meta } = await migrate(v2, 'v2-untouched');
     expect(meta).toEqual({ v: 3 });
-    expect(migrated).toMatchObject({ teacherStyle: 'shaped', level: 'B1', scenario: 'free', guidedStartDone: true, interfaceLanguage: 'browser' });
+    expect(migrated).toMatchObject({
+      teacherStyle: 'shaped',
+      level: 'B1',
+      scenario: 'free',
+      guidedStartDone: true,
+      interfaceLanguage: 'browser',
+    });
     // Nothing the learner chose is lost.
     expect(migrated).toMatchObject({ recordingRetentionDays: 7, explanationLanguage: 'zh-CN' });
   });

@@ -61,7 +61,9 @@ export interface Settings {
 }
 
 /** The browser's language decides the first default: Chinese speakers get 简体中文 explanations. */
-export function defaultExplanationLanguage(languages: readonly string[] = globalThis.navigator?.languages ?? []): ExplanationLanguage {
+export function defaultExplanationLanguage(
+  languages: readonly string[] = globalThis.navigator?.languages ?? [],
+): ExplanationLanguage {
   return languages[0]?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
 
@@ -89,7 +91,10 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /** What version 1 stored: one server for everything, no transcription prompt, every recording kept. */
-export type SettingsV1 = Omit<SettingsV2, 'transcriptionUrl' | 'transcriptionPrompt' | 'recordingRetentionDays' | 'explanationLanguage'>;
+export type SettingsV1 = Omit<
+  SettingsV2,
+  'transcriptionUrl' | 'transcriptionPrompt' | 'recordingRetentionDays' | 'explanationLanguage'
+>;
 
 /** What version 2 stored: the teacher was told `teacherInstructions` alone, and no guided start. */
 export type SettingsV2 = Omit<

@@ -108,8 +108,7 @@ describe('SpeechQueue', () => {
     const playedAt: { start: number; end: number }[] = [];
     const { queue, events } = harness({
       now: () => Date.now(),
-      synthesize: (text) =>
-        new Promise((resolve) => setTimeout(() => resolve(text), synthMs[Number(text)] ?? 0)),
+      synthesize: (text) => new Promise((resolve) => setTimeout(() => resolve(text), synthMs[Number(text)] ?? 0)),
       // A gapless player: each clip starts when the previous one ends, or now if the player is idle.
       schedule(_audio, seq) {
         scheduledAt[seq] = Date.now();
@@ -277,7 +276,9 @@ describe('SpeechQueue', () => {
     await settle();
     await play(0);
     await play(1);
-    const heardOrder = events.filter((e) => e.type === 'started' || e.type === 'ended').map((e) => `${e.type}:${e.seq}`);
+    const heardOrder = events
+      .filter((e) => e.type === 'started' || e.type === 'ended')
+      .map((e) => `${e.type}:${e.seq}`);
     expect(heardOrder).toEqual(['started:0', 'ended:0', 'started:1', 'ended:1']);
   });
 });

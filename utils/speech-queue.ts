@@ -253,9 +253,7 @@ export class SpeechQueue<A> {
     const result: QueueResult = {
       status,
       heard,
-      unplayed: this.items
-        .filter((item) => !heard.includes(item.seq))
-        .map(({ seq, text }) => ({ seq, text })),
+      unplayed: this.items.filter((item) => !heard.includes(item.seq)).map(({ seq, text }) => ({ seq, text })),
     };
     if (status === 'failed' && this.failure) result.failedAt = this.failure;
     this.resolveFinished(result);

@@ -13,10 +13,13 @@ export interface StructuredSupportEntry {
   at: number;
 }
 
-export const structuredSupportItem = storage.defineItem<Record<string, StructuredSupportEntry>>('local:structuredSupport', {
-  fallback: {},
-  version: 1,
-});
+export const structuredSupportItem = storage.defineItem<Record<string, StructuredSupportEntry>>(
+  'local:structuredSupport',
+  {
+    fallback: {},
+    version: 1,
+  },
+);
 
 /** Servers gain features: after this long a downgraded server is asked for json_schema again. */
 export const RECHECK_AFTER_MS = 7 * 24 * 60 * 60 * 1000;

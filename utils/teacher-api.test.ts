@@ -31,7 +31,9 @@ let wav: Blob;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'aitalk-teacher-api-'));
   standin = await startStandin({ latencyProfile: 'fast', candidates: [SENTENCE], latency: { replyWords: 30 } });
-  const file = await makeSpeechWav([{ silenceMs: 300 }, SENTENCE, { silenceMs: 500 }], path.join(dir, 'learner.wav'), { sampleRate: 16_000 });
+  const file = await makeSpeechWav([{ silenceMs: 300 }, SENTENCE, { silenceMs: 500 }], path.join(dir, 'learner.wav'), {
+    sampleRate: 16_000,
+  });
   wav = new Blob([await readFile(file)], { type: 'audio/wav' });
 });
 
@@ -84,7 +86,17 @@ describe('transcription uploads', () => {
     const transcript = await transcribe(endpoints().transcription, wav, 'audio/wav');
     expect(transcript.text).toBe(SENTENCE);
     expect(transcript.durationS).toBeGreaterThan(2);
-    expect(transcript.words?.map((w) => w.word)).toEqual(['Yesterday', 'I', 'go', 'to', 'the', 'park', 'with', 'my', 'friend']);
+    expect(transcript.words?.map((w) => w.word)).toEqual([
+      'Yesterday',
+      'I',
+      'go',
+      'to',
+      'the',
+      'park',
+      'with',
+      'my',
+      'friend',
+    ]);
     // The first word starts after the 300 ms of silence, and times only go forward.
     expect(transcript.words?.[0]?.start).toBeGreaterThan(0.2);
     const ends = transcript.words?.map((w) => w.end) ?? [];
@@ -102,9 +114,17 @@ describe('transcription uploads', () => {
   });
 
   it('asks other models for plain json (they have no word timings), still verbatim', async () => {
-    const transcript = await transcribe(endpoints({ transcriptionModel: 'gpt-4o-mini-transcribe' }).transcription, wav, 'audio/wav');
+    const transcript = await transcribe(
+      endpoints({ transcriptionModel: 'gpt-4o-mini-transcribe' }).transcription,
+      wav,
+      'audio/wav',
+    );
     expect(transcript).toEqual({ text: SENTENCE });
-    expect(transcriptionRequests()[0]?.fields).toMatchObject({ response_format: 'json', language: 'en', prompt: DEFAULT_TRANSCRIPTION_PROMPT });
+    expect(transcriptionRequests()[0]?.fields).toMatchObject({
+      response_format: 'json',
+      language: 'en',
+      prompt: DEFAULT_TRANSCRIPTION_PROMPT,
+    });
   });
 
   it('sends no prompt when the learner cleared it', async () => {
@@ -117,7 +137,11 @@ describe('transcription uploads', () => {
     const endpoint = endpoints().transcription;
     expect((await transcribe(endpoint, wav, 'audio/wav')).text).toBe(SENTENCE);
     expect(transcriptionRequests().map((r) => r.status)).toEqual([400, 200]);
-    expect(transcriptionRequests()[1]?.fields).toMatchObject({ response_format: 'json', prompt: DEFAULT_TRANSCRIPTION_PROMPT, language: 'en' });
+    expect(transcriptionRequests()[1]?.fields).toMatchObject({
+      response_format: 'json',
+      prompt: DEFAULT_TRANSCRIPTION_PROMPT,
+      language: 'en',
+    });
     expect(await quirksOf(standin.url)).toMatchObject({ noVerboseJson: true });
 
     standin.control.clearRequests();
@@ -153,14 +177,21 @@ describe('transcription uploads', () => {
     try {
       const url = `http://127.0.0.1:${(lmStudio.address() as AddressInfo).port}/v1`;
       const local = apiEndpoints({ ...DEFAULT_SETTINGS, apiBaseUrl: url }, { apiKey: '', transcriptionKey: '' });
-      await expect(transcribe(local.transcription, wav, 'audio/wav')).rejects.toMatchObject({ kind: 'no-transcription' });
+      await expect(transcribe(local.transcription, wav, 'audio/wav')).rejects.toMatchObject({
+        kind: 'no-transcription',
+      });
     } finally {
       await new Promise((resolve) => lmStudio.close(resolve));
     }
   });
 
   it('sends each key only to its own server', async () => {
-    const other = await startStandin({ latencyProfile: 'fast', candidates: [SENTENCE], apiKey: 'sk-whisper-only', serves: 'transcription' });
+    const other = await startStandin({
+      latencyProfile: 'fast',
+      candidates: [SENTENCE],
+      apiKey: 'sk-whisper-only',
+      serves: 'transcription',
+    });
     try {
       standin.control.setServes('chat');
       const split = apiEndpoints(
@@ -180,9 +211,15 @@ describe('transcription uploads', () => {
 
 describe('the reply stream, against each difference seen in the field', () => {
   it('the stand-in offers every quirk these tests cover', () => {
-    expect([...STANDIN_QUIRKS].sort()).toEqual(
-      ['data-no-space', 'error-in-stream', 'no-stream-options', 'no-transcription-options', 'no-verbose-json', 'reasoning-content', 'usage-only-final-chunk'],
-    );
+    expect([...STANDIN_QUIRKS].sort()).toEqual([
+      'data-no-space',
+      'error-in-stream',
+      'no-stream-options',
+      'no-transcription-options',
+      'no-verbose-json',
+      'reasoning-content',
+      'usage-only-final-chunk',
+    ]);
   });
 
   it('plain OpenAI: the whole reply, as deltas', async () => {
@@ -225,7 +262,9 @@ describe('the reply stream, against each difference seen in the field', () => {
     const deltas: string[] = [];
     const attempt = streamReply(endpoints().chat, HISTORY, (delta) => deltas.push(delta));
     await expect(attempt).rejects.toMatchObject({ kind: 'server-error' });
-    await expect(streamReply(endpoints().chat, HISTORY, () => undefined)).rejects.toThrow(/stopped the reply with an error: The server had an error/);
+    await expect(streamReply(endpoints().chat, HISTORY, () => undefined)).rejects.toThrow(
+      /stopped the reply with an error: The server had an error/,
+    );
     expect(deltas.length).toBeGreaterThan(0);
   });
 
@@ -235,11 +274,14 @@ describe('the reply stream, against each difference seen in the field', () => {
     expect((await reply()).text).toBe(plain);
   });
 
-  it.each(['insufficient-quota', 'quota-402', 'quota-403'] as const)('an empty account (%s) is named as such, not retried', async (kind) => {
-    standin.control.failNext({ kind, endpoint: 'chat', count: 3 });
-    await expect(reply()).rejects.toMatchObject({ kind: 'quota-exhausted' });
-    expect(chatRequests()).toHaveLength(1);
-  });
+  it.each(['insufficient-quota', 'quota-402', 'quota-403'] as const)(
+    'an empty account (%s) is named as such, not retried',
+    async (kind) => {
+      standin.control.failNext({ kind, endpoint: 'chat', count: 3 });
+      await expect(reply()).rejects.toMatchObject({ kind: 'quota-exhausted' });
+      expect(chatRequests()).toHaveLength(1);
+    },
+  );
 
   it('a 404 on a transcription-only server says it cannot chat', async () => {
     standin.control.setServes('transcription');

@@ -1,5 +1,12 @@
 import OpenAI from 'openai';
-import { ApiProblem, describeApiError, missingEndpoint, notCompatible, withRetry, type RetryOptions } from './api-errors';
+import {
+  ApiProblem,
+  describeApiError,
+  missingEndpoint,
+  notCompatible,
+  withRetry,
+  type RetryOptions,
+} from './api-errors';
 import { t } from './i18n';
 import { missingKey, type Endpoint } from './endpoints';
 import { quirksOf, rememberQuirks } from './server-quirks';
@@ -39,10 +46,22 @@ const NO_KEY_PLACEHOLDER = 'no-key';
 export async function openAiShapedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const response = await fetch(input, init);
   if (response.ok || !(response.headers.get('content-type') ?? '').includes('json')) return response;
-  const body = (await response.clone().json().catch(() => null)) as { error?: unknown; message?: unknown; code?: unknown } | null;
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: unknown; message?: unknown; code?: unknown } | null;
   if (!body || body.error !== undefined || typeof body.message !== 'string') return response;
-  const error = { message: body.message, type: null, param: null, code: body.code === undefined ? null : String(body.code) };
-  return new Response(JSON.stringify({ error }), { status: response.status, statusText: response.statusText, headers: response.headers });
+  const error = {
+    message: body.message,
+    type: null,
+    param: null,
+    code: body.code === undefined ? null : String(body.code),
+  };
+  return new Response(JSON.stringify({ error }), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 export function createClient(endpoint: Endpoint): OpenAI {
@@ -71,7 +90,13 @@ function describeFor(endpoint: Endpoint) {
 
 /** File name and type Whisper recognises; a bare Blob would be uploaded as "unknown_file". */
 export function recordingFile(blob: Blob, mimeType: string): File {
-  const extension = mimeType.includes('ogg') ? 'ogg' : mimeType.includes('mp4') ? 'm4a' : mimeType.includes('wav') ? 'wav' : 'webm';
+  const extension = mimeType.includes('ogg')
+    ? 'ogg'
+    : mimeType.includes('mp4')
+      ? 'm4a'
+      : mimeType.includes('wav')
+        ? 'wav'
+        : 'webm';
   return new File([blob], `recording.${extension}`, { type: mimeType.split(';')[0] || 'audio/webm' });
 }
 
@@ -118,7 +143,10 @@ function parseTranscript(result: unknown, endpoint: Endpoint): Transcript {
   const transcript: Transcript = { text: body.text.trim() };
   if (Array.isArray(body.words)) {
     transcript.words = body.words
-      .filter((w): w is TranscribedWord => typeof w?.word === 'string' && typeof w.start === 'number' && typeof w.end === 'number')
+      .filter(
+        (w): w is TranscribedWord =>
+          typeof w?.word === 'string' && typeof w.start === 'number' && typeof w.end === 'number',
+      )
       .map(({ word, start, end }) => ({ word: word.trim(), start, end }));
   }
   if (typeof body.duration === 'number' && Number.isFinite(body.duration)) transcript.durationS = body.duration;
@@ -137,10 +165,7 @@ export async function transcribe(
   options: RetryOptions & { onSent?(): void } = {},
 ): Promise<Transcript> {
   if (audio.size > WHISPER_MAX_BYTES) {
-    throw new ApiProblem(
-      'too-large',
-      t('apiError.recordingTooLarge', { size: (audio.size / 1024 / 1024).toFixed(1) }),
-    );
+    throw new ApiProblem('too-large', t('apiError.recordingTooLarge', { size: (audio.size / 1024 / 1024).toFixed(1) }));
   }
   const client = createClient(endpoint);
   const file = recordingFile(audio, mimeType);
@@ -157,7 +182,9 @@ export async function transcribe(
       async () => {
         options.onSent?.();
         try {
-          return await client.audio.transcriptions.create(transcriptionRequest(endpoint, file, level), { signal: options.signal });
+          return await client.audio.transcriptions.create(transcriptionRequest(endpoint, file, level), {
+            signal: options.signal,
+          });
         } catch (error) {
           refused = error;
           throw error;
@@ -171,7 +198,10 @@ export async function transcribe(
     });
     if (result === null) continue;
     if (level !== levels[0]) {
-      await rememberQuirks(endpoint.baseUrl, level === 'bare' ? { noVerboseJson: true, noTranscriptionOptions: true } : { noVerboseJson: true });
+      await rememberQuirks(
+        endpoint.baseUrl,
+        level === 'bare' ? { noVerboseJson: true, noTranscriptionOptions: true } : { noVerboseJson: true },
+      );
     }
     return parseTranscript(result, endpoint);
   }
@@ -195,7 +225,10 @@ export async function streamReply(
   const stream = await withRetry(
     () => {
       options.onSent?.();
-      return client.chat.completions.create({ model: endpoint.model, messages, stream: true }, { signal: options.signal });
+      return client.chat.completions.create(
+        { model: endpoint.model, messages, stream: true },
+        { signal: options.signal },
+      );
     },
     describe,
     options,

@@ -8,7 +8,9 @@ function run(pieces: string[]): string {
 
 describe('a reasoning model’s <think> block', () => {
   it('is dropped, even split across pieces, and the reply after it is kept', () => {
-    expect(run(['<th', 'ink>The learner said "go".', ' Correct it.</th', 'ink>\n\nYou went', ' to the park!'])).toBe('You went to the park!');
+    expect(run(['<th', 'ink>The learner said "go".', ' Correct it.</th', 'ink>\n\nYou went', ' to the park!'])).toBe(
+      'You went to the park!',
+    );
   });
 
   it('is dropped after leading whitespace', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { VAD_DEFAULTS, VoiceActivityDetector, type VoiceActivityDetectorOptions, type VoiceActivityEvent } from './voice-activity';
+import {
+  VAD_DEFAULTS,
+  VoiceActivityDetector,
+  type VoiceActivityDetectorOptions,
+  type VoiceActivityEvent,
+} from './voice-activity';
 
 const RATE = 48_000;
 // The offscreen document's ScriptProcessorNode delivers 1024-sample frames (21.3 ms at 48 kHz).
@@ -47,7 +52,10 @@ function render(segments: Segment[], roomNoise = 0.001, seed = 1): Float32Array 
         out[i] = white(segment.level);
       } else if ('babble' in segment) {
         // Several talkers far off: noise whose loudness wanders with their syllables, ±6 dB.
-        const wander = 1 + 0.5 * Math.sin(2 * Math.PI * 3.1 * t) * Math.sin(2 * Math.PI * 0.7 * t + 1) + 0.3 * Math.sin(2 * Math.PI * 5.3 * t);
+        const wander =
+          1 +
+          0.5 * Math.sin(2 * Math.PI * 3.1 * t) * Math.sin(2 * Math.PI * 0.7 * t + 1) +
+          0.3 * Math.sin(2 * Math.PI * 5.3 * t);
         out[i] = white(segment.level * wander) + white(roomNoise);
       } else {
         out[i] = white(segment.level) + white(roomNoise);
@@ -73,7 +81,9 @@ function only<T extends VoiceActivityEvent['type']>(events: VoiceActivityEvent[]
 
 describe('VoiceActivityDetector', () => {
   it('ends the turn about 700 ms after the learner goes quiet', () => {
-    const { events, detector } = run(render([{ noise: 500, level: 0.001 }, { speech: 1500 }, { noise: 2000, level: 0.001 }]));
+    const { events, detector } = run(
+      render([{ noise: 500, level: 0.001 }, { speech: 1500 }, { noise: 2000, level: 0.001 }]),
+    );
     const end = only(events, 'end-of-turn');
     expect(end).toHaveLength(1);
     const speechEndMs = 2000;
@@ -126,7 +136,11 @@ describe('VoiceActivityDetector', () => {
 
   it('ignores a click or a knock shorter than a syllable', () => {
     const { events, detector } = run(
-      render([{ noise: 1000, level: 0.001 }, { click: 40, level: 0.3 }, { noise: 3000, level: 0.001 }]),
+      render([
+        { noise: 1000, level: 0.001 },
+        { click: 40, level: 0.3 },
+        { noise: 3000, level: 0.001 },
+      ]),
       { idleTimeoutMs: 3000 },
     );
     expect(only(events, 'speech-start')).toHaveLength(0);
@@ -150,7 +164,7 @@ describe('VoiceActivityDetector', () => {
     const events: VoiceActivityEvent[] = [];
     for (let start = 0; start + FRAME <= samples.length; start += FRAME) {
       // The teacher's reply ends 3 s in; the panel asks to listen again.
-      if (start === Math.round((3000 / 1000) * RATE / FRAME) * FRAME) detector.restartIdleTimer();
+      if (start === Math.round(((3000 / 1000) * RATE) / FRAME) * FRAME) detector.restartIdleTimer();
       const event = detector.process(samples.subarray(start, start + FRAME), RATE);
       if (event) events.push(event);
     }
@@ -171,7 +185,14 @@ describe('VoiceActivityDetector', () => {
     // tells it apart from a voice.
     const noisy = 0.02;
     const { events } = run(
-      render([{ noise: 2000, level: noisy }, { speech: 1500, level: 0.2 }, { noise: 2000, level: noisy }], noisy),
+      render(
+        [
+          { noise: 2000, level: noisy },
+          { speech: 1500, level: 0.2 },
+          { noise: 2000, level: noisy },
+        ],
+        noisy,
+      ),
       { idleTimeoutMs: 20_000 },
     );
     expect(only(events, 'speech-start')).toHaveLength(1);
@@ -207,14 +228,28 @@ describe('VoiceActivityDetector', () => {
 
   it('hears quiet speech in a quiet room', () => {
     // -37 dBFS speech: a soft voice some distance from a laptop microphone.
-    const { events } = run(render([{ noise: 500, level: 0.0005 }, { speech: 1200, level: 0.014 }, { noise: 1200, level: 0.0005 }], 0.0005));
+    const { events } = run(
+      render(
+        [
+          { noise: 500, level: 0.0005 },
+          { speech: 1200, level: 0.014 },
+          { noise: 1200, level: 0.0005 },
+        ],
+        0.0005,
+      ),
+    );
     expect(only(events, 'speech-start')).toHaveLength(1);
     expect(only(events, 'end-of-turn')).toHaveLength(1);
   });
 
   it('does not let a stray click in the trailing silence keep the turn open', () => {
     const { events } = run(
-      render([{ speech: 1000 }, { noise: 400, level: 0.001 }, { click: 15, level: 0.3 }, { noise: 1500, level: 0.001 }]),
+      render([
+        { speech: 1000 },
+        { noise: 400, level: 0.001 },
+        { click: 15, level: 0.3 },
+        { noise: 1500, level: 0.001 },
+      ]),
     );
     const end = only(events, 'end-of-turn')[0]!;
     expect(end.atMs).toBeLessThan(1000 + 700 + 3 * FRAME_MS);
@@ -229,7 +264,13 @@ describe('VoiceActivityDetector', () => {
 
   it('ends a hands-free turn within 0.6 s of quiet by default, and keeps a 400 ms pause inside the sentence', () => {
     const detector = new VoiceActivityDetector({ endSilenceMs: VAD_DEFAULTS.endSilenceMs, idleTimeoutMs: 10_000 });
-    const samples = render([{ noise: 400, level: 0.001 }, { speech: 1200 }, { noise: 400, level: 0.001 }, { speech: 900 }, { noise: 1500, level: 0.001 }]);
+    const samples = render([
+      { noise: 400, level: 0.001 },
+      { speech: 1200 },
+      { noise: 400, level: 0.001 },
+      { speech: 900 },
+      { noise: 1500, level: 0.001 },
+    ]);
     const events: VoiceActivityEvent[] = [];
     for (let start = 0; start + FRAME <= samples.length; start += FRAME) {
       const event = detector.process(samples.subarray(start, start + FRAME), RATE);
@@ -251,7 +292,13 @@ describe('VoiceActivityDetector', () => {
 
   it('ends the learner’s turn in a busy room although the room never goes quiet', () => {
     // The learner about 14 dB above the room's voices, as at a desk in a café.
-    const { events } = run(render([{ babble: 1500, level: 0.012 }, { speech: 1500, level: 0.1 }, { babble: 3000, level: 0.012 }]));
+    const { events } = run(
+      render([
+        { babble: 1500, level: 0.012 },
+        { speech: 1500, level: 0.1 },
+        { babble: 3000, level: 0.012 },
+      ]),
+    );
     expect(only(events, 'speech-start')).toHaveLength(1);
     const end = only(events, 'end-of-turn');
     expect(end).toHaveLength(1);
@@ -260,7 +307,9 @@ describe('VoiceActivityDetector', () => {
   });
 
   it('reports nothing more once it has decided', () => {
-    const { events } = run(render([{ speech: 800 }, { noise: 1200, level: 0.001 }, { speech: 800 }, { noise: 1200, level: 0.001 }]));
+    const { events } = run(
+      render([{ speech: 800 }, { noise: 1200, level: 0.001 }, { speech: 800 }, { noise: 1200, level: 0.001 }]),
+    );
     expect(events.map((e) => e.type)).toEqual(['speech-start', 'end-of-turn']);
   });
 });

@@ -18,7 +18,13 @@ describe('the correction card diff', () => {
     const parts = sentenceDiff('I am agree with you', 'I agree with you with pleasure');
     expect(parts.filter((p) => p.change === 'removed').map((p) => p.text.trim())).toEqual(['am']);
     expect(parts.filter((p) => p.change === 'added').map((p) => p.text.trim())).toEqual(['with pleasure']);
-    const side = (skip: string) => parts.filter((p) => p.change !== skip).map((p) => p.text).join('').replace(/\s+/g, ' ').trim();
+    const side = (skip: string) =>
+      parts
+        .filter((p) => p.change !== skip)
+        .map((p) => p.text)
+        .join('')
+        .replace(/\s+/g, ' ')
+        .trim();
     expect(side('added')).toBe('I am agree with you');
     expect(side('removed')).toBe('I agree with you with pleasure');
   });
@@ -43,7 +49,12 @@ describe('a spoken attempt against the target sentence', () => {
 
   it('marks missing words missed and added words extra, in place', () => {
     expect(statuses('I went to the library', 'I went library yesterday')).toEqual([
-      'I:right', 'went:right', 'to:missed', 'the:missed', 'library:right', '+yesterday',
+      'I:right',
+      'went:right',
+      'to:missed',
+      'the:missed',
+      'library:right',
+      '+yesterday',
     ]);
     expect(compareAttempt('I went to the library', 'I really went to the library').allRight).toBe(false);
   });

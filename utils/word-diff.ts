@@ -35,7 +35,28 @@ export interface AttemptComparison {
   allRight: boolean;
 }
 
-const SMALL_NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const SMALL_NUMBERS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const NUMBER_WORDS = new Map<string, number>([
   ...SMALL_NUMBERS.map((word, value): [string, number] => [word, value]),
@@ -43,17 +64,29 @@ const NUMBER_WORDS = new Map<string, number>([
 ]);
 
 const CONTRACTIONS: Record<string, string[]> = {
-  "can't": ['can', 'not'], cannot: ['can', 'not'], "won't": ['will', 'not'], "shan't": ['shall', 'not'],
-  "i'm": ['i', 'am'], "let's": ['let', 'us'],
+  "can't": ['can', 'not'],
+  cannot: ['can', 'not'],
+  "won't": ['will', 'not'],
+  "shan't": ['shall', 'not'],
+  "i'm": ['i', 'am'],
+  "let's": ['let', 'us'],
 };
-const SUFFIXES: Array<[string, string]> = [["n't", 'not'], ["'re", 'are'], ["'ve", 'have'], ["'ll", 'will']];
+const SUFFIXES: Array<[string, string]> = [
+  ["n't", 'not'],
+  ["'re", 'are'],
+  ["'ve", 'have'],
+  ["'ll", 'will'],
+];
 
 /** Speech recognisers write hesitations in verbatim mode; they are not words of the sentence. */
 const FILLERS = new Set(['um', 'uh', 'er', 'erm', 'hmm', 'mm', 'ah', 'eh']);
 
 /** The comparable pieces of one written word: lowercase, no punctuation, contractions expanded. */
 function unitsOf(word: string): string[] {
-  const cleaned = word.toLowerCase().replace(/[’‘`]/g, "'").replace(/(?<=\d),(?=\d{3})/g, '');
+  const cleaned = word
+    .toLowerCase()
+    .replace(/[’‘`]/g, "'")
+    .replace(/(?<=\d),(?=\d{3})/g, '');
   const pieces = cleaned.split(/[-–—/]/);
   const units: string[] = [];
   for (const piece of pieces) {

@@ -1,7 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { splitSentences } from '../../utils/sentence-splitter.ts';
-import { CONTENT_TYPES, LinearResampler, PCM_FORMAT_SAMPLE_RATE, RESPONSE_FORMATS, createEncoder, type ResponseFormat } from './audio.ts';
+import {
+  CONTENT_TYPES,
+  LinearResampler,
+  PCM_FORMAT_SAMPLE_RATE,
+  RESPONSE_FORMATS,
+  createEncoder,
+  type ResponseFormat,
+} from './audio.ts';
 import type { AudioCache } from './cache.ts';
 import { ApiError, errorMessage, isAbortError, notReady } from './errors.ts';
 import { isOpenAIVoice } from './openai-voices.ts';
@@ -57,11 +64,16 @@ function parseSpeechRequest(raw: string, deps: AppDeps): Omit<SpeechRequest, 'vo
       param: 'input',
     });
   }
-  if (model !== undefined && model !== null && typeof model !== 'string') throw invalid('"model" must be a string.', 'model');
-  if (voice !== undefined && voice !== null && typeof voice !== 'string') throw invalid('"voice" must be a string.', 'voice');
+  if (model !== undefined && model !== null && typeof model !== 'string')
+    throw invalid('"model" must be a string.', 'model');
+  if (voice !== undefined && voice !== null && typeof voice !== 'string')
+    throw invalid('"voice" must be a string.', 'voice');
   // gpt-4o-mini-tts's style prompt: no engine here can follow it, and refusing it would break OpenAI clients.
   if (instructions !== undefined && instructions !== null && typeof instructions !== 'string') {
-    throw invalid('"instructions" must be a string (the companion accepts it and speaks in its own style).', 'instructions');
+    throw invalid(
+      '"instructions" must be a string (the companion accepts it and speaks in its own style).',
+      'instructions',
+    );
   }
   if (format !== undefined && format !== null && !(RESPONSE_FORMATS as readonly unknown[]).includes(format)) {
     throw invalid(
@@ -89,7 +101,10 @@ function parseSpeechRequest(raw: string, deps: AppDeps): Omit<SpeechRequest, 'vo
 function engineGate(engine: TtsEngine): void {
   const state = engine.status();
   if (state.state === 'loading') {
-    throw notReady(`The ${engine.name} engine is still loading (${state.message}); try again shortly.`, state.retryAfterSeconds);
+    throw notReady(
+      `The ${engine.name} engine is still loading (${state.message}); try again shortly.`,
+      state.retryAfterSeconds,
+    );
   }
   if (state.state === 'error') {
     throw new ApiError(503, 'engine_error', `The ${engine.name} engine is unavailable: ${state.message}`);
@@ -228,7 +243,8 @@ export function createApp(deps: AppDeps) {
       '/v1/audio/speech',
       bodyLimit({
         maxSize: maxBodyBytes,
-        onError: () => new ApiError(413, 'request_too_large', `The request body is over ${maxBodyBytes} bytes.`).toResponse(),
+        onError: () =>
+          new ApiError(413, 'request_too_large', `The request body is over ${maxBodyBytes} bytes.`).toResponse(),
       }),
       async (c) => {
         // Touch the signal now: @hono/node-server only aborts it on disconnect once something has asked for it.
@@ -238,7 +254,10 @@ export function createApp(deps: AppDeps) {
         const asked = parsed.voice ?? engine.defaultVoice();
         const voice = engine.acceptsVoice(asked) ? asked : isOpenAIVoice(asked) ? engine.voiceForOpenAI(asked) : null;
         if (voice === null) {
-          throw invalid(`Unknown voice "${asked}". Available voices: ${voiceList(engine)}, or one of OpenAI's names.`, 'voice');
+          throw invalid(
+            `Unknown voice "${asked}". Available voices: ${voiceList(engine)}, or one of OpenAI's names.`,
+            'voice',
+          );
         }
         const request: SpeechRequest = { ...parsed, voice };
         const contentType = CONTENT_TYPES[request.format];
@@ -291,7 +310,9 @@ export function createApp(deps: AppDeps) {
           onComplete: (audio) => {
             clientSignal.removeEventListener('abort', onClientGone);
             if (cache && key) {
-              cache.put(key, audio).catch((error: unknown) => log(`[cache] could not store audio: ${errorMessage(error)}`));
+              cache
+                .put(key, audio)
+                .catch((error: unknown) => log(`[cache] could not store audio: ${errorMessage(error)}`));
             }
           },
         });

@@ -50,12 +50,14 @@ describe('audio helpers', () => {
     const whole = new LinearResampler(22050, 24000).push(pcm);
     const chunked = new LinearResampler(22050, 24000);
     const parts: Buffer[] = [];
-    for (let offset = 0; offset < pcm.length; offset += 1002) parts.push(chunked.push(pcm.subarray(offset, offset + 1002)));
+    for (let offset = 0; offset < pcm.length; offset += 1002)
+      parts.push(chunked.push(pcm.subarray(offset, offset + 1002)));
     const joined = Buffer.concat(parts);
     expect(Math.abs(whole.length / 2 - 24000)).toBeLessThanOrEqual(2);
     expect(joined.length).toBe(whole.length);
     let worst = 0;
-    for (let i = 0; i < whole.length; i += 2) worst = Math.max(worst, Math.abs(whole.readInt16LE(i) - joined.readInt16LE(i)));
+    for (let i = 0; i < whole.length; i += 2)
+      worst = Math.max(worst, Math.abs(whole.readInt16LE(i) - joined.readInt16LE(i)));
     expect(worst).toBeLessThanOrEqual(1);
   });
 

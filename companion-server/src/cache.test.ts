@@ -20,7 +20,14 @@ describe('audio cache', () => {
   it('keys on every field that changes the audio', async () => {
     const cache = await AudioCache.open(dir, 1000);
     const base = cache.key(parts);
-    for (const change of [{ engine: 'coqui' }, { model: 'x' }, { voice: 'en-gb' }, { speed: 1.25 }, { format: 'mp3' }, { text: 'Hello!' }]) {
+    for (const change of [
+      { engine: 'coqui' },
+      { model: 'x' },
+      { voice: 'en-gb' },
+      { speed: 1.25 },
+      { format: 'mp3' },
+      { text: 'Hello!' },
+    ]) {
       expect(cache.key({ ...parts, ...change })).not.toBe(base);
     }
     expect(cache.key({ ...parts })).toBe(base);

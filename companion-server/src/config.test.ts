@@ -23,7 +23,9 @@ describe('companion configuration', () => {
   });
 
   it('gives coqui its documented default model, expands short names, and takes Python and token from the environment', () => {
-    expect(run(['--engine', 'coqui'], { AITALK_PYTHON: '/opt/venv/bin/python', AITALK_TOKEN: 'secret-token' }).config).toMatchObject({
+    expect(
+      run(['--engine', 'coqui'], { AITALK_PYTHON: '/opt/venv/bin/python', AITALK_TOKEN: 'secret-token' }).config,
+    ).toMatchObject({
       model: 'tts_models/en/ljspeech/tacotron2-DCA',
       python: '/opt/venv/bin/python',
       token: 'secret-token',
@@ -39,7 +41,12 @@ describe('companion configuration', () => {
   });
 
   it('accepts extension IDs in either form and repeated', () => {
-    const { config } = run(['--allow-origin', 'ABCDEFGHIJKLMNOPabcdefghijklmnop', '--allow-origin', 'moz-extension://0f0e8c1e-7a56/']);
+    const { config } = run([
+      '--allow-origin',
+      'ABCDEFGHIJKLMNOPabcdefghijklmnop',
+      '--allow-origin',
+      'moz-extension://0f0e8c1e-7a56/',
+    ]);
     expect(config.allowOrigins).toEqual(['abcdefghijklmnopabcdefghijklmnop', '0f0e8c1e-7a56']);
   });
 

@@ -106,7 +106,8 @@ function normaliseOriginId(raw: string): string {
 
 function normaliseUpstreamUrl(raw: string | undefined, engine: EngineName): string | undefined {
   if (raw === undefined) {
-    if (engine === 'upstream') throw new ConfigError('--engine upstream needs --upstream-url URL (a server with /v1/audio/speech)');
+    if (engine === 'upstream')
+      throw new ConfigError('--engine upstream needs --upstream-url URL (a server with /v1/audio/speech)');
     return undefined;
   }
   let url: URL;

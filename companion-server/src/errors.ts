@@ -24,7 +24,12 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly type: ApiErrorType,
     message: string,
-    readonly options: { param?: string; code?: string; retryAfterSeconds?: number; headers?: Record<string, string> } = {},
+    readonly options: {
+      param?: string;
+      code?: string;
+      retryAfterSeconds?: number;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -32,7 +37,12 @@ export class ApiError extends Error {
 
   body(): ApiErrorBody {
     return {
-      error: { message: this.message, type: this.type, param: this.options.param ?? null, code: this.options.code ?? null },
+      error: {
+        message: this.message,
+        type: this.type,
+        param: this.options.param ?? null,
+        code: this.options.code ?? null,
+      },
     };
   }
 

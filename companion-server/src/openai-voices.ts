@@ -3,7 +3,19 @@
  * "alloy"), so every engine maps each of them to one of its own voices rather than answering 400; the tables are
  * in each engine and in companion-server/README.md ("OpenAI names").
  */
-export const OPENAI_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse'] as const;
+export const OPENAI_VOICES = [
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'fable',
+  'nova',
+  'onyx',
+  'sage',
+  'shimmer',
+  'verse',
+] as const;
 export type OpenAIVoice = (typeof OPENAI_VOICES)[number];
 
 /** OpenAI's speech models; whichever a client names, the companion speaks with its own engine's model. */

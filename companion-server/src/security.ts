@@ -101,7 +101,9 @@ export function guard(options: GuardOptions): MiddlewareHandler {
           403,
           'permission_error',
           `Origin "${origin}" is not allowed: only the AITalk extension (${AITALK_EXTENSION_ID})${
-            options.allowOrigins.length ? `, the IDs given with --allow-origin (${options.allowOrigins.join(', ')})` : ''
+            options.allowOrigins.length
+              ? `, the IDs given with --allow-origin (${options.allowOrigins.join(', ')})`
+              : ''
           } and local programs may use the companion. To let this extension in, restart the companion with ` +
             `--allow-origin ${originId(origin)}.`,
         ),
@@ -122,9 +124,14 @@ export function guard(options: GuardOptions): MiddlewareHandler {
 
     if (options.token !== undefined && !tokenMatches(c.req.header('authorization'), options.token)) {
       return refuse(
-        new ApiError(401, 'authentication_error', 'This companion needs its token: send "Authorization: Bearer <token>".', {
-          headers: { 'WWW-Authenticate': 'Bearer' },
-        }),
+        new ApiError(
+          401,
+          'authentication_error',
+          'This companion needs its token: send "Authorization: Bearer <token>".',
+          {
+            headers: { 'WWW-Authenticate': 'Bearer' },
+          },
+        ),
         origin ?? null,
       );
     }

@@ -42,7 +42,12 @@ afterAll(async () => {
 
 /** The companion as a learner starts it: `tsx companion-server/src/main.ts ARGS`, in its own process. */
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Cli {
-  const child = spawn(TSX, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe', detached: true });
+  const child = spawn(TSX, [MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+    detached: true,
+  });
   children.push(child);
   let out = '';
   let err = '';
@@ -99,11 +104,16 @@ describe('the companion command line', () => {
 
   it('exits at once with one line saying how to install coqui-tts when it is missing', async () => {
     // python3 here has no coqui-tts (only npm run setup:coqui's environment has it).
-    const cli = runCli(['--engine', 'coqui', '--port', '0', '--cache-max-mb', '0'], { PYTHONPATH: '', AITALK_PYTHON: 'python3' });
+    const cli = runCli(['--engine', 'coqui', '--port', '0', '--cache-max-mb', '0'], {
+      PYTHONPATH: '',
+      AITALK_PYTHON: 'python3',
+    });
     const { code, afterMs } = await cli.exited;
     expect(code).toBe(2);
     expect(afterMs).toBeLessThan(10_000);
-    expect(cli.stderr().trim().split('\n')).toEqual([expect.stringMatching(/coqui-tts is not installed.*npm run setup:coqui/)]);
+    expect(cli.stderr().trim().split('\n')).toEqual([
+      expect.stringMatching(/coqui-tts is not installed.*npm run setup:coqui/),
+    ]);
     expect(cli.stdout()).not.toMatch(/listening/);
   });
 
@@ -144,19 +154,25 @@ describe('the companion command line', () => {
 
   it('on SIGTERM finishes the request in flight, refuses new connections, ends the worker and exits', async () => {
     const logFile = path.join(work.dir, 'shutdown.jsonl');
-    const cli = runCli(['--engine', 'coqui', '--model', 'tts_models/en/fake/ljspeech', '--port', '0', '--cache-max-mb', '0'], {
-      PYTHONPATH: FAKE_COQUI_PATH,
-      AITALK_PYTHON: 'python3',
-      FAKE_COQUI_LOG: logFile,
-      FAKE_COQUI_SLOW_SECONDS: '1.5',
-    });
+    const cli = runCli(
+      ['--engine', 'coqui', '--model', 'tts_models/en/fake/ljspeech', '--port', '0', '--cache-max-mb', '0'],
+      {
+        PYTHONPATH: FAKE_COQUI_PATH,
+        AITALK_PYTHON: 'python3',
+        FAKE_COQUI_LOG: logFile,
+        FAKE_COQUI_SLOW_SECONDS: '1.5',
+      },
+    );
     const url = await listeningUrl(cli);
     for (let i = 0; i < 200; i++) {
       const health = (await (await fetch(`${url}/health`)).json()) as { ready: boolean };
       if (health.ready) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const inFlight = fetch(`${url}/v1/audio/speech`, { method: 'POST', body: JSON.stringify({ input: 'SLOW goodbye.' }) });
+    const inFlight = fetch(`${url}/v1/audio/speech`, {
+      method: 'POST',
+      body: JSON.stringify({ input: 'SLOW goodbye.' }),
+    });
     await new Promise((resolve) => setTimeout(resolve, 400));
     cli.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 200));

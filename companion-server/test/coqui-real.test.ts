@@ -31,7 +31,10 @@ let tacotron: CompanionHandle;
 let xtts: CompanionHandle;
 
 beforeAll(async () => {
-  const probe = spawnSync(PYTHON, ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("TTS") else 1)']);
+  const probe = spawnSync(PYTHON, [
+    '-c',
+    'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("TTS") else 1)',
+  ]);
   if (probe.status !== 0) {
     throw new Error(`coqui-tts is not installed for ${PYTHON}: run npm run setup:coqui (npm test does it first)`);
   }
@@ -75,7 +78,13 @@ async function speak(companion: CompanionHandle, input: string, extra: Record<st
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ input, response_format: 'wav', ...extra }),
   });
-  expect(response.status, await response.clone().text().catch(() => '')).toBe(200);
+  expect(
+    response.status,
+    await response
+      .clone()
+      .text()
+      .catch(() => ''),
+  ).toBe(200);
   return decodeWav(Buffer.from(await response.arrayBuffer()));
 }
 
@@ -91,12 +100,16 @@ const seconds = (audio: { sampleRate: number; pcm: Buffer }) => audio.pcm.length
 describe('real coqui-tts: a VITS model loaded by the name tts_models/en/jenny/jenny', () => {
   beforeAll(() => jenny.ready, LOAD_MS);
 
-  it('offers its one voice with the credit Jenny\'s licence asks for', async () => {
-    const body = (await (await fetch(`${jenny.url}/voices`)).json()) as { voices: { id: string; attribution?: string }[] };
-    expect(body.voices).toEqual([expect.objectContaining({ id: 'default', attribution: expect.stringMatching(/Jenny \(Dioco\)/) })]);
+  it("offers its one voice with the credit Jenny's licence asks for", async () => {
+    const body = (await (await fetch(`${jenny.url}/voices`)).json()) as {
+      voices: { id: string; attribution?: string }[];
+    };
+    expect(body.voices).toEqual([
+      expect.objectContaining({ id: 'default', attribution: expect.stringMatching(/Jenny \(Dioco\)/) }),
+    ]);
   });
 
-  it('speaks at the model\'s 48 kHz without the synthesiser\'s 10,000 samples of silence at the end', async () => {
+  it("speaks at the model's 48 kHz without the synthesiser's 10,000 samples of silence at the end", async () => {
     const audio = await speak(jenny, 'Good morning, how are you today?');
     expect(audio.sampleRate).toBe(48_000);
     expect(seconds(audio)).toBeGreaterThan(1);
@@ -111,7 +124,7 @@ describe('real coqui-tts: a VITS model loaded by the name tts_models/en/jenny/je
     expect(both.pcm.length).toBe(first.pcm.length + second.pcm.length);
   });
 
-  it('honours speed through VITS\'s length scale', async () => {
+  it("honours speed through VITS's length scale", async () => {
     const text = 'Please speak a little more slowly.';
     const normal = seconds(await speak(jenny, text));
     expect(seconds(await speak(jenny, text, { speed: 2 })) / normal).toBeCloseTo(0.5, 1);
@@ -120,9 +133,14 @@ describe('real coqui-tts: a VITS model loaded by the name tts_models/en/jenny/je
     expect(seconds(await speak(jenny, text))).toBe(normal);
   });
 
-  it('answers an OpenAI SDK client that keeps OpenAI\'s defaults', async () => {
+  it("answers an OpenAI SDK client that keeps OpenAI's defaults", async () => {
     const client = new OpenAI({ apiKey: 'unused', baseURL: `${jenny.url}/v1`, maxRetries: 0 });
-    const response = await client.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: 'Hello there.', instructions: 'Warmly.' });
+    const response = await client.audio.speech.create({
+      model: 'gpt-4o-mini-tts',
+      voice: 'alloy',
+      input: 'Hello there.',
+      instructions: 'Warmly.',
+    });
     expect(response.headers.get('content-type')).toBe('audio/mpeg');
     expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(2000);
   });
@@ -140,7 +158,7 @@ describe('real coqui-tts: a multi-speaker VITS model (tts_models/en/vctk/vits)',
     expect(ed.pcm.equals((await speak(vctk, 'Nice to meet you.', { voice: 'ED' })).pcm)).toBe(true);
   });
 
-  it('gives OpenAI\'s voice names the speakers in order (ash is the second)', async () => {
+  it("gives OpenAI's voice names the speakers in order (ash is the second)", async () => {
     const ash = await speak(vctk, 'See you tomorrow.', { voice: 'ash' });
     expect(ash.pcm.equals((await speak(vctk, 'See you tomorrow.', { voice: 'p226' })).pcm)).toBe(true);
   });
@@ -165,9 +183,11 @@ describe('real coqui-tts: Tacotron2-DCA with its multiband-MelGAN vocoder', () =
 });
 
 describe('real coqui-tts: names and folders that cannot load', () => {
-  it('checks the model name against the library\'s own list and says how to list them', async () => {
+  it("checks the model name against the library's own list and says how to list them", async () => {
     const companion = await start('tts_models/en/ljspeech/no-such-model');
-    await expect(companion.ready).rejects.toThrow(/not one of coqui-tts's models.*-m TTS\.bin\.synthesize --list_models/);
+    await expect(companion.ready).rejects.toThrow(
+      /not one of coqui-tts's models.*-m TTS\.bin\.synthesize --list_models/,
+    );
   });
 
   it('names the folder to delete when an earlier download was interrupted', async () => {
@@ -185,7 +205,11 @@ describe('real coqui-tts: names and folders that cannot load', () => {
     expect(reason).toMatch(/Delete that folder/);
   });
 
-  it('fails loudly instead of reading the JSON channel when XTTS asks for its licence on the console', async () => {
-    await expect(xtts.ready).rejects.toThrow(/asked a question on the console.*COQUI_TOS_AGREED=1/);
-  }, LOAD_MS);
+  it(
+    'fails loudly instead of reading the JSON channel when XTTS asks for its licence on the console',
+    async () => {
+      await expect(xtts.ready).rejects.toThrow(/asked a question on the console.*COQUI_TOS_AGREED=1/);
+    },
+    LOAD_MS,
+  );
 });

@@ -113,7 +113,13 @@ describe('coqui engine with the stand-in TTS package', () => {
 
     await fake.companion.ready;
     const after = (await (await fetch(`${fake.companion.url}/health`)).json()) as Record<string, unknown>;
-    expect(after).toMatchObject({ status: 'ok', ready: true, engine: 'coqui', model: 'tts_models/en/fake/ljspeech', device: 'cpu' });
+    expect(after).toMatchObject({
+      status: 'ok',
+      ready: true,
+      engine: 'coqui',
+      model: 'tts_models/en/fake/ljspeech',
+      device: 'cpu',
+    });
   });
 
   it('loads the model once for many requests, and passes its audio through unchanged', async () => {
@@ -186,7 +192,9 @@ describe('coqui engine with the stand-in TTS package', () => {
     expect((await first).status).toBe(200);
     await sleep(300);
     expect((await fake.log()).map((line) => line.text)).not.toContain('SLOW bravo.');
-    const health = (await (await fetch(`${fake.companion.url}/health`)).json()) as { queue: { active: number; waiting: number } };
+    const health = (await (await fetch(`${fake.companion.url}/health`)).json()) as {
+      queue: { active: number; waiting: number };
+    };
     expect(health.queue).toMatchObject({ active: 0, waiting: 0 });
   });
 
@@ -222,10 +230,13 @@ describe('coqui engine with the stand-in TTS package', () => {
 });
 
 describe('coqui engine: voices, timeouts and load failures', () => {
-  it('offers a multi-speaker model\'s speakers as voices, trimmed, and passes the chosen one as the model spells it', async () => {
+  it("offers a multi-speaker model's speakers as voices, trimmed, and passes the chosen one as the model spells it", async () => {
     const { companion, requests } = await startFake('vctk', { model: 'tts_models/en/fake/vctk' });
     await companion.ready;
-    const voices = (await (await fetch(`${companion.url}/voices`)).json()) as { default: string; voices: { id: string }[] };
+    const voices = (await (await fetch(`${companion.url}/voices`)).json()) as {
+      default: string;
+      voices: { id: string }[];
+    };
     expect(voices.voices.map((voice) => voice.id)).toEqual(['p225', 'p226', 'ED', 'p227']);
     expect(voices.default).toBe('p225');
     expect((await speak(companion, 'Hello.', { voice: 'p226' })).status).toBe(200);
@@ -241,13 +252,16 @@ describe('coqui engine: voices, timeouts and load failures', () => {
     expect(await requests()).toEqual([expect.objectContaining({ speaker: 'p227', language: 'en' })]);
   });
 
-  it('refuses a name that is not in the library\'s model list, and says how to list them', async () => {
+  it("refuses a name that is not in the library's model list, and says how to list them", async () => {
     const { companion } = await startFake('unknown', { model: 'tts_models/en/fake/nonexistent' });
     await expect(companion.ready).rejects.toThrow(/not one of coqui-tts's models.*--list_models/);
   });
 
   it('answers 504 when a sentence takes longer than the timeout, and replaces the stuck worker', async () => {
-    const { companion, log } = await startFake('timeout', { timeoutMs: 1000, fakeEnv: { FAKE_COQUI_SLOW_SECONDS: '30' } });
+    const { companion, log } = await startFake('timeout', {
+      timeoutMs: 1000,
+      fakeEnv: { FAKE_COQUI_SLOW_SECONDS: '30' },
+    });
     await companion.ready;
     const response = await speak(companion, 'SLOW forever.');
     expect(response.status).toBe(504);
@@ -259,10 +273,15 @@ describe('coqui engine: voices, timeouts and load failures', () => {
 
   it('reports a model that cannot load in /health and refuses speech with the reason', async () => {
     const { companion } = await startFake('broken', { model: 'tts_models/en/fake/broken' });
-    await expect(companion.ready).rejects.toThrow(/could not load tts_models\/en\/fake\/broken: fake model files are corrupt/);
+    await expect(companion.ready).rejects.toThrow(
+      /could not load tts_models\/en\/fake\/broken: fake model files are corrupt/,
+    );
     const health = (await (await fetch(`${companion.url}/health`)).json()) as { status: string; message: string };
     expect(health.status).toBe('error');
-    const response = await rawRequest(`${companion.url}/v1/audio/speech`, { method: 'POST', body: '{"input": "Hello."}' });
+    const response = await rawRequest(`${companion.url}/v1/audio/speech`, {
+      method: 'POST',
+      body: '{"input": "Hello."}',
+    });
     expect(response.status).toBe(503);
     expect(response.json<ApiErrorJson>().error.message).toMatch(/fake model files are corrupt/);
   });

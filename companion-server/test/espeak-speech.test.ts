@@ -62,7 +62,9 @@ describe('espeak engine through the openai SDK', () => {
     // Each third of the audio is one of the sentences, in the order they were written.
     const { sampleRate, pcm } = decodeWav(wav);
     const single = await Promise.all(
-      [CANDIDATES[3]!, CANDIDATES[1]!].map(async (s) => decodeWav(Buffer.from(await (await speak(s)).arrayBuffer())).pcm),
+      [CANDIDATES[3]!, CANDIDATES[1]!].map(
+        async (s) => decodeWav(Buffer.from(await (await speak(s)).arrayBuffer())).pcm,
+      ),
     );
     const firstPart = pcm.subarray(0, single[0]!.length);
     const secondPart = pcm.subarray(single[0]!.length, single[0]!.length + single[1]!.length);
@@ -109,7 +111,11 @@ describe('espeak engine through the openai SDK', () => {
 
   it('lists English voices, and each listed variant sounds different from the default', async () => {
     const response = await fetch(`${companion.url}/voices`);
-    const body = (await response.json()) as { engine: string; default: string; voices: { id: string; name: string; language: string }[] };
+    const body = (await response.json()) as {
+      engine: string;
+      default: string;
+      voices: { id: string; name: string; language: string }[];
+    };
     expect(body.engine).toBe('espeak');
     expect(body.default).toBe('en-us');
     const ids = body.voices.map((voice) => voice.id);
@@ -158,7 +164,9 @@ describe('espeak engine through the openai SDK', () => {
     expect(cached.equals(original)).toBe(true);
     times.sort((a, b) => a - b);
     expect(times[2]).toBeLessThan(25);
-    const health = (await (await fetch(`${companion.url}/health`)).json()) as { cache: { hits: number; entries: number } };
+    const health = (await (await fetch(`${companion.url}/health`)).json()) as {
+      cache: { hits: number; entries: number };
+    };
     expect(health.cache.hits).toBeGreaterThanOrEqual(5);
   });
 
@@ -207,7 +215,9 @@ describe('espeak engine through the openai SDK', () => {
   });
 
   it('maps every OpenAI voice name to the eSpeak voice in its table, and speaks with it', async () => {
-    const listed = ((await (await fetch(`${companion.url}/voices`)).json()) as { voices: { id: string }[] }).voices.map((v) => v.id);
+    const listed = ((await (await fetch(`${companion.url}/voices`)).json()) as { voices: { id: string }[] }).voices.map(
+      (v) => v.id,
+    );
     for (const voice of OPENAI_VOICES) {
       expect(companion.engine.voiceForOpenAI(voice)).toBe(ESPEAK_FOR_OPENAI[voice]);
       expect(listed).toContain(ESPEAK_FOR_OPENAI[voice]);

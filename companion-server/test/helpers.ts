@@ -64,7 +64,11 @@ export async function tempDir(prefix: string): Promise<{ dir: string; remove: ()
 /** A streamed WAV (unknown-size header) re-wrapped with exact sizes, for tools such as sox. */
 export function exactWav(file: Buffer): { wav: Buffer; seconds: number; sampleRate: number } {
   const { sampleRate, pcm } = decodeWav(file);
-  return { wav: Buffer.concat([wavHeader(sampleRate, pcm.length), pcm]), seconds: pcm.length / 2 / sampleRate, sampleRate };
+  return {
+    wav: Buffer.concat([wavHeader(sampleRate, pcm.length), pcm]),
+    seconds: pcm.length / 2 / sampleRate,
+    sampleRate,
+  };
 }
 
 /** Root-mean-square level of 16-bit PCM, 0..1; tells speech from silence. */

@@ -42,7 +42,8 @@ function standIn(options: { listVoices: boolean; sampleRate: number }) {
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           // Odd-sized pieces, as a network delivers them, splitting samples and the header.
-          for (let offset = 0; offset < file.length; offset += 777) controller.enqueue(file.subarray(offset, offset + 777));
+          for (let offset = 0; offset < file.length; offset += 777)
+            controller.enqueue(file.subarray(offset, offset + 777));
           controller.close();
         },
       });
@@ -101,7 +102,12 @@ describe('upstream engine against a local OpenAI-compatible stand-in', () => {
 
   it('forwards each sentence with the key, model, voice and speed, and relays the audio unchanged', async () => {
     received.length = 0;
-    const response = await speak(viaKokoro, { input: 'Hello there. How are you?', voice: 'am_adam', speed: 1.5, response_format: 'wav' });
+    const response = await speak(viaKokoro, {
+      input: 'Hello there. How are you?',
+      voice: 'am_adam',
+      speed: 1.5,
+      response_format: 'wav',
+    });
     expect(response.status).toBe(200);
     const { sampleRate, pcm } = decodeWav(Buffer.from(await response.arrayBuffer()));
     expect(sampleRate).toBe(24000);
@@ -114,7 +120,10 @@ describe('upstream engine against a local OpenAI-compatible stand-in', () => {
   });
 
   it('lists the upstream voices when it has a list, and checks voices against it', async () => {
-    const voices = (await (await fetch(`${viaKokoro.url}/voices`)).json()) as { default: string; voices: { id: string }[] };
+    const voices = (await (await fetch(`${viaKokoro.url}/voices`)).json()) as {
+      default: string;
+      voices: { id: string }[];
+    };
     expect(voices.voices.map((v) => v.id)).toEqual(['af_bella', 'am_adam']);
     expect(voices.default).toBe('af_bella');
     const refused = await speak(viaKokoro, { input: 'Hello.', voice: 'nobody' });
@@ -127,7 +136,10 @@ describe('upstream engine against a local OpenAI-compatible stand-in', () => {
   });
 
   it('offers OpenAI voices when the upstream has no list, and passes plain voice names through', async () => {
-    const voices = (await (await fetch(`${viaOpenai.url}/voices`)).json()) as { default: string; voices: { id: string }[] };
+    const voices = (await (await fetch(`${viaOpenai.url}/voices`)).json()) as {
+      default: string;
+      voices: { id: string }[];
+    };
     expect(voices.default).toBe('alloy');
     received.length = 0;
     const response = await speak(viaOpenai, { input: 'Hi.', voice: 'tts_speaker-7', response_format: 'pcm' });
@@ -142,7 +154,9 @@ describe('upstream engine against a local OpenAI-compatible stand-in', () => {
   it('reports upstream refusals and failures as 502 with the upstream message', async () => {
     const unauthorised = await speak(wrongKey, { input: 'Hello.' });
     expect(unauthorised.status).toBe(502);
-    expect(((await unauthorised.json()) as ApiErrorJson).error.message).toMatch(/answered 401: Incorrect API key provided/);
+    expect(((await unauthorised.json()) as ApiErrorJson).error.message).toMatch(
+      /answered 401: Incorrect API key provided/,
+    );
     const failed = await speak(viaOpenai, { input: 'Please explode.' });
     expect(failed.status).toBe(502);
     expect(((await failed.json()) as ApiErrorJson).error.message).toMatch(/answered 500: model crashed/);

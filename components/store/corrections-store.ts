@@ -21,12 +21,21 @@ export type CorrectionsStore = ReturnType<typeof createCorrections>;
 const CARD = 'card:';
 const ENTRY = 'entry:';
 
-export const cardTarget = (messageId: string, text: string): PracticeTarget => ({ id: `${CARD}${messageId}`, text, kind: 'say-again' });
-export const entryTarget = (entryId: string, text: string): PracticeTarget => ({ id: `${ENTRY}${entryId}`, text, kind: 'say-again' });
+export const cardTarget = (messageId: string, text: string): PracticeTarget => ({
+  id: `${CARD}${messageId}`,
+  text,
+  kind: 'say-again',
+});
+export const entryTarget = (entryId: string, text: string): PracticeTarget => ({
+  id: `${ENTRY}${entryId}`,
+  text,
+  kind: 'say-again',
+});
 
 /** The notebook entries whose review a practice attempt updates (none for a page read aloud). */
 async function entryIdsOf(target: PracticeTarget): Promise<string[]> {
-  if (target.id.startsWith(CARD)) return (await entriesOfMessage(target.id.slice(CARD.length))).map((entry) => entry.id);
+  if (target.id.startsWith(CARD))
+    return (await entriesOfMessage(target.id.slice(CARD.length))).map((entry) => entry.id);
   if (target.id.startsWith(ENTRY)) return [target.id.slice(ENTRY.length)];
   return [];
 }
@@ -84,7 +93,11 @@ export function createCorrections({
       );
     } catch (error) {
       // It promises not to throw; should it anyway, the card still ends with Retry, not "Checking…".
-      result = { status: 'failed', message: `Something went wrong while checking (${errorText(error)}). Press Retry.`, canRetry: true };
+      result = {
+        status: 'failed',
+        message: `Something went wrong while checking (${errorText(error)}). Press Retry.`,
+        canRetry: true,
+      };
     }
     if (running.get(messageId) !== abort) return; // a newer check of the same sentence replaced it
     running.delete(messageId);

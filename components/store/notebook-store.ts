@@ -59,7 +59,10 @@ export function createNotebook() {
     async summarize(conversationId: string): Promise<boolean> {
       const [checks, turns] = await Promise.all([listChecks(conversationId), spokenTurnsOf(conversationId)]);
       if (turns.length === 0 && checks.length === 0) return false;
-      session.value = sessionSummary([...checks].sort((a, b) => a.checkedAt - b.checkedAt), turns);
+      session.value = sessionSummary(
+        [...checks].sort((a, b) => a.checkedAt - b.checkedAt),
+        turns,
+      );
       return true;
     },
     closeSession(): void {

@@ -58,14 +58,22 @@ vi.mock('@/utils/teacher-api', () => ({
 let holdCorrections = false;
 let releaseCorrections: () => void = () => undefined;
 vi.mock('@/utils/corrections', () => ({
-  requestCorrections: vi.fn(async (_endpoint: unknown, input: { sentence: string }, options: { signal?: AbortSignal }) => {
-    if (holdCorrections) await new Promise<void>((resolve) => (releaseCorrections = resolve));
-    if (options.signal?.aborted) return { ok: false, failure: { kind: 'aborted', message: '', canRetry: false } };
-    const fixed = input.sentence.replace(/\bgo\b/, 'went');
-    const corrections =
-      fixed === input.sentence ? [] : [{ original: 'go', corrected: 'went', explanation: 'Past tense.', kind: 'grammar' }];
-    return { ok: true, mode: 'json_schema', check: { sentence: input.sentence, corrections, natural: fixed, dropped: 0 } };
-  }),
+  requestCorrections: vi.fn(
+    async (_endpoint: unknown, input: { sentence: string }, options: { signal?: AbortSignal }) => {
+      if (holdCorrections) await new Promise<void>((resolve) => (releaseCorrections = resolve));
+      if (options.signal?.aborted) return { ok: false, failure: { kind: 'aborted', message: '', canRetry: false } };
+      const fixed = input.sentence.replace(/\bgo\b/, 'went');
+      const corrections =
+        fixed === input.sentence
+          ? []
+          : [{ original: 'go', corrected: 'went', explanation: 'Past tense.', kind: 'grammar' }];
+      return {
+        ok: true,
+        mode: 'json_schema',
+        check: { sentence: input.sentence, corrections, natural: fixed, dropped: 0 },
+      };
+    },
+  ),
 }));
 
 // ── Ports between the panel and the offscreen document ───────────────────────────────────────
@@ -448,7 +456,10 @@ describe('the corrections lane', () => {
     await until('recording', () => store.phase.value === 'recording');
     await speak(microphones.at(-1)!);
     store.toggleTalk();
-    await until('the transcript', () => store.messages.value.length > before && store.messages.value.at(-1)!.role === 'assistant');
+    await until(
+      'the transcript',
+      () => store.messages.value.length > before && store.messages.value.at(-1)!.role === 'assistant',
+    );
     return store.messages.value.find((m) => m.role === 'user' && m.text === transcript)!.id;
   }
 
@@ -456,7 +467,10 @@ describe('the corrections lane', () => {
     holdCorrections = true;
     const store = await openPanel();
     const id = await learnerTurn(store);
-    await until('the reply to be spoken', () => store.phase.value === 'idle' && store.messages.value.at(-1)!.status === 'done');
+    await until(
+      'the reply to be spoken',
+      () => store.phase.value === 'idle' && store.messages.value.at(-1)!.status === 'done',
+    );
     expect(store.messages.value.at(-1)!.timings.firstAudioAt).toBeDefined();
     expect(store.cards.value[id]).toEqual({ status: 'checking' });
     const { requestCorrections } = await import('@/utils/corrections');
@@ -470,7 +484,10 @@ describe('the corrections lane', () => {
     const card = store.cards.value[id]!;
     expect(card.status === 'done' && card.check.corrections[0]).toMatchObject({ original: 'go', corrected: 'went' });
     await until('the notebook', () => store.notebook.value.length === 1);
-    expect(store.notebook.value[0]).toMatchObject({ messageId: id, correctedSentence: 'Yesterday I went to the park.' });
+    expect(store.notebook.value[0]).toMatchObject({
+      messageId: id,
+      correctedSentence: 'Yesterday I went to the park.',
+    });
     // The lane's timings are kept on the learner's turn (the bench reads them).
     await until('checkedAt', () => store.messages.value.find((m) => m.id === id)!.timings.checkedAt !== undefined);
     const timings = store.messages.value.find((m) => m.id === id)!.timings;
@@ -510,7 +527,10 @@ describe('the corrections lane', () => {
   it('"Say it again" on the card judges the corrected sentence and updates the review of its notebook entry', async () => {
     const store = await openPanel();
     const id = await learnerTurn(store);
-    await until('the reply to end', () => store.phase.value === 'idle' && store.messages.value.at(-1)!.status === 'done');
+    await until(
+      'the reply to end',
+      () => store.phase.value === 'idle' && store.messages.value.at(-1)!.status === 'done',
+    );
     await until('the notebook', () => store.notebook.value.length === 1);
     const due = store.notebook.value[0]!.due;
     const { cardTarget } = await import('./corrections-store');
@@ -524,7 +544,10 @@ describe('the corrections lane', () => {
     await until('the result', () => store.attempts.value[target.id] !== undefined && store.phase.value === 'idle');
     expect(store.attempts.value[target.id]!.comparison.allRight).toBe(true);
     await until('the review', () => store.notebook.value[0]?.lastAttempt !== undefined);
-    expect(store.notebook.value[0]!.lastAttempt).toMatchObject({ allRight: true, said: 'Yesterday I went to the park.' });
+    expect(store.notebook.value[0]!.lastAttempt).toMatchObject({
+      allRight: true,
+      said: 'Yesterday I went to the park.',
+    });
     expect(store.notebook.value[0]!.due).toBeGreaterThan(due);
     expect(store.messages.value).toHaveLength(messages);
   });

@@ -55,7 +55,8 @@ export function createPanelStore() {
     banner,
     checkSentence: corrections.check,
     // A reading of a page selection is kept with the page; "Say it again" updates the notebook.
-    onAttempt: (result) => (result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result)),
+    onAttempt: (result) =>
+      result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result),
   });
   const voice = createReadOut(link, settings);
   const page = createPageSession({
@@ -137,9 +138,7 @@ export function createPanelStore() {
   }
 
   async function init(): Promise<void> {
-    onDatabaseBlocked(() =>
-      banner.info(t('app.databaseBlocked')),
-    );
+    onDatabaseBlocked(() => banner.info(t('app.databaseBlocked')));
     try {
       await settings.load();
       await applyInterfaceLanguage(settings.settings.value.interfaceLanguage);
@@ -251,22 +250,31 @@ export function createPanelStore() {
     retryCheck(messageId: string): void {
       void corrections.check(messageId);
     },
-    markMisheard: shown(() => t('app.actionMarkMisheard'), (messageId: string, index: number) => corrections.misheard(messageId, index)),
+    markMisheard: shown(
+      () => t('app.actionMarkMisheard'),
+      (messageId: string, index: number) => corrections.misheard(messageId, index),
+    ),
     notebook: notebook.entries,
     refreshNotebook: shown(() => t('app.actionReadNotebook'), notebook.refresh),
     exportNotebookCsv: shown(() => t('app.actionExportNotebook'), notebook.exportCsv),
-    exportConversation: shown(() => t('app.actionExportConversation'), async (conversationId: string) => {
-      const title = history.conversations.value.find((c) => c.id === conversationId)?.title ?? 'conversation';
-      await notebook.exportConversation(conversationId, title);
-    }),
+    exportConversation: shown(
+      () => t('app.actionExportConversation'),
+      async (conversationId: string) => {
+        const title = history.conversations.value.find((c) => c.id === conversationId)?.title ?? 'conversation';
+        await notebook.exportConversation(conversationId, title);
+      },
+    ),
     /** The session card on show (after New conversation, or Summary). */
     session: notebook.session,
-    summarize: shown(() => t('app.actionSummarize'), async () => {
-      const conversation = history.conversation.value;
-      if (!conversation || !(await notebook.summarize(conversation.id))) {
-        banner.info(t('app.nothingToSummarize'));
-      }
-    }),
+    summarize: shown(
+      () => t('app.actionSummarize'),
+      async () => {
+        const conversation = history.conversation.value;
+        if (!conversation || !(await notebook.summarize(conversation.id))) {
+          banner.info(t('app.nothingToSummarize'));
+        }
+      },
+    ),
     closeSession: notebook.closeSession,
     /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
     practise(target: PracticeTarget): void {
@@ -280,20 +288,26 @@ export function createPanelStore() {
     sendUnsent(messageId: string): void {
       turn.dispatch({ type: 'send-unsent', messageId });
     },
-    deleteUnsent: shown(() => t('app.actionDeleteRecording'), async (messageId: string) => {
-      await history.removeMessage(messageId);
-      if (history.unsent.value.length === 0) banner.clearInfo();
-      await refreshStorage();
-    }),
+    deleteUnsent: shown(
+      () => t('app.actionDeleteRecording'),
+      async (messageId: string) => {
+        await history.removeMessage(messageId);
+        if (history.unsent.value.length === 0) banner.clearInfo();
+        await refreshStorage();
+      },
+    ),
     newConversation: shown(() => t('app.actionNewConversation'), newConversation),
     openConversation: shown(() => t('app.actionOpenConversation'), openConversation),
-    deleteConversation: shown(() => t('app.actionDeleteConversation'), async (id: string) => {
-      const wasCurrent = history.conversation.value?.id === id;
-      if (wasCurrent) stopEverything();
-      await history.remove(id);
-      if (wasCurrent && (await history.openLatest())) teacherOpens();
-      await refreshStorage();
-    }),
+    deleteConversation: shown(
+      () => t('app.actionDeleteConversation'),
+      async (id: string) => {
+        const wasCurrent = history.conversation.value?.id === id;
+        if (wasCurrent) stopEverything();
+        await history.remove(id);
+        if (wasCurrent && (await history.openLatest())) teacherOpens();
+        await refreshStorage();
+      },
+    ),
     /** Saves at once; the teacher's opening question (if one is due) streams in afterwards. */
     async saveSettings(next: Settings, key: string, { open = true }: { open?: boolean } = {}): Promise<void> {
       await settings.save(next, key);

@@ -492,12 +492,9 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
   function speakInBrowser(replyId: string): void {
     const run = current;
     if (!run || run.id !== replyId) return; // interrupted meanwhile: nothing of it may be spoken
-    run.browser = new BrowserVoice(
-      voiceSpeed,
-      () => {
-        if (current === run && run.streamDone) dispatch({ type: 'speech-finished', replyId: run.id, status: 'done' });
-      },
-    );
+    run.browser = new BrowserVoice(voiceSpeed, () => {
+      if (current === run && run.streamDone) dispatch({ type: 'speech-finished', replyId: run.id, status: 'done' });
+    });
     const unplayed = run.sentences
       .map((text, seq) => ({ seq, text }))
       .filter(({ seq }) => seq >= run.failedFrom && !run.heard.has(seq));

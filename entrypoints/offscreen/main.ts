@@ -9,7 +9,9 @@ startOffscreenService({ player: new AudioPlayer(browserPlayerContext) });
 
 // The recorder's messages reach the learner through the panel: same language as the panel.
 function followLanguage(choice: Parameters<typeof applyInterfaceLanguage>[0] | undefined): void {
-  applyInterfaceLanguage(choice ?? 'browser').catch((error: unknown) => console.warn('AITalk: interface language', error));
+  applyInterfaceLanguage(choice ?? 'browser').catch((error: unknown) =>
+    console.warn('AITalk: interface language', error),
+  );
 }
 loadSettings().then(
   (settings) => followLanguage(settings.interfaceLanguage),

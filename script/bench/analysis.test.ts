@@ -141,9 +141,16 @@ describe('verdicts against the targets', () => {
   it('passes at the limit, misses above it or when a required condition fails, and says when nothing was measured', () => {
     expect(verdict({ name: 'x', basis: '', value: 150, limit: 150, unit: 'ms' })).toBe('PASS');
     expect(verdict({ name: 'x', basis: '', value: 151, limit: 150, unit: 'ms' })).toBe('MISSED');
-    expect(verdict({ name: 'x', basis: '', value: 2, limit: 100, unit: 'ms', alsoRequired: { ok: false, what: 'no stale sentence' } })).toBe(
-      'MISSED',
-    );
+    expect(
+      verdict({
+        name: 'x',
+        basis: '',
+        value: 2,
+        limit: 100,
+        unit: 'ms',
+        alsoRequired: { ok: false, what: 'no stale sentence' },
+      }),
+    ).toBe('MISSED');
     expect(verdict({ name: 'x', basis: '', value: Number.NaN, limit: 1, unit: '×' })).toBe('NO DATA');
   });
 });

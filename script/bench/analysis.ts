@@ -84,19 +84,32 @@ export function gapsOf(events: readonly BenchSpeechEvent[], turnId: string): Gap
       worstAfterSeq = current.seq;
     }
   }
-  const missing = times.filter((t) => t.synthesizedAt !== undefined && (t.startedAt === undefined || t.endedAt === undefined)).map((t) => t.seq);
+  const missing = times
+    .filter((t) => t.synthesizedAt !== undefined && (t.startedAt === undefined || t.endedAt === undefined))
+    .map((t) => t.seq);
   return { sentences: times.length, eventGapMs, audibleGapMs, worstAfterSeq, missing };
 }
 
 /** Events of an interrupted turn that say audio started after the teacher was silenced. */
-export function staleStarts(events: readonly BenchSpeechEvent[], turnId: string, silencedAt: number): BenchSpeechEvent[] {
+export function staleStarts(
+  events: readonly BenchSpeechEvent[],
+  turnId: string,
+  silencedAt: number,
+): BenchSpeechEvent[] {
   return events.filter(
-    (event) => event.turnId === turnId && event.type === 'started' && (event.at > silencedAt || event.receivedAt > silencedAt + 50),
+    (event) =>
+      event.turnId === turnId &&
+      event.type === 'started' &&
+      (event.at > silencedAt || event.receivedAt > silencedAt + 50),
   );
 }
 
 /** Sentences of an interrupted turn whose synthesis was still reported as finished after the stop. */
-export function lateSyntheses(events: readonly BenchSpeechEvent[], turnId: string, silencedAt: number): BenchSpeechEvent[] {
+export function lateSyntheses(
+  events: readonly BenchSpeechEvent[],
+  turnId: string,
+  silencedAt: number,
+): BenchSpeechEvent[] {
   return events.filter((event) => event.turnId === turnId && event.type === 'synthesized' && event.at > silencedAt);
 }
 
@@ -195,7 +208,9 @@ export function formatValue(value: number, unit: 'ms' | '×' | 'count'): string 
 
 /** A plain-text table with right-aligned numbers and left-aligned text. */
 export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const numeric = (text: string) => /^[-+]?[\d.,]+\s*%?$|^—$/.test(text);
   const line = (cells: readonly string[]) =>
     cells

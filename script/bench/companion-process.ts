@@ -20,10 +20,23 @@ export interface CompanionProcess {
 
 const LISTENING = /AITalk companion listening on (http:\/\/127\.0\.0\.1:(\d+))/;
 
-function start(port: number, engine: string, log: (line: string) => void): Promise<{ child: ChildProcess; url: string; port: number; readyAt: number }> {
+function start(
+  port: number,
+  engine: string,
+  log: (line: string) => void,
+): Promise<{ child: ChildProcess; url: string; port: number; readyAt: number }> {
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'companion-server/src/main.ts'), '--port', String(port), '--engine', engine, '--cache-max-mb', '0'],
+    [
+      path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(ROOT, 'companion-server/src/main.ts'),
+      '--port',
+      String(port),
+      '--engine',
+      engine,
+      '--cache-max-mb',
+      '0',
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
@@ -40,7 +53,13 @@ function start(port: number, engine: string, log: (line: string) => void): Promi
       if (found) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
-        child.stdout?.on('data', (more: Buffer) => more.toString().split('\n').filter((l) => l.trim()).forEach(log));
+        child.stdout?.on('data', (more: Buffer) =>
+          more
+            .toString()
+            .split('\n')
+            .filter((l) => l.trim())
+            .forEach(log),
+        );
         resolve({ child, url: found[1]!, port: Number(found[2]), readyAt: performance.timeOrigin + performance.now() });
       }
     };
@@ -64,7 +83,10 @@ async function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startCompanionProcess(engine: 'espeak' | 'coqui', log: (line: string) => void): Promise<CompanionProcess> {
+export async function startCompanionProcess(
+  engine: 'espeak' | 'coqui',
+  log: (line: string) => void,
+): Promise<CompanionProcess> {
   let current = await start(0, engine, log);
   const handle: CompanionProcess = {
     url: current.url,

@@ -2,14 +2,40 @@ import { describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../openai-standin/server.ts';
 import { correctionsLaneOf, isCorrectionsRequest, lanesOfTurn, lanesTable } from './corrections.ts';
 
-const request = (id: number, body: unknown, receivedAt: number, completedAt: number, status = 200): RecordedRequest => ({
-  id, method: 'POST', path: '/v1/chat/completions', endpoint: 'chat', receivedAt, completedAt, status, body,
-  headers: {}, valid: true, validationErrors: [], aborted: false,
+const request = (
+  id: number,
+  body: unknown,
+  receivedAt: number,
+  completedAt: number,
+  status = 200,
+): RecordedRequest => ({
+  id,
+  method: 'POST',
+  path: '/v1/chat/completions',
+  endpoint: 'chat',
+  receivedAt,
+  completedAt,
+  status,
+  body,
+  headers: {},
+  valid: true,
+  validationErrors: [],
+  aborted: false,
 });
 
-const TEACHER = { model: 'm', stream: true, messages: [{ role: 'system', content: 'Be a teacher.' }, { role: 'user', content: 'I go home' }] };
+const TEACHER = {
+  model: 'm',
+  stream: true,
+  messages: [
+    { role: 'system', content: 'Be a teacher.' },
+    { role: 'user', content: 'I go home' },
+  ],
+};
 const SCHEMA = { model: 'm', response_format: { type: 'json_schema' }, messages: [] };
-const PLAIN = { model: 'm', messages: [{ role: 'system', content: 'Return "corrections" … Answer with only a JSON object' }] };
+const PLAIN = {
+  model: 'm',
+  messages: [{ role: 'system', content: 'Return "corrections" … Answer with only a JSON object' }],
+};
 
 describe('the corrections lane in the bench', () => {
   it('tells corrections requests from the teacher’s', () => {
@@ -33,7 +59,13 @@ describe('the corrections lane in the bench', () => {
 describe('the two lanes of a timed turn', () => {
   it('takes the card time from the learner turn’s checkedAt, and the lane’s from the server', () => {
     const lane = { sentAt: 100, answeredAt: 1_900, requests: 1, answered: true };
-    expect(lanesOfTurn('S1', 1_200, 12_500, 10_000, lane)).toEqual({ turn: 'S1', firstAudioMs: 1_200, cardMs: 2_500, laneServerMs: 1_800, laneRequests: 1 });
+    expect(lanesOfTurn('S1', 1_200, 12_500, 10_000, lane)).toEqual({
+      turn: 'S1',
+      firstAudioMs: 1_200,
+      cardMs: 2_500,
+      laneServerMs: 1_800,
+      laneRequests: 1,
+    });
     // No card (the check failed or never ran): the figures say so instead of inventing one.
     const none = lanesOfTurn('S2', 1_100, undefined, 10_000, undefined);
     expect(none.cardMs).toBeNaN();

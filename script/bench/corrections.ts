@@ -9,7 +9,13 @@ export function isCorrectionsRequest(request: RecordedRequest): boolean {
   if (request.endpoint !== 'chat' || typeof request.body !== 'object' || request.body === null) return false;
   const body = request.body as { response_format?: unknown; messages?: Array<{ role?: string; content?: unknown }> };
   if (body.response_format) return true;
-  return (body.messages ?? []).some((m) => m.role === 'system' && typeof m.content === 'string' && m.content.includes('"corrections"') && /json/i.test(m.content));
+  return (body.messages ?? []).some(
+    (m) =>
+      m.role === 'system' &&
+      typeof m.content === 'string' &&
+      m.content.includes('"corrections"') &&
+      /json/i.test(m.content),
+  );
 }
 
 export interface CorrectionsLaneTiming {
@@ -23,7 +29,10 @@ export interface CorrectionsLaneTiming {
 }
 
 /** The lane's timing among requests received at or after `since` (e.g. the turn's second press). */
-export function correctionsLaneOf(requests: readonly RecordedRequest[], since: number): CorrectionsLaneTiming | undefined {
+export function correctionsLaneOf(
+  requests: readonly RecordedRequest[],
+  since: number,
+): CorrectionsLaneTiming | undefined {
   const lane = requests.filter((r) => r.receivedAt >= since && isCorrectionsRequest(r));
   const first = lane[0];
   const last = lane.at(-1);
@@ -65,12 +74,30 @@ export function lanesOfTurn(
 }
 
 /** The rows of the bench's "corrections lane beside the spoken lane" table, with a median row. */
-export function lanesTable(rows: readonly LanesOfTurn[], median: (values: number[]) => number, ms: (value: number) => string): string[][] {
-  const body = rows.map((r) => [r.turn, ms(r.firstAudioMs), ms(r.cardMs), ms(r.cardMs - r.firstAudioMs), ms(r.laneServerMs), String(r.laneRequests)]);
+export function lanesTable(
+  rows: readonly LanesOfTurn[],
+  median: (values: number[]) => number,
+  ms: (value: number) => string,
+): string[][] {
+  const body = rows.map((r) => [
+    r.turn,
+    ms(r.firstAudioMs),
+    ms(r.cardMs),
+    ms(r.cardMs - r.firstAudioMs),
+    ms(r.laneServerMs),
+    String(r.laneRequests),
+  ]);
   const med = (pick: (r: LanesOfTurn) => number) => ms(median(rows.map(pick)));
   return [
     ...body,
-    ['median', med((r) => r.firstAudioMs), med((r) => r.cardMs), med((r) => r.cardMs - r.firstAudioMs), med((r) => r.laneServerMs), ''],
+    [
+      'median',
+      med((r) => r.firstAudioMs),
+      med((r) => r.cardMs),
+      med((r) => r.cardMs - r.firstAudioMs),
+      med((r) => r.laneServerMs),
+      '',
+    ],
   ];
 }
 

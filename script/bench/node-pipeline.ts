@@ -26,7 +26,8 @@ export async function streamChat(baseUrl: string, apiKey: string, body: unknown)
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiKey}` },
     body: JSON.stringify(body),
   });
-  if (!response.ok || !response.body) throw new Error(`chat request failed: ${response.status} ${await response.text()}`);
+  if (!response.ok || !response.body)
+    throw new Error(`chat request failed: ${response.status} ${await response.text()}`);
   const splitter = new SentenceStream();
   const wholeSplitter = new SentenceStream({ firstClause: false });
   let wholeFirstSentence: string | undefined;
@@ -103,7 +104,8 @@ export async function synthesize(companion: SpeechTarget, text: string): Promise
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`the companion answered ${response.status}: ${await response.text()}`);
-  if (response.headers.get('x-cache') === 'hit') throw new Error('the companion answered from its cache; the bench needs real syntheses');
+  if (response.headers.get('x-cache') === 'hit')
+    throw new Error('the companion answered from its cache; the bench needs real syntheses');
   const audio = await response.arrayBuffer();
   return { ms: performance.now() - sentAt, bytes: audio.byteLength };
 }

@@ -16,7 +16,14 @@ function turn(label: string, overrides: Partial<TimedTurn> = {}): TimedTurn {
     uploadLeavesMs: 30,
     pressReachesPanelMs: 2,
     transcriptionServerMs: 400,
-    node: { firstSentenceMs: 700, firstSentence: 'Good.', wholeFirstSentenceMs: 700, wholeFirstSentence: 'Good.', doneMs: 3300, reply: 'Good.' },
+    node: {
+      firstSentenceMs: 700,
+      firstSentence: 'Good.',
+      wholeFirstSentenceMs: 700,
+      wholeFirstSentence: 'Good.',
+      doneMs: 3300,
+      reply: 'Good.',
+    },
     firstSentenceSynthMs: 50,
     wholeReplySynthMs: 400,
     sequentialMs: 4000,
@@ -35,7 +42,14 @@ const longTurn = (label: string, firstSpoken: string): TimedTurn =>
   turn(label, {
     kind: 'long-opening',
     firstSpoken,
-    node: { firstSentenceMs: 780, firstSentence: FIRST_CLAUSE, wholeFirstSentenceMs: 1060, wholeFirstSentence: WHOLE, doneMs: 3400, reply: WHOLE },
+    node: {
+      firstSentenceMs: 780,
+      firstSentence: FIRST_CLAUSE,
+      wholeFirstSentenceMs: 1060,
+      wholeFirstSentence: WHOLE,
+      doneMs: 3400,
+      reply: WHOLE,
+    },
   });
 
 function input(turns: TimedTurn[]): ReportInput {
@@ -47,7 +61,15 @@ function input(turns: TimedTurn[]): ReportInput {
     engineIsEspeak: true,
     turns,
     barges: [],
-    handsFree: { speechEndInFileMs: 4100, pausesInFile: [], recordingMs: 4750, quietToTurnEndMs: 650, quietToDecisionMs: 640, transcript: 'x', wholeSentenceKept: true },
+    handsFree: {
+      speechEndInFileMs: 4100,
+      pausesInFile: [],
+      recordingMs: 4750,
+      quietToTurnEndMs: 650,
+      quietToDecisionMs: 640,
+      transcript: 'x',
+      wholeSentenceKept: true,
+    },
     noise: { falseStartsInNoise: 0, falseStartsBeforeSpeech: 0, cutEarly: 0, notEnded: 0, conditions: [] },
     elapsedS: 1,
   };
@@ -70,7 +92,9 @@ describe("the bench's targets (issue 10)", () => {
   });
 
   it('passes the long-first-sentence row only when the first text sent to the voice was the first clause', () => {
-    expect(verdict(row([turn('S2'), longTurn('L1', FIRST_CLAUSE), longTurn('L2', FIRST_CLAUSE)], 'long first sentence'))).toBe('PASS');
+    expect(
+      verdict(row([turn('S2'), longTurn('L1', FIRST_CLAUSE), longTurn('L2', FIRST_CLAUSE)], 'long first sentence')),
+    ).toBe('PASS');
     const missed = row([turn('S2'), longTurn('L1', FIRST_CLAUSE), longTurn('L2', WHOLE)], 'long first sentence');
     expect(verdict(missed)).toBe('MISSED');
     expect(missed.shown).toBe('1/2 turns');

@@ -71,7 +71,13 @@ export interface NoiseCheck {
 export interface ReportInput {
   machineLines: string[];
   loads: { start: string; end: string };
-  latency: { transcriptionMs: number; firstTokenMs: number; tokensPerSecond: number; replyWords: number; correctionsMs?: number };
+  latency: {
+    transcriptionMs: number;
+    firstTokenMs: number;
+    tokensPerSecond: number;
+    replyWords: number;
+    correctionsMs?: number;
+  };
   voiceNote: string;
   engineIsEspeak: boolean;
   turns: TimedTurn[];
@@ -104,20 +110,36 @@ export function targetsOf(input: ReportInput): Target[] {
   const later = turns.filter((t) => t.path === 'shortcut' && t.kind === 'later');
   const fresh = turns.find((t) => t.kind === 'fresh-start');
   const long = turns.filter((t) => t.kind === 'long-opening');
-  const clauseFirst = long.filter((t) => t.firstSpoken === t.node.firstSentence && t.node.firstSentence.length < t.node.wholeFirstSentence.length);
+  const clauseFirst = long.filter(
+    (t) => t.firstSpoken === t.node.firstSentence && t.node.firstSentence.length < t.node.wholeFirstSentence.length,
+  );
   const freshPenalty = fresh ? fresh.firstAudioMs - median(later.map((t) => t.firstAudioMs)) : Number.NaN;
   const basis = `median of ${later.length} shortcut turns`;
   const noiseOk = noise !== null && noise.falseStartsInNoise === 0 && noise.falseStartsBeforeSpeech === 0;
   return [
-    { name: "extension's own overhead on the way to first audio ≤ 100 ms", basis, value: median(later.map((t) => t.overheadMs)), limit: 100, unit: 'ms' },
-    { name: 'second press → upload leaves ≤ 40 ms', basis, value: median(later.map((t) => t.uploadLeavesMs)), limit: 40, unit: 'ms' },
+    {
+      name: "extension's own overhead on the way to first audio ≤ 100 ms",
+      basis,
+      value: median(later.map((t) => t.overheadMs)),
+      limit: 100,
+      unit: 'ms',
+    },
+    {
+      name: 'second press → upload leaves ≤ 40 ms',
+      basis,
+      value: median(later.map((t) => t.uploadLeavesMs)),
+      limit: 40,
+      unit: 'ms',
+    },
     {
       name: 'first turn after a fresh companion start ≤ +150 ms vs later',
       basis: fresh ? `turn ${fresh.label} − median of later` : 'not measured (companion not restartable here)',
       value: freshPenalty,
       limit: 150,
       unit: 'ms',
-      shown: Number.isFinite(freshPenalty) ? `${freshPenalty >= 0 ? '+' : ''}${Math.round(freshPenalty)} ms` : undefined,
+      shown: Number.isFinite(freshPenalty)
+        ? `${freshPenalty >= 0 ? '+' : ''}${Math.round(freshPenalty)} ms`
+        : undefined,
     },
     {
       name: 'long first sentence: its first clause is heard first',
@@ -127,7 +149,13 @@ export function targetsOf(input: ReportInput): Target[] {
       unit: 'count',
       shown: `${clauseFirst.length}/${long.length} turns`,
     },
-    { name: 'time to first audio ≤ 0.33 × sequential (100-word replies)', basis, value: median(later.map((t) => t.ratio)), limit: 0.33, unit: '×' },
+    {
+      name: 'time to first audio ≤ 0.33 × sequential (100-word replies)',
+      basis,
+      value: median(later.map((t) => t.ratio)),
+      limit: 0.33,
+      unit: '×',
+    },
     {
       name: 'hands-free end of turn ≤ 700 ms after quiet',
       basis: 'one turn in the browser; noise: bench:vad scenes',
@@ -167,18 +195,41 @@ export function printReport(input: ReportInput): Target[] {
   line(`load avg  ${loads.start} at start, ${loads.end} at end (1, 5, 15 min)`);
   const busiest = Math.max(Number(loads.start.split(' ')[0]), Number(loads.end.split(' ')[0]));
   if (busiest > os.cpus().length / 2) {
-    line(`NOTE: the machine was busy with other work (load ${busiest.toFixed(2)} on ${os.cpus().length} cores): timings may be noisy; re-run to compare.`);
+    line(
+      `NOTE: the machine was busy with other work (load ${busiest.toFixed(2)} on ${os.cpus().length} cores): timings may be noisy; re-run to compare.`,
+    );
   }
-  line(`stand-in  transcription ${l.transcriptionMs} ms, first token ${l.firstTokenMs} ms, ${l.tokensPerSecond} tokens/s, ~${l.replyWords}-word replies; fixed transcript on timed turns`);
+  line(
+    `stand-in  transcription ${l.transcriptionMs} ms, first token ${l.firstTokenMs} ms, ${l.tokensPerSecond} tokens/s, ~${l.replyWords}-word replies; fixed transcript on timed turns`,
+  );
   line(`voice     ${input.voiceNote}`);
-  line(`run       ${turns.length} timed turns, ${barges.length} barge-in turns, ${handsFree ? 1 : 0} hands-free turn, ${input.elapsedS.toFixed(0)} s`);
-  line('turns     S = keyboard shortcut (the real commands.onCommand listener, dispatched in the service worker), B = Talk button,');
-  line('          L = shortcut, reply opening with a long sentence; S1 is the first turn after a fresh companion start');
+  line(
+    `run       ${turns.length} timed turns, ${barges.length} barge-in turns, ${handsFree ? 1 : 0} hands-free turn, ${input.elapsedS.toFixed(0)} s`,
+  );
+  line(
+    'turns     S = keyboard shortcut (the real commands.onCommand listener, dispatched in the service worker), B = Talk button,',
+  );
+  line(
+    '          L = shortcut, reply opening with a long sentence; S1 is the first turn after a fresh companion start',
+  );
   line('');
-  line('Per turn (ms after the second press; "sequential" = transcription + whole streamed reply + whole-reply synthesis, from Node):');
+  line(
+    'Per turn (ms after the second press; "sequential" = transcription + whole streamed reply + whole-reply synthesis, from Node):',
+  );
   line(
     table(
-      ['turn', '1st audio', 'upload leaves', 'press → panel', 'sequential', 'ratio', 'critical path', 'overhead', 'max gap', 'first words spoken'],
+      [
+        'turn',
+        '1st audio',
+        'upload leaves',
+        'press → panel',
+        'sequential',
+        'ratio',
+        'critical path',
+        'overhead',
+        'max gap',
+        'first words spoken',
+      ],
       turns.map((t) => [
         t.label,
         ms(t.firstAudioMs),
@@ -208,27 +259,59 @@ export function printReport(input: ReportInput): Target[] {
   const button = turns.filter((t) => t.path === 'button');
   line(
     table(
-      ['median of', '1st audio', 'upload leaves', 'press → panel', 'sequential', 'ratio', 'critical path', 'overhead', 'max gap (max)'],
+      [
+        'median of',
+        '1st audio',
+        'upload leaves',
+        'press → panel',
+        'sequential',
+        'ratio',
+        'critical path',
+        'overhead',
+        'max gap (max)',
+      ],
       [summary(`shortcut (${later.length})`, later), summary(`button (${button.length})`, button)],
     ),
   );
   const long = turns.filter((t) => t.kind === 'long-opening');
   if (long.length) {
     line('');
-    line('Long first sentence (L turns): Node\'s stream of the same request, ms after the request:');
+    line("Long first sentence (L turns): Node's stream of the same request, ms after the request:");
     line(
       table(
-        ['turn', 'first clause complete', 'whole first sentence complete', '1st audio (extension)', 'first text sent to the voice'],
-        long.map((t) => [t.label, ms(t.node.firstSentenceMs), ms(t.node.wholeFirstSentenceMs), ms(t.firstAudioMs), `"${t.firstSpoken}"`]),
+        [
+          'turn',
+          'first clause complete',
+          'whole first sentence complete',
+          '1st audio (extension)',
+          'first text sent to the voice',
+        ],
+        long.map((t) => [
+          t.label,
+          ms(t.node.firstSentenceMs),
+          ms(t.node.wholeFirstSentenceMs),
+          ms(t.firstAudioMs),
+          `"${t.firstSpoken}"`,
+        ]),
       ),
     );
     line(`  the whole first sentence: "${long[0]?.node.wholeFirstSentence ?? ''}"`);
   }
   line('');
-  line('Where the time goes (ms after the second press, from the turn\'s timings in IndexedDB; Node parts of the critical path):');
+  line(
+    "Where the time goes (ms after the second press, from the turn's timings in IndexedDB; Node parts of the critical path):",
+  );
   line(
     table(
-      ['turn', ...STEP_NAMES.map(([, name]) => name), 'STT server', 'Node 1st sent.', '1st synth', 'Node [DONE]', 'whole synth'],
+      [
+        'turn',
+        ...STEP_NAMES.map(([, name]) => name),
+        'STT server',
+        'Node 1st sent.',
+        '1st synth',
+        'Node [DONE]',
+        'whole synth',
+      ],
       turns.map((t) => [
         t.label,
         ...STEP_NAMES.map(([key]) => ms(t.steps[key] ?? Number.NaN)),
@@ -241,28 +324,57 @@ export function printReport(input: ReportInput): Target[] {
     ),
   );
   line('');
-  line(`Corrections lane beside the spoken lane (ms after the second press; card = the learner turn's checkedAt in IndexedDB; stand-in corrections +${l.correctionsMs ?? 0} ms):`);
-  line(table(LANES_HEADERS, lanesTable(turns.map((t) => t.lanes), median, ms)));
+  line(
+    `Corrections lane beside the spoken lane (ms after the second press; card = the learner turn's checkedAt in IndexedDB; stand-in corrections +${l.correctionsMs ?? 0} ms):`,
+  );
+  line(
+    table(
+      LANES_HEADERS,
+      lanesTable(
+        turns.map((t) => t.lanes),
+        median,
+        ms,
+      ),
+    ),
+  );
   const mismatched = turns.filter((t) => !t.sameReply).map((t) => t.label);
-  if (mismatched.length) line(`NOTE: on turn(s) ${mismatched.join(', ')} Node's stream of the same request did not give the extension's reply.`);
+  if (mismatched.length)
+    line(
+      `NOTE: on turn(s) ${mismatched.join(', ')} Node's stream of the same request did not give the extension's reply.`,
+    );
   const missing = turns.filter((t) => t.gaps.missing.length).map((t) => `${t.label}: ${t.gaps.missing.join(',')}`);
   if (missing.length) line(`NOTE: sentences synthesised but never reported started/ended — ${missing.join('; ')}`);
   line('');
   line('How the figures are derived:');
-  line('  second press = shortcut: the moment the service worker dispatched the command (its clock); button: the panel\'s');
+  line(
+    "  second press = shortcut: the moment the service worker dispatched the command (its clock); button: the panel's",
+  );
   line('                 click time (stopPressedAt). All clocks are performance.timeOrigin + now().');
-  line('  1st audio    = firstAudioAt − second press: the offscreen player\'s \'started\' event of the first clip, when it is');
-  line('                 handed to the AudioContext; the output device\'s latency is not included.');
-  line('  upload leaves = uploadSentAt − second press; press → panel = stopPressedAt − the shortcut\'s dispatch.');
+  line(
+    "  1st audio    = firstAudioAt − second press: the offscreen player's 'started' event of the first clip, when it is",
+  );
+  line("                 handed to the AudioContext; the output device's latency is not included.");
+  line("  upload leaves = uploadSentAt − second press; press → panel = stopPressedAt − the shortcut's dispatch.");
   line('  overhead     = 1st audio − (STT server time + Node time to the first text the voice gets + its synthesis).');
-  line('  max gap      = from the AudioContext schedule: 0 when clip n+1 was decoded before n ended, else decoded(n+1) − ended(n).');
+  line(
+    '  max gap      = from the AudioContext schedule: 0 when clip n+1 was decoded before n ended, else decoded(n+1) − ended(n).',
+  );
 
   if (barges.length) {
     line('');
     line('Barge-in (Talk pressed 1–2 s after the first audio; stop = silencedAt − interruptedAt from IndexedDB):');
     line(
       table(
-        ['turn', 'pressed after 1st audio', 'stop', 'heard sentences', 'status', 'chat aborted', 'stale started', 'late synth'],
+        [
+          'turn',
+          'pressed after 1st audio',
+          'stop',
+          'heard sentences',
+          'status',
+          'chat aborted',
+          'stale started',
+          'late synth',
+        ],
         barges.map((b) => [
           String(b.turn),
           ms(b.pressAfterFirstAudioMs),
@@ -276,26 +388,42 @@ export function printReport(input: ReportInput): Target[] {
       ),
     );
     const stale = barges.filter((b) => b.staleStarts > 0);
-    line(stale.length ? `!!! VIOLATION: a sentence of an interrupted reply STARTED AFTER THE STOP on barge-in turn(s) ${stale.map((b) => b.turn).join(', ')} !!!` : 'No sentence of an interrupted reply started after the stop.');
+    line(
+      stale.length
+        ? `!!! VIOLATION: a sentence of an interrupted reply STARTED AFTER THE STOP on barge-in turn(s) ${stale.map((b) => b.turn).join(', ')} !!!`
+        : 'No sentence of an interrupted reply started after the stop.',
+    );
   }
 
   if (handsFree) {
     line('');
-    line('Hands-free turn (speech, a pause inside the sentence, more speech, 3 s of silence; the stand-in really recognises it):');
-    line(`  speech ends ${ms(handsFree.speechEndInFileMs)} ms into the mic file; pauses inside: ${handsFree.pausesInFile.map(([a, b]) => `${Math.round(b - a)} ms at ${Math.round(a)}`).join(', ') || 'none'}`);
-    line(`  recording durationMs (IndexedDB) ${ms(handsFree.recordingMs)} → quiet → turn end = ${ms(handsFree.quietToTurnEndMs)} ms`);
-    line(`  (of which the detector's decision came ${ms(handsFree.quietToDecisionMs)} ms after the quiet; the rest is the recorder flushing)`);
-    line(`  transcript: "${handsFree.transcript}" — ${handsFree.wholeSentenceKept ? 'the whole sentence was kept' : 'NOT the whole sentence'}`);
+    line(
+      'Hands-free turn (speech, a pause inside the sentence, more speech, 3 s of silence; the stand-in really recognises it):',
+    );
+    line(
+      `  speech ends ${ms(handsFree.speechEndInFileMs)} ms into the mic file; pauses inside: ${handsFree.pausesInFile.map(([a, b]) => `${Math.round(b - a)} ms at ${Math.round(a)}`).join(', ') || 'none'}`,
+    );
+    line(
+      `  recording durationMs (IndexedDB) ${ms(handsFree.recordingMs)} → quiet → turn end = ${ms(handsFree.quietToTurnEndMs)} ms`,
+    );
+    line(
+      `  (of which the detector's decision came ${ms(handsFree.quietToDecisionMs)} ms after the quiet; the rest is the recorder flushing)`,
+    );
+    line(
+      `  transcript: "${handsFree.transcript}" — ${handsFree.wholeSentenceKept ? 'the whole sentence was kept' : 'NOT the whole sentence'}`,
+    );
   }
   if (noise) {
     line('');
     line(`Noise (the product's detector with its defaults over the bench:vad scenes: ${noise.conditions.join(', ')}):`);
-    line(`  false turn starts in 20 s of noise alone: ${noise.falseStartsInNoise}; before the learner spoke: ${noise.falseStartsBeforeSpeech}; sentences cut early: ${noise.cutEarly}; turns never ended: ${noise.notEnded}`);
+    line(
+      `  false turn starts in 20 s of noise alone: ${noise.falseStartsInNoise}; before the learner spoke: ${noise.falseStartsBeforeSpeech}; sentences cut early: ${noise.cutEarly}; turns never ended: ${noise.notEnded}`,
+    );
   }
 
   const targets = targetsOf(input);
   line('');
-  line('Targets (issue 10\'s table first; through the shortcut):');
+  line("Targets (issue 10's table first; through the shortcut):");
   line(
     table(
       ['target', 'measured', 'basis', 'verdict'],

@@ -38,7 +38,11 @@ const HOLD_MS = 2_000;
 
 const fromExtension = (rec: RecordedRequest): boolean => (rec.headers.origin ?? '').startsWith('chrome-extension://');
 
-function latestFromExtension(standin: Standin, endpoint: RecordedRequest['endpoint'], after: number): RecordedRequest | undefined {
+function latestFromExtension(
+  standin: Standin,
+  endpoint: RecordedRequest['endpoint'],
+  after: number,
+): RecordedRequest | undefined {
   // The corrections lane's requests go to the chat endpoint too; the teacher's is the one wanted.
   return standin.requests
     .filter((r) => r.endpoint === endpoint && fromExtension(r) && r.receivedAt >= after && !isCorrectionsRequest(r))
@@ -81,7 +85,11 @@ export async function timedTurn(
   // The whole reply plays before anything else happens, so the gaps cover every sentence and the
   // Node measurements below compete with nothing.
   await waitForPhase(page, 'idle', 180_000);
-  const message = await assistantMessage(browser, turnId, (m) => m.timings.firstAudioAt !== undefined && m.status === 'done');
+  const message = await assistantMessage(
+    browser,
+    turnId,
+    (m) => m.timings.firstAudioAt !== undefined && m.status === 'done',
+  );
   const t = message.timings;
   const pressedAt = dispatchedAt ?? t.stopPressedAt ?? Number.NaN;
   const steps: Record<string, number> = {};
@@ -90,7 +98,8 @@ export async function timedTurn(
 
   const transcription = latestFromExtension(standin, 'transcriptions', turnStart);
   const chat = latestFromExtension(standin, 'chat', turnStart);
-  if (!transcription?.completedAt || !chat?.body) throw new Error(`turn ${plan.label}: the stand-in did not record the extension's requests`);
+  if (!transcription?.completedAt || !chat?.body)
+    throw new Error(`turn ${plan.label}: the stand-in did not record the extension's requests`);
   const transcriptionServerMs = transcription.completedAt - transcription.receivedAt;
   const firstSpoken = tap.requests.find((r) => r.at >= pressedAt)?.input ?? '';
 
@@ -103,10 +112,19 @@ export async function timedTurn(
   // The card is usually up long before the reply ends; wait a little in case the lane is slower.
   const learner = await waitForDb(
     page,
-    (db) => db.messages.find((m) => m.role === 'user' && m.timings.stopPressedAt === t.stopPressedAt && m.timings.checkedAt !== undefined),
+    (db) =>
+      db.messages.find(
+        (m) => m.role === 'user' && m.timings.stopPressedAt === t.stopPressedAt && m.timings.checkedAt !== undefined,
+      ),
     15_000,
   ).catch(() => undefined);
-  const lanes = lanesOfTurn(plan.label, firstAudioMs, learner?.timings.checkedAt, pressedAt, correctionsLaneOf(standin.requests, turnStart));
+  const lanes = lanesOfTurn(
+    plan.label,
+    firstAudioMs,
+    learner?.timings.checkedAt,
+    pressedAt,
+    correctionsLaneOf(standin.requests, turnStart),
+  );
   return {
     ...plan,
     lanes,
@@ -142,7 +160,8 @@ export async function bargeIns(
   knownTurns: string[],
 ): Promise<BargeIn[]> {
   const page = browser.panel;
-  const results: Array<Omit<BargeIn, 'staleStarts' | 'lateSyntheses' | 'chatAborted'> & { chat?: RecordedRequest }> = [];
+  const results: Array<Omit<BargeIn, 'staleStarts' | 'lateSyntheses' | 'chatAborted'> & { chat?: RecordedRequest }> =
+    [];
   if (count === 0) return [];
   await waitForPhase(page, 'idle', 120_000);
   await copyFile(mic.speech, mic.file);
@@ -158,17 +177,24 @@ export async function bargeIns(
     await page.waitForTimeout(delay);
     if (k === count - 1) await copyFile(mic.silence, mic.file);
     const current = await phase(page);
-    const firstAudioAt = (await speechEvents(page)).find((e) => e.turnId === turnId && e.type === 'started' && e.seq === 0);
+    const firstAudioAt = (await speechEvents(page)).find(
+      (e) => e.turnId === turnId && e.type === 'started' && e.seq === 0,
+    );
     await pressTalk(page);
     if (current !== 'speaking' && current !== 'thinking') {
-      console.warn(`barge-in ${k + 1}: the teacher had already finished (${current}); this press started a normal turn`);
+      console.warn(
+        `barge-in ${k + 1}: the teacher had already finished (${current}); this press started a normal turn`,
+      );
     }
     await waitForPhase(page, 'recording');
     const message = await assistantMessage(browser, turnId, (m) => m.timings.silencedAt !== undefined);
     results.push({
       turn: k + 1,
       turnId,
-      pressAfterFirstAudioMs: firstAudioAt && 'at' in firstAudioAt ? (message.timings.interruptedAt ?? Number.NaN) - firstAudioAt.at : Number.NaN,
+      pressAfterFirstAudioMs:
+        firstAudioAt && 'at' in firstAudioAt
+          ? (message.timings.interruptedAt ?? Number.NaN) - firstAudioAt.at
+          : Number.NaN,
       stopMs: (message.timings.silencedAt ?? Number.NaN) - (message.timings.interruptedAt ?? Number.NaN),
       heardSentences: message.text ? splitSentences(message.text).length : 0,
       status: message.status,
@@ -216,7 +242,8 @@ export async function handsFreeTurn(
   await copyFile(mic.silence, mic.file);
   const user = await waitForDb(
     page,
-    (db) => db.messages.find((m) => !before.has(m.id) && m.role === 'user' && (m.status === 'done' || m.status === 'failed')),
+    (db) =>
+      db.messages.find((m) => !before.has(m.id) && m.role === 'user' && (m.status === 'done' || m.status === 'failed')),
     30_000,
   );
   const db = await readDb(page);
@@ -234,4 +261,9 @@ export async function handsFreeTurn(
   };
 }
 
-const normalise = (text: string): string => text.toLowerCase().replace(/[^a-z' ]/g, '').replace(/\s+/g, ' ').trim();
+const normalise = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z' ]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();

@@ -21,12 +21,30 @@ export const LEAD_MS = 1_500;
 export const TAIL_MS = 2_500;
 
 const BABBLE_TEXTS: Array<[voice: string, text: string]> = [
-  ['en-us', 'The meeting starts at nine, so please bring your notes and the report from last week. We still need to decide who will present the results to the board.'],
-  ['en-gb', 'I went to the market on Saturday morning and the queues were terribly long. In the end I bought bread, cheese and a few oranges and went home.'],
-  ['en-us+f3', 'Have you seen the new film at the cinema near the station? My sister says the ending is surprising, but I have not had time to go yet.'],
-  ['en-gb-x-rp+m3', 'The train was delayed again this evening because of the weather. Everyone on the platform was cold and tired and looking at their phones.'],
-  ['en-gb-scotland+f2', 'We are planning a holiday by the sea in August, somewhere quiet with good food. The children want to swim every day and build sandcastles.'],
-  ['en-029+m5', 'Could you pass me the salt, please? This soup needs a little more flavour, and maybe some pepper too. Thank you, that is much better now.'],
+  [
+    'en-us',
+    'The meeting starts at nine, so please bring your notes and the report from last week. We still need to decide who will present the results to the board.',
+  ],
+  [
+    'en-gb',
+    'I went to the market on Saturday morning and the queues were terribly long. In the end I bought bread, cheese and a few oranges and went home.',
+  ],
+  [
+    'en-us+f3',
+    'Have you seen the new film at the cinema near the station? My sister says the ending is surprising, but I have not had time to go yet.',
+  ],
+  [
+    'en-gb-x-rp+m3',
+    'The train was delayed again this evening because of the weather. Everyone on the platform was cold and tired and looking at their phones.',
+  ],
+  [
+    'en-gb-scotland+f2',
+    'We are planning a holiday by the sea in August, somewhere quiet with good food. The children want to swim every day and build sandcastles.',
+  ],
+  [
+    'en-029+m5',
+    'Could you pass me the salt, please? This soup needs a little more flavour, and maybe some pepper too. Thank you, that is much better now.',
+  ],
 ];
 
 export interface Condition {
@@ -51,7 +69,9 @@ export async function makeNoises(dir: string): Promise<{ pink: Float32Array; bab
   for (const [index, [voice, text]] of BABBLE_TEXTS.entries()) {
     const raw = path.join(dir, `voice-${index}.wav`);
     const converted = path.join(dir, `voice-${index}-48k.wav`);
-    await run('espeak-ng', ['--stdin', '-w', raw, '-v', voice, '-s', String(150 + index * 10)], { stdin: `${text} ${text} ${text} ${text} ${text} ${text}` });
+    await run('espeak-ng', ['--stdin', '-w', raw, '-v', voice, '-s', String(150 + index * 10)], {
+      stdin: `${text} ${text} ${text} ${text} ${text} ${text}`,
+    });
     // Each talker starts at a different moment and all are cut to the same length, so the
     // babble has no gaps where every voice pauses at once.
     await run('sox', ['-D', raw, ...OUTPUT, converted, 'pad', (index * 0.37).toFixed(2), '0', 'trim', '0', '30']);
@@ -70,19 +90,32 @@ export interface Row {
   sentences: Array<{ sample: string } & SentenceScore>;
 }
 
-export async function runDetector(detector: Detector, conditions: Condition[], speech: Array<{ name: string; samples: Float32Array; start: number; end: number }>, referenceLevel: Float32Array): Promise<Row[]> {
+export async function runDetector(
+  detector: Detector,
+  conditions: Condition[],
+  speech: Array<{ name: string; samples: Float32Array; start: number; end: number }>,
+  referenceLevel: Float32Array,
+): Promise<Row[]> {
   const rows: Row[] = [];
   for (const condition of conditions) {
     let falseStartsInNoise = 0;
     if (condition.snrDb !== null) {
       // Noise alone, at the level it has next to the reference sentence at this SNR.
-      const scene = mix(referenceLevel, condition.noise, RATE, { snrDb: condition.snrDb, leadMs: 0, tailMs: NOISE_ONLY_MS });
+      const scene = mix(referenceLevel, condition.noise, RATE, {
+        snrDb: condition.snrDb,
+        leadMs: 0,
+        tailMs: NOISE_ONLY_MS,
+      });
       const noiseOnly = scene.subarray(referenceLevel.length);
       falseStartsInNoise = (await detector.run(noiseOnly, RATE)).filter((d) => d.type === 'start').length;
     }
     const sentences: Row['sentences'] = [];
     for (const sample of speech) {
-      const scene = mix(sample.samples, condition.noise, RATE, { snrDb: condition.snrDb, leadMs: LEAD_MS, tailMs: TAIL_MS });
+      const scene = mix(sample.samples, condition.noise, RATE, {
+        snrDb: condition.snrDb,
+        leadMs: LEAD_MS,
+        tailMs: TAIL_MS,
+      });
       const decisions = await detector.run(scene, RATE);
       sentences.push({
         sample: sample.name,

@@ -5,7 +5,12 @@ import * as ort from 'onnxruntime-web';
 import { FrameProcessor, Message, type FrameProcessorOptions } from '@ricky0123/vad-web';
 import { Silero } from '@ricky0123/vad-web/dist/models/silero.js';
 import { Resampler } from '@ricky0123/vad-web/dist/resampler.js';
-import { VAD_DEFAULTS, VoiceActivityDetector, rmsOf, type VoiceActivityDetectorOptions } from '../../utils/voice-activity.ts';
+import {
+  VAD_DEFAULTS,
+  VoiceActivityDetector,
+  rmsOf,
+  type VoiceActivityDetectorOptions,
+} from '../../utils/voice-activity.ts';
 import type { TurnDecision } from './vad-scenes.ts';
 
 /**
@@ -28,7 +33,8 @@ export function energyDetector(name: string, options: Partial<VoiceActivityDetec
     name,
     run(samples, rate) {
       const decisions: TurnDecision[] = [];
-      const fresh = () => new VoiceActivityDetector({ endSilenceMs: VAD_DEFAULTS.endSilenceMs, ...options, idleTimeoutMs: Infinity });
+      const fresh = () =>
+        new VoiceActivityDetector({ endSilenceMs: VAD_DEFAULTS.endSilenceMs, ...options, idleTimeoutMs: Infinity });
       let detector = fresh();
       let offsetMs = 0;
       let elapsedMs = 0;
@@ -49,7 +55,11 @@ export function energyDetector(name: string, options: Partial<VoiceActivityDetec
   };
 }
 
-export interface SileroSettings extends Pick<FrameProcessorOptions, 'positiveSpeechThreshold' | 'negativeSpeechThreshold' | 'minSpeechMs' | 'redemptionMs'> {
+export interface SileroSettings
+  extends Pick<
+    FrameProcessorOptions,
+    'positiveSpeechThreshold' | 'negativeSpeechThreshold' | 'minSpeechMs' | 'redemptionMs'
+  > {
   model: 'v5' | 'legacy';
 }
 
@@ -77,7 +87,11 @@ export async function sileroDetector(name: string, settings: SileroSettings): Pr
         frameSamples / 16,
       );
       processor.resume();
-      const resampler = new Resampler({ nativeSampleRate: rate, targetSampleRate: 16_000, targetFrameSize: frameSamples });
+      const resampler = new Resampler({
+        nativeSampleRate: rate,
+        targetSampleRate: 16_000,
+        targetFrameSize: frameSamples,
+      });
       const decisions: TurnDecision[] = [];
       let frames = 0;
       for (const frame of resampler.process(samples)) {

@@ -28,7 +28,15 @@ describe('scoreSentence', () => {
   const speech = { speechStartMs: 1000, speechEndMs: 3000 };
 
   it('measures the end of turn from the end of the speech', () => {
-    expect(scoreSentence([{ type: 'start', atMs: 1100 }, { type: 'end', atMs: 3600 }], speech)).toEqual({
+    expect(
+      scoreSentence(
+        [
+          { type: 'start', atMs: 1100 },
+          { type: 'end', atMs: 3600 },
+        ],
+        speech,
+      ),
+    ).toEqual({
       falseStart: false,
       heard: true,
       cutEarly: false,

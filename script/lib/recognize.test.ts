@@ -28,7 +28,7 @@ async function soxInfo(file: string, flag: string): Promise<string> {
 }
 
 describe('recognizeSentence', () => {
-  it("picks the sentence espeak-ng spoke in its own 22050 Hz output", async () => {
+  it('picks the sentence espeak-ng spoke in its own 22050 Hz output', async () => {
     const raw = path.join(dir, 'espeak.wav');
     await run('espeak-ng', ['--stdin', '-w', raw], { stdin: CANDIDATES[1] });
     expect(await soxInfo(raw, '-r')).toBe('22050');
@@ -55,7 +55,10 @@ describe('recognizeSentence', () => {
 
   it('keeps a sentence whole across a pause inside it', async () => {
     const file = path.join(dir, 'pause.wav');
-    await makeSpeechWav(['Yesterday I go to the park', { silenceMs: 600 }, 'with my friend.', { silenceMs: 1000 }], file);
+    await makeSpeechWav(
+      ['Yesterday I go to the park', { silenceMs: 600 }, 'with my friend.', { silenceMs: 1000 }],
+      file,
+    );
     expect(await recognizeSentence(file, CANDIDATES)).toBe(CANDIDATES[0]);
   });
 

@@ -81,7 +81,22 @@ export async function recognizeSentence(wav: Buffer | string, candidates: readon
 export async function toRecognizerInput(source: string, output: string): Promise<void> {
   // The decoder estimates the noise floor from the first frames: a recording that starts with
   // the voice itself (espeak-ng's raw output does) left it nothing to learn from.
-  await run('sox', ['-D', source, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', output, 'pad', '0.3', '0.3']);
+  await run('sox', [
+    '-D',
+    source,
+    '-r',
+    '16000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    '-e',
+    'signed-integer',
+    output,
+    'pad',
+    '0.3',
+    '0.3',
+  ]);
 }
 
 async function decode(dir: string, input: string, grammar: string): Promise<string> {
@@ -92,11 +107,32 @@ async function decode(dir: string, input: string, grammar: string): Promise<stri
     const ctl = path.join(dir, 'files.ctl');
     await writeFile(ctl, 'input\n');
     await run('pocketsphinx_batch', [
-      '-ctl', ctl, '-cepdir', dir, '-cepext', '.wav', '-adcin', 'yes', '-adchdr', '44',
-      '-hyp', hypFile, '-jsgf', grammar, '-hmm', HMM, '-dict', DICT, '-logfn', '/dev/null',
+      '-ctl',
+      ctl,
+      '-cepdir',
+      dir,
+      '-cepext',
+      '.wav',
+      '-adcin',
+      'yes',
+      '-adchdr',
+      '44',
+      '-hyp',
+      hypFile,
+      '-jsgf',
+      grammar,
+      '-hmm',
+      HMM,
+      '-dict',
+      DICT,
+      '-logfn',
+      '/dev/null',
       // Digital silence (all zeros) has no log energy: the decoder needs a little noise, and a
       // fixed seed makes it the same noise every run.
-      '-dither', 'yes', '-seed', '1',
+      '-dither',
+      'yes',
+      '-seed',
+      '1',
     ]);
     // Each line reads "words (utterance-id score)".
     const line = (await readFile(hypFile, 'utf8')).split('\n')[0] ?? '';
@@ -104,11 +140,26 @@ async function decode(dir: string, input: string, grammar: string): Promise<stri
   }
   if (await commandExists('pocketsphinx')) {
     // pocketsphinx 5.x (Debian 13+): `single` also treats the file as one utterance and prints JSON.
-    const { stdout } = await run('pocketsphinx', ['-hmm', HMM, '-dict', DICT, '-jsgf', grammar, '-dither', 'yes', '-seed', '1', 'single', input]);
+    const { stdout } = await run('pocketsphinx', [
+      '-hmm',
+      HMM,
+      '-dict',
+      DICT,
+      '-jsgf',
+      grammar,
+      '-dither',
+      'yes',
+      '-seed',
+      '1',
+      'single',
+      input,
+    ]);
     const line = stdout.toString('utf8').trim().split('\n')[0] ?? '';
     if (!line) return '';
     const parsed: unknown = JSON.parse(line);
-    return typeof parsed === 'object' && parsed !== null && 't' in parsed && typeof parsed.t === 'string' ? parsed.t : '';
+    return typeof parsed === 'object' && parsed !== null && 't' in parsed && typeof parsed.t === 'string'
+      ? parsed.t
+      : '';
   }
   throw new Error('pocketsphinx is not installed: apt-get install pocketsphinx pocketsphinx-en-us');
 }

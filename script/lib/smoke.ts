@@ -14,7 +14,10 @@ export function smokeEnv() {
 
 export function openaiClient(): OpenAI {
   const env = smokeEnv();
-  if (!env.apiKey) throw new Error('OPENAI_API_KEY is not set (export it, and OPENAI_BASE_URL for a server other than api.openai.com)');
+  if (!env.apiKey)
+    throw new Error(
+      'OPENAI_API_KEY is not set (export it, and OPENAI_BASE_URL for a server other than api.openai.com)',
+    );
   return new OpenAI({ apiKey: env.apiKey, baseURL: env.baseURL, maxRetries: 0, timeout: 60_000 });
 }
 

@@ -54,16 +54,44 @@ export function speechSpan(wav: Buffer): { start: number; end: number } {
  * Decodes an upload in any container ffmpeg reads (Chromium's webm/opus, wav, ogg, mp3…) to 16 kHz
  * mono and tells which candidate sentence it holds.
  */
-export async function transcribeUpload(bytes: Uint8Array, filename: string, candidates: readonly string[], signal?: AbortSignal): Promise<Transcription> {
+export async function transcribeUpload(
+  bytes: Uint8Array,
+  filename: string,
+  candidates: readonly string[],
+  signal?: AbortSignal,
+): Promise<Transcription> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aitalk-standin-stt-'));
   try {
     // Keep the upload's extension only as a hint; ffmpeg probes the content anyway.
-    const ext = path.extname(filename).replace(/[^.a-z0-9]/gi, '').slice(0, 8);
+    const ext = path
+      .extname(filename)
+      .replace(/[^.a-z0-9]/gi, '')
+      .slice(0, 8);
     const input = path.join(dir, `upload${ext}`);
     const wav = path.join(dir, 'decoded.wav');
     await writeFile(input, bytes);
     try {
-      await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', input, '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', '-f', 'wav', wav], { signal });
+      await run(
+        'ffmpeg',
+        [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-nostdin',
+          '-i',
+          input,
+          '-ar',
+          '16000',
+          '-ac',
+          '1',
+          '-c:a',
+          'pcm_s16le',
+          '-f',
+          'wav',
+          wav,
+        ],
+        { signal },
+      );
     } catch (error) {
       if ((error as Error).message.includes('not installed')) throw error;
       throw new UndecodableAudioError((error as Error).message);
@@ -78,22 +106,47 @@ export async function transcribeUpload(bytes: Uint8Array, filename: string, cand
   }
 }
 
-const ESPEAK_VOICES: Record<string, string> = { alloy: 'en-us', echo: 'en-us+m3', fable: 'en-gb', onyx: 'en-us+m7', nova: 'en-us+f3', shimmer: 'en-us+f4' };
+const ESPEAK_VOICES: Record<string, string> = {
+  alloy: 'en-us',
+  echo: 'en-us+m3',
+  fable: 'en-gb',
+  onyx: 'en-us+m7',
+  nova: 'en-us+f3',
+  shimmer: 'en-us+f4',
+};
 
 /** Speaks `text` with the espeak-ng CLI (text on stdin) and encodes it like OpenAI: 24 kHz mono. */
-export async function synthesizeSpeech(text: string, options: { voice: string; format: SpeechFormat; speed: number; signal?: AbortSignal }): Promise<Buffer> {
+export async function synthesizeSpeech(
+  text: string,
+  options: { voice: string; format: SpeechFormat; speed: number; signal?: AbortSignal },
+): Promise<Buffer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aitalk-standin-tts-'));
   try {
     const raw = path.join(dir, 'espeak.wav');
     const wordsPerMinute = Math.round(Math.min(450, Math.max(80, 175 * options.speed)));
-    await run('espeak-ng', ['--stdin', '-w', raw, '-v', ESPEAK_VOICES[options.voice] ?? 'en-us', '-s', String(wordsPerMinute)], { stdin: text, signal: options.signal });
-    const out = path.join(dir, `speech.${options.format === 'pcm' ? 'raw' : options.format === 'opus' ? 'ogg' : options.format}`);
+    await run(
+      'espeak-ng',
+      ['--stdin', '-w', raw, '-v', ESPEAK_VOICES[options.voice] ?? 'en-us', '-s', String(wordsPerMinute)],
+      { stdin: text, signal: options.signal },
+    );
+    const out = path.join(
+      dir,
+      `speech.${options.format === 'pcm' ? 'raw' : options.format === 'opus' ? 'ogg' : options.format}`,
+    );
     if (options.format === 'wav' || options.format === 'pcm' || options.format === 'flac') {
       const type = options.format === 'pcm' ? ['-t', 'raw', '-e', 'signed-integer', '-L'] : [];
       await run('sox', ['-D', raw, '-r', '24000', '-c', '1', '-b', '16', ...type, out], { signal: options.signal });
     } else {
-      const codec = { mp3: ['-c:a', 'libmp3lame', '-b:a', '64k'], opus: ['-c:a', 'libopus', '-b:a', '32k'], aac: ['-c:a', 'aac', '-b:a', '64k', '-f', 'adts'] }[options.format];
-      await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', raw, '-ar', '24000', '-ac', '1', ...codec, out], { signal: options.signal });
+      const codec = {
+        mp3: ['-c:a', 'libmp3lame', '-b:a', '64k'],
+        opus: ['-c:a', 'libopus', '-b:a', '32k'],
+        aac: ['-c:a', 'aac', '-b:a', '64k', '-f', 'adts'],
+      }[options.format];
+      await run(
+        'ffmpeg',
+        ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', raw, '-ar', '24000', '-ac', '1', ...codec, out],
+        { signal: options.signal },
+      );
     }
     return await readFile(out);
   } finally {

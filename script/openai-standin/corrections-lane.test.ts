@@ -14,7 +14,11 @@ function memory(): StructuredSupportMemory {
   return { get: async (url) => known.get(url), remember: async (url, mode) => void known.set(url, mode) };
 }
 
-const INPUT = { sentence: 'Yesterday I go to the library', previousTeacherLine: 'What did you do yesterday?', explanationLanguage: 'en' as const };
+const INPUT = {
+  sentence: 'Yesterday I go to the library',
+  previousTeacherLine: 'What did you do yesterday?',
+  explanationLanguage: 'en' as const,
+};
 
 beforeAll(async () => {
   standin = await startStandin({ latencyProfile: 'fast' });
@@ -40,7 +44,9 @@ describe('requestCorrections against the stand-in', () => {
     const outcome = await requestCorrections(endpoint, INPUT, { support: remembered });
     expect(outcome).toMatchObject({ ok: true, mode });
     expect(outcome.ok && outcome.check.corrections.map((c) => [c.original, c.corrected])).toEqual([['go', 'went']]);
-    const sent = standin.requests.map((r) => (r.body as { response_format?: { type: string } }).response_format?.type ?? 'plain');
+    const sent = standin.requests.map(
+      (r) => (r.body as { response_format?: { type: string } }).response_format?.type ?? 'plain',
+    );
     expect(sent).toEqual(asked);
     expect(standin.requests.every((r) => r.valid)).toBe(true);
 
@@ -60,7 +66,11 @@ describe('requestCorrections against the stand-in', () => {
 
   it('reports a server error as a failure the card can retry, after one automatic retry', async () => {
     standin.control.failNext({ kind: 'server-error', endpoint: 'chat', count: 2 });
-    const outcome = await requestCorrections({ apiKey: standin.apiKey, baseUrl: standin.url, model: 'gpt-4o-mini' }, INPUT, { support: memory() });
+    const outcome = await requestCorrections(
+      { apiKey: standin.apiKey, baseUrl: standin.url, model: 'gpt-4o-mini' },
+      INPUT,
+      { support: memory() },
+    );
     expect(outcome).toMatchObject({ ok: false, failure: { kind: 'request-failed', canRetry: true } });
     expect(!outcome.ok && outcome.failure.message).toMatch(/had a problem on its side \(500\)/);
     expect(standin.requests).toHaveLength(2);

@@ -1,6 +1,11 @@
 import OpenAI, { BadRequestError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildCorrectionsRequest, CORRECTIONS_SCHEMA, parseAnswer, type CorrectionsInput } from '../../utils/correction-schema.ts';
+import {
+  buildCorrectionsRequest,
+  CORRECTIONS_SCHEMA,
+  parseAnswer,
+  type CorrectionsInput,
+} from '../../utils/correction-schema.ts';
 import { strictSchemaProblem } from './corrections.ts';
 import { startStandin, type Standin } from './server.ts';
 
@@ -27,14 +32,19 @@ beforeEach(() => {
 });
 
 async function refusal(promise: Promise<unknown>): Promise<BadRequestError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(BadRequestError);
   return error as BadRequestError;
 }
 
 describe('the stand-in answers corrections requests', () => {
   it('answers a strict json_schema request, validated against the OpenAPI spec, with the past-tense fix', async () => {
-    const completion = await client().chat.completions.create(buildCorrectionsRequest('json_schema', LIBRARY, 'gpt-4o-mini'));
+    const completion = await client().chat.completions.create(
+      buildCorrectionsRequest('json_schema', LIBRARY, 'gpt-4o-mini'),
+    );
     expect(standin.requests[0]?.valid).toBe(true);
     const parsed = parseAnswer(completion.choices[0]?.message.content, LIBRARY.sentence);
     expect(parsed.ok && parsed.check.corrections).toEqual([
@@ -57,19 +67,26 @@ describe('the stand-in answers corrections requests', () => {
     await client().chat.completions.create(buildCorrectionsRequest('json_schema', LIBRARY, 'gpt-4o-mini'));
     expect(performance.now() - started).toBeGreaterThanOrEqual(690);
     started = performance.now();
-    await client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Yesterday I go to the library.' }] });
+    await client().chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Yesterday I go to the library.' }],
+    });
     expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('returns no corrections for a correct sentence', async () => {
     const input = { ...LIBRARY, sentence: 'I like to read books in the evening' };
-    const completion = await client().chat.completions.create(buildCorrectionsRequest('json_schema', input, 'gpt-4o-mini'));
+    const completion = await client().chat.completions.create(
+      buildCorrectionsRequest('json_schema', input, 'gpt-4o-mini'),
+    );
     const parsed = parseAnswer(completion.choices[0]?.message.content, input.sentence);
     expect(parsed.ok && parsed.check.corrections).toEqual([]);
   });
 
   it('answers json_object and plain-instruction requests too (plain wraps the JSON in prose, as models do)', async () => {
-    const object = await client().chat.completions.create(buildCorrectionsRequest('json_object', LIBRARY, 'gpt-4o-mini'));
+    const object = await client().chat.completions.create(
+      buildCorrectionsRequest('json_object', LIBRARY, 'gpt-4o-mini'),
+    );
     const plain = await client().chat.completions.create(buildCorrectionsRequest('plain', LIBRARY, 'gpt-4o-mini'));
     expect(standin.requests.map((r) => r.valid)).toEqual([true, true]);
     expect(plain.choices[0]?.message.content).toMatch(/^Here are the corrections:\n```json\n/);
@@ -91,11 +108,15 @@ describe('the stand-in answers corrections requests', () => {
 describe('servers without structured outputs', () => {
   it('json_object mode: refuses json_schema with a 400 "response_format type is unavailable", accepts json_object', async () => {
     standin.control.setStructuredOutputs('json_object');
-    const error = await refusal(client().chat.completions.create(buildCorrectionsRequest('json_schema', LIBRARY, 'gpt-4o-mini')));
+    const error = await refusal(
+      client().chat.completions.create(buildCorrectionsRequest('json_schema', LIBRARY, 'gpt-4o-mini')),
+    );
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/response_format type is unavailable/);
     expect(error.type).toBe('invalid_request_error');
-    const completion = await client().chat.completions.create(buildCorrectionsRequest('json_object', LIBRARY, 'gpt-4o-mini'));
+    const completion = await client().chat.completions.create(
+      buildCorrectionsRequest('json_object', LIBRARY, 'gpt-4o-mini'),
+    );
     expect(parseAnswer(completion.choices[0]?.message.content, LIBRARY.sentence).ok).toBe(true);
   });
 
@@ -117,23 +138,35 @@ describe('servers without structured outputs', () => {
 
 describe('OpenAI request rules the stand-in enforces', () => {
   it('refuses json_object when no message mentions JSON', async () => {
-    const error = await refusal(client().chat.completions.create({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'Hello' }],
-      response_format: { type: 'json_object' },
-    }));
+    const error = await refusal(
+      client().chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hello' }],
+        response_format: { type: 'json_object' },
+      }),
+    );
     expect(error.message).toMatch(/must contain the word 'json'/);
   });
 
   it('refuses a strict schema with an optional property or an open object', async () => {
     expect(strictSchemaProblem(CORRECTIONS_SCHEMA)).toBeNull();
-    const loose = { type: 'object', additionalProperties: false, required: ['a'], properties: { a: { type: 'string' }, b: { type: 'string' } } };
+    const loose = {
+      type: 'object',
+      additionalProperties: false,
+      required: ['a'],
+      properties: { a: { type: 'string' }, b: { type: 'string' } },
+    };
     expect(strictSchemaProblem(loose)).toMatch(/Missing 'b'/);
-    const error = await refusal(client().chat.completions.create({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'Hello' }],
-      response_format: { type: 'json_schema', json_schema: { name: 'x', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } } },
-    }));
+    const error = await refusal(
+      client().chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hello' }],
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'x', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } },
+        },
+      }),
+    );
     expect(error.message).toMatch(/Invalid schema for response_format 'x'.*additionalProperties/);
   });
 });

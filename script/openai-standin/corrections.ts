@@ -22,7 +22,8 @@ const invalid = (message: string, param: string | null = null, code: string | nu
 });
 
 type Schema = { [key: string]: unknown };
-const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isSchema = (value: unknown): value is Schema =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * OpenAI's strict mode refuses a schema with an open object or an optional property; report the
@@ -32,11 +33,13 @@ export function strictSchemaProblem(schema: unknown, context: string[] = []): st
   if (!isSchema(schema)) return null;
   const where = `In context=(${context.map((c) => `'${c}'`).join(', ')})`;
   if (schema.type === 'object' || isSchema(schema.properties)) {
-    if (schema.additionalProperties !== false) return `${where}, 'additionalProperties' is required to be supplied and to be false.`;
+    if (schema.additionalProperties !== false)
+      return `${where}, 'additionalProperties' is required to be supplied and to be false.`;
     const properties = isSchema(schema.properties) ? Object.keys(schema.properties) : [];
     const required = Array.isArray(schema.required) ? schema.required : [];
     const missing = properties.find((name) => !required.includes(name));
-    if (missing) return `${where}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing}'.`;
+    if (missing)
+      return `${where}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing}'.`;
     for (const name of properties) {
       const problem = strictSchemaProblem((schema.properties as Schema)[name], [...context, 'properties', name]);
       if (problem) return problem;
@@ -72,17 +75,22 @@ function withFullStop(sentence: string): string {
 }
 
 /** The correction answer for one sentence, in English or Simplified Chinese. */
-export function correctionsFor(sentence: string, chinese: boolean): { corrections: Array<Record<string, string>>; natural: string } {
+export function correctionsFor(
+  sentence: string,
+  chinese: boolean,
+): { corrections: Array<Record<string, string>>; natural: string } {
   const fix = correct(sentence);
   if (!fix) return { corrections: [], natural: withFullStop(sentence) };
   const span = changedSpan(sentence, fix.corrected);
   return {
-    corrections: [{
-      original: span.original,
-      corrected: span.corrected,
-      explanation: chinese ? chineseExplanation(span.original, span.corrected) : fix.explanation,
-      kind: 'grammar',
-    }],
+    corrections: [
+      {
+        original: span.original,
+        corrected: span.corrected,
+        explanation: chinese ? chineseExplanation(span.original, span.corrected) : fix.explanation,
+        kind: 'grammar',
+      },
+    ],
     natural: withFullStop(fix.corrected),
   };
 }
@@ -101,7 +109,10 @@ function learnerSentence(messages: readonly TeacherMessage[]): string | null {
 }
 
 const instructionsOf = (messages: readonly TeacherMessage[]) =>
-  messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => m.content).join('\n');
+  messages
+    .filter((m) => m.role === 'system' || m.role === 'developer')
+    .map((m) => m.content)
+    .join('\n');
 
 /**
  * Decides how a chat request is answered: `not-structured` leaves it to the teacher, `refused` is
@@ -116,7 +127,8 @@ export function answerStructured(
   const type = format?.type;
   const instructions = instructionsOf(messages);
   const everything = messages.map((m) => m.content).join('\n');
-  if (type === 'json_schema' && support !== 'json_schema') return invalid('This response_format type is unavailable now');
+  if (type === 'json_schema' && support !== 'json_schema')
+    return invalid('This response_format type is unavailable now');
   if (type === 'json_object' && support === 'none') return invalid('This response_format type is unavailable now');
 
   let asksForCorrections = false;
@@ -124,12 +136,21 @@ export function answerStructured(
     const spec = isSchema(format?.json_schema) ? format.json_schema : {};
     if (spec.strict === true) {
       const problem = strictSchemaProblem(spec.schema);
-      if (problem) return invalid(`Invalid schema for response_format '${String(spec.name)}': ${problem}`, 'response_format', 'invalid_json_schema');
+      if (problem)
+        return invalid(
+          `Invalid schema for response_format '${String(spec.name)}': ${problem}`,
+          'response_format',
+          'invalid_json_schema',
+        );
     }
-    asksForCorrections = isSchema(spec.schema) && isSchema(spec.schema.properties) && 'corrections' in spec.schema.properties;
+    asksForCorrections =
+      isSchema(spec.schema) && isSchema(spec.schema.properties) && 'corrections' in spec.schema.properties;
   } else {
     if (type === 'json_object' && !/json/i.test(everything)) {
-      return invalid("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", 'messages');
+      return invalid(
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+        'messages',
+      );
     }
     asksForCorrections = /"corrections"/.test(instructions) && /json/i.test(instructions);
   }
@@ -139,5 +160,8 @@ export function answerStructured(
   if (sentence === null) return { kind: 'not-structured' };
   const answer = JSON.stringify(correctionsFor(sentence, instructions.includes('简体中文')));
   // A model given only instructions tends to wrap its JSON in prose and a code fence.
-  return { kind: 'answer', content: type === undefined ? `Here are the corrections:\n\`\`\`json\n${answer}\n\`\`\`` : answer };
+  return {
+    kind: 'answer',
+    content: type === undefined ? `Here are the corrections:\n\`\`\`json\n${answer}\n\`\`\`` : answer,
+  };
 }

@@ -43,7 +43,18 @@ const isObject = (value: Json | undefined): value is JsonObject =>
 // Keywords whose value is one schema, a list of schemas, or a map of name → schema. Everything
 // else is data (enum, default, examples…), so a property that happens to be called "nullable"
 // or "x-foo" inside `properties` is never mistaken for a keyword.
-const SCHEMA_KEYWORDS = new Set(['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties']);
+const SCHEMA_KEYWORDS = new Set([
+  'items',
+  'additionalProperties',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+]);
 const SCHEMA_LIST_KEYWORDS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 const SCHEMA_MAP_KEYWORDS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 
@@ -81,13 +92,17 @@ function collect(schema: Json, found: { keywords: Set<string>; formats: Set<stri
     if (key.startsWith('x-')) found.keywords.add(key);
     if (key === 'format' && typeof value === 'string') found.formats.add(value);
     if (SCHEMA_KEYWORDS.has(key) || SCHEMA_LIST_KEYWORDS.has(key)) collect(value, found);
-    else if (SCHEMA_MAP_KEYWORDS.has(key) && isObject(value)) for (const sub of Object.values(value)) collect(sub, found);
+    else if (SCHEMA_MAP_KEYWORDS.has(key) && isObject(value))
+      for (const sub of Object.values(value)) collect(sub, found);
   }
 }
 
 /** "/messages/1/role" → "messages[1].role", the way OpenAI names a parameter in its errors. */
 export function paramName(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   return parts.reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part), '');
 }
@@ -121,11 +136,25 @@ function toOpenAIError(errors: readonly ErrorObject[]): OpenAIErrorBody {
   const params = top.params as Record<string, unknown>;
   if (top.keyword === 'required') {
     const param = paramName(top.instancePath, String(params.missingProperty));
-    return { error: { message: `Missing required parameter: '${param}'.`, type: 'invalid_request_error', param, code: 'missing_required_parameter' } };
+    return {
+      error: {
+        message: `Missing required parameter: '${param}'.`,
+        type: 'invalid_request_error',
+        param,
+        code: 'missing_required_parameter',
+      },
+    };
   }
   if (top.keyword === 'additionalProperties') {
     const param = paramName(top.instancePath, String(params.additionalProperty));
-    return { error: { message: `Unrecognized request argument supplied: ${param}`, type: 'invalid_request_error', param: null, code: null } };
+    return {
+      error: {
+        message: `Unrecognized request argument supplied: ${param}`,
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      },
+    };
   }
   const param = paramName(top.instancePath) || null;
   if (top.keyword === 'enum' || top.keyword === 'const') {
@@ -140,10 +169,18 @@ function toOpenAIError(errors: readonly ErrorObject[]): OpenAIErrorBody {
       },
     };
   }
-  const message = top.keyword === 'type'
-    ? `Invalid type for '${param ?? 'body'}': expected ${String(params.type)}.`
-    : `Invalid value for '${param ?? 'body'}': ${top.message ?? top.keyword}.`;
-  return { error: { message, type: 'invalid_request_error', param, code: top.keyword === 'type' ? 'invalid_type' : 'invalid_value' } };
+  const message =
+    top.keyword === 'type'
+      ? `Invalid type for '${param ?? 'body'}': expected ${String(params.type)}.`
+      : `Invalid value for '${param ?? 'body'}': ${top.message ?? top.keyword}.`;
+  return {
+    error: {
+      message,
+      type: 'invalid_request_error',
+      param,
+      code: top.keyword === 'type' ? 'invalid_type' : 'invalid_value',
+    },
+  };
 }
 
 const SPEC_ID = 'https://aitalk.invalid/openai-openapi.json';
@@ -169,10 +206,13 @@ async function build(specPath: string): Promise<OpenApiValidator> {
     throw new Error(`cannot read the OpenAI OpenAPI description at ${specPath}: ${(error as Error).message}`);
   }
   const spec = parse(text) as Json;
-  const schemas = isObject(spec) && isObject(spec.components) && isObject(spec.components.schemas) ? spec.components.schemas : undefined;
+  const schemas =
+    isObject(spec) && isObject(spec.components) && isObject(spec.components.schemas)
+      ? spec.components.schemas
+      : undefined;
   if (!schemas) throw new Error(`${specPath} has no components.schemas`);
   const converted = convertNullable({ properties: schemas });
-  const document = { $id: SPEC_ID, components: { schemas: isObject(converted) ? converted.properties ?? {} : {} } };
+  const document = { $id: SPEC_ID, components: { schemas: isObject(converted) ? (converted.properties ?? {}) : {} } };
 
   const found = { keywords: new Set<string>(), formats: new Set<string>() };
   collect({ properties: schemas }, found);

@@ -36,14 +36,19 @@ export type StandinServes = 'all' | 'chat' | 'transcription';
 /** What the 'reasoning-content' quirk thinks aloud before answering; never to be spoken. */
 export const REASONING = 'Okay, the learner used the present tense for a past event. I should correct it gently. ';
 
-export const asArray = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+export const asArray = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /**
  * Word timings for verbose_json. pocketsphinx here only says which sentence was spoken, so the
  * words are spread over the span where there was sound, in proportion to their length: real
  * start and end of speech, approximate times inside it.
  */
-export function spreadWords(text: string, start: number, end: number): Array<{ word: string; start: number; end: number }> {
+export function spreadWords(
+  text: string,
+  start: number,
+  end: number,
+): Array<{ word: string; start: number; end: number }> {
   const list = text.split(/\s+/).filter(Boolean);
   const total = list.reduce((sum, word) => sum + word.length + 1, 0);
   let at = start;

@@ -4,8 +4,19 @@ import { serve, type HttpBindings, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { stream } from 'hono/streaming';
-import { SPEECH_CONTENT_TYPES, synthesizeSpeech, transcribeUpload, UndecodableAudioError, type SpeechFormat } from './audio.ts';
-import { loadOpenApiValidator, type OpenAIErrorBody, type OpenApiValidator, type ValidationResult } from './openapi-validator.ts';
+import {
+  SPEECH_CONTENT_TYPES,
+  synthesizeSpeech,
+  transcribeUpload,
+  UndecodableAudioError,
+  type SpeechFormat,
+} from './audio.ts';
+import {
+  loadOpenApiValidator,
+  type OpenAIErrorBody,
+  type OpenApiValidator,
+  type ValidationResult,
+} from './openapi-validator.ts';
 import { REASONING, STANDIN_QUIRKS, asArray, spreadWords, type StandinQuirk, type StandinServes } from './quirks.ts';
 import { teacherReply, tokenize, type ReplyStyle, type TeacherMessage } from './teacher.ts';
 import { answerStructured, STRUCTURED_OUTPUTS, type StructuredOutputs } from './corrections.ts';
@@ -23,7 +34,6 @@ export type FaultKind =
   | 'html'
   | 'quota-402'
   | 'quota-403';
-
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -158,7 +168,16 @@ export interface Standin {
   close(): Promise<void>;
 }
 
-const DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'whisper-1', 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe', 'tts-1', 'gpt-4o-mini-tts'];
+const DEFAULT_MODELS = [
+  'gpt-4o-mini',
+  'gpt-4o',
+  'gpt-4.1-mini',
+  'whisper-1',
+  'gpt-4o-mini-transcribe',
+  'gpt-4o-transcribe',
+  'tts-1',
+  'gpt-4o-mini-tts',
+];
 export const DEFAULT_API_KEY = 'sk-test-aitalk';
 /** Whisper's upload limit. */
 const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
@@ -169,7 +188,9 @@ const err = (message: string, type: string, code: string | null, param: string |
 
 /** OpenAI shows the start and end of a rejected key, never all of it. */
 function maskKey(key: string): string {
-  return key.length <= 8 ? '*'.repeat(key.length) : `${key.slice(0, 3)}${'*'.repeat(Math.min(key.length - 7, 20))}${key.slice(-4)}`;
+  return key.length <= 8
+    ? '*'.repeat(key.length)
+    : `${key.slice(0, 3)}${'*'.repeat(Math.min(key.length - 7, 20))}${key.slice(-4)}`;
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -221,7 +242,8 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       faults.push({ endpoint: 'any', count: 1, retryAfterMs: 1000, status: 200, ...fault });
     },
     setLatency(latency) {
-      config.latency = typeof latency === 'string' ? { ...LATENCY_PROFILES[latency] } : { ...config.latency, ...latency };
+      config.latency =
+        typeof latency === 'string' ? { ...LATENCY_PROFILES[latency] } : { ...config.latency, ...latency };
     },
     setCandidates(candidates) {
       config.candidates = [...candidates];
@@ -297,20 +319,43 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
   };
 
   const json = (rec: RecordedRequest, body: unknown, status: number, headers: Record<string, string> = {}): Response =>
-    finish(rec, new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } }));
+    finish(
+      rec,
+      new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } }),
+    );
 
   const applyFault = (c: Ctx, rec: RecordedRequest, fault: PendingFault): Response => {
     rec.fault = fault.kind;
     switch (fault.kind) {
       case 'invalid-key':
-        return json(rec, err(`Incorrect API key provided: ${maskKey(bearer(c) ?? '')}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'), 401);
+        return json(
+          rec,
+          err(
+            `Incorrect API key provided: ${maskKey(bearer(c) ?? '')}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+            'invalid_request_error',
+            'invalid_api_key',
+          ),
+          401,
+        );
       case 'insufficient-quota':
-        return json(rec, err('You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.', 'insufficient_quota', 'insufficient_quota'), 429);
+        return json(
+          rec,
+          err(
+            'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+            'insufficient_quota',
+            'insufficient_quota',
+          ),
+          429,
+        );
       case 'rate-limit': {
         const seconds = fault.retryAfterMs / 1000;
         return json(
           rec,
-          err(`Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${seconds}s. Visit https://platform.openai.com/account/rate-limits to learn more.`, 'requests', 'rate_limit_exceeded'),
+          err(
+            `Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${seconds}s. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+            'requests',
+            'rate_limit_exceeded',
+          ),
           429,
           {
             'retry-after': String(Math.ceil(seconds)),
@@ -322,11 +367,21 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
         );
       }
       case 'server-error':
-        return json(rec, err('The server had an error while processing your request. Sorry about that!', 'server_error', null), 500);
+        return json(
+          rec,
+          err('The server had an error while processing your request. Sorry about that!', 'server_error', null),
+          500,
+        );
       case 'overloaded':
         return json(rec, err('The server is overloaded or not ready yet.', 'server_error', null), 503);
       case 'html':
-        return finish(rec, new Response('<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body><h1>It works!</h1><p>This is a web page, not an API.</p></body></html>\n', { status: fault.status, headers: { 'content-type': 'text/html; charset=utf-8' } }));
+        return finish(
+          rec,
+          new Response(
+            '<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body><h1>It works!</h1><p>This is a web page, not an API.</p></body></html>\n',
+            { status: fault.status, headers: { 'content-type': 'text/html; charset=utf-8' } },
+          ),
+        );
       case 'quota-402':
         // DeepSeek's and OpenRouter's way of saying the account is empty.
         return json(rec, err('Insufficient Balance', 'unknown_error', 'invalid_request_error'), 402);
@@ -345,29 +400,56 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
   const has = (quirk: StandinQuirk) => config.quirks.includes(quirk);
   const isTranscriptionModel = (id: string) => /whisper|transcribe|sensevoice/i.test(id);
   const servedModels = () =>
-    config.serves === 'all' ? models : models.filter((id) => isTranscriptionModel(id) === (config.serves === 'transcription'));
+    config.serves === 'all'
+      ? models
+      : models.filter((id) => isTranscriptionModel(id) === (config.serves === 'transcription'));
   /** What a server answers for a path it does not have. */
   const noSuchRoute = (c: Ctx, rec: RecordedRequest) =>
     json(rec, err(`Invalid URL (${c.req.method} ${new URL(c.req.url).pathname})`, 'invalid_request_error', null), 404);
   const unrecognized = (rec: RecordedRequest, argument: string) =>
     json(rec, err(`Unrecognized request argument supplied: ${argument}`, 'invalid_request_error', null), 400);
 
-  const bearer = (c: Ctx): string | undefined => /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim();
+  const bearer = (c: Ctx): string | undefined =>
+    /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim();
 
   const authError = (c: Ctx, rec: RecordedRequest): Response | undefined => {
     const key = bearer(c);
     if (key === undefined) {
-      return json(rec, err("You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.", 'invalid_request_error', null), 401);
+      return json(
+        rec,
+        err(
+          "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+          'invalid_request_error',
+          null,
+        ),
+        401,
+      );
     }
     if (key !== config.apiKey) {
-      return json(rec, err(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'), 401);
+      return json(
+        rec,
+        err(
+          `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+          'invalid_request_error',
+          'invalid_api_key',
+        ),
+        401,
+      );
     }
     return undefined;
   };
 
-  const NOT_JSON = err("We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)", 'invalid_request_error', null);
+  const NOT_JSON = err(
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)",
+    'invalid_request_error',
+    null,
+  );
 
-  const parseJson = async (c: Ctx, rec: RecordedRequest, schema: 'CreateChatCompletionRequest' | 'CreateSpeechRequest'): Promise<Parsed> => {
+  const parseJson = async (
+    c: Ctx,
+    rec: RecordedRequest,
+    schema: 'CreateChatCompletionRequest' | 'CreateSpeechRequest',
+  ): Promise<Parsed> => {
     const text = await c.req.text();
     let body: unknown;
     try {
@@ -393,7 +475,17 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       rec.valid = false;
       rec.validationErrors = [`not multipart/form-data: ${(error as Error).message}`];
       // What OpenAI answers when the upload is JSON or broken multipart.
-      return { rec, bodyError: err("Invalid Content-Type header (application/json), expected multipart/form-data. (HINT: If you're using curl, you can pass -H 'Content-Type: multipart/form-data')".replace('application/json', c.req.header('content-type') ?? 'none'), 'invalid_request_error', null) };
+      return {
+        rec,
+        bodyError: err(
+          "Invalid Content-Type header (application/json), expected multipart/form-data. (HINT: If you're using curl, you can pass -H 'Content-Type: multipart/form-data')".replace(
+            'application/json',
+            c.req.header('content-type') ?? 'none',
+          ),
+          'invalid_request_error',
+          null,
+        ),
+      };
     }
     const fields: Record<string, string | string[]> = {};
     const forValidation: Record<string, unknown> = {};
@@ -445,12 +537,16 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       }
     };
     c.env.outgoing.once('close', onClose);
-    c.req.raw.signal.addEventListener('abort', () => {
-      if (!c.env.outgoing.writableFinished) {
-        rec.aborted = true;
-        controller.abort();
-      }
-    }, { once: true });
+    c.req.raw.signal.addEventListener(
+      'abort',
+      () => {
+        if (!c.env.outgoing.writableFinished) {
+          rec.aborted = true;
+          controller.abort();
+        }
+      },
+      { once: true },
+    );
     return controller.signal;
   };
 
@@ -473,13 +569,27 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
   };
 
   // api.openai.com answers browsers from any origin; the extension calls it from chrome-extension://.
-  app.use('*', cors({ origin: '*', maxAge: 86_400, exposeHeaders: ['x-request-id', 'retry-after', 'retry-after-ms', 'openai-processing-ms'] }));
+  app.use(
+    '*',
+    cors({
+      origin: '*',
+      maxAge: 86_400,
+      exposeHeaders: ['x-request-id', 'retry-after', 'retry-after-ms', 'openai-processing-ms'],
+    }),
+  );
 
   app.get('/v1/models', (c) => {
     const rec = record(c, 'models');
     const blocked = gate(c, 'models', { rec });
     if (blocked) return blocked;
-    return json(rec, { object: 'list', data: servedModels().map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'aitalk-standin' })) }, 200);
+    return json(
+      rec,
+      {
+        object: 'list',
+        data: servedModels().map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'aitalk-standin' })),
+      },
+      200,
+    );
   });
 
   app.get('/v1/models/:model', (c) => {
@@ -487,7 +597,12 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const blocked = gate(c, 'models', { rec });
     if (blocked) return blocked;
     const id = c.req.param('model');
-    if (!servedModels().includes(id)) return json(rec, err(`The model '${id}' does not exist`, 'invalid_request_error', 'model_not_found', 'model'), 404);
+    if (!servedModels().includes(id))
+      return json(
+        rec,
+        err(`The model '${id}' does not exist`, 'invalid_request_error', 'model_not_found', 'model'),
+        404,
+      );
     return json(rec, { id, object: 'model', created: 1_700_000_000, owned_by: 'aitalk-standin' }, 200);
   });
 
@@ -501,16 +616,40 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const fields = rec.fields ?? {};
     const verbose = fields.response_format === 'verbose_json' || fields.timestamp_granularities !== undefined;
     if (has('no-transcription-options')) {
-      const extra = ['language', 'prompt', 'temperature', 'timestamp_granularities'].find((name) => fields[name] !== undefined);
+      const extra = ['language', 'prompt', 'temperature', 'timestamp_granularities'].find(
+        (name) => fields[name] !== undefined,
+      );
       if (extra) return unrecognized(rec, extra);
     }
     if ((has('no-transcription-options') || has('no-verbose-json')) && verbose) {
-      return json(rec, err("response_format 'verbose_json' is not supported for this model.", 'invalid_request_error', 'unsupported_value', 'response_format'), 400);
+      return json(
+        rec,
+        err(
+          "response_format 'verbose_json' is not supported for this model.",
+          'invalid_request_error',
+          'unsupported_value',
+          'response_format',
+        ),
+        400,
+      );
     }
     const upload = parsed.upload;
-    if (!upload) return json(rec, err("Missing required parameter: 'file'.", 'invalid_request_error', 'missing_required_parameter', 'file'), 400);
+    if (!upload)
+      return json(
+        rec,
+        err("Missing required parameter: 'file'.", 'invalid_request_error', 'missing_required_parameter', 'file'),
+        400,
+      );
     if (upload.size > MAX_UPLOAD_BYTES) {
-      return json(rec, err(`Maximum content size limit (${MAX_UPLOAD_BYTES}) exceeded (${upload.size} bytes read)`, 'server_error', null), 413);
+      return json(
+        rec,
+        err(
+          `Maximum content size limit (${MAX_UPLOAD_BYTES}) exceeded (${upload.size} bytes read)`,
+          'server_error',
+          null,
+        ),
+        413,
+      );
     }
     const signal = clientGone(c, rec);
     let text: string;
@@ -521,16 +660,39 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       duration = 0;
     } else {
       try {
-        const result = await transcribeUpload(new Uint8Array(await upload.arrayBuffer()), upload.name, config.candidates, signal);
+        const result = await transcribeUpload(
+          new Uint8Array(await upload.arrayBuffer()),
+          upload.name,
+          config.candidates,
+          signal,
+        );
         text = result.text;
         duration = result.durationSeconds;
         speech = result.speech;
       } catch (error) {
         if (!(error instanceof UndecodableAudioError)) throw error;
-        return json(rec, err("Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']", 'invalid_request_error', 'invalid_value', 'file'), 400);
+        return json(
+          rec,
+          err(
+            "Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']",
+            'invalid_request_error',
+            'invalid_value',
+            'file',
+          ),
+          400,
+        );
       }
       if (duration < 0.1) {
-        return json(rec, err('Audio file is too short. Minimum audio length is 0.1 seconds.', 'invalid_request_error', 'audio_too_short', 'file'), 400);
+        return json(
+          rec,
+          err(
+            'Audio file is too short. Minimum audio length is 0.1 seconds.',
+            'invalid_request_error',
+            'audio_too_short',
+            'file',
+          ),
+          400,
+        );
       }
     }
     rec.transcript = text;
@@ -545,12 +707,36 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       case 'vtt':
         return finish(rec, c.text(`WEBVTT\n\n00:00:00.000 --> ${srtTime(duration, '.')}\n${text}\n\n`));
       case 'verbose_json':
-        return json(rec, {
-          task: 'transcribe', language: 'english', duration, text,
-          segments: text ? [{ id: 0, seek: 0, start: 0, end: duration, text: ` ${text}`, tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1, no_speech_prob: 0.01 }] : [],
-          ...(asArray(fields.timestamp_granularities).includes('word') ? { words: spreadWords(text, speech.start, speech.end) } : {}),
-          usage,
-        }, 200);
+        return json(
+          rec,
+          {
+            task: 'transcribe',
+            language: 'english',
+            duration,
+            text,
+            segments: text
+              ? [
+                  {
+                    id: 0,
+                    seek: 0,
+                    start: 0,
+                    end: duration,
+                    text: ` ${text}`,
+                    tokens: [],
+                    temperature: 0,
+                    avg_logprob: -0.2,
+                    compression_ratio: 1,
+                    no_speech_prob: 0.01,
+                  },
+                ]
+              : [],
+            ...(asArray(fields.timestamp_granularities).includes('word')
+              ? { words: spreadWords(text, speech.start, speech.end) }
+              : {}),
+            usage,
+          },
+          200,
+        );
       default:
         return json(rec, { text, usage }, 200);
     }
@@ -569,12 +755,17 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const { firstTokenMs, tokensPerSecond, replyWords } = config.latency;
     const structured = answerStructured(body, messages, config.structuredOutputs);
     if (structured.kind === 'refused') return json(rec, structured.error, 400);
-    const reply = structured.kind === 'answer' ? structured.content : teacherReply(messages, replyWords, config.replyStyle);
+    const reply =
+      structured.kind === 'answer' ? structured.content : teacherReply(messages, replyWords, config.replyStyle);
     const tokens = tokenize(reply);
     const id = `chatcmpl-${randomBytes(12).toString('base64url')}`;
     const created = Math.floor(Date.now() / 1000);
     const promptTokens = messages.reduce((sum, m) => sum + tokenize(m.content).length + 4, 0);
-    const usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: tokens.length,
+      total_tokens: promptTokens + tokens.length,
+    };
     const signal = clientGone(c, rec);
     const tokenInterval = tokensPerSecond > 0 ? 1000 / tokensPerSecond : 0;
 
@@ -582,18 +773,47 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     if (body.stream !== true) {
       await sleep(extraMs + firstTokenMs + tokenInterval * tokens.length, signal);
       rec.reply = reply;
-      return json(rec, {
-        id, object: 'chat.completion', created, model,
-        choices: [{ index: 0, message: { role: 'assistant', content: reply, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
-        usage: { ...usage, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } },
-        service_tier: 'default', system_fingerprint: 'fp_standin',
-      }, 200);
+      return json(
+        rec,
+        {
+          id,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: reply, refusal: null, annotations: [] },
+              logprobs: null,
+              finish_reason: 'stop',
+            },
+          ],
+          usage: {
+            ...usage,
+            prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+            completion_tokens_details: {
+              reasoning_tokens: 0,
+              audio_tokens: 0,
+              accepted_prediction_tokens: 0,
+              rejected_prediction_tokens: 0,
+            },
+          },
+          service_tier: 'default',
+          system_fingerprint: 'fp_standin',
+        },
+        200,
+      );
     }
 
     const streamOptions = body.stream_options as { include_usage?: boolean } | null | undefined;
     const includeUsage = streamOptions?.include_usage === true;
     const chunk = (delta: Record<string, unknown>, finishReason: string | null) => ({
-      id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_standin',
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      service_tier: 'default',
+      system_fingerprint: 'fp_standin',
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
       ...(includeUsage ? { usage: null } : {}),
     });
@@ -616,7 +836,8 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       await sleep(extraMs + firstTokenMs, signal);
       await send(chunk({ role: 'assistant', content: '', refusal: null }, null));
       if (has('reasoning-content')) {
-        for (const thought of tokenize(REASONING)) await send(chunk({ content: null, reasoning_content: thought }, null));
+        for (const thought of tokenize(REASONING))
+          await send(chunk({ content: null, reasoning_content: thought }, null));
       }
       for (const [index, token] of tokens.entries()) {
         await sleep(start + firstTokenMs + index * tokenInterval - performance.now(), signal);
@@ -636,7 +857,16 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
       }
       await send(chunk({}, 'stop'));
       if (includeUsage) {
-        await send({ id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_standin', choices: [], usage });
+        await send({
+          id,
+          object: 'chat.completion.chunk',
+          created,
+          model,
+          service_tier: 'default',
+          system_fingerprint: 'fp_standin',
+          choices: [],
+          usage,
+        });
       } else if (has('usage-only-final-chunk')) {
         await send({ id, object: 'chat.completion.chunk', created, model, usage });
       }
@@ -658,7 +888,10 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
     const signal = clientGone(c, rec);
     const audio = await synthesizeSpeech(String(body.input), { voice, format, speed, signal });
     await sleep(config.latency.speechMs - (performance.now() - started), signal);
-    return finish(rec, new Response(new Uint8Array(audio), { status: 200, headers: { 'content-type': SPEECH_CONTENT_TYPES[format] } }));
+    return finish(
+      rec,
+      new Response(new Uint8Array(audio), { status: 200, headers: { 'content-type': SPEECH_CONTENT_TYPES[format] } }),
+    );
   });
 
   // The control API: the same operations as `control`, for tests that run in another process.
@@ -674,23 +907,58 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
   });
   app.post('/__control/faults', async (c) => {
     const spec = (await c.req.json()) as FaultSpec;
-    if (!FAULT_KINDS.includes(spec.kind)) return c.json(err(`unknown fault kind: ${String(spec.kind)}; one of ${FAULT_KINDS.join(', ')}`, 'invalid_request_error', null), 400);
+    if (!FAULT_KINDS.includes(spec.kind))
+      return c.json(
+        err(
+          `unknown fault kind: ${String(spec.kind)}; one of ${FAULT_KINDS.join(', ')}`,
+          'invalid_request_error',
+          null,
+        ),
+        400,
+      );
     control.failNext(spec);
     return c.json({ ok: true, pendingFaults: faults });
   });
   app.post('/__control/config', async (c) => {
-    const patch = (await c.req.json()) as { latency?: Partial<Latencies> | LatencyProfile; candidates?: string[]; transcript?: string | null; quirks?: StandinQuirk[]; serves?: StandinServes; structuredOutputs?: StructuredOutputs; replyStyle?: ReplyStyle };
+    const patch = (await c.req.json()) as {
+      latency?: Partial<Latencies> | LatencyProfile;
+      candidates?: string[];
+      transcript?: string | null;
+      quirks?: StandinQuirk[];
+      serves?: StandinServes;
+      structuredOutputs?: StructuredOutputs;
+      replyStyle?: ReplyStyle;
+    };
     const unknown = (patch.quirks ?? []).filter((quirk) => !STANDIN_QUIRKS.includes(quirk));
-    if (unknown.length) return c.json(err(`unknown quirk: ${unknown.join(', ')}; one of ${STANDIN_QUIRKS.join(', ')}`, 'invalid_request_error', null), 400);
-    if (patch.serves !== undefined && !['all', 'chat', 'transcription'].includes(patch.serves)) return c.json(err(`serves must be all, chat or transcription`, 'invalid_request_error', null), 400);
+    if (unknown.length)
+      return c.json(
+        err(`unknown quirk: ${unknown.join(', ')}; one of ${STANDIN_QUIRKS.join(', ')}`, 'invalid_request_error', null),
+        400,
+      );
+    if (patch.serves !== undefined && !['all', 'chat', 'transcription'].includes(patch.serves))
+      return c.json(err(`serves must be all, chat or transcription`, 'invalid_request_error', null), 400);
     if (patch.quirks !== undefined) control.setQuirks(patch.quirks);
     if (patch.serves !== undefined) control.setServes(patch.serves);
     if (patch.structuredOutputs !== undefined && !STRUCTURED_OUTPUTS.includes(patch.structuredOutputs)) {
-      return c.json(err(`structuredOutputs must be one of ${STRUCTURED_OUTPUTS.join(', ')}`, 'invalid_request_error', null), 400);
+      return c.json(
+        err(`structuredOutputs must be one of ${STRUCTURED_OUTPUTS.join(', ')}`, 'invalid_request_error', null),
+        400,
+      );
     }
     if (patch.structuredOutputs !== undefined) control.setStructuredOutputs(patch.structuredOutputs);
-    if (patch.replyStyle !== undefined && patch.replyStyle !== 'correction-first' && patch.replyStyle !== 'long-opening') {
-      return c.json(err(`unknown replyStyle: ${String(patch.replyStyle)}; one of correction-first, long-opening`, 'invalid_request_error', null), 400);
+    if (
+      patch.replyStyle !== undefined &&
+      patch.replyStyle !== 'correction-first' &&
+      patch.replyStyle !== 'long-opening'
+    ) {
+      return c.json(
+        err(
+          `unknown replyStyle: ${String(patch.replyStyle)}; one of correction-first, long-opening`,
+          'invalid_request_error',
+          null,
+        ),
+        400,
+      );
     }
     if (patch.replyStyle !== undefined) control.setReplyStyle(patch.replyStyle);
     if (patch.latency !== undefined) control.setLatency(patch.latency);
@@ -711,8 +979,17 @@ export function createStandinApp(validator: OpenApiValidator, options: StandinOp
   return { app, control, requests, drain };
 }
 
-const FAULT_KINDS: readonly FaultKind[] = ['invalid-key', 'insufficient-quota', 'rate-limit', 'server-error', 'overloaded', 'drop-connection', 'html', 'quota-402', 'quota-403'];
-
+const FAULT_KINDS: readonly FaultKind[] = [
+  'invalid-key',
+  'insufficient-quota',
+  'rate-limit',
+  'server-error',
+  'overloaded',
+  'drop-connection',
+  'html',
+  'quota-402',
+  'quota-403',
+];
 
 function srtTime(seconds: number, separator: string): string {
   const ms = Math.round(seconds * 1000);
@@ -722,11 +999,12 @@ function srtTime(seconds: number, separator: string): string {
 
 function toTeacherMessage(message: unknown): TeacherMessage {
   const m = message as { role?: unknown; content?: unknown };
-  const content = typeof m.content === 'string'
-    ? m.content
-    : Array.isArray(m.content)
-      ? m.content.map((part: { text?: unknown }) => (typeof part.text === 'string' ? part.text : '')).join(' ')
-      : '';
+  const content =
+    typeof m.content === 'string'
+      ? m.content
+      : Array.isArray(m.content)
+        ? m.content.map((part: { text?: unknown }) => (typeof part.text === 'string' ? part.text : '')).join(' ')
+        : '';
   return { role: String(m.role), content };
 }
 

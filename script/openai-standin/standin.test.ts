@@ -23,7 +23,12 @@ let dir: string;
 let learnerWav: string;
 
 const client = (options: { maxRetries?: number; apiKey?: string } = {}) =>
-  new OpenAI({ apiKey: options.apiKey ?? KEY, baseURL: standin.url, maxRetries: options.maxRetries ?? 0, timeout: 10_000 });
+  new OpenAI({
+    apiKey: options.apiKey ?? KEY,
+    baseURL: standin.url,
+    maxRetries: options.maxRetries ?? 0,
+    timeout: 10_000,
+  });
 
 beforeAll(async () => {
   [standin, validator, dir] = await Promise.all([
@@ -31,7 +36,10 @@ beforeAll(async () => {
     loadOpenApiValidator(),
     mkdtemp(path.join(os.tmpdir(), 'aitalk-standin-test-')),
   ]);
-  learnerWav = await makeSpeechWav([{ silenceMs: 300 }, CANDIDATES[0]!, { silenceMs: 700 }], path.join(dir, 'learner.wav'));
+  learnerWav = await makeSpeechWav(
+    [{ silenceMs: 300 }, CANDIDATES[0]!, { silenceMs: 700 }],
+    path.join(dir, 'learner.wav'),
+  );
 });
 
 afterAll(async () => {
@@ -54,7 +62,8 @@ async function readSse(response: Response): Promise<Array<{ data: string; at: nu
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const event = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      for (const line of event.split('\n')) if (line.startsWith('data: ')) events.push({ data: line.slice(6), at: performance.now() });
+      for (const line of event.split('\n'))
+        if (line.startsWith('data: ')) events.push({ data: line.slice(6), at: performance.now() });
     }
   }
   return events;
@@ -99,7 +108,19 @@ describe('transcription', () => {
 
   it("decodes Chromium's webm/opus and answers plain text when asked", async () => {
     const webm = path.join(dir, 'turn.webm');
-    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', learnerWav, '-c:a', 'libopus', '-b:a', '32k', webm]);
+    await run('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-i',
+      learnerWav,
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '32k',
+      webm,
+    ]);
     const text = await client().audio.transcriptions.create({
       file: await toFile(await readFile(webm), 'turn.webm', { type: 'audio/webm' }),
       model: 'whisper-1',
@@ -112,7 +133,12 @@ describe('transcription', () => {
     const silence = await makeSilenceWav(1000, path.join(dir, 'silence.wav'));
     const other = await makeSpeechWav(['The cat sat on the mat and looked at the dog.'], path.join(dir, 'other.wav'));
     const upload = async (file: string) =>
-      (await client().audio.transcriptions.create({ file: await toFile(await readFile(file), 'a.wav', { type: 'audio/wav' }), model: 'whisper-1' })).text;
+      (
+        await client().audio.transcriptions.create({
+          file: await toFile(await readFile(file), 'a.wav', { type: 'audio/wav' }),
+          model: 'whisper-1',
+        })
+      ).text;
     expect(await upload(silence)).toBe('');
     expect(await upload(other)).toBe('');
     standin.control.setTranscript('A fixed sentence for the bench.');
@@ -120,17 +146,29 @@ describe('transcription', () => {
   });
 
   it('refuses an upload that is not audio, and one that is too short', async () => {
-    const notAudio = client().audio.transcriptions.create({ file: await toFile(Buffer.from('hello, not audio'), 'a.webm', { type: 'audio/webm' }), model: 'whisper-1' });
-    await expect(notAudio).rejects.toMatchObject({ status: 400, error: { message: expect.stringMatching(/^Invalid file format/) } });
+    const notAudio = client().audio.transcriptions.create({
+      file: await toFile(Buffer.from('hello, not audio'), 'a.webm', { type: 'audio/webm' }),
+      model: 'whisper-1',
+    });
+    await expect(notAudio).rejects.toMatchObject({
+      status: 400,
+      error: { message: expect.stringMatching(/^Invalid file format/) },
+    });
     const tiny = await makeSilenceWav(50, path.join(dir, 'tiny.wav'));
-    const short = client().audio.transcriptions.create({ file: await toFile(await readFile(tiny), 'a.wav', { type: 'audio/wav' }), model: 'whisper-1' });
+    const short = client().audio.transcriptions.create({
+      file: await toFile(await readFile(tiny), 'a.wav', { type: 'audio/wav' }),
+      model: 'whisper-1',
+    });
     await expect(short).rejects.toMatchObject({ status: 400, code: 'audio_too_short' });
   });
 
   it('waits the configured transcription latency', async () => {
     standin.control.setLatency({ transcriptionMs: 600 });
     const started = performance.now();
-    await client().audio.transcriptions.create({ file: await toFile(await readFile(learnerWav), 'a.wav', { type: 'audio/wav' }), model: 'whisper-1' });
+    await client().audio.transcriptions.create({
+      file: await toFile(await readFile(learnerWav), 'a.wav', { type: 'audio/wav' }),
+      model: 'whisper-1',
+    });
     expect(performance.now() - started).toBeGreaterThanOrEqual(590);
   });
 });
@@ -143,8 +181,15 @@ describe('chat completions', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = await readSse(response);
     expect(events.at(-1)?.data).toBe('[DONE]');
-    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data) as { id: string; choices: Array<{ delta: { content?: string }; finish_reason: string | null }> });
-    for (const chunk of chunks) expect(validator.validate('CreateChatCompletionStreamResponse', chunk)).toEqual({ valid: true });
+    const chunks = events.slice(0, -1).map(
+      (e) =>
+        JSON.parse(e.data) as {
+          id: string;
+          choices: Array<{ delta: { content?: string }; finish_reason: string | null }>;
+        },
+    );
+    for (const chunk of chunks)
+      expect(validator.validate('CreateChatCompletionStreamResponse', chunk)).toEqual({ valid: true });
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
     const reply = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
@@ -168,8 +213,11 @@ describe('chat completions', () => {
       body: JSON.stringify({ replyStyle: 'long-opening' }),
     });
     expect(set.status).toBe(200);
-    const reply = ((await (await post('/chat/completions', chatBody())).json()) as { choices: Array<{ message: { content: string } }> })
-      .choices[0]!.message.content;
+    const reply = (
+      (await (await post('/chat/completions', chatBody())).json()) as {
+        choices: Array<{ message: { content: string } }>;
+      }
+    ).choices[0]!.message.content;
     expect(reply.startsWith(`${LONG_OPENING} You said:`)).toBe(true);
     // Long, but under the splitter's 25-word cut: only the first-clause rule can shorten it.
     expect(LONG_OPENING.split(' ').length).toBeGreaterThan(20);
@@ -209,20 +257,28 @@ describe('chat completions', () => {
   });
 
   it('answers a non-streamed request with a whole completion shaped as the spec says', async () => {
-    const completion = await client().chat.completions.create(chatBody() as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    const completion = await client().chat.completions.create(
+      chatBody() as OpenAI.ChatCompletionCreateParamsNonStreaming,
+    );
     expect(validator.validate('CreateChatCompletionResponse', completion)).toEqual({ valid: true });
     expect(completion.choices[0]?.message.content).toContain('Yesterday I went to the park');
   });
 
   it('opens a new conversation with a question when there is no learner turn yet', async () => {
-    const completion = await client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Teach me.' }] });
+    const completion = await client().chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'system', content: 'Teach me.' }],
+    });
     expect(completion.choices[0]?.message.content).toMatch(/\?$/);
   });
 
   it('stops streaming when the client goes away, and records that it did', async () => {
     standin.control.setLatency({ firstTokenMs: 0, tokensPerSecond: 50 });
     const controller = new AbortController();
-    const stream = await client().chat.completions.create({ ...chatBody(), stream: true } as OpenAI.ChatCompletionCreateParamsStreaming, { signal: controller.signal });
+    const stream = await client().chat.completions.create(
+      { ...chatBody(), stream: true } as OpenAI.ChatCompletionCreateParamsStreaming,
+      { signal: controller.signal },
+    );
     let received = 0;
     // The SDK ends the iteration quietly (or throws, depending on timing) when its signal aborts.
     try {
@@ -248,16 +304,31 @@ describe('request validation against the OpenAPI description', () => {
     const response = await post('/chat/completions', { messages: [{ role: 'user', content: 'Hi' }] });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
-      error: { message: "Missing required parameter: 'model'.", type: 'invalid_request_error', param: 'model', code: 'missing_required_parameter' },
+      error: {
+        message: "Missing required parameter: 'model'.",
+        type: 'invalid_request_error',
+        param: 'model',
+        code: 'missing_required_parameter',
+      },
     });
     expect(standin.requests[0]).toMatchObject({ valid: false, status: 400 });
     expect(standin.requests[0]?.validationErrors.join(' ')).toContain('model');
   });
 
   it('refuses a message with a role the API does not know', async () => {
-    const error = await client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'teacher', content: 'Hi' }] } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming).catch((e: unknown) => e);
+    const error = await client()
+      .chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'teacher', content: 'Hi' }],
+      } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(error).toMatchObject({ status: 400, param: 'messages[0].role', code: 'invalid_value', type: 'invalid_request_error' });
+    expect(error).toMatchObject({
+      status: 400,
+      param: 'messages[0].role',
+      code: 'invalid_value',
+      type: 'invalid_request_error',
+    });
   });
 
   it('refuses an empty conversation, a wrongly typed option and a body that is not JSON', async () => {
@@ -266,19 +337,36 @@ describe('request validation against the OpenAPI description', () => {
     expect(((await typed.json()) as { error: { param: string } }).error.param).toBe('temperature');
     const notJson = await post('/chat/completions', '{"model": "gpt-4o-mini",');
     expect(notJson.status).toBe(400);
-    expect(((await notJson.json()) as { error: { message: string } }).error.message).toMatch(/could not parse the JSON body/);
+    expect(((await notJson.json()) as { error: { message: string } }).error.message).toMatch(
+      /could not parse the JSON body/,
+    );
   });
 
   it('refuses a transcription upload without a file, or with the file as text', async () => {
     const form = new FormData();
     form.append('model', 'whisper-1');
-    const noFile = await fetch(`${standin.url}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    const noFile = await fetch(`${standin.url}/audio/transcriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+      body: form,
+    });
     expect(noFile.status).toBe(400);
-    expect(((await noFile.json()) as { error: { param: string; code: string } }).error).toMatchObject({ param: 'file', code: 'missing_required_parameter' });
+    expect(((await noFile.json()) as { error: { param: string; code: string } }).error).toMatchObject({
+      param: 'file',
+      code: 'missing_required_parameter',
+    });
     form.append('file', 'not-a-file');
-    const textFile = await fetch(`${standin.url}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    const textFile = await fetch(`${standin.url}/audio/transcriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+      body: form,
+    });
     expect(textFile.status).toBe(400);
-    const json = await fetch(`${standin.url}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{"model":"whisper-1"}' });
+    const json = await fetch(`${standin.url}/audio/transcriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: '{"model":"whisper-1"}',
+    });
     expect(json.status).toBe(400);
     expect(standin.requests.map((r) => r.valid)).toEqual([false, false, false]);
   });
@@ -288,13 +376,20 @@ describe('request validation against the OpenAPI description', () => {
     expect(format.status).toBe(400);
     expect(((await format.json()) as { error: { param: string } }).error.param).toBe('response_format');
     const extra = await post('/audio/speech', { model: 'tts-1', input: 'Hi', voice: 'alloy', volume: 2 });
-    expect(((await extra.json()) as { error: { message: string } }).error.message).toBe('Unrecognized request argument supplied: volume');
+    expect(((await extra.json()) as { error: { message: string } }).error.message).toBe(
+      'Unrecognized request argument supplied: volume',
+    );
   });
 });
 
 describe('speech and models', () => {
   it('speaks the input as a WAV that says that sentence', async () => {
-    const response = await client().audio.speech.create({ model: 'tts-1', voice: 'alloy', input: CANDIDATES[1]!, response_format: 'wav' });
+    const response = await client().audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: CANDIDATES[1]!,
+      response_format: 'wav',
+    });
     expect(response.headers.get('content-type')).toBe('audio/wav');
     const audio = Buffer.from(await response.arrayBuffer());
     expect(audio.subarray(0, 4).toString('ascii')).toBe('RIFF');
@@ -319,11 +414,18 @@ describe('speech and models', () => {
 
 describe('authentication and CORS', () => {
   it('refuses a wrong key with OpenAI’s 401, masking the key', async () => {
-    const error = await client({ apiKey: 'sk-wrong-key-123456' }).models.list().catch((e: unknown) => e);
+    const error = await client({ apiKey: 'sk-wrong-key-123456' })
+      .models.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(error).toMatchObject({
       status: 401,
-      error: { message: expect.stringMatching(/^Incorrect API key provided: sk-\*+3456\./), type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
+      error: {
+        message: expect.stringMatching(/^Incorrect API key provided: sk-\*+3456\./),
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
     });
     expect(JSON.stringify(error)).not.toContain('sk-wrong-key-123456');
   });
@@ -331,7 +433,9 @@ describe('authentication and CORS', () => {
   it('refuses a request with no key', async () => {
     const response = await fetch(`${standin.url}/models`);
     expect(response.status).toBe(401);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^You didn't provide an API key/);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      /^You didn't provide an API key/,
+    );
   });
 
   it('answers a browser preflight from an extension page, allowing the SDK headers', async () => {
@@ -354,12 +458,15 @@ describe('authentication and CORS', () => {
 describe('fault injection', () => {
   it('answers insufficient_quota with OpenAI’s exact body, and the SDK does not retry it with maxRetries 0', async () => {
     standin.control.failNext({ endpoint: 'chat', kind: 'insufficient-quota', count: 5 });
-    const error = await client({ maxRetries: 0 }).chat.completions.create(chatBody() as OpenAI.ChatCompletionCreateParamsNonStreaming).catch((e: unknown) => e);
+    const error = await client({ maxRetries: 0 })
+      .chat.completions.create(chatBody() as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect(error).toMatchObject({
       status: 429,
       error: {
-        message: 'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+        message:
+          'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
         type: 'insufficient_quota',
         param: null,
         code: 'insufficient_quota',
@@ -367,7 +474,9 @@ describe('fault injection', () => {
     });
     expect(standin.requests).toHaveLength(1);
     // Left to its defaults the SDK would retry it: quota errors must be stopped by the caller.
-    await expect(client({ maxRetries: 1 }).chat.completions.create(chatBody() as OpenAI.ChatCompletionCreateParamsNonStreaming)).rejects.toMatchObject({ code: 'insufficient_quota' });
+    await expect(
+      client({ maxRetries: 1 }).chat.completions.create(chatBody() as OpenAI.ChatCompletionCreateParamsNonStreaming),
+    ).rejects.toMatchObject({ code: 'insufficient_quota' });
     expect(standin.requests).toHaveLength(3);
   });
 
@@ -381,7 +490,9 @@ describe('fault injection', () => {
 
     standin.control.reset();
     standin.control.failNext({ endpoint: 'chat', kind: 'rate-limit', retryAfterMs: 50 });
-    const completion = await client({ maxRetries: 2 }).chat.completions.create(chatBody() as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    const completion = await client({ maxRetries: 2 }).chat.completions.create(
+      chatBody() as OpenAI.ChatCompletionCreateParamsNonStreaming,
+    );
     expect(completion.choices[0]?.message.content).toBeTruthy();
     expect(standin.requests.map((r) => r.status)).toEqual([429, 200]);
     expect(standin.requests[1]?.headers['x-stainless-retry-count']).toBe('1');
@@ -398,7 +509,11 @@ describe('fault injection', () => {
     standin.control.failNext({ endpoint: 'transcriptions', kind: 'server-error', count: 2 });
     const models = await client().models.list();
     expect(models.data.length).toBeGreaterThan(0);
-    const upload = () => client().audio.transcriptions.create({ file: new File([new Uint8Array(8)], 'a.wav', { type: 'audio/wav' }), model: 'whisper-1' });
+    const upload = () =>
+      client().audio.transcriptions.create({
+        file: new File([new Uint8Array(8)], 'a.wav', { type: 'audio/wav' }),
+        model: 'whisper-1',
+      });
     for (let i = 0; i < 2; i++) {
       await expect(upload()).rejects.toMatchObject({ status: 500, error: { type: 'server_error' } });
     }
@@ -423,7 +538,9 @@ describe('fault injection', () => {
 
   it('answers an HTML page, like a base URL that is not an OpenAI-compatible server', async () => {
     standin.control.failNext({ kind: 'html', status: 404 });
-    const error = await client().models.list().catch((e: unknown) => e);
+    const error = await client()
+      .models.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     standin.control.failNext({ kind: 'html' });
     const response = await fetch(`${standin.url}/models`, { headers: { authorization: `Bearer ${KEY}` } });
@@ -433,15 +550,28 @@ describe('fault injection', () => {
 
   it('is driven over HTTP by the control API too', async () => {
     const control = (pathname: string, body: unknown) =>
-      fetch(`${standin.origin}/__control${pathname}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${standin.origin}/__control${pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await control('/faults', { kind: 'no-such-fault' })).status).toBe(400);
     expect((await control('/faults', { endpoint: 'models', kind: 'overloaded' })).status).toBe(200);
     await control('/config', { transcript: 'Set over HTTP.', latency: { transcriptionMs: 0 } });
     await expect(client().models.list()).rejects.toMatchObject({ status: 503 });
-    const text = await client().audio.transcriptions.create({ file: await toFile(await readFile(learnerWav), 'a.wav', { type: 'audio/wav' }), model: 'whisper-1' });
+    const text = await client().audio.transcriptions.create({
+      file: await toFile(await readFile(learnerWav), 'a.wav', { type: 'audio/wav' }),
+      model: 'whisper-1',
+    });
     expect(text.text).toBe('Set over HTTP.');
-    const recorded = (await (await fetch(`${standin.origin}/__control/requests`)).json()) as Array<{ endpoint: string; status: number }>;
-    expect(recorded.map((r) => [r.endpoint, r.status])).toEqual([['models', 503], ['transcriptions', 200]]);
+    const recorded = (await (await fetch(`${standin.origin}/__control/requests`)).json()) as Array<{
+      endpoint: string;
+      status: number;
+    }>;
+    expect(recorded.map((r) => [r.endpoint, r.status])).toEqual([
+      ['models', 503],
+      ['transcriptions', 200],
+    ]);
     await control('/reset', {});
     expect(standin.requests).toHaveLength(0);
     expect(standin.control.config.transcript).toBeNull();
@@ -471,7 +601,12 @@ describe('quirks of other compatible servers', () => {
 
   it('streams reasoning_content before the reply', async () => {
     const events = await streamed(['reasoning-content']);
-    const deltas = events.slice(0, -1).map((event) => (JSON.parse(payload(event)) as { choices: Array<{ delta: Record<string, unknown> }> }).choices[0]!.delta);
+    const deltas = events
+      .slice(0, -1)
+      .map(
+        (event) =>
+          (JSON.parse(payload(event)) as { choices: Array<{ delta: Record<string, unknown> }> }).choices[0]!.delta,
+      );
     const firstContent = deltas.findIndex((delta) => typeof delta.content === 'string' && delta.content !== '');
     const lastReasoning = deltas.findLastIndex((delta) => typeof delta.reasoning_content === 'string');
     expect(lastReasoning).toBeGreaterThan(0);
@@ -480,7 +615,9 @@ describe('quirks of other compatible servers', () => {
 
   it('sends an error object inside the stream, then stops without [DONE]', async () => {
     const events = await streamed(['error-in-stream']);
-    expect(JSON.parse(payload(events.at(-1)!))).toMatchObject({ error: { type: 'server_error', message: expect.any(String) } });
+    expect(JSON.parse(payload(events.at(-1)!))).toMatchObject({
+      error: { type: 'server_error', message: expect.any(String) },
+    });
     expect(events).not.toContain('data: [DONE]');
   });
 
@@ -488,15 +625,24 @@ describe('quirks of other compatible servers', () => {
     standin.control.setQuirks(['no-stream-options', 'no-transcription-options']);
     const chat = await post('/chat/completions', chatBody({ stream: true, stream_options: { include_usage: true } }));
     expect(chat.status).toBe(400);
-    expect(((await chat.json()) as { error: { message: string } }).error.message).toBe('Unrecognized request argument supplied: stream_options');
+    expect(((await chat.json()) as { error: { message: string } }).error.message).toBe(
+      'Unrecognized request argument supplied: stream_options',
+    );
     const file = await toFile(await readFile(learnerWav), 'a.wav', { type: 'audio/wav' });
-    await expect(client().audio.transcriptions.create({ file, model: 'whisper-1', language: 'en' })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      client().audio.transcriptions.create({ file, model: 'whisper-1', language: 'en' }),
+    ).rejects.toMatchObject({ status: 400 });
     expect((await client().audio.transcriptions.create({ file, model: 'whisper-1' })).text).toBe(CANDIDATES[0]);
   });
 
   it('gives word timings with verbose_json and word granularity, inside the speech', async () => {
     const file = await toFile(await readFile(learnerWav), 'a.wav', { type: 'audio/wav' });
-    const result = await client().audio.transcriptions.create({ file, model: 'whisper-1', response_format: 'verbose_json', timestamp_granularities: ['word'] });
+    const result = await client().audio.transcriptions.create({
+      file,
+      model: 'whisper-1',
+      response_format: 'verbose_json',
+      timestamp_granularities: ['word'],
+    });
     expect(result.words?.map((w) => w.word).join(' ')).toBe('Yesterday I go to the park with my friend');
     expect(result.words?.[0]?.start).toBeGreaterThanOrEqual(0.25);
     expect(result.words?.at(-1)?.end).toBeLessThanOrEqual(result.duration - 0.5);
@@ -506,11 +652,17 @@ describe('quirks of other compatible servers', () => {
   it('serves only chat, or only transcription, answering 404 for the rest and listing only its models', async () => {
     standin.control.setServes('chat');
     const file = await toFile(await readFile(learnerWav), 'a.wav', { type: 'audio/wav' });
-    await expect(client().audio.transcriptions.create({ file, model: 'whisper-1' })).rejects.toMatchObject({ status: 404 });
+    await expect(client().audio.transcriptions.create({ file, model: 'whisper-1' })).rejects.toMatchObject({
+      status: 404,
+    });
     expect((await client().models.list()).data.map((m) => m.id)).not.toContain('whisper-1');
     standin.control.setServes('transcription');
     expect((await post('/chat/completions', chatBody())).status).toBe(404);
-    expect((await client().models.list()).data.map((m) => m.id)).toEqual(['whisper-1', 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe']);
+    expect((await client().models.list()).data.map((m) => m.id)).toEqual([
+      'whisper-1',
+      'gpt-4o-mini-transcribe',
+      'gpt-4o-transcribe',
+    ]);
   });
 
   it('answers an empty account with 402, or with 403 in a provider’s own envelope', async () => {
@@ -521,11 +673,16 @@ describe('quirks of other compatible servers', () => {
     standin.control.failNext({ kind: 'quota-403' });
     const envelope = await post('/chat/completions', chatBody());
     expect(envelope.status).toBe(403);
-    expect(await envelope.json()).toEqual({ code: 30001, message: 'Sorry, your account balance is insufficient', data: null });
+    expect(await envelope.json()).toEqual({
+      code: 30001,
+      message: 'Sorry, your account balance is insufficient',
+      data: null,
+    });
   });
 
   it('takes quirks and serves over the control API, refusing unknown ones', async () => {
-    const set = (body: unknown) => fetch(`${standin.origin}/__control/config`, { method: 'POST', body: JSON.stringify(body) });
+    const set = (body: unknown) =>
+      fetch(`${standin.origin}/__control/config`, { method: 'POST', body: JSON.stringify(body) });
     expect((await set({ quirks: ['no-such-quirk'] })).status).toBe(400);
     expect((await set({ quirks: ['data-no-space'], serves: 'chat' })).status).toBe(200);
     expect(standin.control.config).toMatchObject({ quirks: ['data-no-space'], serves: 'chat' });
@@ -545,9 +702,11 @@ describe('closing', () => {
     const started = performance.now();
     await other.close();
     expect(performance.now() - started).toBeLessThan(1000);
-    await expect(reader.read().then(async function drain(r): Promise<unknown> {
-      return r.done ? r : drain(await reader.read());
-    })).rejects.toThrow();
+    await expect(
+      reader.read().then(async function drain(r): Promise<unknown> {
+        return r.done ? r : drain(await reader.read());
+      }),
+    ).rejects.toThrow();
     expect(other.requests[0]?.aborted).toBe(true);
   });
 });

@@ -12,15 +12,34 @@ export interface TeacherMessage {
 }
 
 export const OPENING_QUESTION =
-  "Hello, I am your English teacher, and I am happy to practise with you today. Please answer in full sentences, and take your time. What did you do last weekend, and who were you with?";
+  'Hello, I am your English teacher, and I am happy to practise with you today. Please answer in full sentences, and take your time. What did you do last weekend, and who were you with?';
 
 // Past-tense fixes for the classic mistake of a present verb after a time in the past.
 const PAST_TENSE: Record<string, string> = {
-  go: 'went', eat: 'ate', see: 'saw', have: 'had', buy: 'bought', is: 'was', are: 'were', do: 'did',
-  play: 'played', visit: 'visited', watch: 'watched', meet: 'met', take: 'took', make: 'made',
-  come: 'came', get: 'got', read: 'read', write: 'wrote', swim: 'swam', run: 'ran', drink: 'drank',
+  go: 'went',
+  eat: 'ate',
+  see: 'saw',
+  have: 'had',
+  buy: 'bought',
+  is: 'was',
+  are: 'were',
+  do: 'did',
+  play: 'played',
+  visit: 'visited',
+  watch: 'watched',
+  meet: 'met',
+  take: 'took',
+  make: 'made',
+  come: 'came',
+  get: 'got',
+  read: 'read',
+  write: 'wrote',
+  swim: 'swam',
+  run: 'ran',
+  drink: 'drank',
 };
-const PAST_MARKERS = /\b(yesterday|last (?:night|week|weekend|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|ago)\b/i;
+const PAST_MARKERS =
+  /\b(yesterday|last (?:night|week|weekend|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|ago)\b/i;
 
 export interface Correction {
   corrected: string;
@@ -30,18 +49,26 @@ export interface Correction {
 export function correct(sentence: string): Correction | null {
   if (PAST_MARKERS.test(sentence)) {
     let changed: string | undefined;
-    const corrected = sentence.replace(/\b(I|we|they|he|she|you|my \w+)\s+(\w+)\b/gi, (match, subject: string, verb: string) => {
-      const past = PAST_TENSE[verb.toLowerCase()];
-      if (!past || changed) return match;
-      changed = `“${verb}” becomes “${past}”`;
-      return `${subject} ${past}`;
-    });
+    const corrected = sentence.replace(
+      /\b(I|we|they|he|she|you|my \w+)\s+(\w+)\b/gi,
+      (match, subject: string, verb: string) => {
+        const past = PAST_TENSE[verb.toLowerCase()];
+        if (!past || changed) return match;
+        changed = `“${verb}” becomes “${past}”`;
+        return `${subject} ${past}`;
+      },
+    );
     if (changed) return { corrected, explanation: `When you talk about the past, use the past tense, so ${changed}.` };
   }
-  const agree = sentence.replace(/\b(I|we|they) am agree\b|\b(I|we|they) are agree\b/i, (_m, a?: string, b?: string) => `${a ?? b} agree`);
-  if (agree !== sentence) return { corrected: agree, explanation: '“Agree” is a verb, so we say “I agree”, not “I am agree”.' };
+  const agree = sentence.replace(
+    /\b(I|we|they) am agree\b|\b(I|we|they) are agree\b/i,
+    (_m, a?: string, b?: string) => `${a ?? b} agree`,
+  );
+  if (agree !== sentence)
+    return { corrected: agree, explanation: '“Agree” is a verb, so we say “I agree”, not “I am agree”.' };
   const doesnt = sentence.replace(/\b(he|she|it) don't\b/i, (_m, subject: string) => `${subject} doesn't`);
-  if (doesnt !== sentence) return { corrected: doesnt, explanation: 'With he, she and it we use “doesn’t”, not “don’t”.' };
+  if (doesnt !== sentence)
+    return { corrected: doesnt, explanation: 'With he, she and it we use “doesn’t”, not “don’t”.' };
   return null;
 }
 
@@ -76,8 +103,15 @@ const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
  * visible), pads to about `targetWords`, and ends with a question. With the 'long-opening' style
  * it first praises the learner in one long sentence.
  */
-export function teacherReply(messages: readonly TeacherMessage[], targetWords = 100, style: ReplyStyle = 'correction-first'): string {
-  const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');
+export function teacherReply(
+  messages: readonly TeacherMessage[],
+  targetWords = 100,
+  style: ReplyStyle = 'correction-first',
+): string {
+  const system = messages
+    .filter((m) => m.role === 'system')
+    .map((m) => m.content)
+    .join('\n');
   if (system.includes(DICTIONARY_MARK)) return dictionaryAnswer(messages);
   // The page the conversation is about (as a model given the page would), by its title line.
   const pageTitle = system.includes(PAGE_CONTEXT_HEADING) ? /<page>\nTitle: (.*)/.exec(system)?.[1]?.trim() : undefined;
@@ -85,7 +119,10 @@ export function teacherReply(messages: readonly TeacherMessage[], targetWords = 
   if (pageTitle && last?.role === 'system' && last.content.startsWith(NEW_PAGE_MARK)) {
     return `Hello! I see you are reading “${pageTitle}”. What is the main idea of it, in your own words, and what do you think about it?`;
   }
-  const learnerTurns = messages.filter((m) => m.role === 'user').map((m) => m.content.trim()).filter(Boolean);
+  const learnerTurns = messages
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content.trim())
+    .filter(Boolean);
   const latest = learnerTurns.at(-1);
   if (latest === undefined) return OPENING_QUESTION;
 

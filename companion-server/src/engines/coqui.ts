@@ -5,7 +5,14 @@ import type { Device } from '../config.ts';
 import { ApiError, notReady } from '../errors.ts';
 import { nthVoice, type OpenAIVoice } from '../openai-voices.ts';
 import { JobQueue } from '../queue.ts';
-import { single, type EngineState, type SynthesizedAudio, type SynthesisOptions, type TtsEngine, type Voice } from './types.ts';
+import {
+  single,
+  type EngineState,
+  type SynthesizedAudio,
+  type SynthesisOptions,
+  type TtsEngine,
+  type Voice,
+} from './types.ts';
 
 export const COQUI_WORKER_PATH = fileURLToPath(new URL('../../coqui_worker.py', import.meta.url));
 
@@ -82,7 +89,11 @@ export class CoquiEngine implements TtsEngine {
     this.device = options.device;
     this.log = options.log ?? ((line) => console.info(line));
     this.jobs = new JobQueue(1, options.maxQueue);
-    this.state = { state: 'loading', message: 'starting the Coqui worker', retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS };
+    this.state = {
+      state: 'loading',
+      message: 'starting the Coqui worker',
+      retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS,
+    };
     this.ready = new Promise<void>((resolve, reject) => {
       this.settleFirstLoad = { resolve, reject };
     });
@@ -117,16 +128,27 @@ export class CoquiEngine implements TtsEngine {
 
   /** A multi-speaker model lends its speakers to OpenAI's names in order; a single voice answers to all of them. */
   voiceForOpenAI(voice: OpenAIVoice): string {
-    return nthVoice(voice, this.voiceList.map((candidate) => candidate.id), this.defaultVoice());
+    return nthVoice(
+      voice,
+      this.voiceList.map((candidate) => candidate.id),
+      this.defaultVoice(),
+    );
   }
 
   queue(): ReturnType<JobQueue['stats']> {
     return this.jobs.stats();
   }
 
-  async synthesize(text: string, voice: string, options: SynthesisOptions, signal: AbortSignal): Promise<SynthesizedAudio> {
+  async synthesize(
+    text: string,
+    voice: string,
+    options: SynthesisOptions,
+    signal: AbortSignal,
+  ): Promise<SynthesizedAudio> {
     this.assertReady();
-    const job = this.jobs.run(() => this.request(text, voice, options.speed), signal, { bypassLimit: options.continuation });
+    const job = this.jobs.run(() => this.request(text, voice, options.speed), signal, {
+      bypassLimit: options.continuation,
+    });
     // Python cannot be interrupted inside tts(): a client that leaves gets its answer at once, while the
     // worker finishes the sentence and the result is dropped. Later sentences of that request are never sent.
     const audio = await raceAbort(job, signal);
@@ -154,18 +176,26 @@ export class CoquiEngine implements TtsEngine {
   private assertReady(): void {
     const state = this.state;
     if (state.state === 'loading') {
-      throw notReady(`The Coqui model ${this.model} is loading (${state.message}); try again shortly.`, state.retryAfterSeconds);
+      throw notReady(
+        `The Coqui model ${this.model} is loading (${state.message}); try again shortly.`,
+        state.retryAfterSeconds,
+      );
     }
-    if (state.state === 'error') throw new ApiError(503, 'engine_error', `The Coqui engine is unavailable: ${state.message}`);
+    if (state.state === 'error')
+      throw new ApiError(503, 'engine_error', `The Coqui engine is unavailable: ${state.message}`);
   }
 
   private start(): void {
     this.generation++;
     this.fatalMessage = null;
-    const child = spawn(this.options.python, ['-u', COQUI_WORKER_PATH, '--model', this.model, '--device', this.device], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1' },
-    });
+    const child = spawn(
+      this.options.python,
+      ['-u', COQUI_WORKER_PATH, '--model', this.model, '--device', this.device],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1' },
+      },
+    );
     this.child = child;
     // Writing to a worker that just died raises EPIPE here; the exit handler already reports that death.
     child.stdin.on('error', () => {});
@@ -258,7 +288,11 @@ export class CoquiEngine implements TtsEngine {
     if (wasReady) {
       inFlight?.reject(new ApiError(500, 'engine_error', `${reason}; a new worker is being started`));
       this.log(`[coqui] ${reason}; starting a new worker`);
-      this.state = { state: 'loading', message: 'restarting after a worker failure', retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS };
+      this.state = {
+        state: 'loading',
+        message: 'restarting after a worker failure',
+        retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS,
+      };
       this.start();
       return;
     }
@@ -281,10 +315,16 @@ export class CoquiEngine implements TtsEngine {
       const timer = setTimeout(() => {
         if (this.inFlight?.id !== id) return;
         this.inFlight = null;
-        reject(new ApiError(504, 'timeout', `Coqui took longer than ${this.options.timeoutMs / 1000} s for one sentence`));
+        reject(
+          new ApiError(504, 'timeout', `Coqui took longer than ${this.options.timeoutMs / 1000} s for one sentence`),
+        );
         // A stuck synthesis can only be ended with its process; the exit handler starts a fresh worker.
         // Until then nothing may be written to the dying one: say "loading" at once, not when it exits.
-        this.state = { state: 'loading', message: 'replacing a worker that got stuck', retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS };
+        this.state = {
+          state: 'loading',
+          message: 'replacing a worker that got stuck',
+          retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS,
+        };
         child.kill('SIGKILL');
       }, this.options.timeoutMs);
       this.inFlight = {

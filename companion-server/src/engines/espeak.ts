@@ -3,7 +3,14 @@ import { Worker } from 'node:worker_threads';
 import { ApiError, errorMessage } from '../errors.ts';
 import type { OpenAIVoice } from '../openai-voices.ts';
 import { JobQueue } from '../queue.ts';
-import { single, type EngineState, type SynthesizedAudio, type SynthesisOptions, type TtsEngine, type Voice } from './types.ts';
+import {
+  single,
+  type EngineState,
+  type SynthesizedAudio,
+  type SynthesisOptions,
+  type TtsEngine,
+  type Voice,
+} from './types.ts';
 
 const WORKER_URL = new URL('./espeak-worker.js', import.meta.url);
 
@@ -173,7 +180,12 @@ export class EspeakEngine implements TtsEngine {
     return this.queueOfJobs.stats();
   }
 
-  async synthesize(text: string, voice: string, options: SynthesisOptions, signal: AbortSignal): Promise<SynthesizedAudio> {
+  async synthesize(
+    text: string,
+    voice: string,
+    options: SynthesisOptions,
+    signal: AbortSignal,
+  ): Promise<SynthesizedAudio> {
     const pcm = await this.queueOfJobs.run(
       async () => {
         const thread = this.threads.find((candidate) => !candidate.busy && !candidate.dead);
@@ -223,7 +235,10 @@ export class EspeakEngine implements TtsEngine {
 }
 
 /** Our voice ids are language tags (en-gb, en-us+f3); eSpeak NG finds voices reliably only by their names. */
-function englishVoices(voices: { name: string; languages: string[] }[]): { list: Voice[]; espeakNames: Map<string, string> } {
+function englishVoices(voices: { name: string; languages: string[] }[]): {
+  list: Voice[];
+  espeakNames: Map<string, string>;
+} {
   const list: Voice[] = [];
   const espeakNames = new Map<string, string>();
   for (const voice of voices) {
@@ -232,7 +247,9 @@ function englishVoices(voices: { name: string; languages: string[] }[]): { list:
     list.push({ id: language, name: voice.name, language });
     espeakNames.set(language, voice.name);
   }
-  list.sort((a, b) => (a.id === DEFAULT_ESPEAK_VOICE ? -1 : b.id === DEFAULT_ESPEAK_VOICE ? 1 : a.id.localeCompare(b.id)));
+  list.sort((a, b) =>
+    a.id === DEFAULT_ESPEAK_VOICE ? -1 : b.id === DEFAULT_ESPEAK_VOICE ? 1 : a.id.localeCompare(b.id),
+  );
   for (const base of VARIANT_BASES) {
     const parent = list.find((voice) => voice.id === base);
     if (!parent) continue;

@@ -2,7 +2,14 @@ import { decodeWav } from '../audio.ts';
 import { ApiError, isAbortError } from '../errors.ts';
 import type { OpenAIVoice } from '../openai-voices.ts';
 import { JobQueue } from '../queue.ts';
-import { single, type EngineState, type SynthesizedAudio, type SynthesisOptions, type TtsEngine, type Voice } from './types.ts';
+import {
+  single,
+  type EngineState,
+  type SynthesizedAudio,
+  type SynthesisOptions,
+  type TtsEngine,
+  type Voice,
+} from './types.ts';
 
 /** OpenAI's own voices: what an upstream that does not list its voices most likely understands. */
 const OPENAI_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse'];
@@ -45,7 +52,11 @@ export class UpstreamEngine implements TtsEngine {
   private voiceList: Voice[] = OPENAI_VOICES.map((id) => ({ id, name: id, language: 'en' }));
   /** True when the upstream told us its voices; otherwise any plain voice name is passed through. */
   private listed = false;
-  private state: EngineState = { state: 'loading', message: 'asking the upstream server for its voices', retryAfterSeconds: 1 };
+  private state: EngineState = {
+    state: 'loading',
+    message: 'asking the upstream server for its voices',
+    retryAfterSeconds: 1,
+  };
   private readonly shutdown = new AbortController();
 
   constructor(private readonly options: UpstreamEngineOptions) {
@@ -82,7 +93,12 @@ export class UpstreamEngine implements TtsEngine {
     return this.jobs.stats();
   }
 
-  async synthesize(text: string, voice: string, options: SynthesisOptions, signal: AbortSignal): Promise<SynthesizedAudio> {
+  async synthesize(
+    text: string,
+    voice: string,
+    options: SynthesisOptions,
+    signal: AbortSignal,
+  ): Promise<SynthesizedAudio> {
     const wav = await this.jobs.run(() => this.fetchWav(text, voice, options.speed, signal), signal, {
       bypassLimit: options.continuation,
     });
@@ -90,7 +106,11 @@ export class UpstreamEngine implements TtsEngine {
     try {
       decoded = decodeWav(wav);
     } catch (error) {
-      throw new ApiError(502, 'engine_error', `The upstream server's audio could not be read: ${(error as Error).message}`);
+      throw new ApiError(
+        502,
+        'engine_error',
+        `The upstream server's audio could not be read: ${(error as Error).message}`,
+      );
     }
     return { sampleRate: decoded.sampleRate, chunks: single(decoded.pcm) };
   }
@@ -117,9 +137,14 @@ export class UpstreamEngine implements TtsEngine {
       });
       if (!response.ok) {
         const detail = await response.text().catch(() => '');
-        throw new ApiError(502, 'engine_error', `The upstream server answered ${response.status}: ${upstreamMessage(detail)}`, {
-          code: `upstream_${response.status}`,
-        });
+        throw new ApiError(
+          502,
+          'engine_error',
+          `The upstream server answered ${response.status}: ${upstreamMessage(detail)}`,
+          {
+            code: `upstream_${response.status}`,
+          },
+        );
       }
       return Buffer.from(await response.arrayBuffer());
     } catch (error) {
@@ -129,7 +154,11 @@ export class UpstreamEngine implements TtsEngine {
       }
       if (signal.aborted || isAbortError(error)) throw error;
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-      throw new ApiError(502, 'engine_error', `The upstream server ${this.endpoints.speech} could not be reached${cause}`);
+      throw new ApiError(
+        502,
+        'engine_error',
+        `The upstream server ${this.endpoints.speech} could not be reached${cause}`,
+      );
     }
   }
 
@@ -168,7 +197,11 @@ function voiceIds(body: unknown): string[] {
 
 function upstreamMessage(detail: string): string {
   try {
-    const parsed = JSON.parse(detail) as { error?: { message?: unknown } | string; detail?: unknown; message?: unknown };
+    const parsed = JSON.parse(detail) as {
+      error?: { message?: unknown } | string;
+      detail?: unknown;
+      message?: unknown;
+    };
     const message =
       typeof parsed.error === 'string'
         ? parsed.error

@@ -22,11 +22,15 @@ export async function randomModelsHome(python: string, size: 'tiny' | 'full'): P
   await rm(building, { recursive: true, force: true });
   await mkdir(building, { recursive: true });
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(python, [MAKE_MODELS, '--home', building, '--size', size], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(python, [MAKE_MODELS, '--home', building, '--size', size], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     child.once('error', reject);
-    child.once('close', (status) => (status === 0 ? resolve() : reject(new Error(`make_models.py failed:\n${stderr}`))));
+    child.once('close', (status) =>
+      status === 0 ? resolve() : reject(new Error(`make_models.py failed:\n${stderr}`)),
+    );
   });
   await writeFile(path.join(building, 'complete'), '');
   await rm(home, { recursive: true, force: true });
