@@ -36,11 +36,13 @@ export function App() {
   const store = useStore();
   const view = useSignal<View>('conversation');
   const guideOffered = useSignal(false);
-  // A first run opens on the guided start, once the saved settings say it has not been done.
+  // A first run opens on the guided start, once the saved settings say it has not been done, unless
+  // the learner has already gone somewhere else (Settings, History…) while the panel was loading:
+  // taking that view away from under their hands would lose what they were typing.
   useEffect(() => {
     if (store.ready.value && !guideOffered.value) {
       guideOffered.value = true;
-      if (!store.settings.value.guidedStartDone) view.value = 'guide';
+      if (!store.settings.value.guidedStartDone && view.value === 'conversation') view.value = 'guide';
     }
   }, [store.ready.value]);
   const toggle = (next: View) => {
