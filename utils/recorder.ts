@@ -258,7 +258,22 @@ export class Recorder {
       session.failure ??= describe(error);
     }
     const stoppedAt = now();
-    await this.release(session);
+    // The tracks stop at once (the microphone is free); closing the level meter's audio context
+    // runs beside the save instead of before it, off the way to the upload.
+    const released = this.release(session);
+    try {
+      return await this.save(session, save, stopRequestedAt, stoppedAt);
+    } finally {
+      await released;
+    }
+  }
+
+  private async save(
+    session: Session,
+    save: boolean,
+    stopRequestedAt: number,
+    stoppedAt: number,
+  ): Promise<StopRecordingReply | undefined> {
     if (!save) return undefined;
     if (session.failure) return { status: 'error', message: t('recorder.failed', { detail: session.failure }) };
     try {
