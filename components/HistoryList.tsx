@@ -24,7 +24,9 @@ export function HistoryList({ onOpened }: { onOpened(): void }) {
                 <span class="history-title">{conversation.title}</span>
                 {conversation.pages?.length ? (
                   <span class="history-page">
-                    About: {conversation.pages.map((page) => page.title || page.url).join(' · ')}
+                    {t('history.about', {
+                      pages: conversation.pages.map((page) => page.title || page.url).join(' · '),
+                    })}
                   </span>
                 ) : null}
                 <span class="history-date">{dateFormat.format(conversation.updatedAt)}</span>

@@ -2,6 +2,7 @@ import { pageBrief, siteOf, type PageCapture } from '@/utils/page-capture';
 import { readingScore } from './store/page-session';
 import { AttemptResult } from './SayItAgain';
 import { useStore } from './store-context';
+import { t } from '@/utils/i18n';
 
 /**
  * The page the conversation is about and the latest selection, in the panel. Everything from the
@@ -23,17 +24,17 @@ function PageItem({ page, onRemove }: { page: PageCapture; onRemove(): void }) {
           <>
             {' · '}
             <a href={href} target="_blank" rel="noopener noreferrer">
-              Open the page
+              {t('page.openPage')}
             </a>
           </>
         )}
       </p>
       <details class="page-given">
-        <summary>What the teacher was given</summary>
+        <summary>{t('page.given')}</summary>
         <pre class="page-brief">{pageBrief(page)}</pre>
       </details>
       <button type="button" class="page-remove" onClick={onRemove}>
-        Take this page out
+        {t('page.remove')}
       </button>
     </li>
   );
@@ -52,7 +53,7 @@ function Selection() {
   const explanation = store.explanation.value;
   const busy = !practising && phase !== 'idle';
   return (
-    <section class="selection" aria-label="Your selection">
+    <section class="selection" aria-label={t('page.selectionLabel')}>
       <blockquote class="selection-text">{page.selection}</blockquote>
       <div class="selection-actions">
         <button
@@ -62,22 +63,22 @@ function Selection() {
           disabled={checking || busy}
           onClick={store.readAloud}
         >
-          {recording ? 'Stop reading' : checking ? 'Checking…' : 'Read it aloud'}
+          {recording ? t('page.stopReading') : checking ? t('correction.checkingAttempt') : t('page.readAloud')}
         </button>
         <button type="button" disabled={practising || busy} onClick={() => void store.listenFirst()}>
-          Listen first
+          {t('page.listenFirst')}
         </button>
         <button
           type="button"
           disabled={explanation?.status === 'working'}
           onClick={() => void store.explainSelection()}
         >
-          What does this mean?
+          {t('page.whatMeans')}
         </button>
       </div>
       {recording && (
         <p class="say-again-target" role="status">
-          Read the text above aloud, then press Stop reading (or {store.shortcut.value || 'Talk'}).
+          {t('page.readTarget', { key: store.shortcut.value || t('talk.button.idle') })}
         </p>
       )}
       {result && !practising && (
@@ -85,18 +86,18 @@ function Selection() {
           <p class="reading-score" role="status">
             {(() => {
               const score = readingScore(result);
-              return `Score: ${score.right} of ${score.total} words right · ${score.wordsPerMinute} words per minute`;
+              return t('page.score', { right: score.right, total: score.total, wpm: score.wordsPerMinute });
             })()}
           </p>
           <AttemptResult comparison={result.comparison} said={result.said} />
         </div>
       )}
-      {explanation?.status === 'working' && <p role="status">Looking up “{explanation.phrase}”…</p>}
+      {explanation?.status === 'working' && <p role="status">{t('page.lookingUp', { phrase: explanation.phrase })}</p>}
       {explanation?.status === 'done' && (
-        <dl class="explanation" aria-label="What it means">
+        <dl class="explanation" aria-label={t('page.meaningLabel')}>
           <dt>{explanation.phrase}</dt>
           <dd class="explanation-meaning">{explanation.meaning}</dd>
-          <dd class="explanation-example">Example: {explanation.example}</dd>
+          <dd class="explanation-example">{t('page.example', { example: explanation.example })}</dd>
         </dl>
       )}
     </section>
@@ -106,12 +107,12 @@ function Selection() {
 export function PagePanel() {
   const store = useStore();
   const pages = store.pages.value;
-  const hint = store.pageShortcut.value ? ` (or press ${store.pageShortcut.value} on the page)` : '';
+  const hint = store.pageShortcut.value ? ` ${t('page.shortcutHint', { shortcut: store.pageShortcut.value })}` : '';
   return (
     <div class="page-panel">
       {pages.length > 0 && (
-        <section class="pages" aria-label="The page this conversation is about">
-          <h2>Talking about</h2>
+        <section class="pages" aria-label={t('page.pagesLabel')}>
+          <h2>{t('page.talkingAbout')}</h2>
           <ul>
             {[...pages].reverse().map((page) => (
               <PageItem key={page.id} page={page} onRemove={() => void store.removePage(page.id)} />
@@ -122,7 +123,7 @@ export function PagePanel() {
       <Selection />
       <p class="page-read">
         <button type="button" disabled={!store.ready.value} onClick={() => void store.readPage()}>
-          Talk about this page
+          {t('page.talkAboutPage')}
         </button>
         <span class="hint">{hint}</span>
       </p>

@@ -31,6 +31,15 @@ describe('the interface language', () => {
       expect(text).toContain(chinese);
     expect(text).not.toMatch(/\b(Settings|History|Talk|Provider)\b/);
 
+    // Past the guide: the conversation view, the page panel, and a page that cannot be read.
+    await page.getByRole('button', { name: '跳过新手引导' }).click();
+    await page.locator('.guided-start').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: '谈谈这个网页' }).click();
+    await page.locator('.banner', { hasText: 'AITalk 无法读取' }).waitFor();
+    const conversation = await page.locator('body').innerText();
+    expect(conversation).toContain('没有它你也可以继续对话。');
+    expect(conversation).not.toMatch(/\b(Settings|History|Talk|page|Open|You)\b/);
+
     await page.getByRole('button', { name: '设置', exact: true }).click();
     await page.getByRole('heading', { name: '设置' }).waitFor();
     const settings = await page.locator('form.settings').innerText();

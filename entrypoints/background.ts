@@ -2,13 +2,17 @@ import { onMessage, sendMessage } from '@/utils/messages';
 import { closeOffscreenDocumentIfIdle, ensureOffscreenDocument } from '@/utils/offscreen-document';
 import { readTab } from '@/utils/read-tab';
 import { pageRequestItem, talkRequestItem, type PageAction, type PageRequest } from '@/utils/settings';
+import { t } from '@/utils/i18n';
 
-/** The context-menu items: each reads the page (the click grants activeTab) and tells the panel. */
-const MENU_ITEMS: Array<{ id: PageAction; title: string; contexts: ['selection' | 'page'] }> = [
-  { id: 'talk', title: 'Talk about this selection', contexts: ['selection'] },
-  { id: 'read-aloud', title: 'Read it aloud', contexts: ['selection'] },
-  { id: 'meaning', title: 'What does this mean?', contexts: ['selection'] },
-  { id: 'talk', title: 'Talk about this page', contexts: ['page'] },
+/**
+ * The context-menu items, in the browser's language: each reads the page (the click grants
+ * activeTab) and tells the panel.
+ */
+const MENU_ITEMS: Array<{ id: PageAction; title: () => string; contexts: ['selection' | 'page'] }> = [
+  { id: 'talk', title: () => t('menu.talkSelection'), contexts: ['selection'] },
+  { id: 'read-aloud', title: () => t('menu.readAloud'), contexts: ['selection'] },
+  { id: 'meaning', title: () => t('menu.meaning'), contexts: ['selection'] },
+  { id: 'talk', title: () => t('menu.talkPage'), contexts: ['page'] },
 ];
 
 /**
@@ -25,7 +29,7 @@ export default defineBackground(() => {
   chrome.runtime.onInstalled.addListener(() => {
     chrome.contextMenus.removeAll(() => {
       MENU_ITEMS.forEach((item, index) => {
-        chrome.contextMenus.create({ id: `${item.id}:${index}`, title: item.title, contexts: item.contexts });
+        chrome.contextMenus.create({ id: `${item.id}:${index}`, title: item.title(), contexts: item.contexts });
       });
     });
   });

@@ -13,6 +13,7 @@ import {
   type StructuredMode,
 } from './correction-schema';
 import type { StructuredSupportMemory } from './structured-support';
+import { t } from './i18n';
 
 /**
  * The corrections lane of a learner turn: one structured request about the sentence, beside the
@@ -122,10 +123,7 @@ export async function requestCorrections(
     return await corrections(endpoint, input, options);
   } catch (error) {
     // The lane must never break the turn, whatever goes wrong in it.
-    return failure(
-      'request-failed',
-      `Something went wrong while checking this sentence (${String(error)}). Press Retry.`,
-    );
+    return failure('request-failed', t('correction.failedUnexpected', { detail: String(error) }));
   }
 }
 
@@ -139,7 +137,7 @@ async function corrections(
   if (sentence.split(/\s+/).filter(Boolean).length < MIN_WORDS) {
     return { ok: true, mode: 'json_schema', check: { sentence, corrections: [], natural: sentence, dropped: 0 } };
   }
-  if (!endpoint.apiKey.trim()) return failure('request-failed', 'Add your API key in Settings, then press Retry.');
+  if (!endpoint.apiKey.trim()) return failure('request-failed', t('correction.noKey'));
   // Loaded only when needed, so this module also runs outside an extension (the stand-in's contract test).
   const support = options.support ?? (await import('./structured-support')).structuredSupport;
   let known: StructuredMode | undefined;
@@ -173,18 +171,15 @@ async function corrections(
       return { ok: true, check: result.check, mode };
     } catch (error) {
       if (options.signal?.aborted || (error instanceof ApiProblem && error.kind === 'aborted')) {
-        return failure('aborted', 'The check was cancelled.', false);
+        return failure('aborted', t('correction.cancelled'), false);
       }
-      if (raw instanceof LengthFinishReasonError)
-        return failure('invalid-answer', 'The answer about this sentence was cut off. Press Retry.');
-      if (raw instanceof ContentFilterFinishReasonError)
-        return failure('refused', 'The server filtered the answer about this sentence.');
+      if (raw instanceof LengthFinishReasonError) return failure('invalid-answer', t('correction.cutOff'));
+      if (raw instanceof ContentFilterFinishReasonError) return failure('refused', t('correction.filtered'));
       if (refusesResponseFormat(raw) && mode !== 'plain') continue;
       const problem = error instanceof ApiProblem ? error : describeApiError(error, endpoint.baseUrl, endpoint.model);
       return failure('request-failed', problem.message);
     }
   }
-  if (unreadable)
-    return failure('invalid-answer', `The answer about this sentence could not be read (${unreadable}). Press Retry.`);
-  return failure('request-failed', 'The server refused every way of asking for corrections. Press Retry.');
+  if (unreadable) return failure('invalid-answer', t('correction.unreadable', { detail: unreadable }));
+  return failure('request-failed', t('correction.refusedAll'));
 }

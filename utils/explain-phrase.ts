@@ -1,7 +1,8 @@
 import type { ExplanationLanguage } from './correction-schema';
-import { DICTIONARY_MARK } from './page-capture';
+import { DICTIONARY_MARK } from './prompt-marks';
 import type { Endpoint } from './endpoints';
 import { streamReply, type ChatTurn } from './teacher-api';
+import { t } from './i18n';
 
 /**
  * "What does this mean?": a learner's-dictionary explanation of a word or phrase from a page, in
@@ -64,7 +65,7 @@ export async function explainPhrase(
   const answer = await streamReply(endpoint, explainMessages(phrase, sentence, language), () => undefined);
   const explanation = parseExplanation(phrase, answer);
   if (!explanation) {
-    throw new Error('The teacher’s answer had no meaning and example in it. Press “What does this mean?” again.');
+    throw new Error(t('page.noMeaning'));
   }
   return explanation;
 }

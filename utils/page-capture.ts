@@ -1,3 +1,6 @@
+import { t } from './i18n';
+import { NEW_PAGE_MARK, PAGE_CONTEXT_HEADING } from './prompt-marks';
+
 /**
  * What AITalk reads of a web page, and only when the learner asks (the page shortcut, a menu
  * item, a panel button): the selection, else the article's main text found by Readability on a
@@ -72,20 +75,20 @@ export function restrictedReason(url: string | undefined): RestrictedReason | nu
 
 /** The line the panel shows when a page cannot be read: what happened and what to do. */
 export function restrictedMessage(reason: RestrictedReason): string {
-  const goOn = 'You can keep talking without it.';
+  const goOn = t('page.keepTalking');
   switch (reason) {
     case 'browser-page':
-      return `Chrome does not let extensions read its own pages (chrome://, settings, new tab). Open an article on the web and press the shortcut there. ${goOn}`;
+      return `${t('page.browserPage')} ${goOn}`;
     case 'web-store':
-      return `Chrome does not let extensions read the Chrome Web Store. Open another page and press the shortcut there. ${goOn}`;
+      return `${t('page.webStore')} ${goOn}`;
     case 'extension-page':
-      return `AITalk cannot read another extension’s pages. Open a web page and press the shortcut there. ${goOn}`;
+      return `${t('page.extensionPage')} ${goOn}`;
     case 'pdf':
-      return `AITalk cannot read PDFs in Chrome’s PDF viewer. Select the text you want, copy it into a web page or note, or open the article’s web version. ${goOn}`;
+      return `${t('page.pdf')} ${goOn}`;
     case 'view-source':
-      return `AITalk cannot read view-source pages. Open the page itself and press the shortcut there. ${goOn}`;
+      return `${t('page.viewSource')} ${goOn}`;
     case 'no-page':
-      return `There is no web page in this tab to read. Open an article and press the shortcut there. ${goOn}`;
+      return `${t('page.noPage')} ${goOn}`;
   }
 }
 
@@ -97,13 +100,13 @@ export function captureProblem(result: CaptureResult): string | null {
     case 'restricted':
       return restrictedMessage(result.reason);
     case 'loading':
-      return `“${result.title || siteOf(result.url)}” is still loading. Wait until it has loaded, then press the shortcut again.`;
+      return t('page.loading', { title: result.title || siteOf(result.url) });
     case 'too-little-text':
-      return `“${result.title || siteOf(result.url)}” has almost no text to talk about. Select the words you want to talk about and press the shortcut again, or open an article.`;
+      return t('page.tooLittleText', { title: result.title || siteOf(result.url) });
     case 'not-allowed':
-      return `AITalk may not read ${result.url ? siteOf(result.url) : 'this page'} from the panel's button. Press the page shortcut on the page, or right-click it and choose “Talk about this page”: Chrome lets AITalk read the page you ask from.`;
+      return t('page.notAllowed', { site: result.url ? siteOf(result.url) : t('page.thisPage') });
     case 'failed':
-      return `AITalk could not read this page (${result.message}). Reload the page and press the shortcut again. You can keep talking without it.`;
+      return `${t('page.failed', { detail: result.message })} ${t('page.keepTalking')}`;
   }
 }
 
@@ -155,9 +158,6 @@ export function pageBrief(page: PageCapture): string {
   return lines.join('\n');
 }
 
-/** The marker the teacher's instructions use for the pages; the stand-in teacher looks for it too. */
-export const PAGE_CONTEXT_HEADING = 'The learner is reading this web page';
-
 /**
  * What is added to the teacher's instructions when the conversation is about pages: the newest
  * page in full, and a reminder to keep to it. Page text is data, not instructions: it is fenced
@@ -181,9 +181,3 @@ export function newPagePrompt(page: PageCapture): string {
   const what = page.selection ? 'the part of it they selected' : 'it';
   return `${NEW_PAGE_MARK} “${page.title || siteOf(page.url)}”. Greet them briefly and ask one short question about ${what}: what it says, or what they think of it.`;
 }
-
-/** The start of the note that a page was just brought in; the stand-in teacher looks for it too. */
-export const NEW_PAGE_MARK = 'The learner has just brought in the page';
-
-/** How "What does this mean?" (utils/explain-phrase.ts) starts its instructions; the stand-in teacher looks for it. */
-export const DICTIONARY_MARK = 'You are a learner’s dictionary';

@@ -8,6 +8,7 @@ import type { HistoryStore } from './history';
 import type { SettingsSync } from './settings-sync';
 import type { PracticeTarget } from './turn-machine';
 import type { PracticeResult } from './turn-runner';
+import { t } from '@/utils/i18n';
 
 /**
  * The corrections lane as the panel shows it: one card per learner sentence (checking, could not
@@ -95,7 +96,7 @@ export function createCorrections({
       // It promises not to throw; should it anyway, the card still ends with Retry, not "Checking…".
       result = {
         status: 'failed',
-        message: `Something went wrong while checking (${errorText(error)}). Press Retry.`,
+        message: t('correction.failedUnexpected', { detail: errorText(error) }),
         canRetry: true,
       };
     }

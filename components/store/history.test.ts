@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DB_NAME, getConversation, resetDbConnection } from '@/utils/db';
-import { NEW_PAGE_MARK, type PageCapture } from '@/utils/page-capture';
+import type { PageCapture } from '@/utils/page-capture';
+import { NEW_PAGE_MARK } from '@/utils/prompt-marks';
 import { createHistory } from './history';
 
 const page = (over: Partial<PageCapture> = {}): PageCapture => ({

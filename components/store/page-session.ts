@@ -16,6 +16,7 @@ import type { HistoryStore } from './history';
 import type { SettingsSync } from './settings-sync';
 import type { PracticeResult } from './turn-runner';
 import type { PracticeTarget } from './turn-machine';
+import { t } from '@/utils/i18n';
 
 /**
  * The page the learner is reading, in the panel: pages brought into the conversation (the page
@@ -74,8 +75,8 @@ export function createPageSession({
     await history.setPages([...others, page]);
     banner.info(
       page.selection
-        ? `Now talking about your selection from “${page.title || siteOf(page.url)}”.`
-        : `Now talking about “${page.title || siteOf(page.url)}”.`,
+        ? t('page.nowSelection', { title: page.title || siteOf(page.url) })
+        : t('page.nowPage', { title: page.title || siteOf(page.url) }),
     );
     teacherOpens();
   }
@@ -84,9 +85,7 @@ export function createPageSession({
     const words = wordCount(phrase);
     if (words === 0) return;
     if (words > MAX_PHRASE_WORDS) {
-      banner.info(
-        `“What does this mean?” explains a word or a short phrase. Select up to ${MAX_PHRASE_WORDS} words and ask again.`,
-      );
+      banner.info(t('page.phraseTooLong', { max: MAX_PHRASE_WORDS }));
       return;
     }
     explanation.value = { status: 'working', phrase };
@@ -131,7 +130,7 @@ export function createPageSession({
         return;
       case 'read-aloud':
         if (!page.selection) {
-          banner.info('Select the sentences you want to read aloud on the page, then choose “Read it aloud” again.');
+          banner.info(t('page.selectToRead'));
           return;
         }
         practise(readAloudTarget(page));
@@ -160,9 +159,7 @@ export function createPageSession({
       const site = result.url || history.pages.value.at(-1)?.url || '';
       if (site && !restrictedReason(site)) {
         banner.info(
-          `To read pages on ${siteOf(site)} from this button, AITalk needs your permission for that site; Chrome asks once. (The ${
-            pageShortcutName() || 'page shortcut'
-          } on the page needs no permission.)`,
+          t('page.askPermission', { site: siteOf(site), shortcut: pageShortcutName() || t('page.pageShortcut') }),
         );
         const granted = await chrome.permissions.request({ origins: [originPattern(site)] });
         if (granted) {
@@ -195,7 +192,7 @@ export function createPageSession({
     },
     async removePage(id: string): Promise<void> {
       await history.setPages(history.pages.value.filter((p) => p.id !== id));
-      banner.info('The page was taken out of this conversation. The teacher no longer receives it.');
+      banner.info(t('page.removedInfo'));
     },
     /** Keeps a reading (the learner's own record of it) when a read-aloud attempt was judged. */
     async keepReading(result: PracticeResult): Promise<void> {

@@ -295,7 +295,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
             history.patch(messageId, { timings: { uploadSentAt: now() } }, false).catch(noop);
           },
           onRetry: (problem, _attempt, delayMs) =>
-            banner.info(`${problem.message} Retrying in ${Math.round(delayMs / 1000)} s…`),
+            banner.info(t('banner.retrying', { problem: problem.message, seconds: Math.round(delayMs / 1000) })),
         }),
         saved,
       ]);
@@ -415,7 +415,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
             history.patch(run.id, { timings: { chatSentAt: now() } }, false).catch(noop);
           },
           onRetry: (problem, _attempt, delayMs) =>
-            banner.info(`${problem.message} Retrying in ${Math.round(delayMs / 1000)} s…`),
+            banner.info(t('banner.retrying', { problem: problem.message, seconds: Math.round(delayMs / 1000) })),
         },
       );
       await saved;
