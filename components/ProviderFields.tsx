@@ -31,6 +31,48 @@ function ProviderHelp({ provider }: { provider: ProviderPreset }) {
   );
 }
 
+/** A provider list: the presets, "Other" (the learner types the address), and an optional first choice. */
+function ProviderSelect({
+  id,
+  value,
+  providers,
+  first,
+  onChoose,
+}: {
+  id: string;
+  value: string;
+  providers: readonly ProviderPreset[];
+  first?: JSX.Element;
+  onChoose(id: string): void;
+}) {
+  return (
+    <select id={id} value={value} onChange={(e) => onChoose(e.currentTarget.value)}>
+      {first}
+      {providers.map((provider) => (
+        <option key={provider.id} value={provider.id}>
+          {provider.name}
+        </option>
+      ))}
+      <option value={CUSTOM}>{t('provider.other')}</option>
+    </select>
+  );
+}
+
+/** A key field: hidden as typed, never autocompleted or spell-checked. */
+function SecretInput({ id, secret, describedBy }: { id: string; secret: Signal<string>; describedBy?: string }) {
+  return (
+    <input
+      id={id}
+      type="password"
+      autoComplete="off"
+      spellcheck={false}
+      value={secret.value}
+      onInput={(e) => (secret.value = e.currentTarget.value)}
+      aria-describedby={describedBy}
+    />
+  );
+}
+
 /**
  * Where chat and transcription go: a Provider preset for the chat server (which also transcribes
  * unless a transcription server is set), and the optional transcription server with its own key.
@@ -90,25 +132,15 @@ export function ProviderFields({
   return (
     <>
       <label for="provider">{t('provider.label')}</label>
-      <select id="provider" value={chatProvider?.id ?? CUSTOM} onChange={(e) => chooseProvider(e.currentTarget.value)}>
-        {CHAT_PROVIDERS.map((provider) => (
-          <option key={provider.id} value={provider.id}>
-            {provider.name}
-          </option>
-        ))}
-        <option value={CUSTOM}>{t('provider.other')}</option>
-      </select>
+      <ProviderSelect
+        id="provider"
+        value={chatProvider?.id ?? CUSTOM}
+        providers={CHAT_PROVIDERS}
+        onChoose={chooseProvider}
+      />
       {chatProvider && <ProviderHelp provider={chatProvider} />}
       <label for="api-key">{t('provider.apiKey')}</label>
-      <input
-        id="api-key"
-        type="password"
-        autoComplete="off"
-        spellcheck={false}
-        value={apiKey.value}
-        onInput={(e) => (apiKey.value = e.currentTarget.value)}
-        aria-describedby="api-key-help"
-      />
+      <SecretInput id="api-key" secret={apiKey} describedBy="api-key-help" />
       <p id="api-key-help" class="help">
         {t('provider.apiKeyHelp')}
       </p>
@@ -119,19 +151,13 @@ export function ProviderFields({
       <input id="chat-model" value={s.chatModel} onInput={set('chatModel')} />
 
       <label for="transcription-provider">{t('provider.transcriptionServer')}</label>
-      <select
+      <ProviderSelect
         id="transcription-provider"
         value={s.transcriptionUrl ? (transcriptionProvider?.id ?? CUSTOM) : SAME}
-        onChange={(e) => chooseTranscription(e.currentTarget.value)}
-      >
-        <option value={SAME}>{t('provider.sameServer')}</option>
-        {TRANSCRIPTION_PROVIDERS.map((provider) => (
-          <option key={provider.id} value={provider.id}>
-            {provider.name}
-          </option>
-        ))}
-        <option value={CUSTOM}>{t('provider.other')}</option>
-      </select>
+        providers={TRANSCRIPTION_PROVIDERS}
+        first={<option value={SAME}>{t('provider.sameServer')}</option>}
+        onChoose={chooseTranscription}
+      />
       {needsTranscriptionServer && (
         <p class="help warning" role="note">
           {t('provider.cannotTranscribe', {
@@ -150,14 +176,7 @@ export function ProviderFields({
         onInput={set('transcriptionUrl')}
       />
       <label for="transcription-key">{t('provider.transcriptionKey')}</label>
-      <input
-        id="transcription-key"
-        type="password"
-        autoComplete="off"
-        spellcheck={false}
-        value={transcriptionKey.value}
-        onInput={(e) => (transcriptionKey.value = e.currentTarget.value)}
-      />
+      <SecretInput id="transcription-key" secret={transcriptionKey} />
       <p class="help">{t('provider.transcriptionKeyHelp')}</p>
       <label for="transcription-model">{t('provider.transcriptionModel')}</label>
       <input id="transcription-model" value={s.transcriptionModel} onInput={set('transcriptionModel')} />
