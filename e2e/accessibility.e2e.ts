@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launch, type Browser } from './harness';
-import { configure, setUpStage, waitForPhase, type Stage } from './fixtures';
+import { setUpStage, talk, talkButton, waitForPhase, type Stage, connectToStage } from './fixtures';
 
 interface AxeViolation {
   id: string;
@@ -61,11 +61,7 @@ describe('accessibility: every view, light and dark, by keyboard', () => {
   }
 
   it('reaches the Talk button by keyboard, with a visible focus, and announces the phase in a live region', async () => {
-    await configure(page, {
-      apiKey: stage.standin.apiKey,
-      apiBaseUrl: stage.standin.url,
-      companionUrl: stage.companion.url,
-    });
+    await connectToStage(page, stage);
     await page.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 40_000);
     await page.locator('body').focus();
@@ -88,12 +84,22 @@ describe('accessibility: every view, light and dark, by keyboard', () => {
     expect(await status.innerText()).toMatch(/^Ready/);
   });
 
+  it('takes one spoken turn, so the conversation shows a correction card and the Notebook keeps it', async () => {
+    await stage.say('park');
+    await talk(page, () => talkButton(page).click());
+    await page.locator('.correction-slot .correction-explanation').first().waitFor({ timeout: 30_000 });
+    await waitForPhase(page, 'idle', 40_000);
+    await page.getByRole('button', { name: 'Notebook', exact: true }).click();
+    await page.locator('.notebook-entry').first().waitFor();
+    await page.getByRole('button', { name: 'Notebook', exact: true }).click();
+  });
+
   for (const colorScheme of ['light', 'dark'] as const) {
-    for (const view of ['conversation', 'Settings', 'History'] as const) {
+    for (const view of ['conversation', 'Settings', 'History', 'Notebook'] as const) {
       it(`has no serious or critical axe violation in ${view}, ${colorScheme}`, async () => {
         await page.emulateMedia({ colorScheme });
         // Back to the conversation first: the header buttons toggle their view.
-        for (const open of ['Settings', 'History', 'Guided start']) {
+        for (const open of ['Settings', 'History', 'Notebook', 'Guided start']) {
           const button = page.getByRole('button', { name: open, exact: true });
           if ((await button.getAttribute('aria-pressed')) === 'true') await button.click();
         }

@@ -7,7 +7,6 @@ import { makeSpeechWav } from '../script/lib/speech-wav.ts';
 import { launch, readDatabase, REPO_ROOT, type Browser } from './harness';
 import {
   SENTENCES,
-  configure,
   setUpStage,
   talk,
   talkButton,
@@ -15,6 +14,7 @@ import {
   waitForPhase,
   waitUntil,
   type Stage,
+  connectToStage,
 } from './fixtures';
 
 /**
@@ -70,11 +70,7 @@ describe('corrections you can see, beside a reply that does not wait for them', 
     browser = await launch({ micFile: stage.mic });
     page = await browser.openPanel();
     await page.setViewportSize({ width: 440, height: 860 });
-    await configure(page, {
-      apiKey: stage.standin.apiKey,
-      apiBaseUrl: stage.standin.url,
-      companionUrl: stage.companion.url,
-    });
+    await connectToStage(page, stage);
     await chooseExplanations('English');
     await page
       .locator('.message-assistant')

@@ -15,6 +15,7 @@ import {
   teacherChats,
   waitForPhase,
   type Stage,
+  connectToStage,
 } from './fixtures';
 
 /** A port nothing listens on: what a stopped server looks like. */
@@ -237,11 +238,7 @@ describe('the microphone, the first time', () => {
     const browser = await launch({ micFile: stage.mic, microphone });
     try {
       const page = await browser.openPanel();
-      await configure(page, {
-        apiKey: stage.standin.apiKey,
-        apiBaseUrl: stage.standin.url,
-        companionUrl: stage.companion.url,
-      });
+      await connectToStage(page, stage);
       await waitForPhase(page, 'idle', 30_000);
       await run({ stage, browser, page });
     } finally {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { waitForPhase } from './harness.ts';
+import { configure, waitForPhase } from './harness.ts';
 import { vi } from 'vitest';
 import { startCompanion } from '../companion-server/src/server.ts';
 import { makeSilenceWav, makeSpeechWav } from '../script/lib/speech-wav.ts';
@@ -95,6 +95,15 @@ export async function waitUntil<T>(fn: () => T | Promise<T>, timeout = 30_000): 
 }
 
 export { configure, phase, talkButton, waitForPhase } from './harness.ts';
+
+/** Settings pointed at the stage: the stand-in (with its key) for chat and transcription, and the companion. */
+export async function connectToStage(page: Page, stage: Stage): Promise<void> {
+  await configure(page, {
+    apiKey: stage.standin.apiKey,
+    apiBaseUrl: stage.standin.url,
+    companionUrl: stage.companion.url,
+  });
+}
 
 /** Speak for `ms` (the fake microphone plays the file), then press Talk again. */
 export async function talk(page: Page, press: () => Promise<void>, ms = 3_800): Promise<void> {

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launch, speechEvents, tapSpeechEvents, type Browser, type SeenSpeechEvent } from './harness';
-import { SENTENCES, configure, setUpStage, talk, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
+import {
+  SENTENCES,
+  setUpStage,
+  talk,
+  talkButton,
+  waitForPhase,
+  waitUntil,
+  type Stage,
+  connectToStage,
+} from './fixtures';
 
 /** How long the first sentence of a replay took to play, from the offscreen voice's own events. */
 async function firstSentenceMs(page: Page, turnId: string): Promise<number> {
@@ -41,11 +50,7 @@ describe('listening aids: hear it again, slower, your own voice, text after list
       };
     });
     await page.reload();
-    await configure(page, {
-      apiKey: stage.standin.apiKey,
-      apiBaseUrl: stage.standin.url,
-      companionUrl: stage.companion.url,
-    });
+    await connectToStage(page, stage);
     await page.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 40_000);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launch, type Browser } from './harness';
-import { SENTENCES, configure, setUpStage, waitUntil, type Stage } from './fixtures';
+import { SENTENCES, setUpStage, waitUntil, type Stage, connectToStage } from './fixtures';
 import { attachToTarget, targetUrls, type Evaluator } from './offscreen-probe';
 import { ARTICLE_TITLE, CLUTTER, SELECTED, SELECT_FIRST_PARAGRAPH, servePages, type TestPages } from './pages';
 import { startXvfb, type Display } from './xvfb';
@@ -49,11 +49,7 @@ describe('the real page and talk shortcuts, headed', () => {
     browser = await launch({ micFile: stage.mic, display: display.name });
     // Settings once, in a tab; the real side panel opened by the shortcut reads them from storage.
     const settingsTab = await browser.openPanel();
-    await configure(settingsTab, {
-      apiKey: stage.standin.apiKey,
-      apiBaseUrl: stage.standin.url,
-      companionUrl: stage.companion.url,
-    });
+    await connectToStage(settingsTab, stage);
     await settingsTab.close();
     reading = await browser.context.newPage();
     await reading.goto(pages.article);

@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { makeSpeechWav } from '../script/lib/speech-wav.ts';
 import { launch, readDatabase, REPO_ROOT, say, speechEvents, tapSpeechEvents, type Browser } from './harness';
-import { SENTENCES, configure, setUpStage, talk, talkButton, waitForPhase, waitUntil, type Stage } from './fixtures';
+import {
+  SENTENCES,
+  setUpStage,
+  talk,
+  talkButton,
+  waitForPhase,
+  waitUntil,
+  type Stage,
+  connectToStage,
+} from './fixtures';
 import {
   ARTICLE_TITLE,
   ARTICLE_WORDS,
@@ -61,11 +70,7 @@ describe('talking about the page the learner is reading', () => {
     panel = await browser.openPanel();
     // About the width of Chrome's side panel, so the screenshots look like it.
     await panel.setViewportSize({ width: 480, height: 900 });
-    await configure(panel, {
-      apiKey: stage.standin.apiKey,
-      apiBaseUrl: stage.standin.url,
-      companionUrl: stage.companion.url,
-    });
+    await connectToStage(panel, stage);
     // The new conversation's opening question, before any page.
     await panel.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
     await waitForPhase(panel, 'idle', 30_000);

@@ -4,12 +4,12 @@ import { launch, readDatabase, type Browser } from './harness';
 import {
   SENTENCES,
   bannerText,
-  configure,
   setUpStage,
   talkButton,
   waitForPhase,
   waitUntil,
   type Stage,
+  connectToStage,
 } from './fixtures';
 import { attachToOffscreen, instrument, microphoneState, type Evaluator } from './offscreen-probe';
 
@@ -28,11 +28,7 @@ describe('the panel’s life and the microphone', () => {
     stage = await setUpStage();
     browser = await launch({ micFile: stage.mic });
     page = await browser.openPanel();
-    await configure(page, {
-      apiKey: stage.standin.apiKey,
-      apiBaseUrl: stage.standin.url,
-      companionUrl: stage.companion.url,
-    });
+    await connectToStage(page, stage);
     await page.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
     await waitForPhase(page, 'idle', 30_000);
     // The opening question was spoken, so the offscreen document exists: watch its microphone.

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, readDatabase, type Browser } from './harness';
 import {
   SENTENCES,
-  configure,
   setUpStage,
   talk,
   talkButton,
@@ -10,6 +9,7 @@ import {
   waitForPhase,
   waitUntil,
   type Stage,
+  connectToStage,
 } from './fixtures';
 import type { Page } from 'playwright-core';
 
@@ -33,11 +33,7 @@ describe('the talk loop: speak in the side panel, hear the teacher answer', () =
     await page.locator('.banner').waitFor();
     expect(await page.locator('.banner').textContent()).toContain('Add your API key in Settings');
 
-    await configure(page, {
-      apiKey: stage.standin.apiKey,
-      apiBaseUrl: stage.standin.url,
-      companionUrl: stage.companion.url,
-    });
+    await connectToStage(page, stage);
 
     const opening = page.locator('.message-assistant').first();
     await opening.locator('text=What did you do last weekend').waitFor({ timeout: 20_000 });

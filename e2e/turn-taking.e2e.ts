@@ -15,6 +15,7 @@ import {
   waitForPhase,
   waitUntil,
   type Stage,
+  connectToStage,
 } from './fixtures';
 
 describe('fast turn-taking', () => {
@@ -30,11 +31,7 @@ describe('fast turn-taking', () => {
     browser = await launch({ micFile: stage.mic });
     page = await browser.openPanel();
     await tapSpeechEvents(page);
-    await configure(page, {
-      apiKey: stage.standin.apiKey,
-      apiBaseUrl: stage.standin.url,
-      companionUrl: stage.companion.url,
-    });
+    await connectToStage(page, stage);
     await waitForPhase(page, ['speaking', 'idle'], 30_000);
     await talkButton(page).click(); // interrupt the long opening question
     await talkButton(page).click(); // and stop at once: too short to send
