@@ -1,5 +1,6 @@
 import { currentLanguageTag, t } from '@/utils/i18n';
 import { useStore } from './store-context';
+import { titleOf } from './conversation-title';
 
 /** Past conversations: open one to continue it, or delete it. */
 export function HistoryList({ onOpened }: { onOpened(): void }) {
@@ -21,7 +22,7 @@ export function HistoryList({ onOpened }: { onOpened(): void }) {
                 disabled={store.turnInProgress.value}
                 onClick={() => void store.openConversation(conversation.id).then(onOpened)}
               >
-                <span class="history-title">{conversation.title}</span>
+                <span class="history-title">{titleOf(conversation)}</span>
                 {conversation.pages?.length ? (
                   <span class="history-page">
                     {t('history.about', {
@@ -35,9 +36,9 @@ export function HistoryList({ onOpened }: { onOpened(): void }) {
                 type="button"
                 class="quiet"
                 disabled={store.turnInProgress.value}
-                aria-label={t('history.deleteLabel', { title: conversation.title })}
+                aria-label={t('history.deleteLabel', { title: titleOf(conversation) })}
                 onClick={() => {
-                  if (confirm(t('history.deleteConfirm', { title: conversation.title }))) {
+                  if (confirm(t('history.deleteConfirm', { title: titleOf(conversation) }))) {
                     void store.deleteConversation(conversation.id);
                   }
                 }}

@@ -8,6 +8,7 @@ import { drillBlocked, drillOf } from './drill';
 import { ListeningAids } from './ListeningAids';
 import { cardTarget } from './store/corrections-store';
 import { useStore } from './store-context';
+import { titleOf } from './conversation-title';
 
 const TIMING_STEPS: Array<[keyof TurnTimings, () => string]> = [
   ['stopPressedAt', () => t('timings.stopPressed')],
@@ -135,7 +136,7 @@ export function MessageList() {
   if (!store.ready.value) return <p class="empty">{t('conversation.loading')}</p>;
   return (
     <section aria-label={t('conversation.label')}>
-      {store.conversation.value && <h2 class="conversation-title">{store.conversation.value.title}</h2>}
+      {store.conversation.value && <h2 class="conversation-title">{titleOf(store.conversation.value)}</h2>}
       {messages.length === 0 ? (
         <p class="empty">{store.hasKey.value ? t('conversation.emptyReady') : t('conversation.emptyNoKey')}</p>
       ) : (
