@@ -31,7 +31,10 @@ function PageItem({ page, onRemove }: { page: PageCapture; onRemove(): void }) {
       </p>
       <details class="page-given">
         <summary>{t('page.given')}</summary>
-        <pre class="page-brief">{pageBrief(page)}</pre>
+        {/* Scrollable, so it takes the focus: a keyboard can scroll it too. */}
+        <pre class="page-brief" tabIndex={0} role="region" aria-label={t('page.given')}>
+          {pageBrief(page)}
+        </pre>
       </details>
       <button type="button" class="page-remove" onClick={onRemove}>
         {t('page.remove')}

@@ -130,8 +130,12 @@ describe('the real page and talk shortcuts, headed', () => {
     await reading.goto(pages.selection);
     await focusPage();
     expect(await reading.evaluate(SELECT_FIRST_PARAGRAPH)).toBe(SELECTED);
+    stage.standin.control.clearRequests();
     await display.key('alt+shift+l');
     await waitUntil(async () => (await panelText('.selection-text')) === SELECTED, 20_000);
+    // The teacher opens about the selection; Read it aloud waits until it has finished (the panel
+    // is idle for a moment before that opening starts, and the button is disabled while it runs).
+    await waitUntil(() => chats().find((c) => (c.body as ChatBody).messages.at(-1)?.role === 'system'), 20_000);
     await waitUntil(async () => (await panelPhase()) === 'idle', 40_000);
 
     stage.standin.control.clearRequests();

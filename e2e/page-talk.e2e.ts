@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { makeSpeechWav } from '../script/lib/speech-wav.ts';
+import { seriousViolations } from './axe';
 import { launch, readDatabase, REPO_ROOT, say, speechEvents, tapSpeechEvents, type Browser } from './harness';
 import {
   SENTENCES,
@@ -277,6 +278,16 @@ describe('talking about the page the learner is reading', () => {
       return all as Array<{ phrase: string; pageTitle: string }>;
     });
     expect(vocabulary).toEqual([expect.objectContaining({ phrase: SELECTED, pageTitle: SELECTION_TITLE })]);
+  });
+
+  it('shows the pages, the selection and its explanation with no serious axe violation, light and dark', async () => {
+    expect(await panel.locator('.page-item').count()).toBeGreaterThan(0);
+    await panel.locator('.page-given summary').first().click();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await panel.emulateMedia({ colorScheme });
+      expect(await seriousViolations(panel)).toEqual([]);
+    }
+    await panel.emulateMedia({ colorScheme: 'light' });
   });
 
   it('takes a page out of the conversation: the teacher no longer receives it', async () => {
