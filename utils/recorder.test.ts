@@ -12,7 +12,10 @@ function setup(options: { openError?: DOMException; permission?: PermissionState
   const microphones: FakeMicrophone[] = [];
   const saved: Recording[] = [];
   const events: RecorderEvent[] = [];
+  /** What was handed to the panels, and how many recordings were saved at that moment. */
+  const handedOver: Array<{ recordingId: string; blob: Blob; savedBefore: number }> = [];
   const env: RecorderEnvironment = {
+    handOver: (recordingId, blob) => handedOver.push({ recordingId, blob, savedBefore: saved.length }),
     async openMicrophone() {
       if (options.openError) throw options.openError;
       const microphone = new FakeMicrophone();
@@ -29,7 +32,7 @@ function setup(options: { openError?: DOMException; permission?: PermissionState
   const recorder = new Recorder((_panelId, event) => events.push(event), env);
   const mic = (): FakeMicrophone => microphones.at(-1)!;
   const getRecording = (id: string): Recording | undefined => saved.find((r) => r.id === id);
-  return { recorder, events, mic, microphones, saved, getRecording };
+  return { recorder, events, mic, microphones, saved, getRecording, handedOver };
 }
 
 const pushToTalk: StartRecordingRequest = {
@@ -58,6 +61,22 @@ function nextEvent(events: RecorderEvent[], type: RecorderEvent['type']): Promis
 }
 
 describe('Recorder', () => {
+  it('hands the audio to the panels before the save, the same bytes the save keeps', async () => {
+    const { recorder, mic, getRecording, handedOver } = setup();
+    await recorder.start(pushToTalk);
+    mic().chunk([1, 2, 3]);
+    mic().play(300, 0.1);
+    const result = await recorder.stop('panel-a');
+    if (result.status !== 'saved') throw new Error(`expected saved, got ${result.status}`);
+    expect(handedOver).toHaveLength(1);
+    expect(handedOver[0]?.recordingId).toBe(result.recordingId);
+    expect(handedOver[0]?.savedBefore).toBe(0);
+    const kept = getRecording(result.recordingId);
+    expect(new Uint8Array(await handedOver[0]!.blob.arrayBuffer())).toEqual(
+      new Uint8Array(await kept!.blob.arrayBuffer()),
+    );
+  });
+
   it('records, saves the whole recording in IndexedDB before replying, and releases the microphone', async () => {
     const { recorder, mic, getRecording } = setup();
     const started = await recorder.start(pushToTalk);

@@ -1,4 +1,5 @@
 import { newId, putRecording, type Recording } from './db';
+import { createHandoverSender } from './recording-handover';
 import {
   now,
   type RecorderEvent,
@@ -50,6 +51,8 @@ export interface RecorderEnvironment {
   openMicrophone(): Promise<Microphone>;
   microphonePermission(): Promise<PermissionState | 'unknown'>;
   saveRecording(recording: Recording): Promise<void>;
+  /** Hands the audio to the panels at once, before the save (utils/recording-handover.ts). */
+  handOver?(recordingId: string, blob: Blob): void;
 }
 
 interface Session {
@@ -281,6 +284,12 @@ export class Recorder {
       const blob = new Blob(session.chunks, { type: mimeType });
       const recordingId = newId();
       const durationMs = Math.round(stoppedAt - session.startedAt);
+      // The panel can start uploading from memory while the same audio is written below.
+      try {
+        this.env.handOver?.(recordingId, blob);
+      } catch {
+        // Only a shortcut: the panel reads the recording from IndexedDB without it.
+      }
       await this.env.saveRecording({
         id: recordingId,
         conversationId: session.request.conversationId,
@@ -366,6 +375,7 @@ export function browserRecorderEnvironment(): RecorderEnvironment {
     },
     microphonePermission,
     saveRecording: putRecording,
+    handOver: createHandoverSender(),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type StopRecordingReply,
 } from '@/utils/messages';
 import type { PanelLink } from '@/utils/panel-link';
+import { createHandoverReceiver, type HandoverReceiver } from '@/utils/recording-handover';
 import { VAD_DEFAULTS } from '@/utils/voice-activity';
 
 /**
@@ -22,7 +23,11 @@ export const HANDS_FREE_VAD = { endSilenceMs: VAD_DEFAULTS.endSilenceMs, idleTim
  */
 export type RecorderClient = ReturnType<typeof createRecorderClient>;
 
-export function createRecorderClient(link: PanelLink, onEvent: (event: RecorderEvent) => void) {
+export function createRecorderClient(
+  link: PanelLink,
+  onEvent: (event: RecorderEvent) => void,
+  handover: HandoverReceiver = createHandoverReceiver(),
+) {
   const level = signal(0);
   const elapsedMs = signal(0);
   const ref = { panelId: link.panelId };
@@ -70,8 +75,13 @@ export function createRecorderClient(link: PanelLink, onEvent: (event: RecorderE
       resetMeter();
       await link.call(() => sendMessage('offscreen:cancel-recording', ref));
     },
+    /** The audio of a recording this document just stopped, if it was handed over (once). */
+    takeAudio(recordingId: string): Blob | undefined {
+      return handover.take(recordingId);
+    },
     dispose(): void {
       stopListening();
+      handover.dispose();
     },
   };
 }

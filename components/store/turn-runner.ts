@@ -259,7 +259,10 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
     // Written while the audio is read and uploaded, not before: the write is not on the way to
     // the teacher's first word.
     const saved = history.save(message);
-    await transcribeMessage(message.id, recording.recordingId, recording.mimeType, saved);
+    await transcribeMessage(message.id, recording.recordingId, saved, {
+      mimeType: recording.mimeType,
+      durationMs: recording.durationMs,
+    });
   }
 
   async function transcribeSaved(messageId: string): Promise<void> {
@@ -274,23 +277,26 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
       return;
     }
     const saved = history.patch(messageId, { status: 'transcribing', error: undefined });
-    await transcribeMessage(messageId, message.recordingId, undefined, saved.then(noop));
+    await transcribeMessage(messageId, message.recordingId, saved.then(noop));
   }
 
   async function transcribeMessage(
     messageId: string,
     recordingId: string,
-    mimeType: string | undefined,
     saved: Promise<void>,
+    fresh?: { mimeType: string; durationMs: number },
   ): Promise<void> {
     let transcript: Transcript;
     let recordingS: number;
     try {
-      const recording = await getRecording(recordingId);
+      // A recording just made is uploaded from memory (handed over by the recording document);
+      // a retry, or one offered back after the panel closed, is read from IndexedDB.
+      const handed = fresh && recorder.takeAudio(recordingId);
+      const recording = handed ? { ...fresh, blob: handed } : await getRecording(recordingId);
       if (!recording) throw new Error(t('conversation.recordingGone'));
       recordingS = recording.durationMs / 1000;
       [transcript] = await Promise.all([
-        transcribe(settings.endpoints.value.transcription, recording.blob, mimeType ?? recording.mimeType, {
+        transcribe(settings.endpoints.value.transcription, recording.blob, recording.mimeType, {
           onSent: () => {
             history.patch(messageId, { timings: { uploadSentAt: now() } }, false).catch(noop);
           },
@@ -328,7 +334,8 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
 
   async function judgeAttempt(recording: SavedRecording, target: PracticeTarget): Promise<void> {
     try {
-      const stored = await getRecording(recording.recordingId);
+      const handed = recorder.takeAudio(recording.recordingId);
+      const stored = handed ? { blob: handed } : await getRecording(recording.recordingId);
       if (!stored) throw new Error(t('correction.attemptLost'));
       // No prompt: a prompt holding (or hinting at) the target would let the transcription
       // "hear" what the learner was meant to say rather than what they said.
@@ -511,9 +518,11 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
     if (!run || run.id !== replyId) return;
     const interruptedAt = now();
     current = null;
+    // The voice is told first: silence is what the learner waits for; the stream can end after.
+    const stopping = silence ? speaker.stop().catch(() => null) : null;
     run.abort.abort();
     run.browser?.cancel();
-    const stopped = silence ? await speaker.stop().catch(() => null) : null;
+    const stopped = await stopping;
     const fromVoice = stopped?.turnId === run.id ? stopped.heard : run.stoppedHeard;
     const seqs = new Set([...fromVoice, ...run.heard, ...(run.browser?.heard ?? [])]);
     const heard = [...seqs]

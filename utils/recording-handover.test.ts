@@ -1,0 +1,56 @@
+// @vitest-environment node
+// Node's own Blob and BroadcastChannel, which clone Blobs as a browser does (happy-dom's Blob is not cloneable).
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHandoverReceiver, createHandoverSender } from './recording-handover';
+
+/** Two ends of one named channel, as the recording document and a panel hold them. */
+function pair(name: string, clock?: () => number) {
+  const sending = new BroadcastChannel(name);
+  const receiving = new BroadcastChannel(name);
+  const receiver = createHandoverReceiver(receiving, clock);
+  opened.push(() => {
+    sending.close();
+    receiver.dispose();
+  });
+  return { send: createHandoverSender(sending), receiver };
+}
+const opened: Array<() => void> = [];
+afterEach(() => opened.splice(0).forEach((close) => close()));
+
+const delivered = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('the recording hand-over', () => {
+  it('gives the panel the audio of a stopped recording, once', async () => {
+    const { send, receiver } = pair('handover-once');
+    send('rec-1', new Blob([new Uint8Array([1, 2, 3])], { type: 'audio/webm' }));
+    await delivered();
+    const blob = receiver.take('rec-1');
+    expect(blob?.type).toBe('audio/webm');
+    expect(new Uint8Array(await blob!.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+    // Taken once: a retry reads the recording from IndexedDB instead.
+    expect(receiver.take('rec-1')).toBeUndefined();
+    expect(receiver.take('another')).toBeUndefined();
+  });
+
+  it('lets go of audio nobody took after a minute, and holds at most four', async () => {
+    let now = 0;
+    const { send, receiver } = pair('handover-prune', () => now);
+    for (let i = 1; i <= 6; i++) send(`rec-${i}`, new Blob([String(i)]));
+    await delivered();
+    expect(receiver.take('rec-1')).toBeUndefined();
+    expect(receiver.take('rec-2')).toBeUndefined();
+    expect(receiver.take('rec-3')).toBeDefined();
+    now = 61_000;
+    expect(receiver.take('rec-6')).toBeUndefined();
+  });
+
+  it('ignores anything on the channel that is not a recording', async () => {
+    const { receiver } = pair('handover-junk');
+    const stranger = new BroadcastChannel('handover-junk');
+    opened.push(() => stranger.close());
+    stranger.postMessage({ recordingId: 'rec-1', blob: 'not a blob' });
+    stranger.postMessage(null);
+    await delivered();
+    expect(receiver.take('rec-1')).toBeUndefined();
+  });
+});

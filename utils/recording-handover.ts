@@ -1,0 +1,67 @@
+/**
+ * A just-stopped recording's audio, handed from the recording (offscreen) document to the panels
+ * over a BroadcastChannel as soon as the recorder has stopped. Extension pages share an origin, so
+ * the Blob travels by reference, with no copy through the JSON of extension messages. The panel
+ * uploads it from memory instead of reading the same bytes back from IndexedDB.
+ *
+ * It only saves time, never replaces the store: the recording document still writes the audio to
+ * IndexedDB before answering the stop, and a panel that missed the hand-over (opened later, or a
+ * retry) reads it from there as before.
+ */
+
+export const HANDOVER_CHANNEL = 'aitalk-recording-audio';
+
+/** How long a handed-over recording waits for its turn before it is let go (it is in IndexedDB). */
+const KEEP_MS = 60_000;
+/** At most this many are held (a panel that never takes them does not grow). */
+const KEEP_AT_MOST = 4;
+
+interface Handover {
+  recordingId: string;
+  blob: Blob;
+}
+
+/** The recording document's side: one channel, one message per stopped recording. */
+export function createHandoverSender(channel: BroadcastChannel = new BroadcastChannel(HANDOVER_CHANNEL)) {
+  return (recordingId: string, blob: Blob): void => {
+    channel.postMessage({ recordingId, blob } satisfies Handover);
+  };
+}
+
+export type HandoverReceiver = ReturnType<typeof createHandoverReceiver>;
+
+/** A panel's side: keeps the latest few recordings' audio until the turn takes it. */
+export function createHandoverReceiver(
+  channel: BroadcastChannel = new BroadcastChannel(HANDOVER_CHANNEL),
+  clock: () => number = () => Date.now(),
+) {
+  const held = new Map<string, { blob: Blob; at: number }>();
+
+  function prune(): void {
+    const now = clock();
+    for (const [id, entry] of held) if (now - entry.at > KEEP_MS) held.delete(id);
+    while (held.size > KEEP_AT_MOST) held.delete(held.keys().next().value as string);
+  }
+
+  channel.onmessage = (event: MessageEvent<unknown>) => {
+    const data = event.data as Partial<Handover> | null;
+    if (typeof data?.recordingId !== 'string' || !(data.blob instanceof Blob)) return;
+    held.set(data.recordingId, { blob: data.blob, at: clock() });
+    prune();
+  };
+
+  return {
+    /** The recording's audio if it was handed over (and not yet taken); each is taken once. */
+    take(recordingId: string): Blob | undefined {
+      prune();
+      const entry = held.get(recordingId);
+      held.delete(recordingId);
+      return entry?.blob;
+    },
+    dispose(): void {
+      channel.onmessage = null;
+      channel.close();
+      held.clear();
+    },
+  };
+}
