@@ -1,3 +1,4 @@
+import { t } from './i18n';
 import { OFFSCREEN_CLOSING, PANEL_PORT_PREFIX, sendMessage } from './messages';
 
 /**
@@ -23,12 +24,7 @@ function documentGone(error: unknown): boolean {
 /** What the learner sees instead of Chrome's own words when the document cannot be reached. */
 export class RecorderUnavailableError extends Error {
   constructor(cause: unknown) {
-    super(
-      'AITalk’s recorder did not answer. Press Talk to try again; if it keeps happening, close and reopen the panel.',
-      {
-        cause,
-      },
-    );
+    super(t('recorder.unavailable'), { cause });
     this.name = 'RecorderUnavailableError';
   }
 }

@@ -146,7 +146,7 @@ export function createHistory() {
     /** Brings pages in or takes them out of the open conversation (kept in IndexedDB). */
     async setPages(next: PageCapture[]): Promise<void> {
       const current = conversation.value;
-      if (!current) throw new Error('No conversation is open. Reload the panel.');
+      if (!current) throw new Error(t('conversation.noConversation'));
       conversation.value = { ...current, pages: next };
       conversation.value = (await setConversationPages(current.id, next)) ?? conversation.value;
       await refresh();
