@@ -1,10 +1,10 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctionsLaneOf, isCorrectionsRequest } from '../script/bench/corrections.ts';
 import { makeSpeechWav } from '../script/lib/speech-wav.ts';
-import { launch, readDatabase, REPO_ROOT, type Browser } from './harness';
+import { launch, readDatabase, type Browser } from './harness';
 import {
   SENTENCES,
   setUpStage,
@@ -15,6 +15,7 @@ import {
   waitUntil,
   type Stage,
   connectToStage,
+  shoot,
 } from './fixtures';
 
 /**
@@ -22,17 +23,10 @@ import {
  * fallback for servers without json_schema, the notebook, "Say it again", the session card —
  * and the spoken reply not waiting for any of it.
  *
- * SCREENSHOTS_DIR=docs/screenshots (npm run screenshots) also saves the card, the notebook and a drill.
+ * With SCREENSHOTS_DIR=docs/screenshots it also saves the card, the notebook and a drill (see `shoot`).
  */
 
 const CORRECTED = 'Yesterday I went to the park with my friend.';
-
-async function shoot(page: Page, name: string): Promise<void> {
-  const dir = process.env.SCREENSHOTS_DIR;
-  if (!dir) return;
-  await mkdir(path.resolve(REPO_ROOT, dir), { recursive: true });
-  await page.screenshot({ path: path.resolve(REPO_ROOT, dir, `${name}.png`) });
-}
 
 describe('corrections you can see, beside a reply that does not wait for them', () => {
   let stage: Stage;

@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { configure, waitForPhase } from './harness.ts';
+import { configure, REPO_ROOT, waitForPhase } from './harness.ts';
 import { vi } from 'vitest';
 import { startCompanion } from '../companion-server/src/server.ts';
 import { makeSilenceWav, makeSpeechWav } from '../script/lib/speech-wav.ts';
@@ -116,4 +116,16 @@ export async function talk(page: Page, press: () => Promise<void>, ms = 3_800): 
 /** The teacher's chat requests, without the corrections lane's (which go to the same endpoint). */
 export function teacherChats(standin: Standin): RecordedRequest[] {
   return standin.requests.filter((r) => r.endpoint === 'chat' && !isCorrectionsRequest(r));
+}
+
+/**
+ * Saves what the panel shows as `<name>.png` in SCREENSHOTS_DIR, for the README, only when that is
+ * set (`SCREENSHOTS_DIR=docs/screenshots npm run test:e2e -- corrections page-talk`): an ordinary
+ * test run changes no tracked file.
+ */
+export async function shoot(page: Page, name: string): Promise<void> {
+  const dir = process.env.SCREENSHOTS_DIR;
+  if (!dir) return;
+  await mkdir(path.resolve(REPO_ROOT, dir), { recursive: true });
+  await page.screenshot({ path: path.resolve(REPO_ROOT, dir, `${name}.png`) });
 }

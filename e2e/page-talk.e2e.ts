@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { makeSpeechWav } from '../script/lib/speech-wav.ts';
 import { seriousViolations } from './axe';
-import { launch, readDatabase, REPO_ROOT, say, speechEvents, tapSpeechEvents, type Browser } from './harness';
+import { launch, readDatabase, say, speechEvents, tapSpeechEvents, type Browser } from './harness';
 import {
   SENTENCES,
   setUpStage,
@@ -13,6 +13,7 @@ import {
   waitUntil,
   type Stage,
   connectToStage,
+  shoot,
 } from './fixtures';
 import {
   ARTICLE_TITLE,
@@ -163,7 +164,7 @@ describe('talking about the page the learner is reading', () => {
     await panel.locator('.history-page', { hasText: ARTICLE_TITLE }).waitFor();
     await panel.getByRole('button', { name: 'History', exact: true }).click();
     await panel.getByText('What the teacher was given').click();
-    await panel.screenshot({ path: path.join(REPO_ROOT, 'docs/screenshots/page-conversation.png') });
+    await shoot(panel, 'page-conversation');
   });
 
   it('brings in a selection visibly, and the learner reads it aloud for a word-by-word score', async () => {
@@ -227,7 +228,7 @@ describe('talking about the page the learner is reading', () => {
       return all as Array<{ text: string; right: number; total: number }>;
     });
     expect(kept).toEqual([expect.objectContaining({ text: SELECTED, right: words - 1, total: words })]);
-    await panel.screenshot({ path: path.join(REPO_ROOT, 'docs/screenshots/scored-reading.png') });
+    await shoot(panel, 'scored-reading');
   });
 
   it('"Listen first" reads the selection in the teacher\'s voice', async () => {
