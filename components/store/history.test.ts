@@ -51,6 +51,23 @@ describe('a conversation about a page', () => {
     expect((await getConversation(conversation.id))?.pages?.map((p) => p.title)).toEqual(['Why cities plant trees']);
   });
 
+  it('asks about a page captured in the same millisecond as the last message (a page shortcut as the panel opens)', async () => {
+    const history = createHistory();
+    const conversation = await history.create();
+    const at = Date.now();
+    await history.save({
+      id: 'opening',
+      conversationId: conversation.id,
+      role: 'assistant',
+      text: 'What did you do yesterday?',
+      status: 'done',
+      createdAt: at,
+      timings: {},
+    });
+    await history.setPages([page({ capturedAt: at })]);
+    expect(history.chat('Be kind.').at(-1)?.content.startsWith(NEW_PAGE_MARK)).toBe(true);
+  });
+
   it('stops sending a page the learner took out', async () => {
     const history = createHistory();
     await history.create();

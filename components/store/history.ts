@@ -168,10 +168,12 @@ export function createHistory() {
           turns.push({ role: 'assistant', content: message.text });
         }
       }
-      // A page brought in after the last turn: the teacher's next words are about it.
+      // A page brought in after the last turn: the teacher's next words are about it. In the same
+      // millisecond counts as after (a page shortcut pressed as a fresh panel asks its opening
+      // question): a reply's own message is only created once its request is built.
       const newest = pages.value.at(-1);
       const lastAt = messages.value.at(-1)?.createdAt ?? 0;
-      if (newest && newest.capturedAt > lastAt) {
+      if (newest && newest.capturedAt >= lastAt) {
         turns.push({ role: 'system', content: newPagePrompt(newest) });
       }
       return turns;
