@@ -265,19 +265,14 @@ export class Recorder {
     // runs beside the save instead of before it, off the way to the upload.
     const released = this.release(session);
     try {
-      return await this.save(session, save, stopRequestedAt, stoppedAt);
+      return save ? await this.keep(session, stopRequestedAt, stoppedAt) : undefined;
     } finally {
       await released;
     }
   }
 
-  private async save(
-    session: Session,
-    save: boolean,
-    stopRequestedAt: number,
-    stoppedAt: number,
-  ): Promise<StopRecordingReply | undefined> {
-    if (!save) return undefined;
+  /** Hands the audio to the panels and saves it in IndexedDB; what the panel is told of it. */
+  private async keep(session: Session, stopRequestedAt: number, stoppedAt: number): Promise<StopRecordingReply> {
     if (session.failure) return { status: 'error', message: t('recorder.failed', { detail: session.failure }) };
     try {
       const mimeType = session.recording.mimeType || PREFERRED_MIME_TYPE;
