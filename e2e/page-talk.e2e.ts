@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { makeSpeechWav } from '../script/lib/speech-wav.ts';
 import { seriousViolations } from './axe';
-import { launch, readDatabase, say, speechEvents, tapSpeechEvents, type Browser } from './harness';
+import { launch, readDatabase, readStore, say, speechEvents, tapSpeechEvents, type Browser } from './harness';
 import {
   SENTENCES,
   setUpStage,
@@ -214,19 +214,7 @@ describe('talking about the page the learner is reading', () => {
     expect(wpm).toBeLessThan(300);
     expect(chats()).toHaveLength(0);
     expect((await readDatabase(panel)).messages.length).toBe(messagesBefore);
-    const kept = await panel.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('aitalk');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const all = await new Promise<unknown[]>((resolve) => {
-        const request = db.transaction('readings').objectStore('readings').getAll();
-        request.onsuccess = () => resolve(request.result as unknown[]);
-      });
-      db.close();
-      return all as Array<{ text: string; right: number; total: number }>;
-    });
+    const kept = await readStore<{ text: string; right: number; total: number }>(panel, 'readings');
     expect(kept).toEqual([expect.objectContaining({ text: SELECTED, right: words - 1, total: words })]);
     await shoot(panel, 'scored-reading');
   });
@@ -265,19 +253,7 @@ describe('talking about the page the learner is reading', () => {
     const ask = (chats()[0]?.body as ChatBody).messages;
     expect(ask[0]?.content).toMatch(/learner’s dictionary.*in simple English/s);
     expect(ask[1]?.content).toContain(`Word or phrase: ${SELECTED}`);
-    const vocabulary = await panel.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('aitalk');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const all = await new Promise<unknown[]>((resolve) => {
-        const request = db.transaction('vocabulary').objectStore('vocabulary').getAll();
-        request.onsuccess = () => resolve(request.result as unknown[]);
-      });
-      db.close();
-      return all as Array<{ phrase: string; pageTitle: string }>;
-    });
+    const vocabulary = await readStore<{ phrase: string; pageTitle: string }>(panel, 'vocabulary');
     expect(vocabulary).toEqual([expect.objectContaining({ phrase: SELECTED, pageTitle: SELECTION_TITLE })]);
   });
 
