@@ -69,13 +69,4 @@ describe('the panel’s link to the offscreen document', () => {
     await expect(link.call(request)).rejects.toThrow('disk full');
     expect(request).toHaveBeenCalledTimes(1);
   });
-
-  it('once connected, sends a request in the same task as the call: a barge-in waits for nothing queued on the panel', async () => {
-    const link = createPanelLink('p1');
-    await link.call(async () => 'connected');
-    const request = vi.fn(async () => 'stopped');
-    const pending = link.call(request);
-    expect(request).toHaveBeenCalledTimes(1);
-    expect(await pending).toBe('stopped');
-  });
 });

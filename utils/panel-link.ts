@@ -41,8 +41,6 @@ export interface PanelLink {
 export function createPanelLink(panelId: string = crypto.randomUUID()): PanelLink {
   let port: chrome.runtime.Port | undefined;
   let connected: Promise<void> | undefined;
-  /** The port is open and greeted: a request goes out in the same task, without a single await. */
-  let ready = false;
 
   function connect(): Promise<void> {
     const opened = chrome.runtime.connect({ name: `${PANEL_PORT_PREFIX}${panelId}` });
@@ -63,7 +61,6 @@ export function createPanelLink(panelId: string = crypto.randomUUID()): PanelLin
         if (port === opened) {
           port = undefined;
           connected = undefined;
-          ready = false;
         }
         resolve();
       });
@@ -72,9 +69,8 @@ export function createPanelLink(panelId: string = crypto.randomUUID()): PanelLin
 
   async function ensure(): Promise<void> {
     await sendMessage('background:ensure-offscreen');
-    const opening = (connected ??= connect());
-    await opening;
-    if (connected === opening) ready = true;
+    connected ??= connect();
+    await connected;
   }
 
   return {
@@ -83,13 +79,10 @@ export function createPanelLink(panelId: string = crypto.randomUUID()): PanelLin
     async call<T>(request: () => Promise<T>): Promise<T> {
       try {
         // While the port is open the document is there: no round trip to the service worker on
-        // the way to a barge-in or a sentence (its closing disconnects the port). Once it is
-        // greeted, the request leaves in this very task: nothing queued on the panel (a
-        // re-render, a database callback) runs before a barge-in's stop goes out.
-        if (!ready) {
-          if (connected) await connected;
-          else await ensure();
-        }
+        // the way to a barge-in or a sentence. Its closing disconnects the port. Every request
+        // waits on the same connection, so requests leave in the order they were made.
+        if (connected) await connected;
+        else await ensure();
         return await request();
       } catch (error) {
         if (!documentGone(error)) throw error;
@@ -97,7 +90,6 @@ export function createPanelLink(panelId: string = crypto.randomUUID()): PanelLin
           port?.disconnect();
           port = undefined;
           connected = undefined;
-          ready = false;
           await ensure();
           return await request();
         } catch (again) {
@@ -109,7 +101,6 @@ export function createPanelLink(panelId: string = crypto.randomUUID()): PanelLin
       port?.disconnect();
       port = undefined;
       connected = undefined;
-      ready = false;
     },
   };
 }
