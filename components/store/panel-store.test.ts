@@ -272,6 +272,36 @@ describe('a turn, through the real offscreen service', () => {
     expect(reply.fullText).toContain('Three sentence here.');
     expect(context.sources[0]!.stoppedAt).toBeDefined();
   });
+
+  it('barge-in: the stop reaches the voice before the reply stream is dropped and the microphone starts', async () => {
+    // The panel shares one main thread with the offscreen document: whatever the panel does
+    // first (the stream's abort handlers, the microphone's start) delays the silence.
+    replyText = 'One sentence here. Two sentence here. Three sentence here. Four sentence here.';
+    clipSeconds = 2;
+    const order: string[] = [];
+    const listen = (type: string, name: string) => {
+      if (!handlers.has(type)) handlers.set(type, new Set());
+      handlers.get(type)!.add(() => void order.push(name));
+    };
+    const { streamReply } = await import('@/utils/teacher-api');
+    vi.mocked(streamReply).mockImplementationOnce(async (_endpoint, _messages, onDelta, options) => {
+      options?.signal?.addEventListener('abort', () => order.push('stream dropped'));
+      for (const token of replyText.split(/(?<= )/)) {
+        if (options?.signal?.aborted) throw new Error('aborted');
+        onDelta(token);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return replyText;
+    });
+    const store = await openPanel();
+    await until('the teacher to speak', () => store.phase.value === 'speaking');
+    listen('offscreen:stop-speech', 'voice stopped');
+    listen('offscreen:start-recording', 'microphone asked');
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await until('the reply marked interrupted', () => store.messages.value[0]?.status === 'interrupted');
+    expect(order).toEqual(['voice stopped', 'stream dropped', 'microphone asked']);
+  });
 });
 
 describe('the panel’s life and the microphone', () => {

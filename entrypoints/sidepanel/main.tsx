@@ -1,8 +1,12 @@
-import { render } from 'preact';
+import { options, render } from 'preact';
 import { App } from '@/components/App';
 import { StoreContext } from '@/components/store-context';
 import { createPanelStore } from '@/components/store/panel-store';
+import { deferRendering } from '@/utils/render-gate';
 import './style.css';
+
+// A barge-in's stop leaves before the panel redraws (see utils/render-gate.ts).
+options.debounceRendering = deferRendering;
 
 const store = createPanelStore();
 render(
