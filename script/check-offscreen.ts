@@ -263,10 +263,12 @@ async function main(): Promise<void> {
     const stopSentAt = await browser.page.evaluate(() => performance.timeOrigin + performance.now());
     const ptt = await browser.send<Saved>('offscreen:stop-recording');
     check(ptt.status === 'saved', 'push-to-talk: the recording is saved', ptt.status);
+    const answeredAt = await browser.page.evaluate(() => performance.timeOrigin + performance.now());
     console.info(
-      `     tail: stop request → stopped ${(ptt.stoppedAt - ptt.stopRequestedAt).toFixed(1)} ms → saved ${(ptt.savedAt - ptt.stoppedAt).toFixed(1)} ms; reply back in the page ${(ptt.savedAt - stopSentAt).toFixed(1)} ms after sending`,
+      `     tail: stop request → stopped ${(ptt.stoppedAt - ptt.stopRequestedAt).toFixed(1)} ms; reply back in the page ${(answeredAt - stopSentAt).toFixed(1)} ms after sending` +
+        (ptt.writing ? ' (the audio was handed over; IndexedDB is written beside the upload)' : ''),
     );
-    check(ptt.savedAt - ptt.stopRequestedAt < 150, 'stopping and saving take well under 150 ms');
+    check(answeredAt - stopSentAt < 150, 'stopping and answering take well under 150 ms');
     await sleep(200);
     const after = await microphoneState(offscreen);
     check(

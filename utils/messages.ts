@@ -71,7 +71,14 @@ export interface SavedRecording {
   /** performance.timeOrigin-based wall-clock times, comparable across contexts. */
   stopRequestedAt: number;
   stoppedAt: number;
-  savedAt: number;
+  /**
+   * The audio was handed to the panels in memory and is still being written to IndexedDB beside
+   * the upload: a 'recording-stored' or 'recording-store-failed' event follows. Until then the
+   * panel neither reads nor deletes it there.
+   */
+  writing: boolean;
+  /** When the write completed, if it did before this reply (`writing` false). */
+  savedAt?: number;
 }
 
 export type StopRecordingReply = SavedRecording | { status: 'not-recording' } | { status: 'error'; message: string };
@@ -83,6 +90,10 @@ export type RecorderEvent =
   | { type: 'auto-stopped'; result: StopRecordingReply }
   /** Hands-free: nobody spoke for a while; listening ended and the microphone is released. */
   | { type: 'idle-timeout' }
+  /** A recording answered with `writing: true` is now in IndexedDB. */
+  | { type: 'recording-stored'; recordingId: string; at: number }
+  /** …or could not be written (storage full, say); the message says what to do. */
+  | { type: 'recording-store-failed'; recordingId: string; message: string }
   | { type: 'error'; message: string };
 
 export interface SpeakRequest extends PanelRef {

@@ -8,14 +8,21 @@ function namedError(name: string): DOMException {
   return new DOMException(`${name} happened`, name);
 }
 
-function setup(options: { openError?: DOMException; permission?: PermissionState } = {}) {
+function setup(
+  options: { openError?: DOMException; permission?: PermissionState; handOver?: boolean; saveError?: Error } = {},
+) {
   const microphones: FakeMicrophone[] = [];
   const saved: Recording[] = [];
   const events: RecorderEvent[] = [];
   /** What was handed to the panels, and how many recordings were saved at that moment. */
   const handedOver: Array<{ recordingId: string; blob: Blob; savedBefore: number }> = [];
   const env: RecorderEnvironment = {
-    handOver: (recordingId, blob) => handedOver.push({ recordingId, blob, savedBefore: saved.length }),
+    ...(options.handOver === false
+      ? {}
+      : {
+          handOver: (recordingId: string, blob: Blob) =>
+            void handedOver.push({ recordingId, blob, savedBefore: saved.length }),
+        }),
     async openMicrophone() {
       if (options.openError) throw options.openError;
       const microphone = new FakeMicrophone();
@@ -24,8 +31,9 @@ function setup(options: { openError?: DOMException; permission?: PermissionState
     },
     microphonePermission: async () => options.permission ?? 'granted',
     saveRecording: async (recording: Recording) => {
-      // Like IndexedDB, the write completes a moment later: the reply must wait for it.
+      // Like IndexedDB, the write completes a moment later.
       await new Promise((resolve) => setTimeout(resolve, 5));
+      if (options.saveError) throw options.saveError;
       saved.push(recording);
     },
   };
@@ -61,24 +69,42 @@ function nextEvent(events: RecorderEvent[], type: RecorderEvent['type']): Promis
 }
 
 describe('Recorder', () => {
-  it('hands the audio to the panels before the save, the same bytes the save keeps', async () => {
-    const { recorder, mic, getRecording, handedOver } = setup();
+  it('hands the audio to the panels and answers the stop while the save is still being written, then says it is stored', async () => {
+    const { recorder, mic, getRecording, handedOver, events } = setup();
     await recorder.start(pushToTalk);
     mic().chunk([1, 2, 3]);
     mic().play(300, 0.1);
     const result = await recorder.stop('panel-a');
     if (result.status !== 'saved') throw new Error(`expected saved, got ${result.status}`);
+    // The upload can leave now: the write runs beside it.
+    expect(result.writing).toBe(true);
+    expect(getRecording(result.recordingId)).toBeUndefined();
     expect(handedOver).toHaveLength(1);
     expect(handedOver[0]?.recordingId).toBe(result.recordingId);
     expect(handedOver[0]?.savedBefore).toBe(0);
+    const stored = await nextEvent(events, 'recording-stored');
+    expect(stored).toMatchObject({ type: 'recording-stored', recordingId: result.recordingId });
     const kept = getRecording(result.recordingId);
     expect(new Uint8Array(await handedOver[0]!.blob.arrayBuffer())).toEqual(
       new Uint8Array(await kept!.blob.arrayBuffer()),
     );
   });
 
-  it('records, saves the whole recording in IndexedDB before replying, and releases the microphone', async () => {
-    const { recorder, mic, getRecording } = setup();
+  it('a write that fails after the stop was answered is reported with what to do', async () => {
+    const full = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    const { recorder, mic, events } = setup({ saveError: full });
+    await recorder.start(pushToTalk);
+    mic().play(300, 0.1);
+    const result = await recorder.stop('panel-a');
+    expect(result).toMatchObject({ status: 'saved', writing: true });
+    const failed = await nextEvent(events, 'recording-store-failed');
+    if (failed.type !== 'recording-store-failed') throw new Error('not a store failure');
+    expect(failed.recordingId).toBe(result.status === 'saved' ? result.recordingId : '');
+    expect(failed.message).toMatch(/no room left.*Delete old conversations/);
+  });
+
+  it('without a hand-over: records, saves the whole recording in IndexedDB before replying, and releases the microphone', async () => {
+    const { recorder, mic, getRecording } = setup({ handOver: false });
     const started = await recorder.start(pushToTalk);
     expect(started.status).toBe('recording');
     mic().chunk([1, 2, 3, 4]);
@@ -94,7 +120,8 @@ describe('Recorder', () => {
     expect(new Uint8Array(await saved!.blob.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3, 4, 5, 6, 9, 9, 9]));
     expect(saved?.mimeType).toBe('audio/webm;codecs=opus');
     expect(result.stopRequestedAt).toBeLessThanOrEqual(result.stoppedAt);
-    expect(result.stoppedAt).toBeLessThanOrEqual(result.savedAt);
+    expect(result.writing).toBe(false);
+    expect(result.stoppedAt).toBeLessThanOrEqual(result.savedAt ?? Number.NaN);
     expect(result.speechDetected).toBe(true);
     expect(result.peakLevel).toBeGreaterThan(0.09);
     expect(mic().released).toBe(true);
@@ -219,6 +246,7 @@ describe('Recorder', () => {
     const stopped = await nextEvent(events, 'auto-stopped');
     if (stopped.type !== 'auto-stopped' || stopped.result.status !== 'saved') throw new Error('not saved');
     expect(stopped.result.speechDetected).toBe(true);
+    await nextEvent(events, 'recording-stored');
     expect(getRecording(stopped.result.recordingId)).toBeDefined();
     expect(mic().released).toBe(true);
     // A stop pressed just after the detector ended the turn finds nothing left to stop.

@@ -51,7 +51,10 @@ export interface RecorderEnvironment {
   openMicrophone(): Promise<Microphone>;
   microphonePermission(): Promise<PermissionState | 'unknown'>;
   saveRecording(recording: Recording): Promise<void>;
-  /** Hands the audio to the panels at once, before the save (utils/recording-handover.ts). */
+  /**
+   * Hands the audio to the panels at once (utils/recording-handover.ts); with it, the stop is
+   * answered while the save is still being written.
+   */
   handOver?(recordingId: string, blob: Blob): void;
 }
 
@@ -271,35 +274,47 @@ export class Recorder {
     }
   }
 
-  /** Hands the audio to the panels and saves it in IndexedDB; what the panel is told of it. */
+  /**
+   * Hands the audio to the panels and saves it in IndexedDB; what the panel is told of it. When
+   * the audio was handed over, the stop is answered at once and the write runs beside the upload
+   * (the panel waits for 'recording-stored' before it reads or deletes it in IndexedDB); else the
+   * stop is answered once the audio is stored.
+   */
   private async keep(session: Session, stopRequestedAt: number, stoppedAt: number): Promise<StopRecordingReply> {
     if (session.failure) return { status: 'error', message: t('recorder.failed', { detail: session.failure }) };
+    const { panelId, conversationId } = session.request;
+    const purpose = session.request.purpose ?? 'turn';
+    let writing: Promise<void>;
+    let handedOver = false;
+    let reply: Omit<SavedRecording, 'writing' | 'savedAt'>;
     try {
       const mimeType = session.recording.mimeType || PREFERRED_MIME_TYPE;
       const blob = new Blob(session.chunks, { type: mimeType });
       const recordingId = newId();
       const durationMs = Math.round(stoppedAt - session.startedAt);
-      // The panel can start uploading from memory while the same audio is written below.
-      try {
-        this.env.handOver?.(recordingId, blob);
-      } catch {
-        // Only a shortcut: the panel reads the recording from IndexedDB without it.
+      if (this.env.handOver) {
+        try {
+          this.env.handOver(recordingId, blob);
+          handedOver = true;
+        } catch {
+          // Only a shortcut: the panel reads the recording from IndexedDB without it.
+        }
       }
-      await this.env.saveRecording({
+      writing = this.env.saveRecording({
         id: recordingId,
-        conversationId: session.request.conversationId,
+        conversationId,
         blob,
         bytes: blob.size,
         mimeType,
         durationMs,
         createdAt: Date.now(),
-        purpose: session.request.purpose ?? 'turn',
+        purpose,
       });
-      return {
+      reply = {
         status: 'saved',
         recordingId,
-        conversationId: session.request.conversationId,
-        purpose: session.request.purpose ?? 'turn',
+        conversationId,
+        purpose,
         mimeType,
         bytes: blob.size,
         durationMs,
@@ -307,14 +322,29 @@ export class Recorder {
         speechDetected: session.detector.speechDetected,
         stopRequestedAt,
         stoppedAt,
-        savedAt: now(),
       };
     } catch (error) {
-      return {
-        status: 'error',
-        message: describeStorageError(error) ?? t('recorder.couldNotSave', { detail: describe(error) }),
-      };
+      return { status: 'error', message: this.saveFailure(error) };
     }
+    if (handedOver) {
+      const { recordingId } = reply;
+      writing.then(
+        () => this.emit(panelId, { type: 'recording-stored', recordingId, at: now() }),
+        (error: unknown) =>
+          this.emit(panelId, { type: 'recording-store-failed', recordingId, message: this.saveFailure(error) }),
+      );
+      return { ...reply, writing: true };
+    }
+    try {
+      await writing;
+    } catch (error) {
+      return { status: 'error', message: this.saveFailure(error) };
+    }
+    return { ...reply, writing: false, savedAt: now() };
+  }
+
+  private saveFailure(error: unknown): string {
+    return describeStorageError(error) ?? t('recorder.couldNotSave', { detail: describe(error) });
   }
 
   private async release(session: Session): Promise<void> {

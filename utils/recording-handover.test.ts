@@ -53,4 +53,17 @@ describe('the recording hand-over', () => {
     await delivered();
     expect(receiver.take('rec-1')).toBeUndefined();
   });
+
+  it('waits for audio that arrives just after the stop was answered, and gives up after the wait', async () => {
+    const { send, receiver } = pair('handover-late');
+    const late = receiver.arrival('rec-1', 500);
+    send('rec-1', new Blob(['late'], { type: 'audio/webm' }));
+    expect(await (await late)?.text()).toBe('late');
+    // Taken by the waiting turn: nothing is left for a second taker.
+    await delivered();
+    expect(receiver.take('rec-1')).toBeUndefined();
+    const started = Date.now();
+    expect(await receiver.arrival('never-sent', 50)).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
 });

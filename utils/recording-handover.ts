@@ -36,6 +36,8 @@ export function createHandoverReceiver(
   clock: () => number = () => Date.now(),
 ) {
   const held = new Map<string, { blob: Blob; at: number }>();
+  /** Turns waiting for a recording's audio that has not arrived yet. */
+  const waiting = new Map<string, (blob: Blob | undefined) => void>();
 
   function prune(): void {
     const now = clock();
@@ -46,19 +48,47 @@ export function createHandoverReceiver(
   channel.onmessage = (event: MessageEvent<unknown>) => {
     const data = event.data as Partial<Handover> | null;
     if (typeof data?.recordingId !== 'string' || !(data.blob instanceof Blob)) return;
+    const waiter = waiting.get(data.recordingId);
+    if (waiter) {
+      waiting.delete(data.recordingId);
+      waiter(data.blob);
+      return;
+    }
     held.set(data.recordingId, { blob: data.blob, at: clock() });
     prune();
   };
 
+  function take(recordingId: string): Blob | undefined {
+    prune();
+    const entry = held.get(recordingId);
+    held.delete(recordingId);
+    return entry?.blob;
+  }
+
   return {
     /** The recording's audio if it was handed over (and not yet taken); each is taken once. */
-    take(recordingId: string): Blob | undefined {
-      prune();
-      const entry = held.get(recordingId);
-      held.delete(recordingId);
-      return entry?.blob;
+    take,
+    /**
+     * The recording's audio, waiting up to `waitMs` for it: the recording document posts it just
+     * before it answers the stop, and the answer may arrive first. Undefined if it never came.
+     */
+    arrival(recordingId: string, waitMs: number): Promise<Blob | undefined> {
+      const ready = take(recordingId);
+      if (ready) return Promise.resolve(ready);
+      return new Promise<Blob | undefined>((resolve) => {
+        const timer = setTimeout(() => {
+          waiting.delete(recordingId);
+          resolve(undefined);
+        }, waitMs);
+        waiting.set(recordingId, (blob) => {
+          clearTimeout(timer);
+          resolve(blob);
+        });
+      });
     },
     dispose(): void {
+      for (const resolve of waiting.values()) resolve(undefined);
+      waiting.clear();
       channel.onmessage = null;
       channel.close();
       held.clear();

@@ -9,6 +9,9 @@
  * first, 4–11 ms with the redraw held, 2–4 ms with the stream's abort held back too (see
  * turn-runner.ts). The redraw waits a few milliseconds, less than a frame.
  *
+ * The same hold keeps the redraw behind the upload of a just-stopped recording, the teacher's
+ * request and each sentence sent to the voice: each is on the way to the teacher's first word.
+ *
  * `debounceRendering` is Preact's hook for when queued renders run (its default is a microtask).
  */
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { Recording } from '@/utils/db';
 import type { RecorderEnvironment } from '@/utils/recorder';
-import { FakeContext, FakeMicrophone } from '@/utils/testing/fakes';
+import { FakeBroadcastChannel, FakeContext, FakeMicrophone } from '@/utils/testing/fakes';
 
 /**
  * The panel store against the real offscreen service (utils/offscreen-service.ts: the real
@@ -117,7 +117,21 @@ function portPair(name: string): [FakePort, FakePort] {
 // ── The browser-only parts of the offscreen document ─────────────────────────────────────────
 
 const microphones: FakeMicrophone[] = [];
+/** Whether the recording document hands the audio over in memory (then it writes beside the upload). */
+let handOverOn = false;
+/** Holds each IndexedDB write of a recording until released; or makes it fail. */
+let holdSaves = false;
+let saveFailure: Error | null = null;
+const heldSaves: Array<() => void> = [];
+// Every panel and the recording document hand audio over on this (happy-dom's Blob cannot be cloned).
+vi.stubGlobal('BroadcastChannel', FakeBroadcastChannel);
+const { createHandoverSender } = await import('@/utils/recording-handover');
+const handOverSender = createHandoverSender();
 const recorderEnvironment: RecorderEnvironment = {
+  handOver(recordingId, blob) {
+    if (!handOverOn) throw new Error('no hand-over in this test');
+    handOverSender(recordingId, blob);
+  },
   async openMicrophone() {
     const microphone = new FakeMicrophone();
     microphones.push(microphone);
@@ -125,6 +139,8 @@ const recorderEnvironment: RecorderEnvironment = {
   },
   microphonePermission: async () => 'granted',
   saveRecording: async (recording: Recording) => {
+    if (holdSaves) await new Promise<void>((resolve) => heldSaves.push(resolve));
+    if (saveFailure) throw saveFailure;
     const { putRecording } = await import('@/utils/db');
     await putRecording(recording);
   },
@@ -202,6 +218,10 @@ beforeEach(async () => {
   replyText = 'Hello there. What did you do yesterday?';
   transcript = 'Yesterday I go to the park.';
   holdCorrections = false;
+  handOverOn = false;
+  holdSaves = false;
+  saveFailure = null;
+  heldSaves.length = 0;
   vi.stubGlobal('speechSynthesis', speech);
   vi.stubGlobal('SpeechSynthesisUtterance', FakeUtterance);
   // Ports: the panel connects, the offscreen document's onConnect listener gets the other end.
@@ -257,6 +277,63 @@ describe('a turn, through the real offscreen service', () => {
       expect.arrayContaining(['Hello there.', 'What did you do yesterday?']),
     );
     expect(microphones.at(-1)!.released).toBe(true);
+  });
+
+  it('the upload leaves while the recording is still being written to IndexedDB, and the turn keeps it', async () => {
+    handOverOn = true;
+    const { transcribe } = await import('@/utils/teacher-api');
+    const { getRecording } = await import('@/utils/db');
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    holdSaves = true;
+    const uploadsBefore = vi.mocked(transcribe).mock.calls.length;
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+    await until('the upload', () => vi.mocked(transcribe).mock.calls.length > uploadsBefore);
+    // Uploaded from memory while the write is still held.
+    expect(heldSaves).toHaveLength(1);
+    const learner = () => store.messages.value.find((m) => m.role === 'user')!;
+    expect(learner().timings.recordingSavedAt).toBeUndefined();
+    heldSaves.shift()!();
+    await until('the write to be noted', () => learner().timings.recordingSavedAt !== undefined);
+    expect(await getRecording(learner().recordingId!)).toBeDefined();
+    await until('the reply', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
+    expect(learner()).toMatchObject({ text: 'Yesterday I go to the park.', status: 'done' });
+  });
+
+  it('a write that fails after the upload left says what to do, and the turn still gets its answer', async () => {
+    handOverOn = true;
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    saveFailure = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+    await until('the reply', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
+    expect(store.messages.value[1]).toMatchObject({ text: 'Yesterday I go to the park.', status: 'done' });
+    await until('the storage notice', () => /no room left/.test(store.banner.value?.message ?? ''));
+  });
+
+  it('a silent recording still being written is deleted once the write is done, not before', async () => {
+    handOverOn = true;
+    const { recordingsUsage } = await import('@/utils/db');
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    holdSaves = true;
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    microphones.at(-1)!.play(600, 0);
+    store.toggleTalk();
+    await until('the turn to end with nothing heard', () => store.phase.value === 'idle' && heldSaves.length === 1);
+    const before = (await recordingsUsage()).count;
+    heldSaves.shift()!();
+    await settle(60);
+    // Deleted after the write landed: nothing is left behind that no turn refers to.
+    expect((await recordingsUsage()).count).toBe(before);
+    expect(store.messages.value).toHaveLength(1);
   });
 
   it('barge-in: pressing Talk while the teacher speaks silences it and keeps the part that was heard', async () => {

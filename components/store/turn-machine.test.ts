@@ -33,6 +33,7 @@ function saved(extra: Partial<SavedRecording> = {}): SavedRecording {
     speechDetected: true,
     stopRequestedAt: 100,
     stoppedAt: 110,
+    writing: false,
     savedAt: 115,
     ...extra,
   };

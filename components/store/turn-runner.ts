@@ -161,7 +161,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
       case 'transcribe-again':
         return transcribeSaved(effect.messageId);
       case 'discard-recording':
-        return deleteRecording(effect.recordingId);
+        return discard(effect.recordingId);
       case 'ask-teacher':
         return askTeacher(effect.replyId);
       case 'check-sentence':
@@ -219,6 +219,21 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
     dispatch({ type: 'recording-ended', result, stopPressedAt });
   }
 
+  /** Deletes a just-stopped recording once its write is done (a failed write left nothing). */
+  async function discard(recordingId: string): Promise<void> {
+    const written = await recorder.stored(recordingId).then(
+      () => true,
+      () => false,
+    );
+    if (written) await deleteRecording(recordingId);
+  }
+
+  /** A recording from IndexedDB, once a write still under way for it is done. */
+  async function storedRecording(recordingId: string) {
+    await recorder.stored(recordingId);
+    return getRecording(recordingId);
+  }
+
   function onRecorderEvent(event: RecorderEvent): void {
     switch (event.type) {
       case 'speech-start':
@@ -240,6 +255,8 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
         dispatch({ type: 'mic-failed', message: event.message });
         return;
       case 'level':
+      case 'recording-stored':
+      case 'recording-store-failed':
         return;
     }
   }
@@ -247,8 +264,9 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
   // ── Transcription ──────────────────────────────────────────────────────────────────────────
 
   async function transcribeNew(recording: SavedRecording, stopPressedAt: number): Promise<void> {
-    // The recording is already in IndexedDB (the offscreen document saved it before replying):
-    // the turn exists before anything is uploaded, so a failure loses nothing.
+    // The recording document handed the audio over in memory and writes it to IndexedDB beside
+    // the upload (or wrote it before replying): the turn exists before anything is uploaded, so
+    // a failed upload loses nothing. A failed write is said; the turn goes on from memory.
     const message: Message = {
       id: newId(),
       conversationId: recording.conversationId,
@@ -263,13 +281,28 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
         recordingSavedAt: recording.savedAt,
       },
     };
+    if (recording.writing) {
+      recorder.stored(recording.recordingId).then(
+        (at) => {
+          if (at !== undefined) history.patch(message.id, { timings: { recordingSavedAt: at } }, false).catch(noop);
+        },
+        (error: unknown) => banner.showError(error),
+      );
+    }
     // Written while the audio is read and uploaded, not before: the write is not on the way to
-    // the teacher's first word.
+    // the teacher's first word. The panel redraws once the upload is on its way (render-gate.ts).
+    let uploading = noop;
+    holdRendersFor(new Promise<void>((resolve) => (uploading = resolve)));
     const saved = history.save(message);
-    await transcribeMessage(message.id, recording.recordingId, saved, {
-      mimeType: recording.mimeType,
-      durationMs: recording.durationMs,
-    });
+    try {
+      await transcribeMessage(message.id, recording.recordingId, saved, {
+        mimeType: recording.mimeType,
+        durationMs: recording.durationMs,
+        onSent: uploading,
+      });
+    } finally {
+      uploading();
+    }
   }
 
   async function transcribeSaved(messageId: string): Promise<void> {
@@ -291,21 +324,22 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
     messageId: string,
     recordingId: string,
     saved: Promise<void>,
-    fresh?: { mimeType: string; durationMs: number },
+    fresh?: { mimeType: string; durationMs: number; onSent?(): void },
   ): Promise<void> {
     let transcript: Transcript;
     let recordingS: number;
     try {
       // A recording just made is uploaded from memory (handed over by the recording document);
       // a retry, or one offered back after the panel closed, is read from IndexedDB.
-      const handed = fresh && recorder.takeAudio(recordingId);
-      const recording = handed ? { ...fresh, blob: handed } : await getRecording(recordingId);
+      const handed = fresh && (await recorder.takeAudio(recordingId));
+      const recording = handed ? { ...fresh, blob: handed } : await storedRecording(recordingId);
       if (!recording) throw new Error(t('conversation.recordingGone'));
       recordingS = recording.durationMs / 1000;
       [transcript] = await Promise.all([
         transcribe(settings.endpoints.value.transcription, recording.blob, recording.mimeType, {
           onSent: () => {
             history.patch(messageId, { timings: { uploadSentAt: now() } }, false).catch(noop);
+            fresh?.onSent?.();
           },
           onRetry: (problem, _attempt, delayMs) =>
             banner.info(t('banner.retrying', { problem: problem.message, seconds: Math.round(delayMs / 1000) })),
@@ -341,8 +375,8 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
 
   async function judgeAttempt(recording: SavedRecording, target: PracticeTarget): Promise<void> {
     try {
-      const handed = recorder.takeAudio(recording.recordingId);
-      const stored = handed ? { blob: handed } : await getRecording(recording.recordingId);
+      const handed = await recorder.takeAudio(recording.recordingId);
+      const stored = handed ? { blob: handed } : await storedRecording(recording.recordingId);
       if (!stored) throw new Error(t('correction.attemptLost'));
       // No prompt: a prompt holding (or hinting at) the target would let the transcription
       // "hear" what the learner was meant to say rather than what they said.
@@ -360,7 +394,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
       dispatch({ type: 'attempt-judged', targetId: target.id });
     } finally {
       // The attempt's audio is not part of any conversation.
-      await deleteRecording(recording.recordingId);
+      await discard(recording.recordingId);
     }
   }
 
@@ -394,6 +428,9 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
       stoppedHeard: [],
     };
     current = run;
+    // The panel redraws once the request is on its way (render-gate.ts).
+    let requesting = noop;
+    holdRendersFor(new Promise<void>((resolve) => (requesting = resolve)));
     const saved = history.save({
       id: replyId,
       conversationId: conversation.id,
@@ -427,6 +464,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
           signal: run.abort.signal,
           onSent: () => {
             history.patch(run.id, { timings: { chatSentAt: now() } }, false).catch(noop);
+            requesting();
           },
           onRetry: (problem, _attempt, delayMs) =>
             banner.info(t('banner.retrying', { problem: problem.message, seconds: Math.round(delayMs / 1000) })),
@@ -434,6 +472,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
       );
       await saved;
     } catch (error) {
+      requesting();
       if (current !== run) return; // interrupted: endReply has kept what was heard
       current = null;
       run.browser?.cancel();
@@ -462,15 +501,20 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
       return;
     }
     const { companionUrl, companionToken, voice } = settings.settings.value;
-    speaker
-      .speak(run.id, sentence, { url: companionUrl, token: companionToken, voice, speed: voiceSpeed() })
-      .catch((error: unknown) => {
-        // The voice player could not be reached: the browser's voice reads from this sentence on.
-        console.warn('AITalk: could not queue sentence', seq, error);
-        if (current !== run || run.browser) return;
-        run.failedFrom = Math.min(run.failedFrom || seq, seq);
-        dispatch({ type: 'companion-failed', replyId: run.id, unreachable: false, message: errorText(error) });
-      });
+    const queued = speaker.speak(run.id, sentence, {
+      url: companionUrl,
+      token: companionToken,
+      voice,
+      speed: voiceSpeed(),
+    });
+    holdRendersFor(queued);
+    queued.catch((error: unknown) => {
+      // The voice player could not be reached: the browser's voice reads from this sentence on.
+      console.warn('AITalk: could not queue sentence', seq, error);
+      if (current !== run || run.browser) return;
+      run.failedFrom = Math.min(run.failedFrom || seq, seq);
+      dispatch({ type: 'companion-failed', replyId: run.id, unreachable: false, message: errorText(error) });
+    });
   }
 
   function onSpeechEvent(event: SpeechEvent): void {

@@ -127,3 +127,28 @@ export class FakeSource implements PlayerSource<Clip> {
 }
 
 export const clip = (text: string, duration: number): Clip => ({ text, duration });
+
+/**
+ * BroadcastChannel between documents of one origin, in memory: a message reaches every other
+ * open channel of the same name a moment later (a task, as in a browser), objects by reference.
+ * For test environments whose own Blob cannot be cloned (happy-dom).
+ */
+export class FakeBroadcastChannel {
+  private static readonly open = new Set<FakeBroadcastChannel>();
+  onmessage: ((event: MessageEvent<unknown>) => void) | null = null;
+
+  constructor(readonly name: string) {
+    FakeBroadcastChannel.open.add(this);
+  }
+
+  postMessage(data: unknown): void {
+    for (const other of FakeBroadcastChannel.open) {
+      if (other === this || other.name !== this.name) continue;
+      setTimeout(() => other.onmessage?.({ data } as MessageEvent<unknown>), 0);
+    }
+  }
+
+  close(): void {
+    FakeBroadcastChannel.open.delete(this);
+  }
+}
