@@ -4,9 +4,9 @@
  * the Blob travels by reference, with no copy through the JSON of extension messages. The panel
  * uploads it from memory instead of reading the same bytes back from IndexedDB.
  *
- * It only saves time, never replaces the store: the recording document still writes the audio to
- * IndexedDB before answering the stop, and a panel that missed the hand-over (opened later, or a
- * retry) reads it from there as before.
+ * It only saves time, never replaces the store: the recording document writes the same audio to
+ * IndexedDB beside the upload and says when it is stored ('recording-stored'); a panel that missed
+ * the hand-over (opened later, or a retry) reads it from there once it is.
  */
 
 export const HANDOVER_CHANNEL = 'aitalk-recording-audio';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deferRendering, holdRendersFor, MAX_HOLD_MS } from './render-gate';
+import { deferRendering, holdRenders, holdRendersFor, MAX_HOLD_MS } from './render-gate';
 
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -55,6 +55,19 @@ describe('render gate: a barge-in stop leaves before the panel redraws', () => {
     const flush = vi.fn();
     deferRendering(flush);
     await Promise.resolve();
+    expect(flush).toHaveBeenCalledTimes(1);
+  });
+
+  it('waits for every hold that is on, not only the latest', async () => {
+    const flush = vi.fn();
+    const releaseUpload = holdRenders();
+    const releaseRequest = holdRenders();
+    deferRendering(flush);
+    releaseRequest();
+    await settle();
+    expect(flush).not.toHaveBeenCalled();
+    releaseUpload();
+    await settle();
     expect(flush).toHaveBeenCalledTimes(1);
   });
 });

@@ -20,7 +20,10 @@ export const MAX_HOLD_MS = 50;
 
 let held: Promise<void> | null = null;
 
-/** Redraws queued from now on wait until `urgent` settles (or MAX_HOLD_MS, whichever is first). */
+/**
+ * Redraws queued from now on wait until `urgent` settles (or MAX_HOLD_MS, whichever is first),
+ * and until every hold placed before it has ended too.
+ */
 export function holdRendersFor(urgent: Promise<unknown>): void {
   const settled = Promise.race([
     urgent.then(
@@ -29,10 +32,17 @@ export function holdRendersFor(urgent: Promise<unknown>): void {
     ),
     new Promise<void>((resolve) => setTimeout(resolve, MAX_HOLD_MS)),
   ]);
-  const hold: Promise<void> = settled.then(() => {
+  const hold: Promise<void> = Promise.all([held, settled]).then(() => {
     if (held === hold) held = null;
   });
   held = hold;
+}
+
+/** Holds redraws until the returned function is called (or MAX_HOLD_MS). */
+export function holdRenders(): () => void {
+  let release!: () => void;
+  holdRendersFor(new Promise<void>((resolve) => (release = resolve)));
+  return release;
 }
 
 /**

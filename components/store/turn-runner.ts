@@ -29,7 +29,7 @@ import {
 import { compareAttempt, type AttemptComparison } from '@/utils/word-diff';
 import { t } from '@/utils/i18n';
 import { splitSentences } from '@/utils/sentence-splitter';
-import { holdRendersFor } from '@/utils/render-gate';
+import { holdRenders, holdRendersFor } from '@/utils/render-gate';
 import { levelVoiceSpeed, teacherInstructions } from '@/utils/teacher-prompt';
 
 /** "Listen slowly": three quarters of the usual pace. */
@@ -291,8 +291,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
     }
     // Written while the audio is read and uploaded, not before: the write is not on the way to
     // the teacher's first word. The panel redraws once the upload is on its way (render-gate.ts).
-    let uploading = noop;
-    holdRendersFor(new Promise<void>((resolve) => (uploading = resolve)));
+    const uploading = holdRenders();
     const saved = history.save(message);
     try {
       await transcribeMessage(message.id, recording.recordingId, saved, {
@@ -429,8 +428,7 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
     };
     current = run;
     // The panel redraws once the request is on its way (render-gate.ts).
-    let requesting = noop;
-    holdRendersFor(new Promise<void>((resolve) => (requesting = resolve)));
+    const requesting = holdRenders();
     const saved = history.save({
       id: replyId,
       conversationId: conversation.id,
