@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AudioPlayer, CompanionUnreachableError, TeacherVoice, fetchSpeech } from './audio-player';
-import { FakeContext, clip } from './testing/fakes';
+import { AudioPlayer, CompanionUnreachableError, TeacherVoice, fetchSpeech, memoryVoiceRate } from './audio-player';
+import { FakeContext, clip, type Clip } from './testing/fakes';
+import { wav } from './testing/wav';
+import { readPcmWav } from './wav-pcm';
 import type { CompanionTarget, SpeechEvent } from './messages';
 import { CLAUSE_PAUSE_MS } from './sentence-splitter';
 
@@ -308,5 +310,54 @@ describe('TeacherVoice', () => {
       companionUnreachable: false,
       message: expect.stringMatching(/500/),
     });
+  });
+});
+
+describe('AudioPlayer at the voice’s sample rate', () => {
+  /** A context whose decoder reads the test's WAVs (a second of silence per 22,050 samples, say). */
+  class WavContext extends FakeContext {
+    override async decode(bytes: ArrayBuffer): Promise<Clip> {
+      const pcm = readPcmWav(bytes);
+      if (!pcm) throw new Error('not a WAV');
+      return { text: `wav@${pcm.sampleRate}`, duration: pcm.frames / pcm.sampleRate };
+    }
+  }
+
+  it('plays the next reply at the voice’s own rate: the output is replaced while silent, never mid-clip', async () => {
+    const made: WavContext[] = [];
+    const create = (rate?: number) => {
+      const context = new WavContext(rate ?? 48_000);
+      made.push(context);
+      return context;
+    };
+    const memory = memoryVoiceRate();
+    const player = new AudioPlayer(create, memory);
+    player.warm();
+    const playing = player.schedule(await player.decode(wav(new Array(22_050).fill(0), { rate: 22_050 })));
+    expect(memory.load()).toBe(22_050);
+
+    // The learner starts speaking while the teacher is still talking: the output stays.
+    player.warm();
+    expect(made.map((c) => c.sampleRate)).toEqual([48_000]);
+
+    await vi.advanceTimersByTimeAsync(1_100);
+    await playing.ended;
+    player.warm();
+    expect(made.map((c) => c.sampleRate)).toEqual([48_000, 22_050]);
+    expect(made[0]!.closed).toBe(true);
+    player.schedule(await player.decode(wav(new Array(100).fill(0), { rate: 22_050 })));
+    expect(made[1]!.sources).toHaveLength(1);
+
+    // A player made later (the document reopened) starts at the remembered rate.
+    new AudioPlayer(create, memory).warm();
+    expect(made.at(-1)!.sampleRate).toBe(22_050);
+  });
+
+  it('keeps its output for a voice whose clips are not WAV', async () => {
+    const context = new FakeContext(48_000);
+    const memory = memoryVoiceRate();
+    const player = new AudioPlayer(() => context, memory);
+    player.schedule(await player.decode(new TextEncoder().encode(JSON.stringify([0.5, 'mp3'])).buffer));
+    expect(memory.load()).toBeUndefined();
   });
 });

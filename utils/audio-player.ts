@@ -2,6 +2,7 @@ import { now, type CompanionTarget, type SpeakRequest, type SpeechEvent, type St
 import { CLAUSE_PAUSE_MS, endsMidSentence } from './sentence-splitter';
 import { SpeechQueue } from './speech-queue';
 import { t } from './i18n';
+import { readPcmWav, wavSampleRate } from './wav-pcm';
 
 /**
  * Plays the teacher's sentences back to back on one AudioContext, so consecutive sentences join
@@ -29,14 +30,22 @@ export interface PlayerSource<B> {
 export interface PlayerContext<B> {
   readonly currentTime: number;
   readonly state: AudioContextState;
+  readonly sampleRate: number;
   /** A new source, already connected to the speakers. */
   createSource(): PlayerSource<B>;
   decode(bytes: ArrayBuffer): Promise<B>;
   resume(): Promise<void>;
+  close(): Promise<void>;
 }
 
-export function browserPlayerContext(): PlayerContext<AudioBuffer> {
-  const context = new AudioContext();
+/**
+ * The browser's audio output. Made at the voice's own sample rate (when known), a clip in that
+ * rate becomes a buffer by copying its samples (utils/wav-pcm.ts) instead of being decoded and
+ * resampled whole before it can start; the output device resamples as it plays, with Chromium's
+ * sinc resampler, a few samples at a time. Any other clip is decoded (and resampled) as before.
+ */
+export function browserPlayerContext(sampleRate?: number): PlayerContext<AudioBuffer> {
+  const context = new AudioContext(sampleRate ? { sampleRate } : undefined);
   return {
     get currentTime() {
       return context.currentTime;
@@ -44,13 +53,39 @@ export function browserPlayerContext(): PlayerContext<AudioBuffer> {
     get state() {
       return context.state;
     },
+    get sampleRate() {
+      return context.sampleRate;
+    },
     createSource() {
       const source = context.createBufferSource();
       source.connect(context.destination);
       return source;
     },
-    decode: (bytes) => context.decodeAudioData(bytes),
+    decode: async (bytes) => {
+      const pcm = wavSampleRate(bytes) === context.sampleRate ? readPcmWav(bytes) : undefined;
+      if (!pcm) return context.decodeAudioData(bytes);
+      const buffer = context.createBuffer(pcm.channels, Math.max(1, pcm.frames), pcm.sampleRate);
+      pcm.channelData.forEach((samples, channel) => buffer.copyToChannel(samples, channel));
+      return buffer;
+    },
     resume: () => context.resume(),
+    close: () => context.close(),
+  };
+}
+
+/** Where the player keeps the sample rate of the voice it last played (across document restarts). */
+export interface VoiceRateMemory {
+  load(): number | undefined;
+  save(rate: number): void;
+}
+
+export function memoryVoiceRate(initial?: number): VoiceRateMemory {
+  let rate = initial;
+  return {
+    load: () => rate,
+    save: (value) => {
+      rate = value;
+    },
   };
 }
 
@@ -67,14 +102,20 @@ export class AudioPlayer<B extends { readonly duration: number } = AudioBuffer> 
   private playhead = 0;
   private readonly playing = new Set<Playing>();
 
-  constructor(private readonly createContext: () => PlayerContext<B>) {}
+  constructor(
+    private readonly createContext: (sampleRate?: number) => PlayerContext<B>,
+    private readonly voiceRate: VoiceRateMemory = memoryVoiceRate(),
+  ) {}
 
   /** Whether any clip is playing or waiting for its turn. */
   get busy(): boolean {
     return this.playing.size > 0;
   }
 
+  /** A clip ready to schedule; a voice at a new sample rate is remembered for the next output. */
   decode(bytes: ArrayBuffer): Promise<B> {
+    const rate = wavSampleRate(bytes);
+    if (rate !== undefined && rate !== this.voiceRate.load()) this.voiceRate.save(rate);
     return this.ctx().decode(bytes);
   }
 
@@ -137,11 +178,19 @@ export class AudioPlayer<B extends { readonly duration: number } = AudioBuffer> 
    * speaking), so the first reply after opening does not also pay for starting the audio device.
    */
   warm(): void {
+    // An output at another rate than the voice's is replaced while it is silent, so the next
+    // reply's clips need no resampling before they start.
+    const rate = this.voiceRate.load();
+    if (this.context && rate !== undefined && this.context.sampleRate !== rate && !this.busy) {
+      this.context.close().catch(() => undefined);
+      this.context = undefined;
+      this.playhead = 0;
+    }
     this.ctx();
   }
 
   private ctx(): PlayerContext<B> {
-    this.context ??= this.createContext();
+    this.context ??= this.createContext(this.voiceRate.load());
     // A context created without a user gesture may start suspended; resuming is harmless otherwise.
     if (this.context.state === 'suspended') void this.context.resume().catch(() => undefined);
     return this.context;

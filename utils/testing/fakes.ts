@@ -76,6 +76,11 @@ export interface Clip {
 export class FakeContext implements PlayerContext<Clip> {
   readonly state = 'running' as const;
   readonly sources: FakeSource[] = [];
+  closed = false;
+  constructor(readonly sampleRate = 48_000) {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
   private readonly t0 = Date.now();
   get currentTime(): number {
     return (Date.now() - this.t0) / 1000;
