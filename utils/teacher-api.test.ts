@@ -11,7 +11,7 @@ import { makeSpeechWav } from '../script/lib/speech-wav';
 import { REASONING, STANDIN_QUIRKS, startStandin, type Standin } from '../script/openai-standin/server';
 import { ApiProblem } from './api-errors';
 import { apiEndpoints, type Endpoint } from './endpoints';
-import { quirksOf } from './server-quirks';
+import { quirksOf, readQuirksAhead } from './server-quirks';
 import { DEFAULT_SETTINGS, DEFAULT_TRANSCRIPTION_PROMPT } from './settings';
 import { WHISPER_MAX_BYTES, recordingFile, streamReply, transcribe, type ChatTurn } from './teacher-api';
 
@@ -147,6 +147,40 @@ describe('transcription uploads', () => {
     standin.control.clearRequests();
     await transcribe(endpoint, wav, 'audio/wav');
     expect(transcriptionRequests().map((r) => r.status)).toEqual([200]);
+  });
+
+  it('uses what was read ahead while the learner spoke, unless the server refused something since', async () => {
+    const endpoint = endpoints().transcription;
+    readQuirksAhead(standin.url);
+    // The read has begun (a learner speaks for seconds; here, one turn of the event loop).
+    await Promise.resolve();
+    const get = vi.spyOn(fakeBrowser.storage.local, 'get');
+    await transcribe(endpoint, wav, 'audio/wav');
+    expect(get.mock.calls).toEqual([]);
+
+    // Read ahead, then a request learns that the server refuses verbose_json: the next upload
+    // goes straight to json, not by way of the stale read.
+    readQuirksAhead(standin.url);
+    standin.control.setQuirks(['no-verbose-json']);
+    await transcribe(endpoint, wav, 'audio/wav');
+    standin.control.clearRequests();
+    await transcribe(endpoint, wav, 'audio/wav');
+    expect(transcriptionRequests().map((r) => r.status)).toEqual([200]);
+    get.mockRestore();
+  });
+
+  it('says the upload and the teacher’s request have left only once each is handed to the network', async () => {
+    const fetches = vi.spyOn(globalThis, 'fetch');
+    const sentAfter = (path: string) => () => fetches.mock.calls.filter(([url]) => String(url).endsWith(path)).length;
+    const seen: number[] = [];
+    const uploads = sentAfter('/audio/transcriptions');
+    await transcribe(endpoints().transcription, wav, 'audio/wav', { onSent: () => seen.push(uploads()) });
+    const chats = sentAfter('/chat/completions');
+    await streamReply(endpoints().chat, HISTORY, () => undefined, { onSent: () => seen.push(chats()) });
+    expect(seen).toEqual([1, 1]);
+    // The hook is ours: the browser's fetch is never handed it.
+    expect(fetches.mock.calls.every(([, init]) => !init || !('onSent' in init))).toBe(true);
+    fetches.mockRestore();
   });
 
   it('on a server that refuses language and prompt, sends only file and model, and remembers it', async () => {

@@ -9,7 +9,7 @@ import {
 } from './api-errors';
 import { t } from './i18n';
 import { missingKey, type Endpoint } from './endpoints';
-import { quirksOf, rememberQuirks } from './server-quirks';
+import { quirksForRequest, rememberQuirks } from './server-quirks';
 import { ThinkingFilter } from './thinking-filter';
 
 /** Whisper refuses uploads over 25 MB. */
@@ -39,12 +39,30 @@ export interface Transcript {
 const NO_KEY_PLACEHOLDER = 'no-key';
 
 /**
+ * A request's options with `onSent`, called as the request is handed to the browser: after the
+ * SDK has built it (3–5 ms for an upload's form), so the moment is the real one and the panel's
+ * redraw, held until then (render-gate.ts), does not run between the two.
+ */
+type SentRequestInit = RequestInit & { onSent?: () => void };
+
+type FetchOptions = NonNullable<Parameters<OpenAI['chat']['completions']['create']>[1]>['fetchOptions'];
+
+/** Per-request options for the SDK that report when the request leaves (see SentRequestInit). */
+function sentHook(onSent: (() => void) | undefined): { fetchOptions?: FetchOptions } {
+  // The SDK passes fetchOptions on to openAiShapedFetch as they are.
+  return onSent ? { fetchOptions: { onSent } satisfies SentRequestInit as FetchOptions } : {};
+}
+
+/**
  * Some providers answer errors in their own envelope (`{"code": 30001, "message": "…"}`), which
  * the SDK cannot read and reports as "no body". Rewrapped as OpenAI's `{"error": {…}}`, their
  * message reaches the learner and the error is classified (an empty account, say).
  */
-export async function openAiShapedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-  const response = await fetch(input, init);
+export async function openAiShapedFetch(input: RequestInfo | URL, init?: SentRequestInit): Promise<Response> {
+  const { onSent, ...rest } = init ?? {};
+  const sending = fetch(input, rest);
+  onSent?.();
+  const response = await sending;
   if (response.ok || !(response.headers.get('content-type') ?? '').includes('json')) return response;
   const body = (await response
     .clone()
@@ -170,7 +188,7 @@ export async function transcribe(
   const client = createClient(endpoint);
   const file = recordingFile(audio, mimeType);
   const describe = describeFor(endpoint);
-  const quirks = await quirksOf(endpoint.baseUrl);
+  const quirks = await quirksForRequest(endpoint.baseUrl);
   const levels: TranscriptionLevel[] = quirks.noTranscriptionOptions
     ? ['bare']
     : wantsWordTimings(endpoint.model) && !quirks.noVerboseJson
@@ -180,10 +198,10 @@ export async function transcribe(
     let refused: unknown;
     const result = await withRetry(
       async () => {
-        options.onSent?.();
         try {
           return await client.audio.transcriptions.create(transcriptionRequest(endpoint, file, level), {
             signal: options.signal,
+            ...sentHook(options.onSent),
           });
         } catch (error) {
           refused = error;
@@ -223,13 +241,11 @@ export async function streamReply(
   const describe = describeFor(endpoint);
   // No stream_options: some compatible servers refuse the field, and the reply needs no usage.
   const stream = await withRetry(
-    () => {
-      options.onSent?.();
-      return client.chat.completions.create(
+    () =>
+      client.chat.completions.create(
         { model: endpoint.model, messages, stream: true },
-        { signal: options.signal },
-      );
-    },
+        { signal: options.signal, ...sentHook(options.onSent) },
+      ),
     describe,
     options,
   );

@@ -10,6 +10,7 @@ import {
 } from '@/utils/messages';
 import type { PanelLink } from '@/utils/panel-link';
 import { SentenceStream } from '@/utils/sentence-splitter';
+import { readQuirksAhead } from '@/utils/server-quirks';
 import { streamReply, transcribe, type Transcript } from '@/utils/teacher-api';
 import { errorText, type BannerStore } from './banner';
 import { BrowserVoice } from './browser-voice';
@@ -193,6 +194,8 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
   async function startMic(handsFree: boolean, purpose: 'turn' | 'practice'): Promise<void> {
     const conversation = history.conversation.value;
     if (!conversation) throw new Error(t('conversation.noConversation'));
+    // What the transcription server refused before is read now, not when the upload is due.
+    readQuirksAhead(settings.endpoints.value.transcription.baseUrl);
     await silencing;
     const reply = await recorder.start(conversation.id, handsFree, purpose);
     switch (reply.status) {
@@ -210,9 +213,12 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
 
   async function stopMic(): Promise<void> {
     const stopPressedAt = now();
+    const stopping = recorder.stop();
+    // The recording document shares this thread: the press's redraw waits until it has stopped.
+    holdRendersFor(stopping);
     let result: StopRecordingReply;
     try {
-      result = await recorder.stop();
+      result = await stopping;
     } catch (error) {
       result = { status: 'error', message: errorText(error) };
     }
