@@ -169,6 +169,15 @@ describe('transcription uploads', () => {
     get.mockRestore();
   });
 
+  it('sends a panel’s first upload at once, with no detour through a data: URL', async () => {
+    vi.resetModules();
+    const fresh = await import('./teacher-api');
+    const fetches = vi.spyOn(globalThis, 'fetch');
+    await fresh.transcribe(endpoints().transcription, wav, 'audio/wav');
+    expect(fetches.mock.calls.map(([url]) => new URL(String(url)).protocol)).toEqual(['http:']);
+    fetches.mockRestore();
+  });
+
   it('says the upload and the teacher’s request have left only once each is handed to the network', async () => {
     const fetches = vi.spyOn(globalThis, 'fetch');
     const sentAfter = (path: string) => () => fetches.mock.calls.filter(([url]) => String(url).endsWith(path)).length;
