@@ -62,7 +62,7 @@ export function browserPlayerContext(sampleRate?: number): PlayerContext<AudioBu
       return source;
     },
     decode: async (bytes) => {
-      const pcm = wavSampleRate(bytes) === context.sampleRate ? readPcmWav(bytes) : undefined;
+      const pcm = readPcmWav(bytes, context.sampleRate);
       if (!pcm) return context.decodeAudioData(bytes);
       const buffer = context.createBuffer(pcm.channels, Math.max(1, pcm.frames), pcm.sampleRate);
       pcm.channelData.forEach((samples, channel) => buffer.copyToChannel(samples, channel));

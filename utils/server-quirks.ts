@@ -30,7 +30,7 @@ const readAhead = new Map<string, { at: number; quirks: Promise<ServerQuirks> }>
 
 /**
  * Reads a server's quirks while the learner is still speaking, so the upload that follows does
- * not wait for storage (2–4 ms on the way to the teacher's first word, measured with the bench).
+ * not wait for storage (1.5–4.5 ms on the way to the teacher's first word, measured with the bench).
  */
 export function readQuirksAhead(baseUrl: string): void {
   const quirks = quirksOf(baseUrl);

@@ -10,6 +10,12 @@ describe('readPcmWav', () => {
     expect([...pcm.channelData[0]!]).toEqual([0, 0.5, -1, 32_767 / 32_768]);
   });
 
+  it('with a rate asked for, gives nothing for a clip at another rate (the browser decodes that one)', () => {
+    const clip = wav([1, 2, 3], { rate: 24_000 });
+    expect(readPcmWav(clip, 22_050)).toBeUndefined();
+    expect(readPcmWav(clip, 24_000)?.frames).toBe(3);
+  });
+
   it('deinterleaves a stereo clip', () => {
     const pcm = readPcmWav(wav([1_000, -1_000, 2_000, -2_000], { channels: 2, rate: 24_000 }))!;
     expect(pcm.channels).toBe(2);

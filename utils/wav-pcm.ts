@@ -2,9 +2,12 @@
  * Reads the 16-bit PCM WAV a voice server sends (the companion, OpenAI-compatible speech
  * endpoints), so a clip can become an AudioBuffer without `decodeAudioData`. That call hands the
  * bytes to a decoder thread and, when the clip's rate is not the context's, resamples the whole
- * clip before the first sample can play: 8–18 ms for a 3–5 s sentence at 22,050 Hz into a 44.1 or
- * 48 kHz context, measured in this machine's Chromium, against under 1 ms to copy the samples.
+ * clip before the first sample can play: 8–18 ms for a 3–5 s sentence at 22,050 Hz into this
+ * machine's 44.1 kHz context (headless Chromium), against under 1 ms to copy the samples.
  * Anything else (another encoding, a compressed format) is left to `decodeAudioData`.
+ *
+ * The companion has a WAV reader of its own (companion-server/src/audio.ts); it works on Node
+ * Buffers, mixes stereo down, and is GPL like the rest of that server, so the extension has this one.
  */
 
 export interface PcmWav {
@@ -77,10 +80,13 @@ export function wavSampleRate(bytes: ArrayBuffer): number | undefined {
   return readFormat(bytes)?.sampleRate;
 }
 
-/** The clip's samples, deinterleaved; undefined when it is not 16-bit PCM WAV. */
-export function readPcmWav(bytes: ArrayBuffer): PcmWav | undefined {
+/**
+ * The clip's samples, deinterleaved; undefined when it is not 16-bit PCM WAV, or (with `atRate`)
+ * when it is at another rate, so its samples are not copied only to be decoded after all.
+ */
+export function readPcmWav(bytes: ArrayBuffer, atRate?: number): PcmWav | undefined {
   const format = readFormat(bytes);
-  if (!format) return undefined;
+  if (!format || (atRate !== undefined && format.sampleRate !== atRate)) return undefined;
   const { channels, dataOffset, dataBytes } = format;
   const frames = dataBytes / (2 * channels);
   const view = new DataView(bytes, dataOffset, dataBytes);
