@@ -460,6 +460,22 @@ async function main(): Promise<void> {
       `${sources.length - sourcesBefore} new sources, late speak → ${late}`,
     );
 
+    // ── The voice's own rate ──
+    // The player learnt the voice's rate from its WAVs; the next recording's start, while nothing
+    // plays, leaves one open output at that rate, so the next reply's clips need no resampling.
+    const voiceRate = readPcm16(await readFile(path.join(dir, 'tts-0.wav'))).rate;
+    await browser.send('offscreen:start-recording', { conversationId: 'check', handsFree: false, vad: VAD });
+    await sleep(200);
+    const outputs = await offscreen<number[]>(
+      'window.__contexts.filter((c) => !c.__microphone && c.state !== "closed").map((c) => c.sampleRate)',
+    );
+    await browser.send('offscreen:cancel-recording');
+    check(
+      outputs.length === 1 && outputs[0] === voiceRate,
+      "the teacher's voice plays at its own rate",
+      `open outputs at ${outputs.join(', ')} Hz; the voice's WAVs are at ${voiceRate} Hz`,
+    );
+
     // ── Companion down ──
     await browser.clearEvents();
     const down = { url: 'http://127.0.0.1:9', token: '', voice: '', speed: 1 };
