@@ -1,9 +1,12 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
-import { AITALK_EXTENSION_KEY } from './companion-server/src/extension-id';
+import { AITALK_EXTENSION_KEY } from './common/extension-id';
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({
+  // Every import is written out: a reader (and grep) finds where a name comes from, and moving a file
+  // cannot silently change what a name means.
+  imports: false,
   modules: ['@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   vite: () => ({
     plugins: [preact()],

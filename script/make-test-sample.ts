@@ -12,7 +12,7 @@ import { makeSpeechWav } from './lib/speech-wav.ts';
 import { run } from './lib/run.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Keep in step with TEST_SAMPLE_PATH and TEST_SAMPLE_TEXT in utils/connection-test.ts. */
+/** Keep in step with TEST_SAMPLE_PATH and TEST_SAMPLE_TEXT in features/settings/connection-test.ts. */
 export const TEST_SAMPLE = path.join(ROOT, 'public/hello-can-you-hear-me.ogg');
 export const TEST_SENTENCE = 'Hello, can you hear me?';
 
