@@ -13,7 +13,7 @@ export default defineConfig({
           name: 'extension',
           include: ['{utils,components,entrypoints}/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
-          setupFiles: ['fake-indexeddb/auto', 'utils/testing/i18n-setup.ts'],
+          setupFiles: ['fake-indexeddb/auto', 'core/testing/i18n-setup.ts'],
         },
       },
       {
@@ -31,7 +31,7 @@ export default defineConfig({
         plugins: [WxtVitest()],
         test: {
           name: 'script',
-          setupFiles: ['utils/testing/i18n-setup.ts'],
+          setupFiles: ['core/testing/i18n-setup.ts'],
           include: ['script/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,

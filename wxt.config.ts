@@ -1,6 +1,6 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
-import { AITALK_EXTENSION_KEY } from './companion-server/src/extension-id';
+import { AITALK_EXTENSION_KEY } from './common/extension-id';
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
-import type { SpeechEvent } from '../utils/messages.ts';
+import type { SpeechEvent } from '../core/messages.ts';
 
 /**
  * The built extension in a real headless Chromium with a fake microphone, and the side panel

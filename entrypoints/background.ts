@@ -1,8 +1,8 @@
-import { onMessage, sendMessage } from '@/utils/messages';
-import { closeOffscreenDocumentIfIdle, ensureOffscreenDocument } from '@/utils/offscreen-document';
-import { readTab } from '@/utils/read-tab';
-import { pageRequestItem, talkRequestItem, type PageAction, type PageRequest } from '@/utils/settings';
-import { t } from '@/utils/i18n';
+import { onMessage, sendMessage } from '@/core/messages';
+import { closeOffscreenDocumentIfIdle, ensureOffscreenDocument } from '@/core/offscreen-document';
+import { readTab } from '@/features/page/read-tab';
+import { pageRequestItem, talkRequestItem, type PageAction, type PageRequest } from '@/features/settings/settings';
+import { t } from '@/core/i18n';
 
 /**
  * The context-menu items, in the browser's language: each reads the page (the click grants

@@ -1,5 +1,5 @@
 import { Readability } from '@mozilla/readability';
-import { MIN_PAGE_WORDS, type PageReading } from '@/utils/page-capture';
+import { MIN_PAGE_WORDS, type PageReading } from '@/features/page/page-capture';
 
 /**
  * Injected into a page by `scripting.executeScript({ files })` only when the learner asks (the

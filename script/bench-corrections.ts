@@ -13,9 +13,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { StructuredMode } from '../utils/correction-schema.ts';
-import { requestCorrections } from '../utils/corrections.ts';
-import type { StructuredSupportMemory } from '../utils/structured-support.ts';
+import type { StructuredMode } from '../features/corrections/correction-schema.ts';
+import { requestCorrections } from '../features/corrections/corrections.ts';
+import type { StructuredSupportMemory } from '../features/corrections/structured-support.ts';
 import { formatValue, median, table } from './bench/analysis.ts';
 import { streamChat } from './bench/node-pipeline.ts';
 import type { StructuredOutputs } from './openai-standin/corrections.ts';
@@ -23,7 +23,7 @@ import { LATENCY_PROFILES, startStandin, type LatencyProfile } from './openai-st
 
 const SENTENCE = 'Yesterday I go to the library with my friend';
 const TEACHER_LINE = 'What did you do yesterday?';
-// utils/settings.ts needs the extension's storage; the stand-in's teacher ignores the prompt's wording anyway.
+// features/settings/settings.ts needs the extension's storage; the stand-in's teacher ignores the prompt's wording anyway.
 const TEACHER_INSTRUCTIONS =
   'I want you to act as a spoken English teacher and improver. Keep your reply under 100 words and ask me a question.';
 

@@ -17,7 +17,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { VAD_DEFAULTS } from '../utils/voice-activity.ts';
+import { VAD_DEFAULTS } from '../offscreen/voice-activity.ts';
 import { median, table } from './bench/analysis.ts';
 import { LEAD_MS, NOISE_ONLY_MS, TAIL_MS, compare, makeScenes, type Row } from './bench/vad-compare.ts';
 import { energyDetector, sileroDetector, type Detector } from './bench/vad-detectors.ts';

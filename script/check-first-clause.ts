@@ -16,7 +16,7 @@ import { wavHeader } from '../companion-server/src/audio.ts';
 import { table } from './bench/analysis.ts';
 import { run } from './lib/run.ts';
 import { LONG_OPENING } from './openai-standin/teacher.ts';
-import { CLAUSE_PAUSE_MS, splitSentences } from '../utils/sentence-splitter.ts';
+import { CLAUSE_PAUSE_MS, splitSentences } from '../common/sentence-splitter.ts';
 
 const SENTENCES = [
   LONG_OPENING,

@@ -21,7 +21,7 @@ import { launch as launchExtension } from '../e2e/harness.ts';
 import { attachToOffscreen, instrument, microphoneState, type Evaluator } from '../e2e/offscreen-probe.ts';
 import { recognizeSentence } from './lib/recognize.ts';
 import { readPcm16 } from './lib/wav.ts';
-import type { SavedRecording } from '../utils/messages.ts';
+import type { SavedRecording } from '../core/messages.ts';
 import { run } from './lib/run.ts';
 import { makeSilenceWav, makeSpeechWav } from './lib/speech-wav.ts';
 

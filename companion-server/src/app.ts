@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { splitSentences } from '../../utils/sentence-splitter.ts';
+import { splitSentences } from '../../common/sentence-splitter.ts';
 import {
   CONTENT_TYPES,
   LinearResampler,

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AITALK_EXTENSION_ID } from './extension-id.ts';
-import { DEFAULT_COMPANION_PORT } from './port.ts';
+import { AITALK_EXTENSION_ID } from '../../common/extension-id.ts';
+import { DEFAULT_COMPANION_PORT } from '../../common/companion-port.ts';
 import { defaultCoquiPython } from './python-env.ts';
 
 export const ENGINE_NAMES = ['espeak', 'coqui', 'upstream'] as const;

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
-import { AITALK_EXTENSION_ID } from './extension-id.ts';
+import { AITALK_EXTENSION_ID } from '../../common/extension-id.ts';
 
 export interface GuardOptions {
   /** Extension IDs allowed as Origin besides AITalk's own (AITALK_EXTENSION_ID), lower case. */

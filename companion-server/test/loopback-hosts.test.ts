@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AITALK_EXTENSION_ID } from '../src/extension-id.ts';
+import { AITALK_EXTENSION_ID } from '../../common/extension-id.ts';
 import { startCompanion, type CompanionHandle } from '../src/server.ts';
 import { rawRequest, type ApiErrorJson } from './helpers.ts';
 

@@ -1,10 +1,10 @@
-import { AudioPlayer, browserPlayerContext, memoryVoiceRate, type VoiceRateMemory } from '@/utils/audio-player';
-import { applyInterfaceLanguage } from '@/utils/i18n';
-import { startOffscreenService } from '@/utils/offscreen-service';
-import { loadSettings, settingsItem } from '@/utils/settings';
+import { AudioPlayer, browserPlayerContext, memoryVoiceRate, type VoiceRateMemory } from '@/offscreen/audio-player';
+import { applyInterfaceLanguage } from '@/core/i18n';
+import { startOffscreenService } from '@/offscreen/offscreen-service';
+import { loadSettings, settingsItem } from '@/features/settings/settings';
 
 // The offscreen document: the microphone and the teacher's voice, for every panel (see
-// utils/offscreen-service.ts). It lives until the service worker closes it when idle.
+// offscreen/offscreen-service.ts). It lives until the service worker closes it when idle.
 startOffscreenService({ player: new AudioPlayer(browserPlayerContext, storedVoiceRate()) });
 
 /**

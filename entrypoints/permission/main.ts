@@ -1,7 +1,7 @@
-import { applyInterfaceLanguage, t } from '@/utils/i18n';
-import { sendMessage } from '@/utils/messages';
-import { microphonePermission } from '@/utils/microphone-permission';
-import { loadSettings } from '@/utils/settings';
+import { applyInterfaceLanguage, t } from '@/core/i18n';
+import { sendMessage } from '@/core/messages';
+import { microphonePermission } from '@/core/microphone-permission';
+import { loadSettings } from '@/features/settings/settings';
 
 /**
  * Asks for the microphone on a normal extension page: the offscreen document that records cannot

@@ -1,11 +1,11 @@
 import { options, render } from 'preact';
-import { App } from '@/components/App';
-import { StoreContext } from '@/components/store-context';
-import { createPanelStore } from '@/components/store/panel-store';
-import { deferRendering } from '@/utils/render-gate';
+import { App } from '@/panel/App';
+import { StoreContext } from '@/panel/store-context';
+import { createPanelStore } from '@/panel/panel-store';
+import { deferRendering } from '@/panel/render-gate';
 import './style.css';
 
-// A barge-in's stop leaves before the panel redraws (see utils/render-gate.ts).
+// A barge-in's stop leaves before the panel redraws (see panel/render-gate.ts).
 options.debounceRendering = deferRendering;
 
 const store = createPanelStore();

@@ -1,4 +1,4 @@
-import { SentenceStream } from '../../utils/sentence-splitter.ts';
+import { SentenceStream } from '../../common/sentence-splitter.ts';
 
 /**
  * The reference measurements taken from Node against the same servers the extension used: the

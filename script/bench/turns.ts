@@ -1,6 +1,6 @@
 import { copyFile, readFile } from 'node:fs/promises';
 import type { RecordedRequest, Standin } from '../openai-standin/server.ts';
-import { splitSentences } from '../../utils/sentence-splitter.ts';
+import { splitSentences } from '../../common/sentence-splitter.ts';
 import { gapsOf, lateSyntheses, speechSpan, staleStarts } from './analysis.ts';
 import { correctionsLaneOf, isCorrectionsRequest, lanesOfTurn } from './corrections.ts';
 import {

@@ -10,7 +10,7 @@ import {
   VoiceActivityDetector,
   rmsOf,
   type VoiceActivityDetectorOptions,
-} from '../../utils/voice-activity.ts';
+} from '../../offscreen/voice-activity.ts';
 import type { TurnDecision } from './vad-scenes.ts';
 
 /**

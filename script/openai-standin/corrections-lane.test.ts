@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { StructuredMode } from '../../utils/correction-schema.ts';
-import { requestCorrections } from '../../utils/corrections.ts';
-import type { StructuredSupportMemory } from '../../utils/structured-support.ts';
+import type { StructuredMode } from '../../features/corrections/correction-schema.ts';
+import { requestCorrections } from '../../features/corrections/corrections.ts';
+import type { StructuredSupportMemory } from '../../features/corrections/structured-support.ts';
 import { startStandin, type Standin } from './server.ts';
 
 // The extension's corrections request end to end against the stand-in, whose every request is

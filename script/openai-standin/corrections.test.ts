@@ -5,7 +5,7 @@ import {
   CORRECTIONS_SCHEMA,
   parseAnswer,
   type CorrectionsInput,
-} from '../../utils/correction-schema.ts';
+} from '../../features/corrections/correction-schema.ts';
 import { strictSchemaProblem } from './corrections.ts';
 import { startStandin, type Standin } from './server.ts';
 

@@ -4,7 +4,7 @@
  * extension's streaming, sentence splitting and memory can be tested without a model.
  */
 
-import { DICTIONARY_MARK, NEW_PAGE_MARK, PAGE_CONTEXT_HEADING } from '../../utils/prompt-marks.ts';
+import { DICTIONARY_MARK, NEW_PAGE_MARK, PAGE_CONTEXT_HEADING } from '../../features/page/prompt-marks.ts';
 
 export interface TeacherMessage {
   role: string;

@@ -1,0 +1,28 @@
+import { useEffect } from 'preact/hooks';
+import { drillBlocked, drillOf } from './drill';
+import type { DrillState } from './SayItAgain';
+import { NotebookView } from './NotebookView';
+import { entryTarget } from './corrections-store';
+import { useStore } from '../../panel/store-context';
+
+/** The Notebook view, wired to the store: entries, their "Say it again", the exports. */
+export function NotebookPanel() {
+  const store = useStore();
+  useEffect(() => {
+    void store.refreshNotebook();
+  }, [store]);
+  const entries = store.notebook.value;
+  const targetOf = (entry: (typeof entries)[number]) => entryTarget(entry.id, entry.correctedSentence);
+  const drills: Record<string, DrillState> = {};
+  for (const entry of entries) drills[entry.id] = drillOf(store, targetOf(entry).id);
+  return (
+    <NotebookView
+      entries={entries}
+      drills={drills}
+      onSayAgain={(entry) => store.practise(targetOf(entry))}
+      onExportCsv={() => void store.exportNotebookCsv()}
+      onExportConversation={(conversationId) => void store.exportConversation(conversationId)}
+      sayAgainDisabled={(entry) => drillBlocked(store, targetOf(entry).id)}
+    />
+  );
+}

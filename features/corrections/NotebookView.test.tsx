@@ -1,0 +1,85 @@
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
+import { createEmptyCard } from 'ts-fsrs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { NotebookEntry } from '@/core/db';
+import { NotebookView } from './NotebookView';
+
+const NOW = new Date(2026, 10, 29, 12, 0, 0).getTime();
+const DAY = 24 * 60 * 60 * 1000;
+
+function entry(
+  id: string,
+  original: string,
+  corrected: string,
+  kind: NotebookEntry['correction']['kind'],
+  due: number,
+  sentence: string,
+): NotebookEntry {
+  return {
+    id,
+    conversationId: `c-${id}`,
+    messageId: `m-${id}`,
+    correctionIndex: 0,
+    sentence,
+    correctedSentence: sentence.replace(original, corrected),
+    natural: '',
+    createdAt: NOW - DAY,
+    correction: { original, corrected, explanation: `Because of ${corrected}.`, kind },
+    card: createEmptyCard(new Date(due)),
+    due,
+  };
+}
+
+const ENTRIES = [
+  entry('a', 'go', 'went', 'grammar', NOW - 1000, 'Yesterday I go home'),
+  entry('b', 'make a photo', 'take a photo', 'word_choice', NOW + 3 * DAY, 'I make a photo'),
+  entry('c', 'buyed', 'bought', 'grammar', NOW + 1000, 'I buyed bread'),
+];
+
+const props = () => ({ onSayAgain: vi.fn(), onExportCsv: vi.fn(), onExportConversation: vi.fn() });
+
+afterEach(cleanup);
+
+const shownChanges = () =>
+  [...document.querySelectorAll('.notebook-entry .correction-change del')].map((d) => d.textContent);
+
+describe('the notebook view', () => {
+  it('lists every entry and counts those due today', () => {
+    render(<NotebookView entries={ENTRIES} now={NOW} {...props()} />);
+    expect(shownChanges()).toEqual(['go', 'make a photo', 'buyed']);
+    expect(screen.getByText('2 to review today')).toBeTruthy();
+  });
+
+  it('filters by kind, by search and by due today', () => {
+    render(<NotebookView entries={ENTRIES} now={NOW} {...props()} />);
+    fireEvent.change(screen.getByLabelText('Kind'), { target: { value: 'word_choice' } });
+    expect(shownChanges()).toEqual(['make a photo']);
+    fireEvent.change(screen.getByLabelText('Kind'), { target: { value: '' } });
+    fireEvent.input(screen.getByLabelText('Search'), { target: { value: 'BREAD' } });
+    expect(shownChanges()).toEqual(['buyed']);
+    fireEvent.input(screen.getByLabelText('Search'), { target: { value: '' } });
+    fireEvent.click(screen.getByLabelText('Due today only'));
+    expect(shownChanges()).toEqual(['go', 'buyed']);
+    fireEvent.input(screen.getByLabelText('Search'), { target: { value: 'photo' } });
+    expect(screen.getByText('Nothing matches these filters.')).toBeTruthy();
+  });
+
+  it('exports, and says each entry again or exports its conversation', () => {
+    const p = props();
+    render(<NotebookView entries={ENTRIES} now={NOW} {...p} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+    expect(p.onExportCsv).toHaveBeenCalledOnce();
+    const second = screen.getAllByRole('listitem').filter((li) => li.classList.contains('notebook-entry'))[1]!;
+    fireEvent.click(within(second).getByRole('button', { name: 'Say it again' }));
+    expect(p.onSayAgain).toHaveBeenCalledWith(ENTRIES[1]);
+    fireEvent.click(within(second).getByRole('button', { name: 'Conversation as Markdown' }));
+    expect(p.onExportConversation).toHaveBeenCalledWith('c-b');
+    expect(within(second).getByText(/^Next review/)).toBeTruthy();
+  });
+
+  it('says what to do when the notebook is empty', () => {
+    render(<NotebookView entries={[]} now={NOW} {...props()} />);
+    expect(screen.getByText('No corrections yet. They are kept here as you talk.')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Export CSV' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+});

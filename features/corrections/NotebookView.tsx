@@ -1,0 +1,170 @@
+import { useState } from 'preact/hooks';
+import { CORRECTION_KINDS, type CorrectionKind } from '@/features/corrections/correction-schema';
+import type { NotebookEntry } from '@/core/db';
+import { currentLanguageTag, t } from '@/core/i18n';
+import { isDueToday, matchesQuery } from '@/features/corrections/notebook';
+import { SentenceDiff } from './CorrectionCard';
+import { SayItAgain, type DrillState } from './SayItAgain';
+
+const dateFormat = () => new Intl.DateTimeFormat(currentLanguageTag(), { dateStyle: 'medium' });
+
+export interface NotebookViewProps {
+  /** Every entry, newest first (features/corrections/notebook.ts listNotebook()). */
+  entries: readonly NotebookEntry[];
+  /** "Say it again" state per entry id; entries without one are idle. */
+  drills?: Readonly<Record<string, DrillState>>;
+  onSayAgain(entry: NotebookEntry): void;
+  onExportCsv(): void;
+  onExportConversation(conversationId: string): void;
+  onDelete?(entry: NotebookEntry): void;
+  /** While a turn or another drill is using the microphone (an entry's own drill can always be stopped). */
+  sayAgainDisabled?: boolean | ((entry: NotebookEntry) => boolean);
+  /** For tests and for a panel left open past midnight. */
+  now?: number;
+}
+
+function dueText(entry: NotebookEntry, now: number): string {
+  if (isDueToday(entry, now)) return t('notebook.dueToday');
+  return t('notebook.nextReview', { date: dateFormat().format(entry.due) });
+}
+
+function EntryItem({
+  entry,
+  drill,
+  now,
+  props,
+}: {
+  entry: NotebookEntry;
+  drill: DrillState;
+  now: number;
+  props: NotebookViewProps;
+}) {
+  const { correction } = entry;
+  return (
+    <li class="notebook-entry">
+      <p class="notebook-meta">
+        <span>{dateFormat().format(entry.createdAt)}</span> · <span>{t(`correction.kind.${correction.kind}`)}</span> ·{' '}
+        <span class={isDueToday(entry, now) ? 'due due-today' : 'due'}>{dueText(entry, now)}</span>
+      </p>
+      <SentenceDiff before={entry.sentence} after={entry.correctedSentence} />
+      <p class="correction-change">
+        <del>{correction.original}</del>
+        <span aria-hidden="true"> → </span>
+        <span class="visually-hidden">{t('correction.becomes')}</span>
+        {correction.corrected ? <ins>{correction.corrected}</ins> : <em>{t('correction.leaveOut')}</em>}
+      </p>
+      <p class="correction-explanation">{correction.explanation}</p>
+      {entry.natural && (
+        <p class="correction-natural">
+          <span class="label">{t('correction.natural')}</span>
+          {entry.natural}
+        </p>
+      )}
+      {entry.lastAttempt && drill.status === 'idle' && (
+        <p class="notebook-last">
+          {entry.lastAttempt.allRight
+            ? t('notebook.lastTimeAllRight')
+            : t('notebook.lastTimeSome', { right: entry.lastAttempt.right, total: entry.lastAttempt.total })}
+        </p>
+      )}
+      <div class="notebook-actions">
+        <SayItAgain
+          target={entry.correctedSentence}
+          drill={drill}
+          onPress={() => props.onSayAgain(entry)}
+          disabled={
+            typeof props.sayAgainDisabled === 'function' ? props.sayAgainDisabled(entry) : props.sayAgainDisabled
+          }
+        />
+        <button type="button" class="quiet" onClick={() => props.onExportConversation(entry.conversationId)}>
+          {t('notebook.exportConversation')}
+        </button>
+        {props.onDelete && (
+          <button
+            type="button"
+            class="quiet"
+            aria-label={t('notebook.deleteLabel', { original: correction.original })}
+            onClick={() => props.onDelete?.(entry)}
+          >
+            {t('notebook.delete')}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+/** The notebook: every correction kept, newest first, with a kind filter, search and reviews due today. */
+export function NotebookView(props: NotebookViewProps) {
+  const { entries, drills = {}, now = Date.now() } = props;
+  const [kind, setKind] = useState<CorrectionKind | ''>('');
+  const [search, setSearch] = useState('');
+  const [dueOnly, setDueOnly] = useState(false);
+  const due = entries.filter((entry) => isDueToday(entry, now)).length;
+  const shown = entries.filter(
+    (entry) => matchesQuery(entry, { kind: kind || undefined, search }) && (!dueOnly || isDueToday(entry, now)),
+  );
+  const filtering = kind !== '' || search.trim() !== '' || dueOnly;
+  return (
+    <section class="notebook" aria-labelledby="notebook-heading">
+      <div class="notebook-header">
+        <h2 id="notebook-heading">{t('notebook.heading')}</h2>
+        <p class="notebook-due" role="status">
+          {t('notebook.toReview', due)}
+        </p>
+        <button type="button" onClick={props.onExportCsv} disabled={entries.length === 0}>
+          {t('notebook.exportCsv')}
+        </button>
+      </div>
+      <div class="notebook-filters">
+        <label>
+          {t('notebook.kind')}{' '}
+          <select
+            value={kind}
+            onChange={(event) => setKind((event.currentTarget as HTMLSelectElement).value as CorrectionKind | '')}
+          >
+            <option value="">{t('notebook.allKinds')}</option>
+            {CORRECTION_KINDS.filter((k) => k !== 'possibly_misheard').map((k) => (
+              <option key={k} value={k}>
+                {t(`correction.kind.${k}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('notebook.search')}{' '}
+          <input
+            type="search"
+            value={search}
+            onInput={(event) => setSearch((event.currentTarget as HTMLInputElement).value)}
+          />
+        </label>
+        <label class="checkbox">
+          <input
+            type="checkbox"
+            checked={dueOnly}
+            onChange={(event) => setDueOnly((event.currentTarget as HTMLInputElement).checked)}
+          />
+          {t('notebook.dueOnly')}
+        </label>
+      </div>
+      {entries.length === 0 ? (
+        <p class="empty">{t('notebook.empty')}</p>
+      ) : shown.length === 0 ? (
+        <p class="empty">{filtering ? t('notebook.noMatchFilters') : t('notebook.noMatch')}</p>
+      ) : (
+        <ul class="notebook-list">
+          {shown.map((entry) => (
+            <EntryItem
+              key={entry.id}
+              entry={entry}
+              drill={drills[entry.id] ?? { status: 'idle' }}
+              now={now}
+              props={props}
+            />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

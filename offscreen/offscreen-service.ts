@@ -1,0 +1,125 @@
+import { keepAbandonedRecording } from './abandoned-recording';
+import { AudioPlayer, TeacherVoice } from './audio-player';
+import { OFFSCREEN_CLOSING, onMessage, sendMessage, type RecorderEvent, type SpeechEvent } from '../core/messages';
+import { watchPanels } from '../core/panel-link';
+import { Recorder, type RecorderEnvironment } from './recorder';
+
+/**
+ * What the offscreen document does: the only context that may hold the microphone and play audio
+ * while the learner reads any page. It has chrome.runtime and nothing else (no storage), so
+ * everything it needs arrives in messages; it answers the panel and reports progress as
+ * 'sidepanel:*' events. Each panel holds a port open to it: when a panel goes away, what that
+ * panel owned stops. The browser's microphone and speakers are passed in, so tests run this same
+ * service with stand-ins.
+ */
+
+/** With nothing recorded or played for this long, the service worker may close the document. */
+const IDLE_MS = 60_000;
+const IDLE_CHECK_MS = 5_000;
+
+export interface OffscreenServiceOptions<B extends { readonly duration: number }> {
+  player: AudioPlayer<B>;
+  recorderEnvironment?: RecorderEnvironment;
+  fetchImpl?: typeof fetch;
+}
+
+export function startOffscreenService<B extends { readonly duration: number }>(
+  options: OffscreenServiceOptions<B>,
+): { stop(): void } {
+  let lastActivity = Date.now();
+  /** Agreed to close: no new work is taken (see 'offscreen:prepare-close'). */
+  let closing = false;
+
+  /** Marks activity, and refuses new work once the document has agreed to close. */
+  const touch = (): void => {
+    if (closing) throw new Error(OFFSCREEN_CLOSING);
+    lastActivity = Date.now();
+  };
+
+  /** Events go to the panel if it is open; a closed panel is normal, not an error. */
+  function tell(send: () => Promise<void>): void {
+    send().catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/Receiving end does not exist|No response|message port closed/i.test(message)) return;
+      console.warn('AITalk offscreen: could not reach the side panel', message);
+    });
+  }
+
+  const recorder = new Recorder((panelId: string, event: RecorderEvent) => {
+    lastActivity = Date.now();
+    tell(() => sendMessage('sidepanel:recorder-event', { panelId, event }));
+  }, options.recorderEnvironment);
+  const voice = new TeacherVoice(
+    options.player,
+    (event: SpeechEvent) => {
+      lastActivity = Date.now();
+      // While the teacher talks, the learner listening is not the learner being silent.
+      if (event.type === 'started' || event.type === 'ended') recorder.restartIdleTimer();
+      tell(() => sendMessage('sidepanel:speech-event', event));
+    },
+    options.fetchImpl,
+  );
+
+  watchPanels(async (panelId) => {
+    // The panel closed or crashed: its teacher falls silent and its microphone is released now.
+    // What it was recording is kept as an unsent turn the panel offers back when it reopens.
+    if (voice.owner === panelId) voice.stop(panelId);
+    if (recorder.owner !== panelId) return;
+    const result = await recorder.stop(panelId);
+    await keepAbandonedRecording(result);
+  });
+
+  onMessage('offscreen:start-recording', ({ data }) => {
+    touch();
+    // The reply will need the speakers within seconds: start them while the learner talks.
+    options.player.warm();
+    return recorder.start(data);
+  });
+  onMessage('offscreen:stop-recording', ({ data }) => {
+    touch();
+    return recorder.stop(data.panelId);
+  });
+  onMessage('offscreen:cancel-recording', ({ data }) => {
+    touch();
+    return recorder.cancel(data.panelId);
+  });
+  onMessage('offscreen:speak', ({ data }) => {
+    touch();
+    return voice.speak(data);
+  });
+  onMessage('offscreen:end-speech', ({ data }) => {
+    touch();
+    voice.end(data.turnId);
+  });
+  onMessage('offscreen:stop-speech', ({ data }) => {
+    touch();
+    return voice.stop(data.panelId);
+  });
+  onMessage('offscreen:status', () => ({ recording: recorder.recording, speaking: voice.speaking }));
+  onMessage('offscreen:prepare-close', () => {
+    if (closing) return true;
+    if (recorder.recording || voice.speaking || Date.now() - lastActivity < IDLE_MS) return false;
+    closing = true;
+    return true;
+  });
+
+  let idleReportedAt = 0;
+  const idleTimer = setInterval(() => {
+    if (closing) return;
+    if (recorder.recording || voice.speaking) {
+      lastActivity = Date.now();
+      return;
+    }
+    const at = Date.now();
+    // Reported again only after another idle minute, in case the background could not close it.
+    if (at - lastActivity < IDLE_MS || at - idleReportedAt < IDLE_MS) return;
+    idleReportedAt = at;
+    tell(() => sendMessage('background:offscreen-idle'));
+  }, IDLE_CHECK_MS);
+
+  return {
+    stop() {
+      clearInterval(idleTimer);
+    },
+  };
+}

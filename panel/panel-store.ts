@@ -1,0 +1,351 @@
+import { computed, effect, signal } from '@preact/signals';
+import {
+  adoptOrphanRecordings,
+  deleteRecordingsBefore,
+  newId,
+  onDatabaseBlocked,
+  recordingsUsage,
+  type RecordingsUsage,
+} from '@/core/db';
+import { onMessage } from '@/core/messages';
+import { createPanelLink } from '@/core/panel-link';
+import type { Settings } from '@/features/settings/settings';
+import { noKeyMessage } from '@/core/api-errors';
+import { applyInterfaceLanguage, t } from '@/core/i18n';
+import { createBanner, errorText } from './banner';
+import { createHistory } from '../features/conversations/history';
+import { createSettingsSync } from '../features/settings/settings-sync';
+import { createPageSession } from '../features/page/page-session';
+import { createReadOut } from '../features/listening/read-out';
+import { watchPageRequests, watchTalkRequests } from '../features/talk/shortcut-requests';
+import { createTurnRunner } from '../features/talk/turn-runner';
+import type { PracticeTarget } from '../features/talk/turn-machine';
+import { createCorrections } from '../features/corrections/corrections-store';
+import { createNotebook } from '../features/corrections/notebook-store';
+
+/**
+ * The side panel's state and everything the learner can do, as signals plus actions
+ * (CONVENTIONS.md practice 6): a composition of small modules, each one concern —
+ * settings-sync (settings and key), history (conversations and messages, mirrored to IndexedDB),
+ * banner (the message line), turn-machine + turn-runner (what a press, a recording or a reply
+ * does), recorder-client and reply-speaker (the offscreen document's microphone and voice),
+ * browser-voice (the fallback voice), shortcut-requests (the keyboard shortcut).
+ */
+
+/** A recording with no turn this old was orphaned by a crash (see adoptOrphanRecordings). */
+const ORPHAN_AGE_MS = 60_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type PanelStore = ReturnType<typeof createPanelStore>;
+
+export function createPanelStore() {
+  const link = createPanelLink();
+  const settings = createSettingsSync();
+  const history = createHistory();
+  const banner = createBanner(() => settings.settings.value.companionUrl);
+  const notebook = createNotebook();
+  const refreshNotebook = () => {
+    notebook.refresh().catch((error: unknown) => console.warn('AITalk: could not read the notebook', error));
+  };
+  const corrections = createCorrections({ history, settings, onChanged: refreshNotebook });
+  const turn = createTurnRunner({
+    link,
+    history,
+    settings,
+    banner,
+    checkSentence: corrections.check,
+    // A reading of a page selection is kept with the page; "Say it again" updates the notebook.
+    onAttempt: (result) =>
+      result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result),
+  });
+  const voice = createReadOut(link, settings);
+  const page = createPageSession({
+    history,
+    settings,
+    banner,
+    teacherOpens: teacherAsksAboutPage,
+    practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
+    readOut: (text) => voice.readOut(text),
+    pageShortcutName: () => pageShortcut.value,
+  });
+
+  const ready = signal(false);
+  /** Start-up failed (IndexedDB or storage unavailable): the panel shows this with Reload. */
+  const startupError = signal<string | null>(null);
+  /** The talk shortcut as Chrome has it (the learner may have changed it, or it may be unset). */
+  const shortcut = signal('');
+  /** The page shortcut as Chrome has it. */
+  const pageShortcut = signal('');
+  const storageUsage = signal<RecordingsUsage | null>(null);
+  const disposers: Array<() => void> = [];
+
+  function press(): void {
+    void turn.stopReplay();
+    turn.dispatch({
+      type: 'press',
+      hasKey: settings.hasKey.value,
+      handsFreeSetting: settings.settings.value.handsFree,
+    });
+  }
+
+  /** The teacher opens a conversation with a question. */
+  function teacherOpens(): void {
+    if (settings.hasKey.value && history.messages.value.length === 0) {
+      turn.dispatch({ type: 'teacher-opens', replyId: newId() });
+    }
+  }
+
+  /** A page was just brought in: the teacher asks about it, whether or not the conversation is new. */
+  let pendingPageQuestion: (() => void) | null = null;
+  function teacherAsksAboutPage(): void {
+    if (!settings.hasKey.value) {
+      banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
+      return;
+    }
+    pendingPageQuestion?.();
+    // The machine only lets the teacher open into silence: a page that arrives while a turn or a
+    // reply is going (a fresh panel's opening question) is asked about as soon as that is over.
+    const stop = effect(() => {
+      if (turn.phase.value !== 'idle') return;
+      queueMicrotask(() => {
+        stop();
+        if (pendingPageQuestion === stop) pendingPageQuestion = null;
+        turn.dispatch({ type: 'teacher-opens', replyId: newId() });
+      });
+    });
+    pendingPageQuestion = stop;
+  }
+
+  /** Silences the teacher and releases the microphone before the conversation changes. */
+  function stopEverything(): void {
+    turn.dispatch({ type: 'stop-all' });
+  }
+
+  function offerUnsent(): void {
+    if (history.unsent.value.length > 0) {
+      banner.info(t('app.unsentOffer'));
+    }
+  }
+
+  async function refreshStorage(): Promise<void> {
+    storageUsage.value = await recordingsUsage();
+  }
+
+  /** Deletes the audio of old recordings when the learner set a limit (off by default). */
+  async function applyRetention(): Promise<void> {
+    const days = settings.settings.value.recordingRetentionDays;
+    if (days > 0) await deleteRecordingsBefore(Date.now() - days * DAY_MS);
+  }
+
+  async function init(): Promise<void> {
+    onDatabaseBlocked(() => banner.info(t('app.databaseBlocked')));
+    try {
+      await settings.load();
+      await applyInterfaceLanguage(settings.settings.value.interfaceLanguage);
+      await applyRetention();
+      await adoptOrphanRecordings(ORPHAN_AGE_MS);
+      const started = await history.openLatest();
+      await history.refresh();
+      ready.value = true;
+      refreshNotebook();
+      if (!settings.hasKey.value) banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
+      else if (started) teacherOpens();
+      offerUnsent();
+    } catch (error) {
+      console.error('AITalk: the panel could not start', error);
+      startupError.value = t('app.startupFailed', { detail: errorText(error) });
+      return;
+    }
+    refreshStorage().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
+    // The recording document is made ready now, not on the learner's first press.
+    link.ensure().catch((error: unknown) => console.warn('AITalk: the recorder is not ready yet', error));
+    disposers.push(onMessage('sidepanel:microphone-allowed', () => turn.dispatch({ type: 'microphone-allowed' })));
+
+    // Neither is essential: without them the panel answers every shortcut press and names none.
+    const windowId = (await chrome.windows.getCurrent().catch(() => undefined))?.id;
+    const commands = await chrome.commands.getAll().catch(() => []);
+    shortcut.value = commands.find((command) => command.name === 'toggle-talk')?.shortcut ?? '';
+    pageShortcut.value = commands.find((command) => command.name === 'talk-about-page')?.shortcut ?? '';
+    disposers.push(watchTalkRequests(windowId, press));
+    disposers.push(
+      watchPageRequests(windowId, (request) => {
+        page.handle(request.action, request.result).catch((error: unknown) => banner.showError(error));
+      }),
+    );
+  }
+
+  /** An action whose failure the learner sees in the banner; it never rejects. */
+  function shown<A extends unknown[]>(
+    what: () => string,
+    action: (...args: A) => Promise<void>,
+  ): (...args: A) => Promise<void> {
+    return async (...args) => {
+      try {
+        await action(...args);
+      } catch (error) {
+        console.error(`AITalk: could not ${what()}`, error);
+        banner.showError(new Error(t('app.actionFailed', { action: what(), detail: errorText(error) })));
+      }
+    };
+  }
+
+  async function openConversation(id: string): Promise<void> {
+    stopEverything();
+    if (await history.open(id)) {
+      banner.clear();
+      offerUnsent();
+    }
+  }
+
+  async function newConversation(): Promise<void> {
+    stopEverything();
+    const ended = history.conversation.value;
+    // The conversation that ends gets its session card (when the learner spoke in it).
+    const summarised = ended ? await notebook.summarize(ended.id) : false;
+    if (!summarised) notebook.closeSession();
+    await history.create();
+    banner.clear();
+    // The opening question streams in while the panel is already usable.
+    teacherOpens();
+  }
+
+  return {
+    phase: turn.phase,
+    level: turn.level,
+    elapsedMs: turn.elapsedMs,
+    handsFree: turn.handsFree,
+    turnInProgress: turn.inProgress,
+    conversation: history.conversation,
+    messages: history.messages,
+    conversations: history.conversations,
+    banner: banner.banner,
+    settings: settings.settings,
+    apiKey: settings.apiKey,
+    transcriptionKey: settings.transcriptionKey,
+    hasKey: settings.hasKey,
+    ready,
+    startupError,
+    shortcut,
+    pageShortcut,
+    storageUsage,
+    /** The pages this conversation is about (what the teacher is given), oldest first. */
+    pages: history.pages,
+    /** The latest page selection: for "Read it aloud", "Listen first", "What does this mean?". */
+    selection: page.selection,
+    explanation: page.explanation,
+    readAloudTarget: page.readAloudTarget,
+    readAloud: page.readAloud,
+    listenFirst: shown(() => t('app.actionReadSelectionAloud'), page.listenFirst),
+    explainSelection: shown(() => t('app.actionExplainSelection'), page.explainSelection),
+    removePage: shown(() => t('app.actionRemovePage'), page.removePage),
+    readPage: shown(() => t('app.actionReadPage'), page.readActiveTab),
+    init,
+    toggleTalk: press,
+    /** The practice target being recorded or judged, if any. */
+    practice: computed(() => turn.state.value.practice),
+    /** The latest result of each practice target, by id. */
+    attempts: turn.attempts,
+    /** The correction card of each learner sentence, by message id. */
+    cards: corrections.cards,
+    retryCheck(messageId: string): void {
+      void corrections.check(messageId);
+    },
+    markMisheard: shown(
+      () => t('app.actionMarkMisheard'),
+      (messageId: string, index: number) => corrections.misheard(messageId, index),
+    ),
+    notebook: notebook.entries,
+    refreshNotebook: shown(() => t('app.actionReadNotebook'), notebook.refresh),
+    exportNotebookCsv: shown(() => t('app.actionExportNotebook'), notebook.exportCsv),
+    exportConversation: shown(
+      () => t('app.actionExportConversation'),
+      async (conversationId: string) => {
+        const title = history.conversations.value.find((c) => c.id === conversationId)?.title ?? 'conversation';
+        await notebook.exportConversation(conversationId, title);
+      },
+    ),
+    /** The session card on show (after New conversation, or Summary). */
+    session: notebook.session,
+    summarize: shown(
+      () => t('app.actionSummarize'),
+      async () => {
+        const conversation = history.conversation.value;
+        if (!conversation || !(await notebook.summarize(conversation.id))) {
+          banner.info(t('app.nothingToSummarize'));
+        }
+      },
+    ),
+    closeSession: notebook.closeSession,
+    /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
+    practise(target: PracticeTarget): void {
+      turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });
+    },
+    retry(messageId: string): void {
+      const message = history.find(messageId);
+      if (!message || message.role !== 'user') return;
+      turn.dispatch({ type: 'retry', messageId, transcribed: message.status === 'done', replyId: newId() });
+    },
+    sendUnsent(messageId: string): void {
+      turn.dispatch({ type: 'send-unsent', messageId });
+    },
+    deleteUnsent: shown(
+      () => t('app.actionDeleteRecording'),
+      async (messageId: string) => {
+        await history.removeMessage(messageId);
+        if (history.unsent.value.length === 0) banner.clearInfo();
+        await refreshStorage();
+      },
+    ),
+    newConversation: shown(() => t('app.actionNewConversation'), newConversation),
+    openConversation: shown(() => t('app.actionOpenConversation'), openConversation),
+    deleteConversation: shown(
+      () => t('app.actionDeleteConversation'),
+      async (id: string) => {
+        const wasCurrent = history.conversation.value?.id === id;
+        if (wasCurrent) stopEverything();
+        await history.remove(id);
+        if (wasCurrent && (await history.openLatest())) teacherOpens();
+        await refreshStorage();
+      },
+    ),
+    /** Saves at once; the teacher's opening question (if one is due) streams in afterwards. */
+    async saveSettings(next: Settings, key: string, { open = true }: { open?: boolean } = {}): Promise<void> {
+      await settings.save(next, key);
+      await applyInterfaceLanguage(next.interfaceLanguage);
+      if (banner.banner.value?.message === noKeyMessage()) banner.clear();
+      await applyRetention();
+      await refreshStorage();
+      if (open) teacherOpens();
+    },
+    /**
+     * The guided start's last step: a conversation in the scenario just chosen, opened by the
+     * teacher's question (a fresh one if the current conversation has already begun).
+     */
+    async startPractice(): Promise<void> {
+      if (history.messages.value.length > 0) await newConversation();
+      else teacherOpens();
+    },
+    refreshStorage,
+    /** Listening aid: the teacher says a reply again, slower when asked. */
+    replayReply(messageId: string, slow: boolean): void {
+      const message = history.find(messageId);
+      if (!message?.text) return;
+      turn.replay(message.text, slow).catch((error: unknown) => {
+        banner.showError(new Error(t('conversation.replayFailed', { detail: errorText(error) })));
+      });
+    },
+    dismissBanner: banner.clear,
+    reload(): void {
+      location.reload();
+    },
+    dispose(): void {
+      stopEverything();
+      pendingPageQuestion?.();
+      for (const stop of disposers.splice(0)) stop();
+      turn.dispose();
+      corrections.dispose();
+      settings.dispose();
+      link.close();
+    },
+  };
+}
