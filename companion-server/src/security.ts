@@ -7,7 +7,10 @@ export interface GuardOptions {
   /** Extension IDs allowed as Origin besides AITalk's own (AITALK_EXTENSION_ID), lower case. */
   allowOrigins: readonly string[];
   token: string | undefined;
-  /** Host names accepted besides localhost, 127.0.0.1 and [::1] (the --host address when it is not a wildcard). */
+  /**
+   * Host names accepted besides localhost, 127.0.0.1 and [::1], lower case (the --host address, and the address
+   * bound). Read on every request, not copied: the bound address is known only once the server listens.
+   */
   extraHosts?: readonly string[];
 }
 
@@ -80,10 +83,9 @@ function applyCors(headers: Headers, origin: string): void {
  * optional bearer token.
  */
 export function guard(options: GuardOptions): MiddlewareHandler {
-  const extraHosts = (options.extraHosts ?? []).map((host) => host.toLowerCase());
   return async (c, next) => {
     const host = c.req.header('host');
-    if (!isAllowedHost(host, extraHosts)) {
+    if (!isAllowedHost(host, options.extraHosts)) {
       return refuse(
         new ApiError(
           403,

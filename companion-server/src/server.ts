@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { AudioCache } from './cache.ts';
-import { DEFAULT_MODELS, defaultConfig, isLoopbackHost, type CompanionConfig } from './config.ts';
+import { DEFAULT_MODELS, defaultConfig, type CompanionConfig } from './config.ts';
 import { createEngine } from './engines/index.ts';
 import type { TtsEngine } from './engines/types.ts';
 
@@ -38,10 +38,16 @@ function bracket(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-/** Host-header names to accept besides the loopback ones when the learner chose to bind elsewhere. */
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+/**
+ * Host-header names to accept besides localhost, 127.0.0.1 and [::1]: the --host address as typed, which may be
+ * another loopback address (127.0.0.2) the fixed names do not cover.
+ */
 function extraHostsFor(host: string): string[] {
-  if (isLoopbackHost(host)) return [];
-  if (host === '0.0.0.0' || host === '::') {
+  if (isWildcard(host)) {
     return Object.values(os.networkInterfaces())
       .flat()
       .filter((entry) => entry !== undefined)
@@ -83,13 +89,14 @@ export async function startCompanion(options: StartOptions = {}): Promise<Compan
 
   const cache = config.cacheMaxMb > 0 ? await AudioCache.open(config.cacheDir, config.cacheMaxMb * 1024 * 1024) : null;
   const engine = createEngine({ config, env, log });
+  const extraHosts = extraHostsFor(config.host);
   const app = createApp({
     engine,
     cache,
     maxChars: config.maxChars,
     token: config.token,
     allowOrigins: config.allowOrigins,
-    extraHosts: extraHostsFor(config.host),
+    extraHosts,
     log,
   });
 
@@ -102,6 +109,11 @@ export async function startCompanion(options: StartOptions = {}): Promise<Compan
     await engine.close();
     throw error;
   }
+  // A browser writes the canonical address in Host ("127.2" and "127.0.0.02" become "127.0.0.2"), and a name the
+  // learner bound (one from /etc/hosts) may be browsed to by its address, so the address actually bound is
+  // accepted too. The guard reads this same list on every request.
+  const bound = bracket((server.address() as AddressInfo).address).toLowerCase();
+  if (!isWildcard(config.host) && !extraHosts.includes(bound)) extraHosts.push(bound);
 
   // espeak can speak by then (it loads in well under a second) and coqui has found Python and coqui-tts, so
   // callers that skip `ready` rarely meet a 503. A failure is left for `started`/`ready` to report.
