@@ -27,7 +27,7 @@ describe('the repository explains itself', () => {
       for (const named of namedPaths(readFileSync(path.join(ROOT, file), 'utf8'))) {
         // Files of a dependency (coqui-tts's TTS/ package) and the build's _locales/ are named on purpose.
         if (/^(TTS|_locales)\//.test(named)) continue;
-        // Relative to the repository's root (prose), or to the file or a folder above it ("./x.ts").
+        // Relative to the repository's root (prose), or to the file's folder or one above it (a relative import).
         const folders = path.dirname(file).split('/');
         const candidates = [ROOT, ...folders.map((_, i) => path.join(ROOT, ...folders.slice(0, i + 1)))];
         if (!candidates.some((folder) => existsSync(path.join(folder, named)))) missing.push(`${file}: ${named}`);
