@@ -15,13 +15,13 @@ function setup(
   const saved: Recording[] = [];
   const events: RecorderEvent[] = [];
   /** What was handed to the panels, and how many recordings were saved at that moment. */
-  const handedOver: Array<{ recordingId: string; blob: Blob; savedBefore: number }> = [];
+  const handedOver: Array<{ panelId: string; recordingId: string; blob: Blob; savedBefore: number }> = [];
   const env: RecorderEnvironment = {
     ...(options.handOver === false
       ? {}
       : {
-          handOver: (recordingId: string, blob: Blob) =>
-            void handedOver.push({ recordingId, blob, savedBefore: saved.length }),
+          handOver: (panelId: string, recordingId: string, blob: Blob) =>
+            void handedOver.push({ panelId, recordingId, blob, savedBefore: saved.length }),
         }),
     async openMicrophone() {
       if (options.openError) throw options.openError;
@@ -80,7 +80,7 @@ describe('Recorder', () => {
     expect(result.writing).toBe(true);
     expect(getRecording(result.recordingId)).toBeUndefined();
     expect(handedOver).toHaveLength(1);
-    expect(handedOver[0]?.recordingId).toBe(result.recordingId);
+    expect(handedOver[0]).toMatchObject({ panelId: 'panel-a', recordingId: result.recordingId });
     expect(handedOver[0]?.savedBefore).toBe(0);
     const stored = await nextEvent(events, 'recording-stored');
     expect(stored).toMatchObject({ type: 'recording-stored', recordingId: result.recordingId });

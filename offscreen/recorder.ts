@@ -53,10 +53,10 @@ export interface RecorderEnvironment {
   microphonePermission(): Promise<PermissionState | 'unknown'>;
   saveRecording(recording: Recording): Promise<void>;
   /**
-   * Hands the audio to the panels at once (core/recording-handover.ts); with it, the stop is
-   * answered while the save is still being written.
+   * Hands the audio to the panel that recorded it at once (core/recording-handover.ts); with it,
+   * the stop is answered while the save is still being written.
    */
-  handOver?(recordingId: string, blob: Blob): void;
+  handOver?(panelId: string, recordingId: string, blob: Blob): void;
 }
 
 interface Session {
@@ -294,7 +294,7 @@ export class Recorder {
       const durationMs = Math.round(stoppedAt - session.startedAt);
       if (this.env.handOver) {
         try {
-          this.env.handOver(recordingId, blob);
+          this.env.handOver(panelId, recordingId, blob);
           handedOver = true;
         } catch {
           // Only a shortcut: the panel reads the recording from IndexedDB without it.

@@ -128,9 +128,9 @@ vi.stubGlobal('BroadcastChannel', FakeBroadcastChannel);
 const { createHandoverSender } = await import('@/core/recording-handover');
 const handOverSender = createHandoverSender();
 const recorderEnvironment: RecorderEnvironment = {
-  handOver(recordingId, blob) {
+  handOver(panelId, recordingId, blob) {
     if (!handOverOn) throw new Error('no hand-over in this test');
-    handOverSender(recordingId, blob);
+    handOverSender(panelId, recordingId, blob);
   },
   async openMicrophone() {
     const microphone = new FakeMicrophone();

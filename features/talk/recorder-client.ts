@@ -7,7 +7,7 @@ import {
   type StopRecordingReply,
 } from '@/core/messages';
 import type { PanelLink } from '@/core/panel-link';
-import { createHandoverReceiver, type HandoverReceiver } from '@/core/recording-handover';
+import { createHandoverReceiver, handoverChannel, type HandoverReceiver } from '@/core/recording-handover';
 import { VAD_DEFAULTS } from '@/offscreen/voice-activity';
 
 /**
@@ -64,7 +64,7 @@ export type RecorderClient = ReturnType<typeof createRecorderClient>;
 export function createRecorderClient(
   link: PanelLink,
   onEvent: (event: RecorderEvent) => void,
-  handover: HandoverReceiver = createHandoverReceiver(),
+  handover: HandoverReceiver = createHandoverReceiver(handoverChannel(link.panelId)),
 ) {
   const level = signal(0);
   const elapsedMs = signal(0);
