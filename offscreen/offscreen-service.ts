@@ -1,8 +1,9 @@
 import { keepAbandonedRecording } from './abandoned-recording';
-import { AudioPlayer, TeacherVoice } from './audio-player';
+import type { AudioPlayer } from './audio-player';
 import { OFFSCREEN_CLOSING, onMessage, sendMessage, type RecorderEvent, type SpeechEvent } from '../core/messages';
 import { watchPanels } from '../core/panel-link';
 import { Recorder, type RecorderEnvironment } from './recorder';
+import { TeacherVoice } from './teacher-voice';
 
 /**
  * What the offscreen document does: the only context that may hold the microphone and play audio
