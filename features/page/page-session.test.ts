@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DB_NAME, listReadings, resetDbConnection } from '@/core/db';
 import { createBanner } from '@/panel/banner';
 import { compareAttempt } from '@/features/corrections/word-diff';
@@ -19,6 +19,10 @@ const page = (over: Partial<PageCapture>): PageCapture => ({
   ...over,
 });
 
+let history: ReturnType<typeof createHistory> | undefined;
+
+afterEach(() => history?.dispose());
+
 beforeEach(async () => {
   await resetDbConnection();
   await new Promise<void>((resolve) => {
@@ -30,7 +34,7 @@ beforeEach(async () => {
 
 describe('Read it aloud', () => {
   it('keeps the score with the page the text was read from, even when the selection has moved to another page', async () => {
-    const history = createHistory();
+    history = createHistory();
     await history.create();
     const started: PracticeTarget[] = [];
     const session = createPageSession({
