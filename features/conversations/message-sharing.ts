@@ -2,11 +2,12 @@ import { db, type Message, type MessageStatus } from '@/core/db';
 import { MemoryLocks } from './memory-locks';
 
 /**
- * What lets panels in several windows share one conversation (docs/ARCHITECTURE.md, "State in the
- * panel"). A panel owns a message while its turn writes it: it holds the message's Web Lock from
- * the first write of a 'transcribing' or 'streaming' copy until its final status is written, and
- * Chrome releases the lock by itself when that panel closes or crashes. After every write a panel
- * says so on a BroadcastChannel, and the panels showing that conversation read the message again.
+ * What lets panels in several windows share one conversation
+ * (docs/ARCHITECTURE.md, "State in the panel"). A panel owns a message while its turn writes it: it
+ * holds the message's Web Lock from the first write of a 'transcribing' or 'streaming' copy until
+ * its final status is written, and Chrome releases the lock by itself when that panel closes or
+ * crashes. After every write a panel says so on a BroadcastChannel, and the panels showing that
+ * conversation read the message again.
  */
 
 /** A turn is still writing a message in these states; a message left in one after its panel died is repaired. */
