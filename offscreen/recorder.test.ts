@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Recording } from '../core/db';
+import type { Recording } from '../core/db/schema';
 import type { RecorderEvent, StartRecordingRequest } from '../core/messages';
 import { Recorder, type RecorderEnvironment } from './recorder';
 import { MAX_RECORDING_MS } from './input-monitor';

@@ -1,4 +1,4 @@
-import { putRecording } from '../core/db';
+import { putRecording } from '../core/db/recordings';
 import { createHandoverSender } from '../core/recording-handover';
 import {
   now,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Recording } from '../core/db';
+import type { Recording } from '../core/db/schema';
 import type { RecorderEvent } from '../core/messages';
 import { keepRecording, type RecordingStore, type StoppedRecording } from './recording-keeper';
 

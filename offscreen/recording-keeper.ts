@@ -1,5 +1,5 @@
-import { newId } from '../core/db';
-import type { Recording } from '../core/db';
+import { newId } from '../core/db/schema';
+import type { Recording } from '../core/db/schema';
 import { now, type RecorderEvent, type SavedRecording, type StopRecordingReply } from '../core/messages';
 import { describeStorageError, errorDetail } from '../core/storage-errors';
 import { t } from '../core/i18n';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { Recording } from '@/core/db';
+import type { Recording } from '@/core/db/schema';
 import type { RecorderEnvironment } from '@/offscreen/recorder';
 import { FakeBroadcastChannel, FakeContext, FakeMicrophone } from '@/core/testing/fakes';
 
@@ -141,7 +141,7 @@ const recorderEnvironment: RecorderEnvironment = {
   saveRecording: async (recording: Recording) => {
     if (holdSaves) await new Promise<void>((resolve) => heldSaves.push(resolve));
     if (saveFailure) throw saveFailure;
-    const { putRecording } = await import('@/core/db');
+    const { putRecording } = await import('@/core/db/recordings');
     await putRecording(recording);
   },
 };
@@ -168,7 +168,7 @@ const { startOffscreenService } = await import('@/offscreen/offscreen-service');
 const { AudioPlayer } = await import('@/offscreen/audio-player');
 const { createPanelStore } = await import('./panel-store');
 const { apiKeyItem } = await import('@/features/settings/settings');
-const { resetDbConnection } = await import('@/core/db');
+const { resetDbConnection } = await import('@/core/db/open');
 
 let context: FakeContext;
 let service: { stop(): void } | undefined;
@@ -282,7 +282,7 @@ describe('a turn, through the real offscreen service', () => {
   it('the upload leaves while the recording is still being written to IndexedDB, and the turn keeps it', async () => {
     handOverOn = true;
     const { transcribe } = await import('@/features/talk/teacher-api');
-    const { getRecording } = await import('@/core/db');
+    const { getRecording } = await import('@/core/db/recordings');
     const store = await openPanel();
     await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
     holdSaves = true;
@@ -319,7 +319,7 @@ describe('a turn, through the real offscreen service', () => {
 
   it('a silent recording still being written is deleted once the write is done, not before', async () => {
     handOverOn = true;
-    const { recordingsUsage } = await import('@/core/db');
+    const { recordingsUsage } = await import('@/core/db/recordings');
     const store = await openPanel();
     await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
     holdSaves = true;
@@ -416,7 +416,7 @@ describe('the panel’s life and the microphone', () => {
     closePanel();
     await until('the microphone to be released', () => microphones.at(-1)!.released);
     await settle();
-    const { recordingsUsage } = await import('@/core/db');
+    const { recordingsUsage } = await import('@/core/db/recordings');
     expect((await recordingsUsage()).count).toBe(0);
     const reopened = await openPanel();
     expect(reopened.messages.value.some((m) => m.status === 'unsent')).toBe(false);
@@ -550,7 +550,7 @@ describe('practice attempts', () => {
     expect(vi.mocked(transcribe).mock.calls.at(-1)![0]).toMatchObject({ prompt: '' });
     expect(vi.mocked(streamReply).mock.calls.length).toBe(chatCalls);
     expect(store.messages.value).toHaveLength(1);
-    const { recordingsUsage } = await import('@/core/db');
+    const { recordingsUsage } = await import('@/core/db/recordings');
     expect((await recordingsUsage()).count).toBe(0);
   });
 });

@@ -1,12 +1,12 @@
 import { computed, effect, signal } from '@preact/signals';
+import { newId } from '@/core/db/schema';
+import { onDatabaseBlocked } from '@/core/db/open';
 import {
   adoptOrphanRecordings,
   deleteRecordingsBefore,
-  newId,
-  onDatabaseBlocked,
   recordingsUsage,
   type RecordingsUsage,
-} from '@/core/db';
+} from '@/core/db/recordings';
 import { onMessage } from '@/core/messages';
 import { createPanelLink } from '@/core/panel-link';
 import type { Settings } from '@/features/settings/settings';

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DB_NAME, getConversation, resetDbConnection, type Message } from '@/core/db';
+import { DB_NAME, type Message } from '@/core/db/schema';
+import { resetDbConnection } from '@/core/db/open';
+import { getConversation } from '@/core/db/conversations';
 import type { PageCapture } from '@/features/page/page-capture';
 import { NEW_PAGE_MARK } from '@/features/page/prompt-marks';
 import { createHistory, type HistoryDeps, type HistoryStore } from './history';

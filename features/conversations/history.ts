@@ -1,4 +1,5 @@
 import { batch, computed, signal } from '@preact/signals';
+import type { Conversation, Message } from '@/core/db/schema';
 import {
   createConversation,
   deleteConversation as deleteConversationRecord,
@@ -10,9 +11,7 @@ import {
   putMessage,
   setConversationPages,
   UNTITLED,
-  type Conversation,
-  type Message,
-} from '@/core/db';
+} from '@/core/db/conversations';
 import { newPagePrompt, pageContext, type PageCapture } from '@/features/page/page-capture';
 import type { ChatTurn } from '@/features/talk/teacher-api';
 import { t } from '@/core/i18n';

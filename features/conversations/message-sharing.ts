@@ -1,4 +1,5 @@
-import { db, type Message, type MessageStatus } from '@/core/db';
+import type { Message, MessageStatus } from '@/core/db/schema';
+import { db } from '@/core/db/open';
 import { MemoryLocks } from './memory-locks';
 
 /**

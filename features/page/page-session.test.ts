@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DB_NAME, listReadings, resetDbConnection } from '@/core/db';
+import { DB_NAME } from '@/core/db/schema';
+import { resetDbConnection } from '@/core/db/open';
+import { listReadings } from '@/features/page/page-db';
 import { createBanner } from '@/panel/banner';
 import { compareAttempt } from '@/features/corrections/word-diff';
 import type { SettingsSync } from '@/features/settings/settings-sync';

@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
-import { newId, putReading, putVocabulary } from '@/core/db';
+import { newId } from '@/core/db/schema';
+import { putReading, putVocabulary } from '@/features/page/page-db';
 import { explainPhrase, MAX_PHRASE_WORDS, sentenceAround, type Explanation } from '@/features/page/explain-phrase';
 import {
   captureProblem,

@@ -1,6 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import { browser } from 'wxt/browser';
-import { deleteRecording, getRecording, newId, type Message, type TurnTimings } from '@/core/db';
+import { newId, type Message, type TurnTimings } from '@/core/db/schema';
+import { deleteRecording, getRecording } from '@/core/db/recordings';
 import {
   now,
   type RecorderEvent,
