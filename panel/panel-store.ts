@@ -16,7 +16,6 @@ import { createBanner, errorText } from './banner';
 import { createHistory } from '../features/conversations/history';
 import { createSettingsSync } from '../features/settings/settings-sync';
 import { createPageSession } from '../features/page/page-session';
-import { createReadOut } from '../features/listening/read-out';
 import { watchPageRequests, watchTalkRequests } from '../features/talk/shortcut-requests';
 import { createTurnRunner } from '../features/talk/turn-runner';
 import type { PracticeTarget } from '../features/talk/turn-machine';
@@ -27,9 +26,9 @@ import { createNotebook } from '../features/corrections/notebook-store';
  * The side panel's state and everything the learner can do, as signals plus actions
  * (docs/ARCHITECTURE.md, "State in the panel"): a composition of small modules, each one concern —
  * settings-sync (settings and key), history (conversations and messages, mirrored to IndexedDB),
- * banner (the message line), turn-machine + turn-runner (what a press, a recording or a reply
- * does), recorder-client and reply-speaker (the offscreen document's microphone and voice),
- * browser-voice (the fallback voice), shortcut-requests (the keyboard shortcut).
+ * banner (the message line), turn-machine + turn-runner and its parts (what a press, a recording,
+ * a reply or a read-out does), recorder-client and reply-speaker (the offscreen document's
+ * microphone and voice), browser-voice (the fallback voice), shortcut-requests (the keyboard shortcut).
  */
 
 /** A recording with no turn this old was orphaned by a crash (see adoptOrphanRecordings). */
@@ -58,14 +57,13 @@ export function createPanelStore() {
     onAttempt: (result) =>
       result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result),
   });
-  const voice = createReadOut(link, settings);
   const page = createPageSession({
     history,
     settings,
     banner,
     teacherOpens: teacherAsksAboutPage,
     practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
-    readOut: (text) => voice.readOut(text),
+    readOut: async (text) => readOut(`read-out-${newId()}`, text, false),
     pageShortcutName: () => pageShortcut.value,
   });
 
@@ -80,12 +78,16 @@ export function createPanelStore() {
   const disposers: Array<() => void> = [];
 
   function press(): void {
-    void turn.stopReplay();
     turn.dispatch({
       type: 'press',
       hasKey: settings.hasKey.value,
       handsFreeSetting: settings.settings.value.handsFree,
     });
+  }
+
+  /** Reads a text in the teacher's voice between turns; Talk (or a turn starting) silences it. */
+  function readOut(id: string, text: string, slow: boolean): void {
+    turn.dispatch({ type: 'read-out', id, text, slow });
   }
 
   /** The teacher opens a conversation with a question. */
@@ -329,10 +331,7 @@ export function createPanelStore() {
     /** Listening aid: the teacher says a reply again, slower when asked. */
     replayReply(messageId: string, slow: boolean): void {
       const message = history.find(messageId);
-      if (!message?.text) return;
-      turn.replay(message.text, slow).catch((error: unknown) => {
-        banner.showError(new Error(t('conversation.replayFailed', { detail: errorText(error) })));
-      });
+      if (message?.text) readOut(`replay-${newId()}`, message.text, slow);
     },
     dismissBanner: banner.clear,
     reload(): void {

@@ -7,6 +7,8 @@ import {
   type StopRecordingReply,
 } from '@/core/messages';
 import type { PanelLink } from '@/core/panel-link';
+import type { Recording } from '@/core/db/schema';
+import { deleteRecording, getRecording } from '@/core/db/recordings';
 import { createHandoverReceiver, handoverChannel, type HandoverReceiver } from '@/core/recording-handover';
 import { VAD_DEFAULTS } from '@/offscreen/voice-activity';
 
@@ -97,6 +99,15 @@ export function createRecorderClient(
     if (reply.status === 'saved' && reply.writing) writeOf(reply.recordingId);
   }
 
+  /**
+   * Resolves once a just-stopped recording is in IndexedDB (at once if it was written before
+   * the stop was answered), with the moment it was stored if known; rejects with what to do
+   * if it could not be written. Read or delete a recording there only after this.
+   */
+  function stored(recordingId: string): Promise<number | undefined> {
+    return writes.get(recordingId)?.done ?? Promise.resolve(undefined);
+  }
+
   const stopListening = onMessage('sidepanel:recorder-event', ({ data }) => {
     if (data.panelId !== link.panelId) return; // another window's panel recording
     const event = data.event;
@@ -140,13 +151,19 @@ export function createRecorderClient(
       track(reply);
       return reply;
     },
-    /**
-     * Resolves once a just-stopped recording is in IndexedDB (at once if it was written before
-     * the stop was answered), with the moment it was stored if known; rejects with what to do
-     * if it could not be written. Read or delete a recording there only after this.
-     */
-    stored(recordingId: string): Promise<number | undefined> {
-      return writes.get(recordingId)?.done ?? Promise.resolve(undefined);
+    stored,
+    /** A recording from IndexedDB, once a write still under way for it is done. */
+    async read(recordingId: string): Promise<Recording | undefined> {
+      await stored(recordingId);
+      return getRecording(recordingId);
+    },
+    /** Deletes a just-stopped recording once its write is done (a failed write left nothing). */
+    async discard(recordingId: string): Promise<void> {
+      const written = await stored(recordingId).then(
+        () => true,
+        () => false,
+      );
+      if (written) await deleteRecording(recordingId);
     },
     async cancel(): Promise<void> {
       resetMeter();

@@ -62,6 +62,9 @@ export type Effect =
   | { type: 'speak-in-browser'; replyId: string }
   /** The reply was stopped from elsewhere: keep what was heard, as after an interruption. */
   | { type: 'mark-interrupted'; replyId: string }
+  /** A text read in the teacher's voice between turns (features/listening/read-out.ts). */
+  | { type: 'start-read-out'; id: string; text: string; slow: boolean }
+  | { type: 'stop-read-out'; id: string }
   | { type: 'notify'; notice: Notice }
   /** Clears an info notice (errors stay until dismissed or replaced). */
   | { type: 'clear-info' }

@@ -495,3 +495,50 @@ describe('practice attempts ("Say it again", "Read it aloud")', () => {
     expect(notices(transition(idle, { ...practise, hasKey: false }).effects)).toEqual(['error:no-key']);
   });
 });
+
+describe('read-outs ("Listen again", "Listen slowly", "Listen first", a meaning)', () => {
+  const readOut: TurnEvent = { type: 'read-out', id: 'ro1', text: 'Hello there.', slow: true };
+
+  it('between turns: read in the teacher’s voice, and the Talk bar stays ready', () => {
+    const next = transition(idle, readOut);
+    expect(next.effects).toEqual([{ type: 'start-read-out', id: 'ro1', text: 'Hello there.', slow: true }]);
+    expect(next.state.readOut).toEqual({ id: 'ro1', voice: 'companion' });
+    expect(phaseOf(next.state)).toBe('idle');
+    const done = transition(next.state, { type: 'read-out-finished', id: 'ro1' });
+    expect(done.state.readOut).toBeNull();
+  });
+
+  it('never over the learner or the teacher', () => {
+    expect(transition({ ...idle, mic: 'recording' }, readOut).effects).toEqual([]);
+    expect(transition({ ...idle, transcribing: true }, readOut).effects).toEqual([]);
+    expect(transition({ ...idle, reply: reply('r1', { audible: true }) }, readOut).effects).toEqual([]);
+  });
+
+  it('a second one replaces the first, which falls silent first', () => {
+    const first = transition(idle, readOut).state;
+    const second = transition(first, { type: 'read-out', id: 'ro2', text: 'Again.', slow: false });
+    expect(types(second.effects)).toEqual(['stop-read-out', 'start-read-out']);
+    expect(second.state.readOut?.id).toBe('ro2');
+    // The first one's end is not the second's.
+    expect(transition(second.state, { type: 'read-out-finished', id: 'ro1' }).state.readOut?.id).toBe('ro2');
+  });
+
+  it('pressing Talk silences it before the microphone opens', () => {
+    const reading = transition(idle, readOut).state;
+    const pressed = transition(reading, press);
+    expect(pressed.effects[0]).toEqual({ type: 'stop-read-out', id: 'ro1' });
+    expect(types(pressed.effects)).toContain('start-mic');
+    expect(pressed.state.readOut).toBeNull();
+  });
+
+  it('the teacher’s opening question, or another conversation, ends it too', () => {
+    const reading = transition(idle, readOut).state;
+    expect(transition(reading, { type: 'teacher-opens', replyId: 'r9' }).effects[0]).toEqual({
+      type: 'stop-read-out',
+      id: 'ro1',
+    });
+    const stopped = transition(reading, { type: 'stop-all' });
+    expect(stopped.effects).toContainEqual({ type: 'stop-read-out', id: 'ro1' });
+    expect(stopped.state.readOut).toBeNull();
+  });
+});

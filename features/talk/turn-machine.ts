@@ -1,6 +1,7 @@
 import type { StopRecordingReply } from '@/core/messages';
 import { isSilentRecording } from '@/core/recording-checks';
 import { attemptEnded, practise } from './practice-transitions';
+import { endReadOut, readOutEvent } from './read-out-transitions';
 import { newReply, replyEvent } from './reply-transitions';
 import { notifyError, notifyInfo, silencing, type Effect } from './turn-effects';
 
@@ -54,6 +55,14 @@ export interface TurnState {
   reply: Reply | null;
   /** The last recording handled: the detector and a press can both end the same one. */
   lastRecordingId: string | null;
+  /** A text being read in the teacher's voice between turns (read-out-transitions.ts). */
+  readOut: ReadOut | null;
+}
+
+export interface ReadOut {
+  id: string;
+  /** The companion could not speak it: the browser's own voice reads it. */
+  voice: 'companion' | 'browser';
 }
 
 export const INITIAL_TURN_STATE: TurnState = {
@@ -63,6 +72,7 @@ export const INITIAL_TURN_STATE: TurnState = {
   transcribing: false,
   reply: null,
   lastRecordingId: null,
+  readOut: null,
 };
 
 export type TalkPhase =
@@ -134,7 +144,11 @@ export type TurnEvent =
   | { type: 'practise'; target: PracticeTarget; hasKey: boolean }
   /** The attempt was transcribed and compared (the runner keeps the result). */
   | { type: 'attempt-judged'; targetId: string }
-  | { type: 'attempt-failed'; targetId: string; error: unknown };
+  | { type: 'attempt-failed'; targetId: string; error: unknown }
+  /** "Listen again" (`slow`: "Listen slowly"), "Listen first", a meaning: read `text` aloud, between turns. */
+  | { type: 'read-out'; id: string; text: string; slow: boolean }
+  /** The read-out was spoken to its end, or stopped by another panel's voice. */
+  | { type: 'read-out-finished'; id: string };
 
 export interface Transition {
   state: TurnState;
@@ -142,6 +156,10 @@ export interface Transition {
 }
 
 export function transition(state: TurnState, event: TurnEvent): Transition {
+  return endReadOut(step(state, event));
+}
+
+function step(state: TurnState, event: TurnEvent): Transition {
   switch (event.type) {
     case 'press':
       return press(state, event);
@@ -268,8 +286,12 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
 
     case 'stop-all': {
       const effects: Effect[] = [...silencing(state)];
+      if (state.readOut) effects.push({ type: 'stop-read-out', id: state.readOut.id });
       if (state.mic !== 'off') effects.push({ type: 'cancel-mic' });
-      return { state: { ...state, mic: 'off', handsFree: false, reply: null, practice: null }, effects };
+      return {
+        state: { ...state, mic: 'off', handsFree: false, reply: null, practice: null, readOut: null },
+        effects,
+      };
     }
 
     case 'microphone-allowed':
@@ -281,6 +303,10 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
     case 'attempt-judged':
     case 'attempt-failed':
       return attemptEnded(state, event);
+
+    case 'read-out':
+    case 'read-out-finished':
+      return readOutEvent(state, event, phaseOf(state) === 'idle');
   }
 }
 
