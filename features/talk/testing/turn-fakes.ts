@@ -1,5 +1,5 @@
 import { computed, signal } from '@preact/signals';
-import type { Message } from '@/core/db';
+import type { Message } from '@/core/db/schema';
 import type { CompanionTarget, SpeechEvent, StopSpeechReply } from '@/core/messages';
 import type { HistoryStore } from '../../conversations/history';
 import { apiEndpoints } from '../../settings/endpoints';
