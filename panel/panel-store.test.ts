@@ -494,6 +494,83 @@ describe('the teacher’s reply when the companion cannot be reached', () => {
   });
 });
 
+describe('read-outs when the companion cannot be reached', () => {
+  /** The browser's voice reading whatever it was given, one sentence after another, until the Talk bar is idle. */
+  async function hearOutBrowserVoice(store: Awaited<ReturnType<typeof openPanel>>): Promise<void> {
+    await until('the browser voice to finish', () => {
+      const last = spoken.at(-1);
+      if (last && !finished.has(last)) {
+        finished.add(last);
+        last.onend?.();
+      }
+      return store.phase.value === 'idle' && spoken.every((u) => finished.has(u));
+    });
+  }
+  const finished = new Set<FakeUtterance>();
+
+  it('"Listen again" and "Listen slowly" are read by the browser’s voice, and the banner says why, as for a reply', async () => {
+    companionUp = false;
+    const store = await openPanel();
+    await until('the opening reply', () => store.messages.value[0]?.status === 'done');
+    await hearOutBrowserVoice(store);
+    store.dismissBanner();
+    const reply = store.messages.value[0]!;
+    const before = spoken.length;
+    store.replayReply(reply.id, false);
+    await until('the reply read again', () => spoken.length > before);
+    expect(spoken[before]!.text).toBe('Hello there.');
+    expect(store.banner.value?.message).toContain('npm run companion');
+    expect(store.banner.value?.action).toBe('settings');
+    spoken[before]!.onend?.();
+    await until('its second sentence', () => spoken.length > before + 1);
+    expect(spoken[before + 1]!.text).toBe('What did you do yesterday?');
+    spoken[before + 1]!.onend?.();
+    store.dismissBanner();
+    store.replayReply(reply.id, true);
+    await until('the slow one', () => spoken.length > before + 2);
+    expect(spoken[before + 2]!.rate).toBeLessThan(spoken[before]!.rate);
+    expect(store.banner.value?.message).toContain('npm run companion');
+    // Talk silences it and is a normal turn.
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    expect(speech.cancel).toHaveBeenCalled();
+  });
+
+  it('"Listen first" reads the selection with the browser’s voice, and the banner says why', async () => {
+    companionUp = false;
+    const store = await openPanel();
+    await until('the opening reply', () => store.messages.value[0]?.status === 'done');
+    await hearOutBrowserVoice(store);
+    const { sendMessage } = await import('@/core/messages');
+    await sendMessage('sidepanel:page-request', {
+      id: 'r1',
+      at: Date.now(),
+      windowId: 1,
+      action: 'talk',
+      result: {
+        status: 'captured',
+        page: {
+          id: 'p1',
+          title: 'Why cities plant trees',
+          url: 'https://news.example.org/trees',
+          lang: 'en',
+          selection: 'Trees cool the streets around them.',
+          text: 'Trees cool the streets around them. They also clean the air.',
+          capturedAt: Date.now(),
+        },
+      },
+    });
+    await until('the question about the page', () => store.messages.value.length === 2);
+    await hearOutBrowserVoice(store);
+    store.dismissBanner();
+    const before = spoken.length;
+    await store.listenFirst();
+    await until('the selection read', () => spoken.length > before);
+    expect(spoken[before]!.text).toBe('Trees cool the streets around them.');
+    expect(store.banner.value?.message).toContain('npm run companion');
+  });
+});
+
 describe('start-up and settings', () => {
   it('a failure to open the saved conversations is shown with Reload, not "Loading…" for ever', async () => {
     await resetDbConnection();

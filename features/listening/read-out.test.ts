@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeSettings, fakeSpeaker, fakeSpeechSynthesis, flush, recordEvents } from '../talk/testing/turn-fakes';
+import { fakeSettings, fakeSpeaker, fakeSpeechSynthesis, recordEvents } from '../talk/testing/turn-fakes';
 import { createReadOut } from './read-out';
 
 /** Read-outs on their own: "Listen again", "Listen slowly", "Listen first" and meanings, one part. */
@@ -60,15 +60,55 @@ describe('a read-out', () => {
     expect(events.events).toEqual([{ type: 'read-out-finished', id: 'ro1' }]);
   });
 
-  it('is read by the browser’s voice when the voice player cannot be reached', async () => {
+  it('the companion failing mid-way: the machine is told why, and the browser’s voice reads the rest, one sentence after another', async () => {
+    const { voice, events, readOut } = setUp();
+    await readOut.start('ro1', 'Trees cool the streets. They give shade. They clean the air.', false);
+    voice.emit({ type: 'started', turnId: 'ro1', seq: 0, at: 1 });
+    voice.emit({
+      type: 'failed',
+      turnId: 'ro1',
+      seq: 1,
+      message: 'The voice server at http://127.0.0.1:8730 cannot be reached.',
+      unplayed: ['They give shade.', 'They clean the air.'],
+      companionUnreachable: true,
+    });
+    expect(events.events).toEqual([
+      {
+        type: 'read-out-failed',
+        id: 'ro1',
+        unreachable: true,
+        message: 'The voice server at http://127.0.0.1:8730 cannot be reached.',
+      },
+    ]);
+    voice.emit({ type: 'finished', turnId: 'ro1', status: 'failed', heard: [0] });
+    readOut.inBrowser('ro1');
+    expect(speech.spoken.map((u) => u.text)).toEqual(['They give shade.']);
+    speech.finishOne();
+    expect(speech.spoken.map((u) => u.text)).toEqual(['They give shade.', 'They clean the air.']);
+    expect(events.events).toHaveLength(1);
+    speech.finishOne();
+    expect(events.events.at(-1)).toEqual({ type: 'read-out-finished', id: 'ro1' });
+  });
+
+  it('the voice player out of reach: the machine is told, and the browser’s voice reads all of it', async () => {
     const { voice, events, readOut } = setUp();
     voice.unreachable();
     await readOut.start('ro1', 'Trees cool the streets. They give shade.', false);
-    await flush();
+    expect(events.events).toEqual([
+      { type: 'read-out-failed', id: 'ro1', unreachable: false, message: 'AITalk could not reach its recorder.' },
+    ]);
+    readOut.inBrowser('ro1');
     expect(speech.spoken.map((u) => u.text)).toEqual(['Trees cool the streets.']);
+  });
+
+  it('stopped while the browser’s voice reads it: silenced, and nothing more of it is read', async () => {
+    const { voice, readOut } = setUp();
+    voice.unreachable();
+    await readOut.start('ro1', 'Trees cool the streets. They give shade.', false);
+    readOut.inBrowser('ro1');
+    await readOut.stop('ro1');
+    expect(speech.cancels).toBe(1);
     speech.finishOne();
-    expect(speech.spoken.map((u) => u.text)).toEqual(['Trees cool the streets.', 'They give shade.']);
-    speech.finishOne();
-    expect(events.events.at(-1)).toEqual({ type: 'read-out-finished', id: 'ro1' });
+    expect(speech.spoken).toHaveLength(1);
   });
 });

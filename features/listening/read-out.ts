@@ -1,5 +1,6 @@
 import type { SpeechEvent } from '@/core/messages';
 import { splitSentences } from '@/common/sentence-splitter';
+import { errorText } from '../../panel/banner';
 import { BrowserVoice } from '../talk/browser-voice';
 import { companionTarget, voiceSpeed, type ReplySpeaker } from '../talk/reply-speaker';
 import type { TurnEvent } from '../talk/turn-machine';
@@ -26,6 +27,8 @@ interface ReadOutRun {
   sentences: string[];
   /** Sentences (by seq) that began to sound through the companion. */
   heard: Set<number>;
+  /** The companion failed from this sentence on; the browser's voice reads them. */
+  failedFrom: number;
   browser: BrowserVoice | null;
   unlisten(): void;
 }
@@ -41,6 +44,7 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
       slow,
       sentences: splitSentences(text),
       heard: new Set(),
+      failedFrom: 0,
       browser: null,
       unlisten: () => undefined,
     };
@@ -49,16 +53,21 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
       if (current === run) heard(run, event);
     });
     const companion = companionTarget(settings, slow ? SLOW : 1);
+    let queued = 0;
     try {
       for (const sentence of run.sentences) {
         if (current !== run) return;
         await speaker.speak(id, sentence, companion);
+        queued++;
       }
       await speaker.end(id);
     } catch (error) {
-      // The voice player could not be reached: the browser's voice reads it.
-      console.warn('AITalk: the voice player could not read the text; the browser reads it', error);
-      if (current === run) inBrowser(run);
+      // The voice player could not be reached: as when the companion fails, the machine hands
+      // the read-out to the browser's voice and the banner says why.
+      console.warn('AITalk: the voice player could not read the text', error);
+      if (current !== run) return;
+      run.failedFrom = queued;
+      dispatch({ type: 'read-out-failed', id: run.id, unreachable: false, message: errorText(error) });
     }
   }
 
@@ -66,6 +75,16 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
     switch (event.type) {
       case 'started':
         run.heard.add(event.seq);
+        return;
+      case 'failed':
+        // Every sentence from the failed one on; those before it still play through the companion.
+        run.failedFrom = event.seq;
+        dispatch({
+          type: 'read-out-failed',
+          id: run.id,
+          unreachable: event.companionUnreachable,
+          message: event.message,
+        });
         return;
       case 'finished':
         if (run.browser || event.status === 'failed') return;
@@ -76,14 +95,21 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
     }
   }
 
-  function inBrowser(run: ReadOutRun): void {
+  /** The browser's voice reads what the companion could not (the machine asked for it). */
+  function inBrowser(id: string): void {
+    const run = current;
+    if (!run || run.id !== id || run.browser) return;
     run.browser = new BrowserVoice(
       () => voiceSpeed(settings, run.slow ? SLOW : 1),
       () => {
         if (current === run) finish(run);
       },
     );
-    run.browser.say(run.sentences.map((text, seq) => ({ seq, text })).filter(({ seq }) => !run.heard.has(seq)));
+    run.browser.say(
+      run.sentences
+        .map((text, seq) => ({ seq, text }))
+        .filter(({ seq }) => seq >= run.failedFrom && !run.heard.has(seq)),
+    );
   }
 
   function finish(run: ReadOutRun): void {
@@ -102,5 +128,5 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
     else await speaker.stop().catch(() => undefined);
   }
 
-  return { start, stop };
+  return { start, stop, inBrowser };
 }

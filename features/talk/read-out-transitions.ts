@@ -1,4 +1,4 @@
-import type { Effect } from './turn-effects';
+import { companionNotice, type Effect } from './turn-effects';
 import type { Transition, TurnEvent, TurnState } from './turn-machine';
 
 /**
@@ -7,7 +7,7 @@ import type { Transition, TurnEvent, TurnState } from './turn-machine';
  * (features/listening/read-out.ts). Only between turns, and only until something else starts.
  */
 
-type ReadOutEvent = Extract<TurnEvent, { type: 'read-out' | 'read-out-finished' }>;
+type ReadOutEvent = Extract<TurnEvent, { type: 'read-out' | 'read-out-failed' | 'read-out-finished' }>;
 
 export function readOutEvent(state: TurnState, event: ReadOutEvent, idle: boolean): Transition {
   switch (event.type) {
@@ -18,6 +18,13 @@ export function readOutEvent(state: TurnState, event: ReadOutEvent, idle: boolea
       effects.push({ type: 'start-read-out', id: event.id, text: event.text, slow: event.slow });
       return { state: { ...state, readOut: { id: event.id, voice: 'companion' } }, effects };
     }
+    case 'read-out-failed':
+      // As for a reply: the browser's voice reads the rest, and the banner says why.
+      if (state.readOut?.id !== event.id || state.readOut.voice === 'browser') return { state, effects: [] };
+      return {
+        state: { ...state, readOut: { ...state.readOut, voice: 'browser' } },
+        effects: [companionNotice(event.unreachable, event.message), { type: 'read-out-in-browser', id: event.id }],
+      };
     case 'read-out-finished':
       if (state.readOut?.id !== event.id) return { state, effects: [] };
       return { state: { ...state, readOut: null }, effects: [] };

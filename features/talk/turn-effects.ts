@@ -65,6 +65,7 @@ export type Effect =
   /** A text read in the teacher's voice between turns (features/listening/read-out.ts). */
   | { type: 'start-read-out'; id: string; text: string; slow: boolean }
   | { type: 'stop-read-out'; id: string }
+  | { type: 'read-out-in-browser'; id: string }
   | { type: 'notify'; notice: Notice }
   /** Clears an info notice (errors stay until dismissed or replaced). */
   | { type: 'clear-info' }
@@ -86,7 +87,7 @@ export function silencing(state: TurnState): Effect[] {
   return state.reply ? [{ type: 'interrupt-reply', replyId: state.reply.id }] : [];
 }
 
-/** The companion failed: the browser's voice reads on, and the banner says why. */
+/** The companion failed: the browser's voice reads on, and the banner says why (a reply's or a read-out's). */
 export function companionNotice(unreachable: boolean, message: string): Effect {
   return unreachable
     ? notifyInfo({ id: 'companion-unreachable' }, 'settings')

@@ -531,6 +531,24 @@ describe('read-outs ("Listen again", "Listen slowly", "Listen first", a meaning)
     expect(pressed.state.readOut).toBeNull();
   });
 
+  it('the companion failing: the browser’s voice reads it, once, and the banner says why as for a reply', () => {
+    const reading = transition(idle, readOut).state;
+    const failed = transition(reading, { type: 'read-out-failed', id: 'ro1', unreachable: true, message: 'down' });
+    expect(failed.state.readOut).toEqual({ id: 'ro1', voice: 'browser' });
+    expect(notices(failed.effects)).toEqual(['info:companion-unreachable']);
+    expect(failed.effects).toContainEqual({ type: 'notify', notice: expect.objectContaining({ action: 'settings' }) });
+    expect(failed.effects).toContainEqual({ type: 'read-out-in-browser', id: 'ro1' });
+    expect(
+      transition(failed.state, { type: 'read-out-failed', id: 'ro1', unreachable: true, message: 'down' }).effects,
+    ).toEqual([]);
+    const other = transition(reading, { type: 'read-out-failed', id: 'ro1', unreachable: false, message: '500' });
+    expect(notices(other.effects)).toEqual(['info:companion-failed']);
+    // A read-out that has ended (or was replaced) is not read by anyone.
+    expect(
+      transition(idle, { type: 'read-out-failed', id: 'ro1', unreachable: true, message: 'down' }).effects,
+    ).toEqual([]);
+  });
+
   it('the teacher’s opening question, or another conversation, ends it too', () => {
     const reading = transition(idle, readOut).state;
     expect(transition(reading, { type: 'teacher-opens', replyId: 'r9' }).effects[0]).toEqual({

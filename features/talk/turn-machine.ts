@@ -147,6 +147,8 @@ export type TurnEvent =
   | { type: 'attempt-failed'; targetId: string; error: unknown }
   /** "Listen again" (`slow`: "Listen slowly"), "Listen first", a meaning: read `text` aloud, between turns. */
   | { type: 'read-out'; id: string; text: string; slow: boolean }
+  /** The companion could not speak the read-out; the browser's voice takes over from here. */
+  | { type: 'read-out-failed'; id: string; unreachable: boolean; message: string }
   /** The read-out was spoken to its end, or stopped by another panel's voice. */
   | { type: 'read-out-finished'; id: string };
 
@@ -305,6 +307,7 @@ function step(state: TurnState, event: TurnEvent): Transition {
       return attemptEnded(state, event);
 
     case 'read-out':
+    case 'read-out-failed':
     case 'read-out-finished':
       return readOutEvent(state, event, phaseOf(state) === 'idle');
   }

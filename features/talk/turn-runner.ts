@@ -121,6 +121,8 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
         return readOut.start(effect.id, effect.text, effect.slow);
       case 'stop-read-out':
         return readOut.stop(effect.id);
+      case 'read-out-in-browser':
+        return readOut.inBrowser(effect.id);
       case 'notify':
         return banner.notify(effect.notice);
       case 'clear-info':
