@@ -632,6 +632,32 @@ describe('practice attempts', () => {
   });
 });
 
+describe('a practice attempt the microphone fails', () => {
+  it('ends the practice and says so; the next press of Talk is a normal turn, answered by the teacher', async () => {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    const target = { id: 't1', text: 'Yesterday I went to the park.', kind: 'say-again' as const };
+    store.practise(target);
+    await until('recording the attempt', () => store.phase.value === 'recording');
+    microphones.at(-1)!.fail('The microphone was unplugged.');
+    await until('the attempt to end', () => store.phase.value === 'idle');
+    expect(store.practice.value).toBeNull();
+    expect(store.banner.value).toMatchObject({ kind: 'error' });
+    expect(store.banner.value?.message).toContain('practice attempt ended');
+    store.toggleTalk();
+    await until('recording a turn', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+    await until('the teacher’s answer', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
+    expect(store.messages.value[1]).toMatchObject({
+      role: 'user',
+      text: 'Yesterday I go to the park.',
+      status: 'done',
+    });
+    expect(store.attempts.value.t1).toBeUndefined();
+  });
+});
+
 describe('the corrections lane', () => {
   async function learnerTurn(store: Awaited<ReturnType<typeof openPanel>>): Promise<string> {
     await until('idle', () => store.phase.value === 'idle' && store.messages.value.length > 0);

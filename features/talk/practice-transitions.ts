@@ -21,6 +21,17 @@ export function practise(state: TurnState, event: Extract<TurnEvent, { type: 'pr
   };
 }
 
+/**
+ * The microphone failed while an attempt was recorded: the practice ends here and says so, so the
+ * next press of Talk is a turn of its own, not judged against this text (and its audio deleted).
+ */
+export function practiceMicFailed(state: TurnState, detail: string): Transition {
+  return {
+    state: { ...state, mic: 'off', handsFree: false, practice: null },
+    effects: [notifyError({ id: 'attempt-mic-stopped', detail })],
+  };
+}
+
 /** The attempt was judged (the runner keeps the result), or could not be. */
 export function attemptEnded(
   state: TurnState,

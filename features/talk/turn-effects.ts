@@ -25,6 +25,7 @@ export type NoticeText =
   | { id: 'busy-elsewhere' }
   | { id: 'mic-error'; detail: string }
   | { id: 'mic-stopped'; detail: string }
+  | { id: 'attempt-mic-stopped'; detail: string }
   | { id: 'recording-failed'; detail: string }
   | { id: 'heard-nothing' }
   | { id: 'no-words' }

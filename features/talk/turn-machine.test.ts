@@ -490,6 +490,17 @@ describe('practice attempts ("Say it again", "Read it aloud")', () => {
     expect(notices(failed.effects)).toEqual(['error:api-error']);
   });
 
+  it('the microphone failing while it is recorded ends the practice and says so: the next press is a turn of its own', () => {
+    const recording = run(idle, practise, { type: 'mic-started' }).state;
+    const failed = transition(recording, { type: 'mic-failed', message: 'The microphone was unplugged.' });
+    expect(failed.state).toMatchObject({ mic: 'off', practice: null });
+    expect(notices(failed.effects)).toEqual(['error:attempt-mic-stopped']);
+    const next = run(failed.state, press, { type: 'mic-started' }, press);
+    const ended = transition(next.state, { type: 'recording-ended', result: saved(), stopPressedAt: 1 });
+    expect(types(ended.effects)).toContain('transcribe');
+    expect(types(ended.effects)).not.toContain('judge-attempt');
+  });
+
   it('waits while another turn is busy, and needs a key', () => {
     expect(notices(transition({ ...idle, transcribing: true }, practise).effects)).toEqual(['info:still-working']);
     expect(notices(transition(idle, { ...practise, hasKey: false }).effects)).toEqual(['error:no-key']);

@@ -1,6 +1,6 @@
 import type { StopRecordingReply } from '@/core/messages';
 import { isSilentRecording } from '@/core/recording-checks';
-import { attemptEnded, practise } from './practice-transitions';
+import { attemptEnded, practiceMicFailed, practise } from './practice-transitions';
 import { endReadOut, readOutEvent } from './read-out-transitions';
 import { newReply, replyEvent } from './reply-transitions';
 import { notifyError, notifyInfo, silencing, type Effect } from './turn-effects';
@@ -209,6 +209,7 @@ function step(state: TurnState, event: TurnEvent): Transition {
       };
 
     case 'mic-failed':
+      if (state.practice && !state.transcribing) return practiceMicFailed(state, event.message);
       return {
         state: { ...state, mic: 'off', handsFree: false },
         effects: [notifyError({ id: 'mic-stopped', detail: event.message })],
