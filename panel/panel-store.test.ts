@@ -632,6 +632,192 @@ describe('practice attempts', () => {
   });
 });
 
+describe('switching or deleting the conversation mid-turn', () => {
+  type Store = Awaited<ReturnType<typeof openPanel>>;
+
+  /** What IndexedDB still holds for a conversation. */
+  async function leftOf(conversationId: string) {
+    const { getConversation, listMessages } = await import('@/core/db/conversations');
+    const { listChecks } = await import('@/features/corrections/notebook');
+    const { db } = await import('@/core/db/open');
+    return {
+      conversation: await getConversation(conversationId),
+      messages: await listMessages(conversationId),
+      checks: await listChecks(conversationId),
+      recordings: await (await db()).getAllFromIndex('recordings', 'by-conversation', conversationId),
+      notebook: (await (await db()).getAll('notebook')).length,
+    };
+  }
+
+  /** The learner speaks a turn and presses Talk again to send it. */
+  async function sayATurn(store: Store): Promise<void> {
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+  }
+
+  /** The next transcription waits until released; it honours its abort signal, as the SDK does. */
+  async function holdNextTranscription() {
+    const { transcribe } = await import('@/features/talk/teacher-api');
+    let release: () => void = () => undefined;
+    let signal: AbortSignal | undefined;
+    vi.mocked(transcribe).mockImplementationOnce(async (_endpoint, _audio, _mime, options) => {
+      signal = options?.signal;
+      await new Promise<void>((resolve) => (release = resolve));
+      if (signal?.aborted) throw new DOMException('This operation was aborted', 'AbortError');
+      return { text: transcript };
+    });
+    return { release: () => release(), aborted: () => signal?.aborted === true };
+  }
+
+  /** The next reply waits (asked, nothing streamed yet) until released. */
+  async function holdNextReply() {
+    const { streamReply } = await import('@/features/talk/teacher-api');
+    let release: () => void = () => undefined;
+    let signal: AbortSignal | undefined;
+    vi.mocked(streamReply).mockImplementationOnce(async (_endpoint, _messages, onDelta, options) => {
+      signal = options?.signal;
+      await new Promise<void>((resolve) => (release = resolve));
+      if (signal?.aborted) throw new DOMException('This operation was aborted', 'AbortError');
+      onDelta('Late words. ');
+      return 'Late words. ';
+    });
+    return { release: () => release(), aborted: () => signal?.aborted === true };
+  }
+
+  /** Whether the teacher was ever sent the learner's sentence. */
+  async function teacherHeard(sentence: string): Promise<boolean> {
+    const { streamReply } = await import('@/features/talk/teacher-api');
+    return vi
+      .mocked(streamReply)
+      .mock.calls.some(([, messages]) => (messages as Array<{ content: string }>).some((m) => m.content === sentence));
+  }
+
+  async function openedWithATurnAhead(): Promise<{ store: Store; id: string }> {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    return { store, id: store.conversation.value!.id };
+  }
+
+  it('deleted while recording: the microphone is released and nothing of the turn is kept or sent', async () => {
+    transcript = 'A sentence said while deleting.';
+    const { store, id } = await openedWithATurnAhead();
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    await store.deleteConversation(id);
+    await until('the microphone to be released', () => microphones.at(-1)!.released);
+    await settle(60);
+    expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], recordings: [] });
+    expect(store.conversation.value?.id).not.toBe(id);
+    expect(store.messages.value.some((m) => m.role === 'user')).toBe(false);
+    expect(await teacherHeard(transcript)).toBe(false);
+  });
+
+  it('deleted while transcribing: the upload is aborted, the teacher is not asked, and nothing is written for it', async () => {
+    transcript = 'A sentence said while deleting.';
+    const { store, id } = await openedWithATurnAhead();
+    const upload = await holdNextTranscription();
+    await sayATurn(store);
+    await until('transcribing', () => store.phase.value === 'transcribing');
+    await store.deleteConversation(id);
+    expect(upload.aborted()).toBe(true);
+    upload.release();
+    await settle(60);
+    expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], recordings: [], checks: [] });
+    expect(await teacherHeard(transcript)).toBe(false);
+    expect(store.messages.value.some((m) => m.role === 'user')).toBe(false);
+  });
+
+  it('left while transcribing: the turn stays in its conversation, not sent, with Retry; the teacher is not asked', async () => {
+    transcript = 'A sentence said while switching.';
+    const { store, id: first } = await openedWithATurnAhead();
+    await store.newConversation();
+    await until('the second opening', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    const second = store.conversation.value!.id;
+    const upload = await holdNextTranscription();
+    await sayATurn(store);
+    await until('transcribing', () => store.phase.value === 'transcribing');
+    await store.openConversation(first);
+    expect(upload.aborted()).toBe(true);
+    upload.release();
+    await settle(60);
+    expect(await teacherHeard(transcript)).toBe(false);
+    const [, learner, ...rest] = (await leftOf(second)).messages;
+    expect(learner).toMatchObject({ role: 'user', status: 'failed', error: expect.stringContaining('Retry') });
+    expect(rest).toEqual([]);
+    expect(store.messages.value).toHaveLength(1);
+    // Back in it, Retry sends it: transcribed and answered.
+    await store.openConversation(second);
+    store.retry(learner!.id);
+    await until('the answer', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
+    expect(store.messages.value[1]).toMatchObject({ text: transcript, status: 'done' });
+  });
+
+  it('deleted while the teacher is thinking: the request is aborted and nothing is written for it', async () => {
+    transcript = 'A sentence said while deleting.';
+    const { store, id } = await openedWithATurnAhead();
+    const asking = await holdNextReply();
+    await sayATurn(store);
+    await until('the teacher thinking', () => store.phase.value === 'thinking' && store.messages.value.length === 3);
+    await store.deleteConversation(id);
+    expect(asking.aborted()).toBe(true);
+    asking.release();
+    await settle(60);
+    expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], recordings: [], checks: [] });
+  });
+
+  it('deleted while the teacher speaks: the voice falls silent, the stream is dropped, and nothing is written for it', async () => {
+    transcript = 'A sentence said while deleting.';
+    const { store, id } = await openedWithATurnAhead();
+    replyText = 'One sentence here. Two sentence here. Three sentence here.';
+    clipSeconds = 2;
+    await sayATurn(store);
+    await until('the teacher speaking', () => store.phase.value === 'speaking' && store.messages.value.length === 3);
+    const playing = context.sources.at(-1)!;
+    await store.deleteConversation(id);
+    expect(playing.stoppedAt).toBeDefined();
+    await settle(60);
+    expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], recordings: [] });
+  });
+
+  it('left while the teacher speaks: the voice falls silent, and the reply is kept in its conversation as heard', async () => {
+    const { store, id: first } = await openedWithATurnAhead();
+    await store.newConversation();
+    await until('the second opening', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    const second = store.conversation.value!.id;
+    replyText = 'One sentence here. Two sentence here. Three sentence here.';
+    clipSeconds = 2;
+    await sayATurn(store);
+    await until('the teacher speaking', () => store.phase.value === 'speaking' && store.messages.value.length === 3);
+    await store.openConversation(first);
+    expect(context.sources.at(-1)!.stoppedAt).toBeDefined();
+    await settle(60);
+    const [, learner, teacher] = (await leftOf(second)).messages;
+    expect(learner).toMatchObject({ status: 'done' });
+    expect(teacher).toMatchObject({ status: 'interrupted', text: 'One sentence here.' });
+  });
+
+  it('deleted while its sentence is still being checked: the check is aborted and nothing of it is kept', async () => {
+    holdCorrections = true;
+    const { store, id } = await openedWithATurnAhead();
+    await sayATurn(store);
+    await until('the reply spoken', () => store.phase.value === 'idle' && store.messages.value.length === 3);
+    const learnerId = store.messages.value[1]!.id;
+    expect(store.cards.value[learnerId]).toEqual({ status: 'checking' });
+    const { requestCorrections } = await import('@/features/corrections/corrections');
+    const signal = (vi.mocked(requestCorrections).mock.calls.at(-1)![2] as { signal?: AbortSignal }).signal;
+    const deleting = store.deleteConversation(id);
+    await until('the check to be aborted', () => signal?.aborted === true);
+    releaseCorrections();
+    await deleting;
+    await settle(60);
+    expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], checks: [], notebook: 0 });
+    expect(store.cards.value[learnerId]).toBeUndefined();
+  });
+});
+
 describe('a practice attempt the microphone fails', () => {
   it('ends the practice and says so; the next press of Talk is a normal turn, answered by the teacher', async () => {
     const store = await openPanel();
@@ -704,7 +890,7 @@ describe('the corrections lane', () => {
     expect(timings.checkedAt!).toBeGreaterThan(timings.checkStartedAt!);
 
     // Reopened, the conversation shows its cards again.
-    store.dispose();
+    await store.dispose();
     const reopened = await openPanel();
     await until('the card again', () => reopened.cards.value[id]?.status === 'done');
   });
@@ -814,6 +1000,6 @@ describe('a page brought in', () => {
     expect(messages.at(-1)?.content).toMatch(/^The learner has just brought in the page “Why cities plant trees”/);
     expect(store.pages.value.map((page) => page.title)).toEqual(['Why cities plant trees']);
     await until('both replies done', () => store.phase.value === 'idle' && store.messages.value.length === 2);
-    store.dispose();
+    await store.dispose();
   });
 });

@@ -53,6 +53,7 @@ export function createPanelStore() {
     settings,
     banner,
     checkSentence: corrections.check,
+    cancelChecks: corrections.cancel,
     // A reading of a page selection is kept with the page; "Say it again" updates the notebook.
     onAttempt: (result) =>
       result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result),
@@ -118,9 +119,12 @@ export function createPanelStore() {
     pendingPageQuestion = stop;
   }
 
-  /** Silences the teacher and releases the microphone before the conversation changes. */
-  function stopEverything(): void {
-    turn.dispatch({ type: 'stop-all' });
+  /**
+   * Before the conversation changes: the teacher falls silent, the microphone is released, and
+   * every request of the turn is aborted; resolves once nothing more of it can be written.
+   */
+  function stopEverything(): Promise<void> {
+    return turn.stopAll();
   }
 
   function offerUnsent(): void {
@@ -192,7 +196,7 @@ export function createPanelStore() {
   }
 
   async function openConversation(id: string): Promise<void> {
-    stopEverything();
+    await stopEverything();
     if (await history.open(id)) {
       banner.clear();
       offerUnsent();
@@ -200,7 +204,7 @@ export function createPanelStore() {
   }
 
   async function newConversation(): Promise<void> {
-    stopEverything();
+    await stopEverything();
     const ended = history.conversation.value;
     // The conversation that ends gets its session card (when the learner spoke in it).
     const summarised = ended ? await notebook.summarize(ended.id) : false;
@@ -304,7 +308,7 @@ export function createPanelStore() {
       () => t('app.actionDeleteConversation'),
       async (id: string) => {
         const wasCurrent = history.conversation.value?.id === id;
-        if (wasCurrent) stopEverything();
+        if (wasCurrent) await stopEverything();
         await history.remove(id);
         if (wasCurrent && (await history.openLatest())) teacherOpens();
         await refreshStorage();
@@ -337,13 +341,14 @@ export function createPanelStore() {
     reload(): void {
       location.reload();
     },
-    dispose(): void {
-      stopEverything();
+    /** The panel goes away; resolves once its turn has wound down and it hears nothing more. */
+    async dispose(): Promise<void> {
       pendingPageQuestion?.();
       for (const stop of disposers.splice(0)) stop();
-      turn.dispose();
+      await turn.dispose();
       corrections.dispose();
       settings.dispose();
+      history.dispose();
       link.close();
     },
   };

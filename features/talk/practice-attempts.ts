@@ -31,11 +31,28 @@ export interface PracticeAttemptsDeps {
 
 export type PracticeAttempts = ReturnType<typeof createPracticeAttempts>;
 
+interface Judging {
+  abort: AbortController;
+  /** The conversation was left, or the panel closed: the attempt is not judged. */
+  abandoned: boolean;
+  done: Promise<void>;
+}
+
 export function createPracticeAttempts({ recorder, settings, dispatch, onAttempt }: PracticeAttemptsDeps) {
   /** The latest result of each practice target, by its id. */
   const attempts = signal<Record<string, PracticeResult>>({});
+  let current: Judging | null = null;
 
-  async function judge(recording: SavedRecording, target: PracticeTarget): Promise<void> {
+  function judge(recording: SavedRecording, target: PracticeTarget): Promise<void> {
+    const judging: Judging = { abort: new AbortController(), abandoned: false, done: Promise.resolve() };
+    judging.done = judgeAttempt(judging, recording, target).finally(() => {
+      if (current === judging) current = null;
+    });
+    current = judging;
+    return judging.done;
+  }
+
+  async function judgeAttempt(judging: Judging, recording: SavedRecording, target: PracticeTarget): Promise<void> {
     try {
       const handed = await recorder.takeAudio(recording.recordingId);
       const stored = handed ? { blob: handed } : await recorder.read(recording.recordingId);
@@ -43,7 +60,8 @@ export function createPracticeAttempts({ recorder, settings, dispatch, onAttempt
       // No prompt: a prompt holding (or hinting at) the target would let the transcription
       // "hear" what the learner was meant to say rather than what they said.
       const endpoint = { ...settings.endpoints.value.transcription, prompt: '' };
-      const { text } = await transcribe(endpoint, stored.blob, recording.mimeType);
+      const { text } = await transcribe(endpoint, stored.blob, recording.mimeType, { signal: judging.abort.signal });
+      if (judging.abandoned) return;
       const result: PracticeResult = {
         target,
         said: text,
@@ -54,11 +72,23 @@ export function createPracticeAttempts({ recorder, settings, dispatch, onAttempt
       attempts.value = { ...attempts.value, [target.id]: result };
       await onAttempt?.(result);
       dispatch({ type: 'attempt-judged', targetId: target.id });
+    } catch (error) {
+      if (!judging.abandoned) throw error;
     } finally {
       // The attempt's audio is not part of any conversation.
       await recorder.discard(recording.recordingId);
     }
   }
 
-  return { attempts, judge };
+  /** Stops judging the attempt under way (its upload is aborted); resolves once its audio is deleted. */
+  async function abandon(): Promise<void> {
+    const judging = current;
+    current = null;
+    if (!judging) return;
+    judging.abandoned = true;
+    judging.abort.abort();
+    await judging.done.catch(() => undefined);
+  }
+
+  return { attempts, judge, abandon };
 }

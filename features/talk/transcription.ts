@@ -23,9 +23,27 @@ export interface TranscriptionDeps {
 
 const noop = (): void => undefined;
 
+/** The turn being transcribed: what abandoning it must stop and wait for. */
+interface Work {
+  messageId: string;
+  recordingId: string;
+  abort: AbortController;
+  /** The conversation was left (or deleted): nothing more is written or reported for it. */
+  abandoned: boolean;
+  /** The turn's first write. */
+  saved: Promise<unknown>;
+}
+
 export type Transcription = ReturnType<typeof createTranscription>;
 
 export function createTranscription({ recorder, history, settings, banner, dispatch }: TranscriptionDeps) {
+  let current: Work | null = null;
+
+  function begin(messageId: string, recordingId: string, saved: Promise<unknown>): Work {
+    current = { messageId, recordingId, abort: new AbortController(), abandoned: false, saved };
+    return current;
+  }
+
   async function transcribeNew(recording: SavedRecording, stopPressedAt: number): Promise<void> {
     // The recording document handed the audio over in memory and writes it to IndexedDB beside
     // the upload (or wrote it before replying): the turn exists before anything is uploaded, so
@@ -44,20 +62,24 @@ export function createTranscription({ recorder, history, settings, banner, dispa
         recordingSavedAt: recording.savedAt,
       },
     };
-    if (recording.writing) {
-      recorder.stored(recording.recordingId).then(
-        (at) => {
-          if (at !== undefined) history.patch(message.id, { timings: { recordingSavedAt: at } }, false).catch(noop);
-        },
-        (error: unknown) => banner.showError(error),
-      );
-    }
     // Written while the audio is read and uploaded, not before: the write is not on the way to
     // the teacher's first word. The panel redraws once the upload is on its way (panel/render-gate.ts).
     const uploading = holdRenders();
     const saved = history.save(message);
+    const work = begin(message.id, recording.recordingId, saved);
+    if (recording.writing) {
+      recorder.stored(recording.recordingId).then(
+        (at) => {
+          if (at === undefined || work.abandoned) return;
+          history.patch(message.id, { timings: { recordingSavedAt: at } }, false).catch(noop);
+        },
+        (error: unknown) => {
+          if (!work.abandoned) banner.showError(error);
+        },
+      );
+    }
     try {
-      await transcribeMessage(message.id, recording.recordingId, saved, {
+      await transcribeMessage(work, saved, {
         mimeType: recording.mimeType,
         durationMs: recording.durationMs,
         onSent: uploading,
@@ -79,16 +101,28 @@ export function createTranscription({ recorder, history, settings, banner, dispa
       });
       return;
     }
-    const saved = history.patch(messageId, { status: 'transcribing', error: undefined });
-    await transcribeMessage(messageId, message.recordingId, saved.then(noop));
+    const saved = history.patch(messageId, { status: 'transcribing', error: undefined }).then(noop);
+    await transcribeMessage(begin(messageId, message.recordingId, saved), saved);
   }
 
   async function transcribeMessage(
-    messageId: string,
-    recordingId: string,
+    work: Work,
     saved: Promise<void>,
     fresh?: { mimeType: string; durationMs: number; onSent?(): void },
   ): Promise<void> {
+    try {
+      await transcribeWork(work, saved, fresh);
+    } finally {
+      if (current === work) current = null;
+    }
+  }
+
+  async function transcribeWork(
+    work: Work,
+    saved: Promise<void>,
+    fresh?: { mimeType: string; durationMs: number; onSent?(): void },
+  ): Promise<void> {
+    const { messageId, recordingId } = work;
     let transcript: Transcript;
     let recordingS: number;
     try {
@@ -100,6 +134,7 @@ export function createTranscription({ recorder, history, settings, banner, dispa
       recordingS = recording.durationMs / 1000;
       [transcript] = await Promise.all([
         transcribe(settings.endpoints.value.transcription, recording.blob, recording.mimeType, {
+          signal: work.abort.signal,
           onSent: () => {
             history.patch(messageId, { timings: { uploadSentAt: now() } }, false).catch(noop);
             fresh?.onSent?.();
@@ -110,10 +145,12 @@ export function createTranscription({ recorder, history, settings, banner, dispa
         saved,
       ]);
     } catch (error) {
+      if (work.abandoned) return;
       await history.patch(messageId, { status: 'failed', error: errorText(error) });
       dispatch({ type: 'transcription-failed', messageId, error, empty: false });
       return;
     }
+    if (work.abandoned) return;
     const { text, words } = transcript;
     if (!text) {
       await history.patch(messageId, { status: 'failed', error: t('conversation.noWordsRecognised') });
@@ -134,5 +171,28 @@ export function createTranscription({ recorder, history, settings, banner, dispa
     await written;
   }
 
-  return { transcribeNew, transcribeSaved };
+  /**
+   * The conversation is left or deleted (or the panel closes) mid-transcription: the upload is
+   * aborted, and the turn stays in its conversation marked not sent, with its recording, for Retry. Resolves once
+   * that and the recording's own write have landed, so a deletion that follows leaves nothing.
+   */
+  async function abandon(closing: boolean): Promise<void> {
+    const work = current;
+    current = null;
+    if (!work || work.abandoned) return;
+    work.abandoned = true;
+    work.abort.abort();
+    await work.saved.catch(noop);
+    await Promise.all([
+      history
+        .patch(work.messageId, {
+          status: 'failed',
+          error: t(closing ? 'conversation.closedBeforeTranscribed' : 'conversation.leftBeforeTranscribed'),
+        })
+        .catch(noop),
+      recorder.stored(work.recordingId).catch(noop),
+    ]);
+  }
+
+  return { transcribeNew, transcribeSaved, abandon };
 }

@@ -67,6 +67,13 @@ export type Effect =
   | { type: 'start-read-out'; id: string; text: string; slow: boolean }
   | { type: 'stop-read-out'; id: string }
   | { type: 'read-out-in-browser'; id: string }
+  /**
+   * The conversation changes (or the panel goes away) mid-turn: the upload or the attempt being
+   * judged, and the corrections checks, are aborted; nothing more is written for them.
+   */
+  | { type: 'abandon-transcription'; closing: boolean }
+  | { type: 'abandon-attempt' }
+  | { type: 'cancel-checks' }
   | { type: 'notify'; notice: Notice }
   /** Clears an info notice (errors stay until dismissed or replaced). */
   | { type: 'clear-info' }

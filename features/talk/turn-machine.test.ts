@@ -431,12 +431,39 @@ describe('stopping everything (another conversation, the panel going away)', () 
   it('silences the teacher and releases the microphone', () => {
     const state: TurnState = { ...idle, mic: 'listening', handsFree: true, reply: reply('r1', { audible: true }) };
     const next = transition(state, { type: 'stop-all' });
-    expect(next.effects).toEqual([{ type: 'interrupt-reply', replyId: 'r1' }, { type: 'cancel-mic' }]);
+    expect(next.effects).toEqual([
+      { type: 'interrupt-reply', replyId: 'r1' },
+      { type: 'cancel-mic' },
+      { type: 'cancel-checks' },
+    ]);
     expect(next.state).toMatchObject({ mic: 'off', handsFree: false, reply: null });
   });
 
-  it('when idle does nothing', () => {
-    expect(transition(idle, { type: 'stop-all' }).effects).toEqual([]);
+  it('when idle only lets go of the corrections checks still out', () => {
+    expect(transition(idle, { type: 'stop-all' }).effects).toEqual([{ type: 'cancel-checks' }]);
+  });
+
+  it('while transcribing: the upload is abandoned, and a transcript that arrives anyway asks nobody', () => {
+    const next = transition({ ...idle, transcribing: true }, { type: 'stop-all' });
+    expect(next.effects).toEqual([{ type: 'abandon-transcription', closing: false }, { type: 'cancel-checks' }]);
+    expect(phaseOf(next.state)).toBe('idle');
+    expect(transition(next.state, { type: 'transcribed', messageId: 'u1', replyId: 'r2' }).effects).toEqual([]);
+    const failed = transition(next.state, { type: 'transcription-failed', messageId: 'u1', error: null, empty: false });
+    expect(failed.effects).toEqual([]);
+  });
+
+  it('while an attempt is judged: the attempt is abandoned', () => {
+    const target = { id: 't1', text: 'Hello.', kind: 'say-again' as const };
+    const next = transition({ ...idle, transcribing: true, practice: target }, { type: 'stop-all' });
+    expect(types(next.effects)).toEqual(['abandon-attempt', 'cancel-checks']);
+    expect(next.state.practice).toBeNull();
+  });
+
+  it('while the recording is stopping: the recording that arrives after is deleted, not sent', () => {
+    const stopped = transition({ ...idle, mic: 'stopping' }, { type: 'stop-all' }).state;
+    const ended = transition(stopped, { type: 'recording-ended', result: saved(), stopPressedAt: 1 });
+    expect(ended.effects).toEqual([{ type: 'discard-recording', recordingId: 'rec1' }]);
+    expect(phaseOf(ended.state)).toBe('idle');
   });
 });
 

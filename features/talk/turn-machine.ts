@@ -1,5 +1,5 @@
 import type { StopRecordingReply } from '@/core/messages';
-import { isSilentRecording } from '@/core/recording-checks';
+import { micRefused, press, recordingEnded } from './mic-transitions';
 import { attemptEnded, practiceMicFailed, practise } from './practice-transitions';
 import { endReadOut, readOutEvent } from './read-out-transitions';
 import { newReply, replyEvent } from './reply-transitions';
@@ -13,8 +13,10 @@ export type { Effect, Notice, NoticeText } from './turn-effects';
  * function `transition(state, event) → { state, effects }` (docs/ARCHITECTURE.md, "A turn's way"). It does
  * nothing itself: the turn runner (turn-runner.ts) carries out the effects and feeds what
  * happened back in as events. Every question of the form "what happens when X while Y" is
- * answered here, in `transition`; the reply's and the practice attempt's transitions sit beside it
- * (reply-transitions.ts, practice-transitions.ts), and what it can ask for in turn-effects.ts.
+ * answered here, in `transition`, or in the modules beside it for the microphone (mic-transitions.ts:
+ * a press in every situation), the reply (reply-transitions.ts), practice attempts
+ * (practice-transitions.ts) and read-outs (read-out-transitions.ts); what it can ask for is in
+ * turn-effects.ts.
  */
 
 /** The microphone, as this panel sees it. */
@@ -136,8 +138,8 @@ export type TurnEvent =
   | { type: 'retry'; messageId: string; transcribed: boolean; replyId: string }
   /** Send a recording made while the panel was closed. */
   | { type: 'send-unsent'; messageId: string }
-  /** Another conversation is opened, or the panel goes away: silence and release everything. */
-  | { type: 'stop-all' }
+  /** Another conversation is opened (or deleted), or the panel goes away (`closing`): silence and release everything. */
+  | { type: 'stop-all'; closing?: boolean }
   /** Microphone allowed on the permission page. */
   | { type: 'microphone-allowed' }
   /** "Say it again" / "Read it aloud": record an attempt at `target` now (the same button stops it). */
@@ -172,26 +174,8 @@ function step(state: TurnState, event: TurnEvent): Transition {
       if (state.mic !== 'starting') return { state, effects: [] };
       return { state: { ...state, mic: state.handsFree ? 'listening' : 'recording' }, effects: [] };
 
-    case 'mic-refused': {
-      // Whatever stopped the microphone from starting also ends hands-free listening.
-      const next: TurnState = { ...state, mic: 'off', handsFree: false, practice: null };
-      switch (event.reason) {
-        case 'permission-needed':
-          return {
-            state: next,
-            effects: [notifyInfo({ id: 'permission-needed' }, 'microphone'), { type: 'open-permission-page' }],
-          };
-        case 'permission-denied':
-          return { state: next, effects: [notifyError({ id: 'permission-denied' }, { action: 'microphone' })] };
-        case 'no-microphone':
-          return { state: next, effects: [notifyError({ id: 'no-microphone' })] };
-        case 'busy':
-          return { state: next, effects: [notifyError({ id: 'busy-elsewhere' })] };
-        case 'error':
-          return { state: next, effects: [notifyError({ id: 'mic-error', detail: event.message ?? '' })] };
-      }
-      return { state: next, effects: [] };
-    }
+    case 'mic-refused':
+      return micRefused(state, event);
 
     case 'speech-start':
       // Hands-free barge-in: the learner started speaking over the teacher.
@@ -216,6 +200,8 @@ function step(state: TurnState, event: TurnEvent): Transition {
       };
 
     case 'transcribed': {
+      // A transcription that was abandoned (another conversation opened) asks nobody.
+      if (!state.transcribing) return { state, effects: [] };
       const next: TurnState = { ...state, transcribing: false };
       const effects: Effect[] = [{ type: 'clear-info' }];
       // Hands-free listens while the teacher answers, so the learner can interrupt by speaking.
@@ -233,6 +219,7 @@ function step(state: TurnState, event: TurnEvent): Transition {
     }
 
     case 'transcription-failed': {
+      if (!state.transcribing) return { state, effects: [] };
       const next: TurnState = { ...state, transcribing: false };
       if (event.empty) {
         const effects: Effect[] = [notifyInfo({ id: 'no-words' })];
@@ -288,11 +275,25 @@ function step(state: TurnState, event: TurnEvent): Transition {
     }
 
     case 'stop-all': {
+      // Everything the turn has in flight ends, and nothing more is written for it: the
+      // conversation it belongs to is left, or deleted, once this is done.
       const effects: Effect[] = [...silencing(state)];
       if (state.readOut) effects.push({ type: 'stop-read-out', id: state.readOut.id });
       if (state.mic !== 'off') effects.push({ type: 'cancel-mic' });
+      if (state.transcribing && state.practice) effects.push({ type: 'abandon-attempt' });
+      else if (state.transcribing) effects.push({ type: 'abandon-transcription', closing: event.closing === true });
+      // The corrections lane runs past the turn (its card shows when ready), so it is always asked.
+      effects.push({ type: 'cancel-checks' });
       return {
-        state: { ...state, mic: 'off', handsFree: false, reply: null, practice: null, readOut: null },
+        state: {
+          ...state,
+          mic: 'off',
+          handsFree: false,
+          transcribing: false,
+          reply: null,
+          practice: null,
+          readOut: null,
+        },
         effects,
       };
     }
@@ -312,72 +313,4 @@ function step(state: TurnState, event: TurnEvent): Transition {
     case 'read-out-finished':
       return readOutEvent(state, event, phaseOf(state) === 'idle');
   }
-}
-
-/** The Talk button (or the shortcut), in every situation the learner can press it in. */
-function press(state: TurnState, event: Extract<TurnEvent, { type: 'press' }>): Transition {
-  switch (state.mic) {
-    case 'recording':
-      // Hands-free too: a press while speaking sends now instead of waiting for silence.
-      return { state: { ...state, mic: 'stopping' }, effects: [{ type: 'stop-mic' }] };
-    case 'listening':
-      if (state.reply) {
-        // Hands-free while the teacher speaks: the press is a barge-in; the open microphone
-        // listens on, and the learner's first words start the recording.
-        return { state: { ...state, reply: null }, effects: silencing(state) };
-      }
-      // Hands-free and nobody speaking yet: the press ends hands-free listening.
-      return {
-        state: { ...state, mic: 'off', handsFree: false },
-        effects: [{ type: 'cancel-mic' }, notifyInfo({ id: 'hands-free-paused' })],
-      };
-    case 'starting':
-    case 'stopping':
-      return { state, effects: [notifyInfo({ id: 'still-working' })] };
-    case 'off':
-      break;
-  }
-  if (state.transcribing) return { state, effects: [notifyInfo({ id: 'still-working' })] };
-  if (!event.hasKey) return { state, effects: [notifyError({ id: 'no-key' }, { action: 'settings' })] };
-  // Idle, or the teacher thinking or speaking: a barge-in — the teacher falls silent at once,
-  // what was heard is kept, and the learner speaks.
-  const handsFree = state.reply ? state.handsFree : event.handsFreeSetting;
-  return {
-    state: { ...state, mic: 'starting', handsFree, reply: null },
-    effects: [...silencing(state), { type: 'clear-info' }, { type: 'start-mic', handsFree }],
-  };
-}
-
-function recordingEnded(state: TurnState, result: StopRecordingReply, stopPressedAt: number): Transition {
-  if (result.status === 'saved' && result.recordingId === state.lastRecordingId) {
-    // Already handled: a hands-free turn ended by the detector and a press at once.
-    return { state, effects: [] };
-  }
-  // The detector ends a hands-free turn by itself: the microphone is off either way.
-  const next: TurnState = { ...state, mic: 'off' };
-  if (result.status === 'not-recording') return { state: { ...next, practice: null }, effects: [] };
-  if (result.status === 'error') {
-    return {
-      state: { ...next, handsFree: false, practice: null },
-      effects: [notifyError({ id: 'recording-failed', detail: result.message })],
-    };
-  }
-  next.lastRecordingId = result.recordingId;
-  if (isSilentRecording(result)) {
-    // Only a press ends a turn in which nobody spoke, so hands-free stops here too.
-    return {
-      state: { ...next, handsFree: false, practice: null },
-      effects: [{ type: 'discard-recording', recordingId: result.recordingId }, notifyInfo({ id: 'heard-nothing' })],
-    };
-  }
-  if (next.practice) {
-    return {
-      state: { ...next, transcribing: true },
-      effects: [{ type: 'clear-notice' }, { type: 'judge-attempt', recording: result, target: next.practice }],
-    };
-  }
-  return {
-    state: { ...next, transcribing: true },
-    effects: [{ type: 'clear-notice' }, { type: 'transcribe', recording: result, stopPressedAt }],
-  };
 }

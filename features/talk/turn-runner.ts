@@ -33,11 +33,21 @@ export interface TurnRunnerDeps {
   onAttempt?(result: PracticeResult): Promise<void>;
   /** The corrections lane of a learner turn; it shows its own outcome and never fails the turn. */
   checkSentence?(messageId: string): Promise<void>;
+  /** Aborts every corrections check still out; resolves once none of them can write any more. */
+  cancelChecks?(): Promise<void>;
 }
 
 export type TurnRunner = ReturnType<typeof createTurnRunner>;
 
-export function createTurnRunner({ link, history, settings, banner, onAttempt, checkSentence }: TurnRunnerDeps) {
+export function createTurnRunner({
+  link,
+  history,
+  settings,
+  banner,
+  onAttempt,
+  checkSentence,
+  cancelChecks,
+}: TurnRunnerDeps) {
   const state = signal(INITIAL_TURN_STATE);
   const phase = computed(() => phaseOf(state.value));
   const inProgress = computed(() => turnInProgress(state.value));
@@ -51,12 +61,19 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
   const practice = createPracticeAttempts({ recorder, settings, dispatch, onAttempt });
   const readOut = createReadOut({ speaker, settings, dispatch });
 
-  function dispatch(event: TurnEvent): void {
+  let disposed = false;
+
+  /** Resolves once every effect the event led to has been carried out. */
+  async function run(event: TurnEvent): Promise<void> {
+    if (disposed) return;
     const { state: next, effects } = transition(state.value, event);
     state.value = next;
-    for (const effect of effects) {
-      execute(effect).catch((error: unknown) => failed(effect, error));
-    }
+    // Each effect starts in the machine's order; none waits for the one before.
+    await Promise.all(effects.map((effect) => execute(effect).catch((error: unknown) => failed(effect, error))));
+  }
+
+  function dispatch(event: TurnEvent): void {
+    void run(event);
   }
 
   /** An effect threw where nothing expected it to (IndexedDB full, say): the turn ends visibly. */
@@ -107,6 +124,12 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
         return reply.ask(effect.replyId);
       case 'check-sentence':
         return checkSentence?.(effect.messageId);
+      case 'cancel-checks':
+        return cancelChecks?.();
+      case 'abandon-transcription':
+        return transcription.abandon(effect.closing);
+      case 'abandon-attempt':
+        return practice.abandon();
       case 'end-speech':
         return reply.end(effect.replyId);
       case 'stop-speech':
@@ -145,7 +168,16 @@ export function createTurnRunner({ link, history, settings, banner, onAttempt, c
     /** The latest result of each practice target, by its id. */
     attempts: practice.attempts,
     dispatch,
-    dispose(): void {
+    /**
+     * Another conversation is opened or deleted: the turn's work ends, and resolves once nothing
+     * more of it can be written (so the conversation may be left, or deleted, after this).
+     */
+    stopAll: (): Promise<void> => run({ type: 'stop-all' }),
+    /** The panel goes away: as stopAll, then nothing more is heard or done. */
+    async dispose(): Promise<void> {
+      const ending = run({ type: 'stop-all', closing: true });
+      disposed = true;
+      await ending;
       recorder.dispose();
       speaker.dispose();
     },
