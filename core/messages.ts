@@ -150,10 +150,13 @@ interface ProtocolMap {
   'offscreen:status'(): OffscreenStatus;
   /**
    * The background wants to close the idle document. It answers true and refuses all new work
-   * from then on, or false when busy; deciding and refusing in one step leaves no window in which
-   * a new turn could start on a document about to close.
+   * from then on (until the close, or for a few seconds if the close never comes), or false when
+   * busy; deciding and refusing in one step leaves no window in which a new turn could start on
+   * a document about to close.
    */
   'offscreen:prepare-close'(): boolean;
+  /** The close it agreed to failed: it takes new work again. */
+  'offscreen:close-failed'(): void;
 
   /** Events of the recording a panel started; other panels ignore them. */
   'sidepanel:recorder-event'(data: PanelRef & { event: RecorderEvent }): void;

@@ -28,6 +28,8 @@ function fakeChrome() {
 }
 
 let fake: ReturnType<typeof fakeChrome>;
+/** What the document is told when a close it agreed to fails. */
+const stayOpen = async (): Promise<void> => undefined;
 beforeEach(() => {
   fake = fakeChrome();
   vi.stubGlobal('chrome', fake.api);
@@ -63,16 +65,16 @@ describe('the offscreen document', () => {
 
   it('is closed when it agrees it is idle, but not while the learner is talking or the teacher speaking', async () => {
     await ensureOffscreenDocument();
-    expect(await closeOffscreenDocumentIfIdle(async () => false)).toBe(false);
+    expect(await closeOffscreenDocumentIfIdle(async () => false, stayOpen)).toBe(false);
     expect(fake.isOpen()).toBe(true);
-    expect(await closeOffscreenDocumentIfIdle(async () => true)).toBe(true);
+    expect(await closeOffscreenDocumentIfIdle(async () => true, stayOpen)).toBe(true);
     expect(fake.isOpen()).toBe(false);
   });
 
   it('a turn asking for the document while it is being closed gets a new one, never the one going away', async () => {
     await ensureOffscreenDocument();
     let agree!: (yes: boolean) => void;
-    const closing = closeOffscreenDocumentIfIdle(() => new Promise<boolean>((resolve) => (agree = resolve)));
+    const closing = closeOffscreenDocumentIfIdle(() => new Promise<boolean>((resolve) => (agree = resolve)), stayOpen);
     // The panel's Talk press lands between the document's "yes, I am idle" and the close.
     await vi.waitFor(() => expect(agree).toBeDefined());
     const forTurn = ensureOffscreenDocument();
@@ -89,7 +91,7 @@ describe('the offscreen document', () => {
     await expect(
       closeOffscreenDocumentIfIdle(async () => {
         throw new Error('Receiving end does not exist');
-      }),
+      }, stayOpen),
     ).rejects.toThrow();
     await ensureOffscreenDocument();
     expect(fake.isOpen()).toBe(true);

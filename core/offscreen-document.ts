@@ -6,6 +6,8 @@
  * the one going away. Its existence is read from runtime.getContexts, never from a variable alone,
  * because the service worker may have been restarted since the document was created.
  */
+import { sendMessage } from './messages';
+
 export const OFFSCREEN_PATH = 'offscreen.html';
 
 let chain: Promise<unknown> = Promise.resolve();
@@ -43,12 +45,30 @@ export function ensureOffscreenDocument(): Promise<void> {
 /**
  * Closes the document if it agrees that it is idle. `agreeToClose` asks the document itself,
  * which from a yes on refuses new work: deciding and refusing in one step, in the document,
- * leaves no moment in which a turn could start on a document about to close.
+ * leaves no moment in which a turn could start on a document about to close. If the close then
+ * fails, `closeFailed` tells the document, which would otherwise refuse the learner's next
+ * presses until its agreement runs out.
  */
-export function closeOffscreenDocumentIfIdle(agreeToClose: () => Promise<boolean>): Promise<boolean> {
+export function closeOffscreenDocumentIfIdle(
+  agreeToClose: () => Promise<boolean>,
+  closeFailed: () => Promise<void>,
+): Promise<boolean> {
   return queue(async () => {
     if (!(await hasOffscreenDocument()) || !(await agreeToClose())) return false;
-    await chrome.offscreen.closeDocument();
+    try {
+      await chrome.offscreen.closeDocument();
+    } catch (error) {
+      await closeFailed().catch(() => undefined);
+      throw error;
+    }
     return true;
   });
+}
+
+/** The service worker's side: the document is asked, closed, and told if the close failed. */
+export function closeIdleOffscreenDocument(): Promise<boolean> {
+  return closeOffscreenDocumentIfIdle(
+    () => sendMessage('offscreen:prepare-close'),
+    () => sendMessage('offscreen:close-failed'),
+  );
 }

@@ -1,18 +1,19 @@
 // @vitest-environment node
 // Node's own Blob and BroadcastChannel, which clone Blobs as a browser does (happy-dom's Blob is not cloneable).
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHandoverReceiver, createHandoverSender } from './recording-handover';
+import { createHandoverReceiver, createHandoverSender, handoverChannel } from './recording-handover';
 
-/** Two ends of one named channel, as the recording document and a panel hold them. */
-function pair(name: string, clock?: () => number) {
-  const sending = new BroadcastChannel(name);
-  const receiving = new BroadcastChannel(name);
-  const receiver = createHandoverReceiver(receiving, clock);
-  opened.push(() => {
-    sending.close();
-    receiver.dispose();
-  });
-  return { send: createHandoverSender(sending), receiver };
+/** The recording document's sender and one panel's receiver, as each holds them. */
+function pair(panelId: string, clock?: () => number) {
+  const sender = createHandoverSender((id) => track(handoverChannel(id)));
+  const receiver = createHandoverReceiver(track(handoverChannel(panelId)), clock);
+  opened.push(() => receiver.dispose());
+  return { send: (recordingId: string, blob: Blob) => sender(panelId, recordingId, blob), sender, receiver };
+}
+/** Every channel a test opened is closed after it, so none keeps the process alive. */
+function track(channel: BroadcastChannel): BroadcastChannel {
+  opened.push(() => channel.close());
+  return channel;
 }
 const opened: Array<() => void> = [];
 afterEach(() => opened.splice(0).forEach((close) => close()));
@@ -44,10 +45,23 @@ describe('the recording hand-over', () => {
     expect(receiver.take('rec-6')).toBeUndefined();
   });
 
+  it('hands a recording only to the panel that recorded it: a panel in another window never receives it', async () => {
+    const { sender, receiver: mine } = pair('panel-mine');
+    const otherChannel = track(handoverChannel('panel-other'));
+    const other = createHandoverReceiver(otherChannel);
+    opened.push(() => other.dispose());
+    const reachedOther: unknown[] = [];
+    otherChannel.addEventListener('message', (event) => reachedOther.push(event.data));
+    sender('panel-mine', 'rec-1', new Blob(['mine'], { type: 'audio/webm' }));
+    await delivered();
+    expect(reachedOther).toEqual([]);
+    expect(other.take('rec-1')).toBeUndefined();
+    expect(await mine.take('rec-1')?.text()).toBe('mine');
+  });
+
   it('ignores anything on the channel that is not a recording', async () => {
     const { receiver } = pair('handover-junk');
-    const stranger = new BroadcastChannel('handover-junk');
-    opened.push(() => stranger.close());
+    const stranger = track(handoverChannel('handover-junk'));
     stranger.postMessage({ recordingId: 'rec-1', blob: 'not a blob' });
     stranger.postMessage(null);
     await delivered();

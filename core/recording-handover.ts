@@ -1,8 +1,11 @@
 /**
- * A just-stopped recording's audio, handed from the recording (offscreen) document to the panels
- * over a BroadcastChannel as soon as the recorder has stopped. Extension pages share an origin, so
- * the Blob travels by reference, with no copy through the JSON of extension messages. The panel
- * uploads it from memory instead of reading the same bytes back from IndexedDB.
+ * A just-stopped recording's audio, handed from the recording (offscreen) document to the panel
+ * that recorded it over a BroadcastChannel as soon as the recorder has stopped. Extension pages
+ * share an origin, so the Blob travels by reference, with no copy through the JSON of extension
+ * messages. The panel uploads it from memory instead of reading the same bytes back from IndexedDB.
+ * Each panel listens on a channel of its own: a channel delivers to every page listening on it,
+ * and a panel in another window would otherwise be handed (and hold for a minute) audio that is
+ * not its own.
  *
  * It only saves time, never replaces the store: the recording document writes the same audio to
  * IndexedDB beside the upload and says when it is stored ('recording-stored'); a panel that missed
@@ -11,30 +14,49 @@
 
 export const HANDOVER_CHANNEL = 'aitalk-recording-audio';
 
+/** The channel on which only this panel hears its recordings' audio. */
+export function handoverChannel(panelId: string): BroadcastChannel {
+  return new BroadcastChannel(`${HANDOVER_CHANNEL}:${panelId}`);
+}
+
 /** How long a handed-over recording waits for its turn before it is let go (it is in IndexedDB). */
 const KEEP_MS = 60_000;
 /** At most this many are held (a panel that never takes them does not grow). */
 const KEEP_AT_MOST = 4;
+/** Panels' channels the recording document keeps open (one per window, in practice). */
+const CHANNELS_AT_MOST = 4;
 
 interface Handover {
   recordingId: string;
   blob: Blob;
 }
 
-/** The recording document's side: one channel, one message per stopped recording. */
-export function createHandoverSender(channel: BroadcastChannel = new BroadcastChannel(HANDOVER_CHANNEL)) {
-  return (recordingId: string, blob: Blob): void => {
+/**
+ * The recording document's side: one message per stopped recording, on the channel of the panel
+ * that recorded it. A panel's channel stays open for its next turns, so a stop does not wait for
+ * a channel to be set up.
+ */
+export function createHandoverSender(open: (panelId: string) => BroadcastChannel = handoverChannel) {
+  const channels = new Map<string, BroadcastChannel>();
+  return (panelId: string, recordingId: string, blob: Blob): void => {
+    let channel = channels.get(panelId);
+    if (!channel) {
+      channel = open(panelId);
+      channels.set(panelId, channel);
+      for (const [id, old] of channels) {
+        if (channels.size <= CHANNELS_AT_MOST) break;
+        old.close();
+        channels.delete(id);
+      }
+    }
     channel.postMessage({ recordingId, blob } satisfies Handover);
   };
 }
 
 export type HandoverReceiver = ReturnType<typeof createHandoverReceiver>;
 
-/** A panel's side: keeps the latest few recordings' audio until the turn takes it. */
-export function createHandoverReceiver(
-  channel: BroadcastChannel = new BroadcastChannel(HANDOVER_CHANNEL),
-  clock: () => number = () => Date.now(),
-) {
+/** A panel's side, on its own channel: keeps the latest few recordings' audio until the turn takes it. */
+export function createHandoverReceiver(channel: BroadcastChannel, clock: () => number = () => Date.now()) {
   const held = new Map<string, { blob: Blob; at: number }>();
   /** Turns waiting for a recording's audio that has not arrived yet. */
   const waiting = new Map<string, (blob: Blob | undefined) => void>();

@@ -4,13 +4,14 @@
  */
 import { t } from './i18n';
 
-function nameAndMessage(error: unknown): string {
+/** An error's name and message, for a detail in a message to the learner. */
+export function errorDetail(error: unknown): string {
   if (error instanceof Error || error instanceof DOMException) return `${error.name}: ${error.message}`;
   return String(error);
 }
 
 export function isQuotaError(error: unknown): boolean {
-  return /QuotaExceeded|quota/i.test(nameAndMessage(error));
+  return /QuotaExceeded|quota/i.test(errorDetail(error));
 }
 
 /** The learner-facing text for a storage failure, or null when `error` is not one. */

@@ -1,6 +1,6 @@
 import { defineBackground } from 'wxt/utils/define-background';
 import { onMessage, sendMessage } from '@/core/messages';
-import { closeOffscreenDocumentIfIdle, ensureOffscreenDocument } from '@/core/offscreen-document';
+import { closeIdleOffscreenDocument, ensureOffscreenDocument } from '@/core/offscreen-document';
 import { readTab } from '@/features/page/read-tab';
 import { pageRequestItem, talkRequestItem, type PageAction, type PageRequest } from '@/features/settings/settings';
 import { t } from '@/core/i18n';
@@ -83,6 +83,6 @@ export default defineBackground(() => {
 
   onMessage('background:ensure-offscreen', () => ensureOffscreenDocument());
   onMessage('background:offscreen-idle', async () => {
-    await closeOffscreenDocumentIfIdle(() => sendMessage('offscreen:prepare-close'));
+    await closeIdleOffscreenDocument();
   });
 });

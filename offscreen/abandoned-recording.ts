@@ -1,4 +1,6 @@
-import { deleteRecording, newId, putMessage } from '../core/db';
+import { newId } from '../core/db/schema';
+import { putMessage } from '../core/db/conversations';
+import { deleteRecording } from '../core/db/recordings';
 import type { StopRecordingReply } from '../core/messages';
 import { isSilentRecording } from '../core/recording-checks';
 

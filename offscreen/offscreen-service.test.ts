@@ -11,10 +11,14 @@ vi.mock('../core/messages', async (importOriginal) => ({
     handlers.set(type, handler);
     return () => handlers.delete(type);
   },
-  sendMessage: vi.fn(async () => undefined),
+  // The background's requests reach this document's handlers; events for the panel go nowhere.
+  sendMessage: vi.fn(async (type: string, data?: unknown) =>
+    type.startsWith('offscreen:') ? handlers.get(type)?.({ data }) : undefined,
+  ),
 }));
 
 const { startOffscreenService } = await import('./offscreen-service');
+const { closeIdleOffscreenDocument } = await import('../core/offscreen-document');
 const { AudioPlayer } = await import('./audio-player');
 
 /** A request to the document, as the panel's sendMessage would deliver it. */
@@ -70,5 +74,31 @@ describe('closing the idle offscreen document', () => {
     expect(await ask('offscreen:prepare-close')).toBe(true);
     await expect(ask('offscreen:start-recording', start)).rejects.toThrow(OFFSCREEN_CLOSING);
     await expect(ask('offscreen:stop-speech', { panelId: 'p1' })).rejects.toThrow(OFFSCREEN_CLOSING);
+  });
+
+  /** The service worker's side, with Chrome's offscreen API: the document exists until it is closed. */
+  function backgroundWith(closeDocument: () => Promise<void>): void {
+    Object.assign(chrome.runtime, {
+      ContextType: { OFFSCREEN_DOCUMENT: 'OFFSCREEN_DOCUMENT' },
+      getContexts: async () => [{ contextType: 'OFFSCREEN_DOCUMENT' }],
+    });
+    (chrome as unknown as { offscreen: unknown }).offscreen = { closeDocument };
+  }
+
+  it('takes the next press when the close it agreed to fails', async () => {
+    backgroundWith(async () => {
+      throw new Error('Failed to close the offscreen document');
+    });
+    vi.advanceTimersByTime(61_000);
+    await expect(closeIdleOffscreenDocument()).rejects.toThrow('Failed to close');
+    expect(await ask('offscreen:start-recording', start)).toMatchObject({ status: 'recording' });
+  });
+
+  it('takes work again by itself when the close it agreed to never comes (the service worker was stopped)', async () => {
+    vi.advanceTimersByTime(61_000);
+    expect(await ask('offscreen:prepare-close')).toBe(true);
+    await expect(ask('offscreen:start-recording', start)).rejects.toThrow(OFFSCREEN_CLOSING);
+    vi.advanceTimersByTime(10_000);
+    expect(await ask('offscreen:start-recording', start)).toMatchObject({ status: 'recording' });
   });
 });

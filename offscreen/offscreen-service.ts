@@ -1,8 +1,9 @@
 import { keepAbandonedRecording } from './abandoned-recording';
-import { AudioPlayer, TeacherVoice } from './audio-player';
+import type { AudioPlayer } from './audio-player';
 import { OFFSCREEN_CLOSING, onMessage, sendMessage, type RecorderEvent, type SpeechEvent } from '../core/messages';
 import { watchPanels } from '../core/panel-link';
 import { Recorder, type RecorderEnvironment } from './recorder';
+import { TeacherVoice } from './teacher-voice';
 
 /**
  * What the offscreen document does: the only context that may hold the microphone and play audio
@@ -16,6 +17,12 @@ import { Recorder, type RecorderEnvironment } from './recorder';
 /** With nothing recorded or played for this long, the service worker may close the document. */
 const IDLE_MS = 60_000;
 const IDLE_CHECK_MS = 5_000;
+/**
+ * The close follows the document's yes within milliseconds. A document still here this long after
+ * it was not closed at all (the service worker was stopped between the two): it takes work again,
+ * rather than refusing every press until the extension is reloaded.
+ */
+const CLOSE_WAIT_MS = 5_000;
 
 export interface OffscreenServiceOptions<B extends { readonly duration: number }> {
   player: AudioPlayer<B>;
@@ -27,12 +34,13 @@ export function startOffscreenService<B extends { readonly duration: number }>(
   options: OffscreenServiceOptions<B>,
 ): { stop(): void } {
   let lastActivity = Date.now();
-  /** Agreed to close: no new work is taken (see 'offscreen:prepare-close'). */
-  let closing = false;
+  /** Agreed to close until then: no new work is taken (see 'offscreen:prepare-close'). */
+  let closingUntil = 0;
+  const closing = (): boolean => Date.now() < closingUntil;
 
   /** Marks activity, and refuses new work once the document has agreed to close. */
   const touch = (): void => {
-    if (closing) throw new Error(OFFSCREEN_CLOSING);
+    if (closing()) throw new Error(OFFSCREEN_CLOSING);
     lastActivity = Date.now();
   };
 
@@ -97,15 +105,18 @@ export function startOffscreenService<B extends { readonly duration: number }>(
   });
   onMessage('offscreen:status', () => ({ recording: recorder.recording, speaking: voice.speaking }));
   onMessage('offscreen:prepare-close', () => {
-    if (closing) return true;
+    if (closing()) return true;
     if (recorder.recording || voice.speaking || Date.now() - lastActivity < IDLE_MS) return false;
-    closing = true;
+    closingUntil = Date.now() + CLOSE_WAIT_MS;
     return true;
+  });
+  onMessage('offscreen:close-failed', () => {
+    closingUntil = 0;
   });
 
   let idleReportedAt = 0;
   const idleTimer = setInterval(() => {
-    if (closing) return;
+    if (closing()) return;
     if (recorder.recording || voice.speaking) {
       lastActivity = Date.now();
       return;

@@ -43,6 +43,8 @@ export function createBanner(companionUrl: () => string) {
         return t('banner.micError', { detail: text.detail });
       case 'mic-stopped':
         return t('banner.micStopped', { detail: text.detail });
+      case 'attempt-mic-stopped':
+        return t('banner.attemptMicStopped', { detail: text.detail });
       case 'recording-failed':
         return t('banner.recordingFailed', { detail: text.detail });
       case 'heard-nothing':

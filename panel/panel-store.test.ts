@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { Recording } from '@/core/db';
+import type { Recording } from '@/core/db/schema';
 import type { RecorderEnvironment } from '@/offscreen/recorder';
 import { FakeBroadcastChannel, FakeContext, FakeMicrophone } from '@/core/testing/fakes';
 
@@ -128,9 +128,9 @@ vi.stubGlobal('BroadcastChannel', FakeBroadcastChannel);
 const { createHandoverSender } = await import('@/core/recording-handover');
 const handOverSender = createHandoverSender();
 const recorderEnvironment: RecorderEnvironment = {
-  handOver(recordingId, blob) {
+  handOver(panelId, recordingId, blob) {
     if (!handOverOn) throw new Error('no hand-over in this test');
-    handOverSender(recordingId, blob);
+    handOverSender(panelId, recordingId, blob);
   },
   async openMicrophone() {
     const microphone = new FakeMicrophone();
@@ -141,7 +141,7 @@ const recorderEnvironment: RecorderEnvironment = {
   saveRecording: async (recording: Recording) => {
     if (holdSaves) await new Promise<void>((resolve) => heldSaves.push(resolve));
     if (saveFailure) throw saveFailure;
-    const { putRecording } = await import('@/core/db');
+    const { putRecording } = await import('@/core/db/recordings');
     await putRecording(recording);
   },
 };
@@ -168,7 +168,7 @@ const { startOffscreenService } = await import('@/offscreen/offscreen-service');
 const { AudioPlayer } = await import('@/offscreen/audio-player');
 const { createPanelStore } = await import('./panel-store');
 const { apiKeyItem } = await import('@/features/settings/settings');
-const { resetDbConnection } = await import('@/core/db');
+const { resetDbConnection } = await import('@/core/db/open');
 
 let context: FakeContext;
 let service: { stop(): void } | undefined;
@@ -282,7 +282,7 @@ describe('a turn, through the real offscreen service', () => {
   it('the upload leaves while the recording is still being written to IndexedDB, and the turn keeps it', async () => {
     handOverOn = true;
     const { transcribe } = await import('@/features/talk/teacher-api');
-    const { getRecording } = await import('@/core/db');
+    const { getRecording } = await import('@/core/db/recordings');
     const store = await openPanel();
     await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
     holdSaves = true;
@@ -319,7 +319,7 @@ describe('a turn, through the real offscreen service', () => {
 
   it('a silent recording still being written is deleted once the write is done, not before', async () => {
     handOverOn = true;
-    const { recordingsUsage } = await import('@/core/db');
+    const { recordingsUsage } = await import('@/core/db/recordings');
     const store = await openPanel();
     await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
     holdSaves = true;
@@ -416,7 +416,7 @@ describe('the panel’s life and the microphone', () => {
     closePanel();
     await until('the microphone to be released', () => microphones.at(-1)!.released);
     await settle();
-    const { recordingsUsage } = await import('@/core/db');
+    const { recordingsUsage } = await import('@/core/db/recordings');
     expect((await recordingsUsage()).count).toBe(0);
     const reopened = await openPanel();
     expect(reopened.messages.value.some((m) => m.status === 'unsent')).toBe(false);
@@ -494,6 +494,83 @@ describe('the teacher’s reply when the companion cannot be reached', () => {
   });
 });
 
+describe('read-outs when the companion cannot be reached', () => {
+  /** The browser's voice reading whatever it was given, one sentence after another, until the Talk bar is idle. */
+  async function hearOutBrowserVoice(store: Awaited<ReturnType<typeof openPanel>>): Promise<void> {
+    await until('the browser voice to finish', () => {
+      const last = spoken.at(-1);
+      if (last && !finished.has(last)) {
+        finished.add(last);
+        last.onend?.();
+      }
+      return store.phase.value === 'idle' && spoken.every((u) => finished.has(u));
+    });
+  }
+  const finished = new Set<FakeUtterance>();
+
+  it('"Listen again" and "Listen slowly" are read by the browser’s voice, and the banner says why, as for a reply', async () => {
+    companionUp = false;
+    const store = await openPanel();
+    await until('the opening reply', () => store.messages.value[0]?.status === 'done');
+    await hearOutBrowserVoice(store);
+    store.dismissBanner();
+    const reply = store.messages.value[0]!;
+    const before = spoken.length;
+    store.replayReply(reply.id, false);
+    await until('the reply read again', () => spoken.length > before);
+    expect(spoken[before]!.text).toBe('Hello there.');
+    expect(store.banner.value?.message).toContain('npm run companion');
+    expect(store.banner.value?.action).toBe('settings');
+    spoken[before]!.onend?.();
+    await until('its second sentence', () => spoken.length > before + 1);
+    expect(spoken[before + 1]!.text).toBe('What did you do yesterday?');
+    spoken[before + 1]!.onend?.();
+    store.dismissBanner();
+    store.replayReply(reply.id, true);
+    await until('the slow one', () => spoken.length > before + 2);
+    expect(spoken[before + 2]!.rate).toBeLessThan(spoken[before]!.rate);
+    expect(store.banner.value?.message).toContain('npm run companion');
+    // Talk silences it and is a normal turn.
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    expect(speech.cancel).toHaveBeenCalled();
+  });
+
+  it('"Listen first" reads the selection with the browser’s voice, and the banner says why', async () => {
+    companionUp = false;
+    const store = await openPanel();
+    await until('the opening reply', () => store.messages.value[0]?.status === 'done');
+    await hearOutBrowserVoice(store);
+    const { sendMessage } = await import('@/core/messages');
+    await sendMessage('sidepanel:page-request', {
+      id: 'r1',
+      at: Date.now(),
+      windowId: 1,
+      action: 'talk',
+      result: {
+        status: 'captured',
+        page: {
+          id: 'p1',
+          title: 'Why cities plant trees',
+          url: 'https://news.example.org/trees',
+          lang: 'en',
+          selection: 'Trees cool the streets around them.',
+          text: 'Trees cool the streets around them. They also clean the air.',
+          capturedAt: Date.now(),
+        },
+      },
+    });
+    await until('the question about the page', () => store.messages.value.length === 2);
+    await hearOutBrowserVoice(store);
+    store.dismissBanner();
+    const before = spoken.length;
+    await store.listenFirst();
+    await until('the selection read', () => spoken.length > before);
+    expect(spoken[before]!.text).toBe('Trees cool the streets around them.');
+    expect(store.banner.value?.message).toContain('npm run companion');
+  });
+});
+
 describe('start-up and settings', () => {
   it('a failure to open the saved conversations is shown with Reload, not "Loading…" for ever', async () => {
     await resetDbConnection();
@@ -550,8 +627,220 @@ describe('practice attempts', () => {
     expect(vi.mocked(transcribe).mock.calls.at(-1)![0]).toMatchObject({ prompt: '' });
     expect(vi.mocked(streamReply).mock.calls.length).toBe(chatCalls);
     expect(store.messages.value).toHaveLength(1);
-    const { recordingsUsage } = await import('@/core/db');
+    const { recordingsUsage } = await import('@/core/db/recordings');
     expect((await recordingsUsage()).count).toBe(0);
+  });
+});
+
+describe('switching or deleting the conversation mid-turn', () => {
+  type Store = Awaited<ReturnType<typeof openPanel>>;
+
+  /** What IndexedDB still holds for a conversation. */
+  async function leftOf(conversationId: string) {
+    const { getConversation, listMessages } = await import('@/core/db/conversations');
+    const { listChecks } = await import('@/features/corrections/notebook');
+    const { db } = await import('@/core/db/open');
+    return {
+      conversation: await getConversation(conversationId),
+      messages: await listMessages(conversationId),
+      checks: await listChecks(conversationId),
+      recordings: await (await db()).getAllFromIndex('recordings', 'by-conversation', conversationId),
+      notebook: (await (await db()).getAll('notebook')).length,
+    };
+  }
+
+  /** The learner speaks a turn and presses Talk again to send it. */
+  async function sayATurn(store: Store): Promise<void> {
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+  }
+
+  /** The next transcription waits until released; it honours its abort signal, as the SDK does. */
+  async function holdNextTranscription() {
+    const { transcribe } = await import('@/features/talk/teacher-api');
+    let release: () => void = () => undefined;
+    let signal: AbortSignal | undefined;
+    vi.mocked(transcribe).mockImplementationOnce(async (_endpoint, _audio, _mime, options) => {
+      signal = options?.signal;
+      await new Promise<void>((resolve) => (release = resolve));
+      if (signal?.aborted) throw new DOMException('This operation was aborted', 'AbortError');
+      return { text: transcript };
+    });
+    return { release: () => release(), aborted: () => signal?.aborted === true };
+  }
+
+  /** The next reply waits (asked, nothing streamed yet) until released. */
+  async function holdNextReply() {
+    const { streamReply } = await import('@/features/talk/teacher-api');
+    let release: () => void = () => undefined;
+    let signal: AbortSignal | undefined;
+    vi.mocked(streamReply).mockImplementationOnce(async (_endpoint, _messages, onDelta, options) => {
+      signal = options?.signal;
+      await new Promise<void>((resolve) => (release = resolve));
+      if (signal?.aborted) throw new DOMException('This operation was aborted', 'AbortError');
+      onDelta('Late words. ');
+      return 'Late words. ';
+    });
+    return { release: () => release(), aborted: () => signal?.aborted === true };
+  }
+
+  /** Whether the teacher was ever sent the learner's sentence. */
+  async function teacherHeard(sentence: string): Promise<boolean> {
+    const { streamReply } = await import('@/features/talk/teacher-api');
+    return vi
+      .mocked(streamReply)
+      .mock.calls.some(([, messages]) => (messages as Array<{ content: string }>).some((m) => m.content === sentence));
+  }
+
+  async function openedWithATurnAhead(): Promise<{ store: Store; id: string }> {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    return { store, id: store.conversation.value!.id };
+  }
+
+  it('deleted while recording: the microphone is released and nothing of the turn is kept or sent', async () => {
+    transcript = 'A sentence said while deleting.';
+    const { store, id } = await openedWithATurnAhead();
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    await store.deleteConversation(id);
+    await until('the microphone to be released', () => microphones.at(-1)!.released);
+    await settle(60);
+    expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], recordings: [] });
+    expect(store.conversation.value?.id).not.toBe(id);
+    expect(store.messages.value.some((m) => m.role === 'user')).toBe(false);
+    expect(await teacherHeard(transcript)).toBe(false);
+  });
+
+  it('deleted while transcribing: the upload is aborted, the teacher is not asked, and nothing is written for it', async () => {
+    transcript = 'A sentence said while deleting.';
+    const { store, id } = await openedWithATurnAhead();
+    const upload = await holdNextTranscription();
+    await sayATurn(store);
+    await until('transcribing', () => store.phase.value === 'transcribing');
+    await store.deleteConversation(id);
+    expect(upload.aborted()).toBe(true);
+    upload.release();
+    await settle(60);
+    expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], recordings: [], checks: [] });
+    expect(await teacherHeard(transcript)).toBe(false);
+    expect(store.messages.value.some((m) => m.role === 'user')).toBe(false);
+  });
+
+  it('left while transcribing: the turn stays in its conversation, not sent, with Retry; the teacher is not asked', async () => {
+    transcript = 'A sentence said while switching.';
+    const { store, id: first } = await openedWithATurnAhead();
+    await store.newConversation();
+    await until('the second opening', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    const second = store.conversation.value!.id;
+    const upload = await holdNextTranscription();
+    await sayATurn(store);
+    await until('transcribing', () => store.phase.value === 'transcribing');
+    await store.openConversation(first);
+    expect(upload.aborted()).toBe(true);
+    upload.release();
+    await settle(60);
+    expect(await teacherHeard(transcript)).toBe(false);
+    const [, learner, ...rest] = (await leftOf(second)).messages;
+    expect(learner).toMatchObject({ role: 'user', status: 'failed', error: expect.stringContaining('Retry') });
+    expect(rest).toEqual([]);
+    expect(store.messages.value).toHaveLength(1);
+    // Back in it, Retry sends it: transcribed and answered.
+    await store.openConversation(second);
+    store.retry(learner!.id);
+    await until('the answer', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
+    expect(store.messages.value[1]).toMatchObject({ text: transcript, status: 'done' });
+  });
+
+  it('deleted while the teacher is thinking: the request is aborted and nothing is written for it', async () => {
+    transcript = 'A sentence said while deleting.';
+    const { store, id } = await openedWithATurnAhead();
+    const asking = await holdNextReply();
+    await sayATurn(store);
+    await until('the teacher thinking', () => store.phase.value === 'thinking' && store.messages.value.length === 3);
+    await store.deleteConversation(id);
+    expect(asking.aborted()).toBe(true);
+    asking.release();
+    await settle(60);
+    expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], recordings: [], checks: [] });
+  });
+
+  it('deleted while the teacher speaks: the voice falls silent, the stream is dropped, and nothing is written for it', async () => {
+    transcript = 'A sentence said while deleting.';
+    const { store, id } = await openedWithATurnAhead();
+    replyText = 'One sentence here. Two sentence here. Three sentence here.';
+    clipSeconds = 2;
+    await sayATurn(store);
+    await until('the teacher speaking', () => store.phase.value === 'speaking' && store.messages.value.length === 3);
+    const playing = context.sources.at(-1)!;
+    await store.deleteConversation(id);
+    expect(playing.stoppedAt).toBeDefined();
+    await settle(60);
+    expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], recordings: [] });
+  });
+
+  it('left while the teacher speaks: the voice falls silent, and the reply is kept in its conversation as heard', async () => {
+    const { store, id: first } = await openedWithATurnAhead();
+    await store.newConversation();
+    await until('the second opening', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    const second = store.conversation.value!.id;
+    replyText = 'One sentence here. Two sentence here. Three sentence here.';
+    clipSeconds = 2;
+    await sayATurn(store);
+    await until('the teacher speaking', () => store.phase.value === 'speaking' && store.messages.value.length === 3);
+    await store.openConversation(first);
+    expect(context.sources.at(-1)!.stoppedAt).toBeDefined();
+    await settle(60);
+    const [, learner, teacher] = (await leftOf(second)).messages;
+    expect(learner).toMatchObject({ status: 'done' });
+    expect(teacher).toMatchObject({ status: 'interrupted', text: 'One sentence here.' });
+  });
+
+  it('deleted while its sentence is still being checked: the check is aborted and nothing of it is kept', async () => {
+    holdCorrections = true;
+    const { store, id } = await openedWithATurnAhead();
+    await sayATurn(store);
+    await until('the reply spoken', () => store.phase.value === 'idle' && store.messages.value.length === 3);
+    const learnerId = store.messages.value[1]!.id;
+    expect(store.cards.value[learnerId]).toEqual({ status: 'checking' });
+    const { requestCorrections } = await import('@/features/corrections/corrections');
+    const signal = (vi.mocked(requestCorrections).mock.calls.at(-1)![2] as { signal?: AbortSignal }).signal;
+    const deleting = store.deleteConversation(id);
+    await until('the check to be aborted', () => signal?.aborted === true);
+    releaseCorrections();
+    await deleting;
+    await settle(60);
+    expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], checks: [], notebook: 0 });
+    expect(store.cards.value[learnerId]).toBeUndefined();
+  });
+});
+
+describe('a practice attempt the microphone fails', () => {
+  it('ends the practice and says so; the next press of Talk is a normal turn, answered by the teacher', async () => {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    const target = { id: 't1', text: 'Yesterday I went to the park.', kind: 'say-again' as const };
+    store.practise(target);
+    await until('recording the attempt', () => store.phase.value === 'recording');
+    microphones.at(-1)!.fail('The microphone was unplugged.');
+    await until('the attempt to end', () => store.phase.value === 'idle');
+    expect(store.practice.value).toBeNull();
+    expect(store.banner.value).toMatchObject({ kind: 'error' });
+    expect(store.banner.value?.message).toContain('practice attempt ended');
+    store.toggleTalk();
+    await until('recording a turn', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+    await until('the teacher’s answer', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
+    expect(store.messages.value[1]).toMatchObject({
+      role: 'user',
+      text: 'Yesterday I go to the park.',
+      status: 'done',
+    });
+    expect(store.attempts.value.t1).toBeUndefined();
   });
 });
 
@@ -601,7 +890,7 @@ describe('the corrections lane', () => {
     expect(timings.checkedAt!).toBeGreaterThan(timings.checkStartedAt!);
 
     // Reopened, the conversation shows its cards again.
-    store.dispose();
+    await store.dispose();
     const reopened = await openPanel();
     await until('the card again', () => reopened.cards.value[id]?.status === 'done');
   });
@@ -711,6 +1000,6 @@ describe('a page brought in', () => {
     expect(messages.at(-1)?.content).toMatch(/^The learner has just brought in the page “Why cities plant trees”/);
     expect(store.pages.value.map((page) => page.title)).toEqual(['Why cities plant trees']);
     await until('both replies done', () => store.phase.value === 'idle' && store.messages.value.length === 2);
-    store.dispose();
+    await store.dispose();
   });
 });

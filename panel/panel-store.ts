@@ -1,12 +1,12 @@
 import { computed, effect, signal } from '@preact/signals';
+import { newId } from '@/core/db/schema';
+import { onDatabaseBlocked } from '@/core/db/open';
 import {
   adoptOrphanRecordings,
   deleteRecordingsBefore,
-  newId,
-  onDatabaseBlocked,
   recordingsUsage,
   type RecordingsUsage,
-} from '@/core/db';
+} from '@/core/db/recordings';
 import { onMessage } from '@/core/messages';
 import { createPanelLink } from '@/core/panel-link';
 import type { Settings } from '@/features/settings/settings';
@@ -16,7 +16,6 @@ import { createBanner, errorText } from './banner';
 import { createHistory } from '../features/conversations/history';
 import { createSettingsSync } from '../features/settings/settings-sync';
 import { createPageSession } from '../features/page/page-session';
-import { createReadOut } from '../features/listening/read-out';
 import { watchPageRequests, watchTalkRequests } from '../features/talk/shortcut-requests';
 import { createTurnRunner } from '../features/talk/turn-runner';
 import type { PracticeTarget } from '../features/talk/turn-machine';
@@ -27,9 +26,9 @@ import { createNotebook } from '../features/corrections/notebook-store';
  * The side panel's state and everything the learner can do, as signals plus actions
  * (docs/ARCHITECTURE.md, "State in the panel"): a composition of small modules, each one concern —
  * settings-sync (settings and key), history (conversations and messages, mirrored to IndexedDB),
- * banner (the message line), turn-machine + turn-runner (what a press, a recording or a reply
- * does), recorder-client and reply-speaker (the offscreen document's microphone and voice),
- * browser-voice (the fallback voice), shortcut-requests (the keyboard shortcut).
+ * banner (the message line), turn-machine + turn-runner and its parts (what a press, a recording,
+ * a reply or a read-out does), recorder-client and reply-speaker (the offscreen document's
+ * microphone and voice), browser-voice (the fallback voice), shortcut-requests (the keyboard shortcut).
  */
 
 /** A recording with no turn this old was orphaned by a crash (see adoptOrphanRecordings). */
@@ -54,18 +53,18 @@ export function createPanelStore() {
     settings,
     banner,
     checkSentence: corrections.check,
+    cancelChecks: corrections.cancel,
     // A reading of a page selection is kept with the page; "Say it again" updates the notebook.
     onAttempt: (result) =>
       result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result),
   });
-  const voice = createReadOut(link, settings);
   const page = createPageSession({
     history,
     settings,
     banner,
     teacherOpens: teacherAsksAboutPage,
     practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
-    readOut: (text) => voice.readOut(text),
+    readOut: async (text) => readOut(`read-out-${newId()}`, text, false),
     pageShortcutName: () => pageShortcut.value,
   });
 
@@ -80,12 +79,16 @@ export function createPanelStore() {
   const disposers: Array<() => void> = [];
 
   function press(): void {
-    void turn.stopReplay();
     turn.dispatch({
       type: 'press',
       hasKey: settings.hasKey.value,
       handsFreeSetting: settings.settings.value.handsFree,
     });
+  }
+
+  /** Reads a text in the teacher's voice between turns; Talk (or a turn starting) silences it. */
+  function readOut(id: string, text: string, slow: boolean): void {
+    turn.dispatch({ type: 'read-out', id, text, slow });
   }
 
   /** The teacher opens a conversation with a question. */
@@ -116,9 +119,12 @@ export function createPanelStore() {
     pendingPageQuestion = stop;
   }
 
-  /** Silences the teacher and releases the microphone before the conversation changes. */
-  function stopEverything(): void {
-    turn.dispatch({ type: 'stop-all' });
+  /**
+   * Before the conversation changes: the teacher falls silent, the microphone is released, and
+   * every request of the turn is aborted; resolves once nothing more of it can be written.
+   */
+  function stopEverything(): Promise<void> {
+    return turn.stopAll();
   }
 
   function offerUnsent(): void {
@@ -190,7 +196,7 @@ export function createPanelStore() {
   }
 
   async function openConversation(id: string): Promise<void> {
-    stopEverything();
+    await stopEverything();
     if (await history.open(id)) {
       banner.clear();
       offerUnsent();
@@ -198,7 +204,7 @@ export function createPanelStore() {
   }
 
   async function newConversation(): Promise<void> {
-    stopEverything();
+    await stopEverything();
     const ended = history.conversation.value;
     // The conversation that ends gets its session card (when the learner spoke in it).
     const summarised = ended ? await notebook.summarize(ended.id) : false;
@@ -302,7 +308,7 @@ export function createPanelStore() {
       () => t('app.actionDeleteConversation'),
       async (id: string) => {
         const wasCurrent = history.conversation.value?.id === id;
-        if (wasCurrent) stopEverything();
+        if (wasCurrent) await stopEverything();
         await history.remove(id);
         if (wasCurrent && (await history.openLatest())) teacherOpens();
         await refreshStorage();
@@ -329,22 +335,20 @@ export function createPanelStore() {
     /** Listening aid: the teacher says a reply again, slower when asked. */
     replayReply(messageId: string, slow: boolean): void {
       const message = history.find(messageId);
-      if (!message?.text) return;
-      turn.replay(message.text, slow).catch((error: unknown) => {
-        banner.showError(new Error(t('conversation.replayFailed', { detail: errorText(error) })));
-      });
+      if (message?.text) readOut(`replay-${newId()}`, message.text, slow);
     },
     dismissBanner: banner.clear,
     reload(): void {
       location.reload();
     },
-    dispose(): void {
-      stopEverything();
+    /** The panel goes away; resolves once its turn has wound down and it hears nothing more. */
+    async dispose(): Promise<void> {
       pendingPageQuestion?.();
       for (const stop of disposers.splice(0)) stop();
-      turn.dispose();
+      await turn.dispose();
       corrections.dispose();
       settings.dispose();
+      history.dispose();
       link.close();
     },
   };

@@ -1,5 +1,5 @@
 import type { PlayerContext, PlayerSource } from '../../offscreen/audio-player';
-import type { Microphone, RecordingHandlers } from '../../offscreen/recorder';
+import type { Microphone, RecordingHandlers } from '../../offscreen/microphone';
 
 /**
  * Stand-ins for what only a browser has — a microphone and an AudioContext — shared by the

@@ -18,4 +18,4 @@ render(
 store.init().catch((error: unknown) => console.error('AITalk: the panel could not start', error));
 // Closing the panel also closes its port to the offscreen document, which then releases the
 // microphone and silences the voice; this only tidies up this page's own listeners.
-addEventListener('pagehide', () => store.dispose());
+addEventListener('pagehide', () => void store.dispose());

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateChromeMessages, parseMessagesFile } from '@wxt-dev/i18n/build';
-import { UNTITLED } from '@/core/db';
+import { UNTITLED } from '@/core/db/conversations';
 import { applyInterfaceLanguage, setMessages } from '@/core/i18n';
 import { titleOf } from './conversation-title';
 

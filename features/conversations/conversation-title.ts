@@ -1,4 +1,5 @@
-import { UNTITLED, type Conversation } from '@/core/db';
+import type { Conversation } from '@/core/db/schema';
+import { UNTITLED } from '@/core/db/conversations';
 import { t } from '@/core/i18n';
 
 /**

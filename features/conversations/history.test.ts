@@ -1,8 +1,12 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { DB_NAME, getConversation, resetDbConnection } from '@/core/db';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DB_NAME, type Message } from '@/core/db/schema';
+import { resetDbConnection } from '@/core/db/open';
+import { getConversation } from '@/core/db/conversations';
 import type { PageCapture } from '@/features/page/page-capture';
 import { NEW_PAGE_MARK } from '@/features/page/prompt-marks';
-import { createHistory } from './history';
+import { createHistory, type HistoryDeps, type HistoryStore } from './history';
+import { MemoryLocks } from './memory-locks';
+import { storedMessage } from './message-sharing';
 
 const page = (over: Partial<PageCapture> = {}): PageCapture => ({
   id: 'p1',
@@ -13,6 +17,19 @@ const page = (over: Partial<PageCapture> = {}): PageCapture => ({
   text: 'Trees cool the streets around them.',
   capturedAt: Date.now(),
   ...over,
+});
+
+const open: HistoryStore[] = [];
+
+/** One panel's history; its BroadcastChannel (Node's own) reaches every other panel's. */
+function createPanelHistory(deps: HistoryDeps = {}): HistoryStore {
+  const history = createHistory(deps);
+  open.push(history);
+  return history;
+}
+
+afterEach(() => {
+  for (const history of open.splice(0)) history.dispose();
 });
 
 beforeEach(async () => {
@@ -26,7 +43,7 @@ beforeEach(async () => {
 
 describe('a conversation about a page', () => {
   it('gives the teacher the page with every turn, and asks it to open about a page just brought in', async () => {
-    const history = createHistory();
+    const history = createPanelHistory();
     const conversation = await history.create();
     await history.setPages([page()]);
 
@@ -52,7 +69,7 @@ describe('a conversation about a page', () => {
   });
 
   it('asks about a page captured in the same millisecond as the last message (a page shortcut as the panel opens)', async () => {
-    const history = createHistory();
+    const history = createPanelHistory();
     const conversation = await history.create();
     const at = Date.now();
     await history.save({
@@ -69,10 +86,143 @@ describe('a conversation about a page', () => {
   });
 
   it('stops sending a page the learner took out', async () => {
-    const history = createHistory();
+    const history = createPanelHistory();
     await history.create();
     await history.setPages([page()]);
     await history.setPages([]);
     expect(history.chat('Be kind.')).toEqual([{ role: 'system', content: 'Be kind.' }]);
+  });
+});
+
+describe('one conversation open in two windows', () => {
+  const locks = () => new MemoryLocks();
+
+  const userTurn = (conversationId: string, over: Partial<Message> = {}): Message => ({
+    id: crypto.randomUUID(),
+    conversationId,
+    role: 'user',
+    text: '',
+    status: 'transcribing',
+    createdAt: Date.now(),
+    timings: {},
+    ...over,
+  });
+
+  const reply = (conversationId: string, over: Partial<Message> = {}): Message => ({
+    ...userTurn(conversationId),
+    role: 'assistant',
+    status: 'streaming',
+    createdAt: Date.now() + 1,
+    ...over,
+  });
+
+  /** What the other panel shows within a second: each panel shows the other's writes as they land. */
+  const soon = (check: () => void) => vi.waitFor(check, { timeout: 1_000, interval: 5 });
+
+  it('a panel opening while the other streams a reply leaves it streaming, and both see each other’s new messages', async () => {
+    const manager = locks();
+    const a = createPanelHistory({ locks: manager.panel() });
+    const { id } = await a.create();
+    await a.save(userTurn(id, { text: 'Yesterday I go to the park.', status: 'done' }));
+    const answer = reply(id);
+    await a.save(answer);
+    await a.patch(answer.id, { text: 'You went to the park!' });
+
+    const b = createPanelHistory({ locks: manager.panel() });
+    await b.open(id);
+    expect(b.find(answer.id)).toMatchObject({ status: 'streaming', text: 'You went to the park!' });
+    expect((await storedMessage(answer.id))?.status).toBe('streaming');
+
+    const whole = 'You went to the park! What did you do there?';
+    await a.patch(answer.id, { text: whole });
+    await soon(() => expect(b.find(answer.id)?.text).toBe(whole));
+    await a.patch(answer.id, { status: 'done' });
+    await soon(() => expect(b.find(answer.id)?.status).toBe('done'));
+
+    // B's learner takes the next turn; A shows it.
+    const next = userTurn(id, { createdAt: Date.now() + 2 });
+    await b.save(next);
+    await soon(() => expect(a.messages.value.map((m) => m.id)).toEqual([...b.messages.value.map((m) => m.id)]));
+    expect(a.messages.value.at(-1)?.id).toBe(next.id);
+    expect(await storedMessage(answer.id)).toMatchObject({ status: 'done', text: whole });
+  });
+
+  it('a turn being transcribed in one panel is not marked failed by the other, which shows its transcript when it comes', async () => {
+    const manager = locks();
+    const a = createPanelHistory({ locks: manager.panel() });
+    const { id } = await a.create();
+    const turn = userTurn(id);
+    await a.save(turn);
+
+    const b = createPanelHistory({ locks: manager.panel() });
+    await b.open(id);
+    expect(b.find(turn.id)?.status).toBe('transcribing');
+
+    await a.patch(turn.id, { status: 'done', text: 'I like reading books.' });
+    await soon(() => expect(b.find(turn.id)).toMatchObject({ status: 'done', text: 'I like reading books.' }));
+    expect(await storedMessage(turn.id)).toMatchObject({ status: 'done', text: 'I like reading books.' });
+    await soon(() => expect(b.conversation.value?.title).toBe('I like reading books.'));
+  });
+
+  it('a late write from a panel that does not own the reply keeps the whole reply', async () => {
+    const manager = locks();
+    const a = createPanelHistory({ locks: manager.panel() });
+    const { id } = await a.create();
+    const answer = reply(id);
+    await a.save(answer);
+    await a.patch(answer.id, { text: 'Hello there.' });
+    const b = createPanelHistory({ locks: manager.panel() });
+    await b.open(id);
+    expect(b.find(answer.id)?.text).toBe('Hello there.');
+
+    // B writes a change to the reply from its copy (which A's next sentences have outgrown) while A streams.
+    const late = b.patch(answer.id, { timings: { checkedAt: 5 } });
+    await a.patch(answer.id, { text: 'Hello there. How are you today?' });
+    await a.patch(answer.id, { status: 'done' });
+    await late;
+    expect(await storedMessage(answer.id)).toMatchObject({
+      status: 'done',
+      text: 'Hello there. How are you today?',
+      timings: { checkedAt: 5 },
+    });
+    await soon(() =>
+      expect(b.find(answer.id)).toMatchObject({ status: 'done', text: 'Hello there. How are you today?' }),
+    );
+  });
+
+  it('when the panel writing a reply closes mid-reply, the other keeps what was said and marks it interrupted', async () => {
+    const manager = locks();
+    const aLocks = manager.panel();
+    const a = createPanelHistory({ locks: aLocks });
+    const { id } = await a.create();
+    const answer = reply(id);
+    await a.save(answer);
+    await a.patch(answer.id, { text: 'You went to the park!' });
+
+    const b = createPanelHistory({ locks: manager.panel() });
+    await b.open(id);
+    expect(b.find(answer.id)?.status).toBe('streaming');
+
+    aLocks.close(); // A's window closed: Chrome releases its locks
+    await soon(() => expect(b.find(answer.id)).toMatchObject({ status: 'interrupted', text: 'You went to the park!' }));
+    expect(await storedMessage(answer.id)).toMatchObject({ status: 'interrupted', fullText: 'You went to the park!' });
+  });
+
+  it('a turn whose panel is gone is repaired on opening: a reply marked interrupted, a transcription failed with Retry', async () => {
+    const manager = locks();
+    const aLocks = manager.panel();
+    const a = createPanelHistory({ locks: aLocks });
+    const { id } = await a.create();
+    const turn = userTurn(id, { recordingId: 'r1' });
+    const answer = reply(id, { text: 'Hello there.' });
+    await a.save(turn);
+    await a.save(answer);
+    aLocks.close();
+
+    const b = createPanelHistory({ locks: manager.panel() });
+    await b.open(id);
+    expect(b.find(turn.id)).toMatchObject({ status: 'failed', recordingId: 'r1' });
+    expect(b.find(answer.id)).toMatchObject({ status: 'interrupted', text: 'Hello there.' });
+    expect((await storedMessage(turn.id))?.status).toBe('failed');
   });
 });

@@ -1,6 +1,6 @@
 import type { Correction } from '@/features/corrections/correction-schema';
 import { t } from '@/core/i18n';
-import type { StoredCheck } from '@/core/db';
+import type { StoredCheck } from '@/core/db/schema';
 import { correctedSentenceOf } from '@/features/corrections/notebook';
 import { sentenceDiff } from '@/features/corrections/word-diff';
 import { SayItAgain, type DrillState } from './SayItAgain';

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import { createEmptyCard } from 'ts-fsrs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { NotebookEntry } from '@/core/db';
+import type { NotebookEntry } from '@/core/db/schema';
 import { NotebookView } from './NotebookView';
 
 const NOW = new Date(2026, 10, 29, 12, 0, 0).getTime();

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { CORRECTION_KINDS, type CorrectionKind } from '@/features/corrections/correction-schema';
-import type { NotebookEntry } from '@/core/db';
+import type { NotebookEntry } from '@/core/db/schema';
 import { currentLanguageTag, t } from '@/core/i18n';
 import { isDueToday, matchesQuery } from '@/features/corrections/notebook';
 import { SentenceDiff } from './CorrectionCard';

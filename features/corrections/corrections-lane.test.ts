@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { checkLearnerSentence, judgeRepetition } from './corrections-lane';
-import { DB_NAME, resetDbConnection } from '../../core/db';
+import { DB_NAME } from '../../core/db/schema';
+import { resetDbConnection } from '../../core/db/open';
 import { entriesOfMessage, getCheck, listNotebook } from './notebook';
 
 const ENDPOINT = { apiKey: 'sk-test', baseUrl: 'https://api.example.test/v1', model: 'gpt-4o-mini' };

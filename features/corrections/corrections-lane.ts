@@ -1,6 +1,6 @@
 import type { CorrectionsInput } from './correction-schema';
 import { requestCorrections, type ChatEndpoint, type CorrectionsOptions } from './corrections';
-import type { NotebookEntry, StoredCheck } from '../../core/db';
+import type { NotebookEntry, StoredCheck } from '../../core/db/schema';
 import { recordAttempt, saveCheck } from './notebook';
 import { compareAttempt, type AttemptComparison } from './word-diff';
 import { t } from '../../core/i18n';

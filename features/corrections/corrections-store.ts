@@ -57,6 +57,8 @@ export function createCorrections({
 }) {
   const cards = signal<Record<string, CorrectionCardState>>({});
   const running = new Map<string, AbortController>();
+  /** Checks under way, to wait for when they are cancelled. */
+  const inFlight = new Set<Promise<void>>();
 
   function setCard(messageId: string, state: CorrectionCardState | null): void {
     const next = { ...cards.value };
@@ -139,7 +141,21 @@ export function createCorrections({
 
   return {
     cards,
-    check,
+    check(messageId: string): Promise<void> {
+      const checking = check(messageId);
+      inFlight.add(checking);
+      const done = () => void inFlight.delete(checking);
+      checking.then(done, done);
+      return checking;
+    },
+    /**
+     * The conversation is left or deleted: every check still out is aborted (its card goes, and
+     * nothing is kept of it); resolves once none of them can write any more.
+     */
+    async cancel(): Promise<void> {
+      for (const abort of running.values()) abort.abort();
+      await Promise.allSettled([...inFlight]);
+    },
     /** "I didn't say that": the correction is dismissed and stays out of the notebook. */
     async misheard(messageId: string, index: number): Promise<void> {
       const updated = await markMisheard(messageId, index);

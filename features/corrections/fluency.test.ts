@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredCheck } from '../../core/db';
+import type { StoredCheck } from '../../core/db/schema';
 import { fluencyOf, type TimedWord } from './fluency';
 import { sessionSummary } from './session-summary';
 

@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { createConversation, DB_NAME, putMessage, resetDbConnection, type NotebookEntry } from '../../core/db';
+import { DB_NAME, type NotebookEntry } from '../../core/db/schema';
+import { resetDbConnection } from '../../core/db/open';
+import { createConversation, putMessage } from '../../core/db/conversations';
 import { markMisheard, saveCheck } from './notebook';
 import {
   CSV_HEADER,

@@ -1,13 +1,6 @@
 import { KIND_LABELS } from './correction-schema';
-import {
-  getConversation,
-  listConversations,
-  listMessages,
-  type Conversation,
-  type Message,
-  type NotebookEntry,
-  type StoredCheck,
-} from '../../core/db';
+import type { Conversation, Message, NotebookEntry, StoredCheck } from '../../core/db/schema';
+import { getConversation, listConversations, listMessages } from '../../core/db/conversations';
 import { correctedSentenceOf, listChecks, listNotebook } from './notebook';
 
 /** Exports a learner takes away: the notebook as CSV, a conversation with its corrections as Markdown. */

@@ -1,5 +1,7 @@
 import { signal } from '@preact/signals';
-import { getRecording, listMessages, type NotebookEntry } from '@/core/db';
+import type { NotebookEntry } from '@/core/db/schema';
+import { listMessages } from '@/core/db/conversations';
+import { getRecording } from '@/core/db/recordings';
 import type { SpokenTurn } from '@/features/corrections/fluency';
 import { listChecks, listNotebook } from '@/features/corrections/notebook';
 import {

@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { SentenceCheck } from './correction-schema';
-import { createConversation, DB_NAME, deleteConversation, resetDbConnection } from '../../core/db';
+import { DB_NAME } from '../../core/db/schema';
+import { resetDbConnection } from '../../core/db/open';
+import { createConversation, deleteConversation } from '../../core/db/conversations';
 import {
   dueCount,
   entriesOfMessage,

@@ -1,6 +1,7 @@
 import { createEmptyCard, fsrs, Rating, type Grade } from 'ts-fsrs';
 import { applyCorrections, type CorrectionKind, type SentenceCheck } from './correction-schema';
-import { db, newId, type NotebookEntry, type StoredCheck } from '../../core/db';
+import { newId, type NotebookEntry, type StoredCheck } from '../../core/db/schema';
+import { db } from '../../core/db/open';
 import type { AttemptComparison } from './word-diff';
 
 /**

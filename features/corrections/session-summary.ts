@@ -1,5 +1,5 @@
 import type { Correction } from './correction-schema';
-import type { StoredCheck } from '../../core/db';
+import type { StoredCheck } from '../../core/db/schema';
 import { fluencyOf, type FluencyFigures, type SpokenTurn } from './fluency';
 import { correctedSentenceOf } from './notebook';
 

@@ -1,5 +1,6 @@
 import { useSignal } from '@preact/signals';
-import { getRecording, type Message } from '@/core/db';
+import type { Message } from '@/core/db/schema';
+import { getRecording } from '@/core/db/recordings';
 import { t } from '@/core/i18n';
 import { useStore } from '../../panel/store-context';
 

@@ -1,36 +1,132 @@
-import { sendMessage } from '@/core/messages';
-import type { PanelLink } from '@/core/panel-link';
-import { SentenceStream } from '@/common/sentence-splitter';
+import type { SpeechEvent } from '@/core/messages';
+import { splitSentences } from '@/common/sentence-splitter';
+import { errorText } from '../../panel/banner';
 import { BrowserVoice } from '../talk/browser-voice';
+import { companionTarget, voiceSpeed, type ReplySpeaker } from '../talk/reply-speaker';
+import type { TurnEvent } from '../talk/turn-machine';
 import type { SettingsSync } from '../settings/settings-sync';
 
+/** "Listen slowly": three quarters of the usual pace. */
+const SLOW = 0.75;
+
 /**
- * Reads a text in the teacher's voice, at the chosen speed, outside any turn ("Listen first", a
- * meaning looked up). Its sentences go straight to the offscreen voice under a turn id of their
- * own, whose events the turn ignores (the messaging library allows one speech-event listener per
- * page, and that is the turn's); the browser's voice reads it if the companion cannot.
+ * Read-outs: a text read in the teacher's voice outside any turn — a reply again ("Listen again",
+ * "Listen slowly"), a page selection ("Listen first"), a meaning looked up. The turn machine
+ * decides when one starts and ends (features/talk/read-out-transitions.ts); this speaks it through
+ * the companion under a speech turn id of its own, or with the browser's voice.
  */
-export function createReadOut(link: PanelLink, settings: SettingsSync) {
-  const ref = { panelId: link.panelId };
-  return {
-    async readOut(text: string): Promise<void> {
-      const id = crypto.randomUUID();
-      const splitter = new SentenceStream();
-      const sentences = [...splitter.push(text), ...splitter.flush()];
-      const { companionUrl, companionToken, voice, speed } = settings.settings.value;
-      const companion = { url: companionUrl, token: companionToken, voice, speed };
-      try {
-        for (const sentence of sentences) {
-          await link.call(() => sendMessage('offscreen:speak', { ...ref, turnId: id, text: sentence, companion }));
-        }
-        await link.call(() => sendMessage('offscreen:end-speech', { turnId: id }));
-      } catch (error) {
-        console.warn('AITalk: the voice player could not read the text; the browser reads it', error);
-        new BrowserVoice(
-          () => settings.settings.value.speed,
-          () => undefined,
-        ).say(sentences.map((sentence, seq) => ({ seq, text: sentence })));
+export interface ReadOutDeps {
+  speaker: ReplySpeaker;
+  settings: SettingsSync;
+  dispatch(event: TurnEvent): void;
+}
+
+interface ReadOutRun {
+  id: string;
+  slow: boolean;
+  sentences: string[];
+  /** Sentences (by seq) that began to sound through the companion. */
+  heard: Set<number>;
+  /** The companion failed from this sentence on; the browser's voice reads them. */
+  failedFrom: number;
+  browser: BrowserVoice | null;
+  unlisten(): void;
+}
+
+export type ReadOut = ReturnType<typeof createReadOut>;
+
+export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
+  let current: ReadOutRun | null = null;
+
+  async function start(id: string, text: string, slow: boolean): Promise<void> {
+    const run: ReadOutRun = {
+      id,
+      slow,
+      sentences: splitSentences(text),
+      heard: new Set(),
+      failedFrom: 0,
+      browser: null,
+      unlisten: () => undefined,
+    };
+    current = run;
+    run.unlisten = speaker.listen(id, (event) => {
+      if (current === run) heard(run, event);
+    });
+    const companion = companionTarget(settings, slow ? SLOW : 1);
+    let queued = 0;
+    try {
+      for (const sentence of run.sentences) {
+        if (current !== run) return;
+        await speaker.speak(id, sentence, companion);
+        queued++;
       }
-    },
-  };
+      await speaker.end(id);
+    } catch (error) {
+      // The voice player could not be reached: as when the companion fails, the machine hands
+      // the read-out to the browser's voice and the banner says why.
+      console.warn('AITalk: the voice player could not read the text', error);
+      if (current !== run) return;
+      run.failedFrom = queued;
+      dispatch({ type: 'read-out-failed', id: run.id, unreachable: false, message: errorText(error) });
+    }
+  }
+
+  function heard(run: ReadOutRun, event: SpeechEvent): void {
+    switch (event.type) {
+      case 'started':
+        run.heard.add(event.seq);
+        return;
+      case 'failed':
+        // Every sentence from the failed one on; those before it still play through the companion.
+        run.failedFrom = event.seq;
+        dispatch({
+          type: 'read-out-failed',
+          id: run.id,
+          unreachable: event.companionUnreachable,
+          message: event.message,
+        });
+        return;
+      case 'finished':
+        if (run.browser || event.status === 'failed') return;
+        finish(run);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The browser's voice reads what the companion could not (the machine asked for it). */
+  function inBrowser(id: string): void {
+    const run = current;
+    if (!run || run.id !== id || run.browser) return;
+    run.browser = new BrowserVoice(
+      () => voiceSpeed(settings, run.slow ? SLOW : 1),
+      () => {
+        if (current === run) finish(run);
+      },
+    );
+    run.browser.say(
+      run.sentences
+        .map((text, seq) => ({ seq, text }))
+        .filter(({ seq }) => seq >= run.failedFrom && !run.heard.has(seq)),
+    );
+  }
+
+  function finish(run: ReadOutRun): void {
+    current = null;
+    run.unlisten();
+    dispatch({ type: 'read-out-finished', id: run.id });
+  }
+
+  /** Silences a read-out now (the learner pressed Talk, or another one replaces it). */
+  async function stop(id: string): Promise<void> {
+    const run = current;
+    if (!run || run.id !== id) return;
+    current = null;
+    run.unlisten();
+    if (run.browser) run.browser.cancel();
+    else await speaker.stop().catch(() => undefined);
+  }
+
+  return { start, stop, inBrowser };
 }

@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
-import { newId, putReading, putVocabulary } from '@/core/db';
+import { newId } from '@/core/db/schema';
+import { putReading, putVocabulary } from '@/features/page/page-db';
 import { explainPhrase, MAX_PHRASE_WORDS, sentenceAround, type Explanation } from '@/features/page/explain-phrase';
 import {
   captureProblem,
@@ -65,8 +66,20 @@ export function createPageSession({
   const selection = signal<PageCapture | null>(null);
   const explanation = signal<{ status: 'working'; phrase: string } | ({ status: 'done' } & Explanation) | null>(null);
 
+  /**
+   * The page each read-aloud text came from, by target id: the learner may select text elsewhere
+   * while an attempt is transcribed and judged, and its score belongs with the page it was read from.
+   */
+  const readFrom = new Map<string, PageCapture>();
+
   function readAloudTarget(page: PageCapture): PracticeTarget {
     return { id: `${READ_ALOUD_PREFIX}${page.id}`, text: page.selection, kind: 'read-aloud' };
+  }
+
+  function readAloud(page: PageCapture): void {
+    const target = readAloudTarget(page);
+    readFrom.set(target.id, page);
+    practise(target);
   }
 
   async function bringIn(page: PageCapture): Promise<void> {
@@ -133,7 +146,7 @@ export function createPageSession({
           banner.info(t('page.selectToRead'));
           return;
         }
-        practise(readAloudTarget(page));
+        readAloud(page);
         return;
       case 'meaning':
         await explain(page.selection, page);
@@ -180,7 +193,7 @@ export function createPageSession({
     /** "Read it aloud" for the latest selection: records at once; pressed again, stops. */
     readAloud(): void {
       const page = selection.value;
-      if (page) practise(readAloudTarget(page));
+      if (page) readAloud(page);
     },
     async listenFirst(): Promise<void> {
       const page = selection.value;
@@ -197,7 +210,7 @@ export function createPageSession({
     /** Keeps a reading (the learner's own record of it) when a read-aloud attempt was judged. */
     async keepReading(result: PracticeResult): Promise<void> {
       if (result.target.kind !== 'read-aloud') return;
-      const page = selection.value;
+      const page = readFrom.get(result.target.id);
       const score = readingScore(result);
       await putReading({
         id: newId(),

@@ -1,6 +1,6 @@
 import { Fragment } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { Message, TurnTimings } from '@/core/db';
+import type { Message, TurnTimings } from '@/core/db/schema';
 import { t } from '@/core/i18n';
 import { correctedSentenceOf } from '@/features/corrections/notebook';
 import { CorrectionCard } from '../corrections/CorrectionCard';

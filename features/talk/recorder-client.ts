@@ -7,7 +7,9 @@ import {
   type StopRecordingReply,
 } from '@/core/messages';
 import type { PanelLink } from '@/core/panel-link';
-import { createHandoverReceiver, type HandoverReceiver } from '@/core/recording-handover';
+import type { Recording } from '@/core/db/schema';
+import { deleteRecording, getRecording } from '@/core/db/recordings';
+import { createHandoverReceiver, handoverChannel, type HandoverReceiver } from '@/core/recording-handover';
 import { VAD_DEFAULTS } from '@/offscreen/voice-activity';
 
 /**
@@ -64,7 +66,7 @@ export type RecorderClient = ReturnType<typeof createRecorderClient>;
 export function createRecorderClient(
   link: PanelLink,
   onEvent: (event: RecorderEvent) => void,
-  handover: HandoverReceiver = createHandoverReceiver(),
+  handover: HandoverReceiver = createHandoverReceiver(handoverChannel(link.panelId)),
 ) {
   const level = signal(0);
   const elapsedMs = signal(0);
@@ -95,6 +97,15 @@ export function createRecorderClient(
   }
   function track(reply: StopRecordingReply): void {
     if (reply.status === 'saved' && reply.writing) writeOf(reply.recordingId);
+  }
+
+  /**
+   * Resolves once a just-stopped recording is in IndexedDB (at once if it was written before
+   * the stop was answered), with the moment it was stored if known; rejects with what to do
+   * if it could not be written. Read or delete a recording there only after this.
+   */
+  function stored(recordingId: string): Promise<number | undefined> {
+    return writes.get(recordingId)?.done ?? Promise.resolve(undefined);
   }
 
   const stopListening = onMessage('sidepanel:recorder-event', ({ data }) => {
@@ -140,13 +151,19 @@ export function createRecorderClient(
       track(reply);
       return reply;
     },
-    /**
-     * Resolves once a just-stopped recording is in IndexedDB (at once if it was written before
-     * the stop was answered), with the moment it was stored if known; rejects with what to do
-     * if it could not be written. Read or delete a recording there only after this.
-     */
-    stored(recordingId: string): Promise<number | undefined> {
-      return writes.get(recordingId)?.done ?? Promise.resolve(undefined);
+    stored,
+    /** A recording from IndexedDB, once a write still under way for it is done. */
+    async read(recordingId: string): Promise<Recording | undefined> {
+      await stored(recordingId);
+      return getRecording(recordingId);
+    },
+    /** Deletes a just-stopped recording once its write is done (a failed write left nothing). */
+    async discard(recordingId: string): Promise<void> {
+      const written = await stored(recordingId).then(
+        () => true,
+        () => false,
+      );
+      if (written) await deleteRecording(recordingId);
     },
     async cancel(): Promise<void> {
       resetMeter();

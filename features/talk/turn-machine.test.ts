@@ -431,12 +431,39 @@ describe('stopping everything (another conversation, the panel going away)', () 
   it('silences the teacher and releases the microphone', () => {
     const state: TurnState = { ...idle, mic: 'listening', handsFree: true, reply: reply('r1', { audible: true }) };
     const next = transition(state, { type: 'stop-all' });
-    expect(next.effects).toEqual([{ type: 'interrupt-reply', replyId: 'r1' }, { type: 'cancel-mic' }]);
+    expect(next.effects).toEqual([
+      { type: 'interrupt-reply', replyId: 'r1' },
+      { type: 'cancel-mic' },
+      { type: 'cancel-checks' },
+    ]);
     expect(next.state).toMatchObject({ mic: 'off', handsFree: false, reply: null });
   });
 
-  it('when idle does nothing', () => {
-    expect(transition(idle, { type: 'stop-all' }).effects).toEqual([]);
+  it('when idle only lets go of the corrections checks still out', () => {
+    expect(transition(idle, { type: 'stop-all' }).effects).toEqual([{ type: 'cancel-checks' }]);
+  });
+
+  it('while transcribing: the upload is abandoned, and a transcript that arrives anyway asks nobody', () => {
+    const next = transition({ ...idle, transcribing: true }, { type: 'stop-all' });
+    expect(next.effects).toEqual([{ type: 'abandon-transcription', closing: false }, { type: 'cancel-checks' }]);
+    expect(phaseOf(next.state)).toBe('idle');
+    expect(transition(next.state, { type: 'transcribed', messageId: 'u1', replyId: 'r2' }).effects).toEqual([]);
+    const failed = transition(next.state, { type: 'transcription-failed', messageId: 'u1', error: null, empty: false });
+    expect(failed.effects).toEqual([]);
+  });
+
+  it('while an attempt is judged: the attempt is abandoned', () => {
+    const target = { id: 't1', text: 'Hello.', kind: 'say-again' as const };
+    const next = transition({ ...idle, transcribing: true, practice: target }, { type: 'stop-all' });
+    expect(types(next.effects)).toEqual(['abandon-attempt', 'cancel-checks']);
+    expect(next.state.practice).toBeNull();
+  });
+
+  it('while the recording is stopping: the recording that arrives after is deleted, not sent', () => {
+    const stopped = transition({ ...idle, mic: 'stopping' }, { type: 'stop-all' }).state;
+    const ended = transition(stopped, { type: 'recording-ended', result: saved(), stopPressedAt: 1 });
+    expect(ended.effects).toEqual([{ type: 'discard-recording', recordingId: 'rec1' }]);
+    expect(phaseOf(ended.state)).toBe('idle');
   });
 });
 
@@ -490,8 +517,84 @@ describe('practice attempts ("Say it again", "Read it aloud")', () => {
     expect(notices(failed.effects)).toEqual(['error:api-error']);
   });
 
+  it('the microphone failing while it is recorded ends the practice and says so: the next press is a turn of its own', () => {
+    const recording = run(idle, practise, { type: 'mic-started' }).state;
+    const failed = transition(recording, { type: 'mic-failed', message: 'The microphone was unplugged.' });
+    expect(failed.state).toMatchObject({ mic: 'off', practice: null });
+    expect(notices(failed.effects)).toEqual(['error:attempt-mic-stopped']);
+    const next = run(failed.state, press, { type: 'mic-started' }, press);
+    const ended = transition(next.state, { type: 'recording-ended', result: saved(), stopPressedAt: 1 });
+    expect(types(ended.effects)).toContain('transcribe');
+    expect(types(ended.effects)).not.toContain('judge-attempt');
+  });
+
   it('waits while another turn is busy, and needs a key', () => {
     expect(notices(transition({ ...idle, transcribing: true }, practise).effects)).toEqual(['info:still-working']);
     expect(notices(transition(idle, { ...practise, hasKey: false }).effects)).toEqual(['error:no-key']);
+  });
+});
+
+describe('read-outs ("Listen again", "Listen slowly", "Listen first", a meaning)', () => {
+  const readOut: TurnEvent = { type: 'read-out', id: 'ro1', text: 'Hello there.', slow: true };
+
+  it('between turns: read in the teacher’s voice, and the Talk bar stays ready', () => {
+    const next = transition(idle, readOut);
+    expect(next.effects).toEqual([{ type: 'start-read-out', id: 'ro1', text: 'Hello there.', slow: true }]);
+    expect(next.state.readOut).toEqual({ id: 'ro1', voice: 'companion' });
+    expect(phaseOf(next.state)).toBe('idle');
+    const done = transition(next.state, { type: 'read-out-finished', id: 'ro1' });
+    expect(done.state.readOut).toBeNull();
+  });
+
+  it('never over the learner or the teacher', () => {
+    expect(transition({ ...idle, mic: 'recording' }, readOut).effects).toEqual([]);
+    expect(transition({ ...idle, transcribing: true }, readOut).effects).toEqual([]);
+    expect(transition({ ...idle, reply: reply('r1', { audible: true }) }, readOut).effects).toEqual([]);
+  });
+
+  it('a second one replaces the first, which falls silent first', () => {
+    const first = transition(idle, readOut).state;
+    const second = transition(first, { type: 'read-out', id: 'ro2', text: 'Again.', slow: false });
+    expect(types(second.effects)).toEqual(['stop-read-out', 'start-read-out']);
+    expect(second.state.readOut?.id).toBe('ro2');
+    // The first one's end is not the second's.
+    expect(transition(second.state, { type: 'read-out-finished', id: 'ro1' }).state.readOut?.id).toBe('ro2');
+  });
+
+  it('pressing Talk silences it before the microphone opens', () => {
+    const reading = transition(idle, readOut).state;
+    const pressed = transition(reading, press);
+    expect(pressed.effects[0]).toEqual({ type: 'stop-read-out', id: 'ro1' });
+    expect(types(pressed.effects)).toContain('start-mic');
+    expect(pressed.state.readOut).toBeNull();
+  });
+
+  it('the companion failing: the browser’s voice reads it, once, and the banner says why as for a reply', () => {
+    const reading = transition(idle, readOut).state;
+    const failed = transition(reading, { type: 'read-out-failed', id: 'ro1', unreachable: true, message: 'down' });
+    expect(failed.state.readOut).toEqual({ id: 'ro1', voice: 'browser' });
+    expect(notices(failed.effects)).toEqual(['info:companion-unreachable']);
+    expect(failed.effects).toContainEqual({ type: 'notify', notice: expect.objectContaining({ action: 'settings' }) });
+    expect(failed.effects).toContainEqual({ type: 'read-out-in-browser', id: 'ro1' });
+    expect(
+      transition(failed.state, { type: 'read-out-failed', id: 'ro1', unreachable: true, message: 'down' }).effects,
+    ).toEqual([]);
+    const other = transition(reading, { type: 'read-out-failed', id: 'ro1', unreachable: false, message: '500' });
+    expect(notices(other.effects)).toEqual(['info:companion-failed']);
+    // A read-out that has ended (or was replaced) is not read by anyone.
+    expect(
+      transition(idle, { type: 'read-out-failed', id: 'ro1', unreachable: true, message: 'down' }).effects,
+    ).toEqual([]);
+  });
+
+  it('the teacher’s opening question, or another conversation, ends it too', () => {
+    const reading = transition(idle, readOut).state;
+    expect(transition(reading, { type: 'teacher-opens', replyId: 'r9' }).effects[0]).toEqual({
+      type: 'stop-read-out',
+      id: 'ro1',
+    });
+    const stopped = transition(reading, { type: 'stop-all' });
+    expect(stopped.effects).toContainEqual({ type: 'stop-read-out', id: 'ro1' });
+    expect(stopped.state.readOut).toBeNull();
   });
 });

@@ -1,5 +1,11 @@
-import type { SavedRecording, StopRecordingReply } from '@/core/messages';
-import { isSilentRecording } from '@/core/recording-checks';
+import type { StopRecordingReply } from '@/core/messages';
+import { micRefused, press, recordingEnded } from './mic-transitions';
+import { attemptEnded, practiceMicFailed, practise } from './practice-transitions';
+import { endReadOut, readOutEvent } from './read-out-transitions';
+import { newReply, replyEvent } from './reply-transitions';
+import { notifyError, notifyInfo, silencing, type Effect } from './turn-effects';
+
+export type { Effect, Notice, NoticeText } from './turn-effects';
 
 /**
  * The turn: what the panel does when the learner presses Talk, when the microphone, the
@@ -7,7 +13,10 @@ import { isSilentRecording } from '@/core/recording-checks';
  * function `transition(state, event) → { state, effects }` (docs/ARCHITECTURE.md, "A turn's way"). It does
  * nothing itself: the turn runner (turn-runner.ts) carries out the effects and feeds what
  * happened back in as events. Every question of the form "what happens when X while Y" is
- * answered here, in `transition`.
+ * answered here, in `transition`, or in the modules beside it for the microphone (mic-transitions.ts:
+ * a press in every situation), the reply (reply-transitions.ts), practice attempts
+ * (practice-transitions.ts) and read-outs (read-out-transitions.ts); what it can ask for is in
+ * turn-effects.ts.
  */
 
 /** The microphone, as this panel sees it. */
@@ -48,6 +57,14 @@ export interface TurnState {
   reply: Reply | null;
   /** The last recording handled: the detector and a press can both end the same one. */
   lastRecordingId: string | null;
+  /** A text being read in the teacher's voice between turns (read-out-transitions.ts). */
+  readOut: ReadOut | null;
+}
+
+export interface ReadOut {
+  id: string;
+  /** The companion could not speak it: the browser's own voice reads it. */
+  voice: 'companion' | 'browser';
 }
 
 export const INITIAL_TURN_STATE: TurnState = {
@@ -57,6 +74,7 @@ export const INITIAL_TURN_STATE: TurnState = {
   transcribing: false,
   reply: null,
   lastRecordingId: null,
+  readOut: null,
 };
 
 export type TalkPhase =
@@ -120,118 +138,32 @@ export type TurnEvent =
   | { type: 'retry'; messageId: string; transcribed: boolean; replyId: string }
   /** Send a recording made while the panel was closed. */
   | { type: 'send-unsent'; messageId: string }
-  /** Another conversation is opened, or the panel goes away: silence and release everything. */
-  | { type: 'stop-all' }
+  /** Another conversation is opened (or deleted), or the panel goes away (`closing`): silence and release everything. */
+  | { type: 'stop-all'; closing?: boolean }
   /** Microphone allowed on the permission page. */
   | { type: 'microphone-allowed' }
   /** "Say it again" / "Read it aloud": record an attempt at `target` now (the same button stops it). */
   | { type: 'practise'; target: PracticeTarget; hasKey: boolean }
   /** The attempt was transcribed and compared (the runner keeps the result). */
   | { type: 'attempt-judged'; targetId: string }
-  | { type: 'attempt-failed'; targetId: string; error: unknown };
-
-export type Notice =
-  | {
-      kind: 'error';
-      text: NoticeText;
-      action?: 'retry' | 'settings' | 'microphone';
-      messageId?: string;
-      error?: unknown;
-    }
-  | { kind: 'info'; text: NoticeText; action?: 'settings' | 'microphone' };
-
-/** The banner texts the machine chooses; the banner module words them. */
-export type NoticeText =
-  | { id: 'no-key' }
-  | { id: 'permission-needed' }
-  | { id: 'permission-denied' }
-  | { id: 'no-microphone' }
-  | { id: 'busy-elsewhere' }
-  | { id: 'mic-error'; detail: string }
-  | { id: 'mic-stopped'; detail: string }
-  | { id: 'recording-failed'; detail: string }
-  | { id: 'heard-nothing' }
-  | { id: 'no-words' }
-  | { id: 'still-working' }
-  | { id: 'hands-free-paused' }
-  | { id: 'hands-free-idle' }
-  | { id: 'microphone-allowed' }
-  | { id: 'companion-unreachable' }
-  | { id: 'companion-failed'; detail: string }
-  | { id: 'api-error' };
-
-export type Effect =
-  | { type: 'start-mic'; handsFree: boolean; practice?: boolean }
-  | { type: 'stop-mic' }
-  | { type: 'cancel-mic' }
-  /** Barge-in: silence the teacher now and keep what was heard. */
-  | { type: 'interrupt-reply'; replyId: string }
-  /** Save the learner's turn and transcribe it. */
-  | { type: 'transcribe'; recording: SavedRecording; stopPressedAt: number }
-  /** Transcribe a practice attempt and compare it with its text, locally; then delete its audio. */
-  | { type: 'judge-attempt'; recording: SavedRecording; target: PracticeTarget }
-  | { type: 'transcribe-again'; messageId: string }
-  /** Nothing was said: keep no audio of the room. */
-  | { type: 'discard-recording'; recordingId: string }
-  | { type: 'ask-teacher'; replyId: string }
-  /**
-   * The corrections lane: check the learner's sentence beside the spoken reply. Always after
-   * ask-teacher, so the reply's request is on its way first; its outcome is the card's, not the turn's.
-   */
-  | { type: 'check-sentence'; messageId: string }
-  /** No more sentences are coming for this reply. */
-  | { type: 'end-speech'; replyId: string }
-  /** The reply failed: silence whatever of it was queued. */
-  | { type: 'stop-speech' }
-  | { type: 'speak-in-browser'; replyId: string }
-  /** The reply was stopped from elsewhere: keep what was heard, as after an interruption. */
-  | { type: 'mark-interrupted'; replyId: string }
-  | { type: 'notify'; notice: Notice }
-  /** Clears an info notice (errors stay until dismissed or replaced). */
-  | { type: 'clear-info' }
-  | { type: 'clear-notice' }
-  | { type: 'open-permission-page' };
+  | { type: 'attempt-failed'; targetId: string; error: unknown }
+  /** "Listen again" (`slow`: "Listen slowly"), "Listen first", a meaning: read `text` aloud, between turns. */
+  | { type: 'read-out'; id: string; text: string; slow: boolean }
+  /** The companion could not speak the read-out; the browser's voice takes over from here. */
+  | { type: 'read-out-failed'; id: string; unreachable: boolean; message: string }
+  /** The read-out was spoken to its end, or stopped by another panel's voice. */
+  | { type: 'read-out-finished'; id: string };
 
 export interface Transition {
   state: TurnState;
   effects: Effect[];
 }
 
-const error = (text: NoticeText, extra: Partial<Extract<Notice, { kind: 'error' }>> = {}): Effect => ({
-  type: 'notify',
-  notice: { kind: 'error', text, ...extra },
-});
-const info = (text: NoticeText, action?: 'settings' | 'microphone'): Effect => ({
-  type: 'notify',
-  notice: { kind: 'info', text, action },
-});
-
-/** Silences the reply in progress, if any. */
-function interrupting(state: TurnState): Effect[] {
-  return state.reply ? [{ type: 'interrupt-reply', replyId: state.reply.id }] : [];
-}
-
-/** A reply has ended: hands-free listens again, unless the microphone is already on. */
-function afterReply(state: TurnState): Transition {
-  const next = { ...state, reply: null };
-  if (next.handsFree && next.mic === 'off') {
-    return { state: { ...next, mic: 'starting' }, effects: [{ type: 'start-mic', handsFree: true }] };
-  }
-  return { state: next, effects: [] };
-}
-
-/** The reply is over when the stream has ended and the voice has spoken it all. */
-function maybeFinish(state: TurnState): Transition {
-  const reply = state.reply;
-  if (reply && reply.streamDone && reply.speechDone) return afterReply(state);
-  return { state, effects: [] };
-}
-
-function sameReply(state: TurnState, replyId: string): state is TurnState & { reply: Reply } {
-  return state.reply?.id === replyId;
-}
-
 export function transition(state: TurnState, event: TurnEvent): Transition {
+  return endReadOut(step(state, event));
+}
+
+function step(state: TurnState, event: TurnEvent): Transition {
   switch (event.type) {
     case 'press':
       return press(state, event);
@@ -242,31 +174,13 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
       if (state.mic !== 'starting') return { state, effects: [] };
       return { state: { ...state, mic: state.handsFree ? 'listening' : 'recording' }, effects: [] };
 
-    case 'mic-refused': {
-      // Whatever stopped the microphone from starting also ends hands-free listening.
-      const next: TurnState = { ...state, mic: 'off', handsFree: false, practice: null };
-      switch (event.reason) {
-        case 'permission-needed':
-          return {
-            state: next,
-            effects: [info({ id: 'permission-needed' }, 'microphone'), { type: 'open-permission-page' }],
-          };
-        case 'permission-denied':
-          return { state: next, effects: [error({ id: 'permission-denied' }, { action: 'microphone' })] };
-        case 'no-microphone':
-          return { state: next, effects: [error({ id: 'no-microphone' })] };
-        case 'busy':
-          return { state: next, effects: [error({ id: 'busy-elsewhere' })] };
-        case 'error':
-          return { state: next, effects: [error({ id: 'mic-error', detail: event.message ?? '' })] };
-      }
-      return { state: next, effects: [] };
-    }
+    case 'mic-refused':
+      return micRefused(state, event);
 
     case 'speech-start':
       // Hands-free barge-in: the learner started speaking over the teacher.
       if (state.mic !== 'listening') return { state, effects: [] };
-      return { state: { ...state, mic: 'recording', reply: null }, effects: interrupting(state) };
+      return { state: { ...state, mic: 'recording', reply: null }, effects: silencing(state) };
 
     case 'recording-ended':
       return recordingEnded(state, event.result, event.stopPressedAt);
@@ -275,16 +189,19 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
       if (state.mic === 'off') return { state, effects: [] };
       return {
         state: { ...state, mic: 'off', handsFree: false },
-        effects: [info({ id: 'hands-free-idle' })],
+        effects: [notifyInfo({ id: 'hands-free-idle' })],
       };
 
     case 'mic-failed':
+      if (state.practice && !state.transcribing) return practiceMicFailed(state, event.message);
       return {
         state: { ...state, mic: 'off', handsFree: false },
-        effects: [error({ id: 'mic-stopped', detail: event.message })],
+        effects: [notifyError({ id: 'mic-stopped', detail: event.message })],
       };
 
     case 'transcribed': {
+      // A transcription that was abandoned (another conversation opened) asks nobody.
+      if (!state.transcribing) return { state, effects: [] };
       const next: TurnState = { ...state, transcribing: false };
       const effects: Effect[] = [{ type: 'clear-info' }];
       // Hands-free listens while the teacher answers, so the learner can interrupt by speaking.
@@ -294,7 +211,7 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
       }
       // One reply at a time: an older one still speaking is silenced first.
       effects.push(
-        ...interrupting(next),
+        ...silencing(next),
         { type: 'ask-teacher', replyId: event.replyId },
         { type: 'check-sentence', messageId: event.messageId },
       );
@@ -302,9 +219,10 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
     }
 
     case 'transcription-failed': {
+      if (!state.transcribing) return { state, effects: [] };
       const next: TurnState = { ...state, transcribing: false };
       if (event.empty) {
-        const effects: Effect[] = [info({ id: 'no-words' })];
+        const effects: Effect[] = [notifyInfo({ id: 'no-words' })];
         // Hands-free keeps listening: the learner simply says it again.
         if (next.handsFree && next.mic === 'off') {
           next.mic = 'starting';
@@ -314,7 +232,7 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
       }
       return {
         state: next,
-        effects: [error({ id: 'api-error' }, { error: event.error, messageId: event.messageId })],
+        effects: [notifyError({ id: 'api-error' }, { error: event.error, messageId: event.messageId })],
       };
     }
 
@@ -327,59 +245,11 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
       };
 
     case 'reply-audible':
-      if (!sameReply(state, event.replyId) || state.reply.audible) return { state, effects: [] };
-      return { state: { ...state, reply: { ...state.reply, audible: true } }, effects: [] };
-
-    case 'reply-streamed': {
-      if (!sameReply(state, event.replyId)) return { state, effects: [] };
-      const reply: Reply = {
-        ...state.reply,
-        streamDone: true,
-        speechDone: state.reply.speechDone || event.sentences === 0,
-      };
-      const effects: Effect[] =
-        event.sentences > 0 && reply.voice === 'companion' ? [{ type: 'end-speech', replyId: reply.id }] : [];
-      const finished = maybeFinish({ ...state, reply });
-      return { state: finished.state, effects: [...effects, ...finished.effects] };
-    }
-
-    case 'reply-failed': {
-      if (!sameReply(state, event.replyId)) return { state, effects: [] };
-      // Hands-free went on listening when the transcript arrived, and still is.
-      return {
-        state: { ...state, reply: null },
-        effects: [
-          { type: 'stop-speech' },
-          error({ id: 'api-error' }, { error: event.error, messageId: event.retryMessageId }),
-        ],
-      };
-    }
-
-    case 'companion-failed': {
-      if (!sameReply(state, event.replyId) || state.reply.voice === 'browser') return { state, effects: [] };
-      return {
-        state: { ...state, reply: { ...state.reply, voice: 'browser', audible: true } },
-        effects: [
-          event.unreachable
-            ? info({ id: 'companion-unreachable' }, 'settings')
-            : info({ id: 'companion-failed', detail: event.message }),
-          { type: 'speak-in-browser', replyId: event.replyId },
-        ],
-      };
-    }
-
-    case 'speech-finished': {
-      if (!sameReply(state, event.replyId)) return { state, effects: [] };
-      if (event.status === 'stopped') {
-        // Another panel took the voice: this reply ends here, with what was heard.
-        const ended = afterReply(state);
-        return {
-          state: ended.state,
-          effects: [{ type: 'mark-interrupted', replyId: event.replyId }, ...ended.effects],
-        };
-      }
-      return maybeFinish({ ...state, reply: { ...state.reply, speechDone: true } });
-    }
+    case 'reply-streamed':
+    case 'reply-failed':
+    case 'companion-failed':
+    case 'speech-finished':
+      return replyEvent(state, event);
 
     case 'retry':
     case 'send-unsent': {
@@ -390,7 +260,7 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
         next = { ...next, mic: 'off', handsFree: false };
         effects.push({ type: 'cancel-mic' });
       }
-      if (phaseOf(next) !== 'idle') return { state, effects: [info({ id: 'still-working' })] };
+      if (phaseOf(next) !== 'idle') return { state, effects: [notifyInfo({ id: 'still-working' })] };
       if (event.type === 'retry' && event.transcribed) {
         // The transcript is fine; its reply failed: ask again (the failed reply stays, marked).
         return {
@@ -405,109 +275,42 @@ export function transition(state: TurnState, event: TurnEvent): Transition {
     }
 
     case 'stop-all': {
-      const effects: Effect[] = [...interrupting(state)];
+      // Everything the turn has in flight ends, and nothing more is written for it: the
+      // conversation it belongs to is left, or deleted, once this is done.
+      const effects: Effect[] = [...silencing(state)];
+      if (state.readOut) effects.push({ type: 'stop-read-out', id: state.readOut.id });
       if (state.mic !== 'off') effects.push({ type: 'cancel-mic' });
-      return { state: { ...state, mic: 'off', handsFree: false, reply: null, practice: null }, effects };
+      if (state.transcribing && state.practice) effects.push({ type: 'abandon-attempt' });
+      else if (state.transcribing) effects.push({ type: 'abandon-transcription', closing: event.closing === true });
+      // The corrections lane runs past the turn (its card shows when ready), so it is always asked.
+      effects.push({ type: 'cancel-checks' });
+      return {
+        state: {
+          ...state,
+          mic: 'off',
+          handsFree: false,
+          transcribing: false,
+          reply: null,
+          practice: null,
+          readOut: null,
+        },
+        effects,
+      };
     }
 
     case 'microphone-allowed':
-      return { state, effects: [info({ id: 'microphone-allowed' })] };
+      return { state, effects: [notifyInfo({ id: 'microphone-allowed' })] };
 
     case 'practise':
       return practise(state, event);
 
     case 'attempt-judged':
-    case 'attempt-failed': {
-      if (state.practice?.id !== event.targetId) return { state, effects: [] };
-      const next: TurnState = { ...state, practice: null, transcribing: false };
-      if (event.type === 'attempt-judged') return { state: next, effects: [] };
-      return { state: next, effects: [error({ id: 'api-error' }, { error: event.error })] };
-    }
-  }
-}
+    case 'attempt-failed':
+      return attemptEnded(state, event);
 
-/** "Say it again" / "Read it aloud": record now; pressed again while recording it, send it. */
-function practise(state: TurnState, event: Extract<TurnEvent, { type: 'practise' }>): Transition {
-  if (state.practice?.id === event.target.id && state.mic === 'recording') {
-    return { state: { ...state, mic: 'stopping' }, effects: [{ type: 'stop-mic' }] };
+    case 'read-out':
+    case 'read-out-failed':
+    case 'read-out-finished':
+      return readOutEvent(state, event, phaseOf(state) === 'idle');
   }
-  if (state.mic !== 'off' || state.transcribing) return { state, effects: [info({ id: 'still-working' })] };
-  if (!event.hasKey) return { state, effects: [error({ id: 'no-key' }, { action: 'settings' })] };
-  // Like a press over the teacher: it falls silent; the attempt is push-to-talk, hands-free or not.
-  return {
-    state: { ...state, mic: 'starting', handsFree: false, reply: null, practice: event.target },
-    effects: [...interrupting(state), { type: 'clear-info' }, { type: 'start-mic', handsFree: false, practice: true }],
-  };
-}
-
-function newReply(id: string): Reply {
-  return { id, audible: false, streamDone: false, speechDone: false, voice: 'companion' };
-}
-
-/** The Talk button (or the shortcut), in every situation the learner can press it in. */
-function press(state: TurnState, event: Extract<TurnEvent, { type: 'press' }>): Transition {
-  switch (state.mic) {
-    case 'recording':
-      // Hands-free too: a press while speaking sends now instead of waiting for silence.
-      return { state: { ...state, mic: 'stopping' }, effects: [{ type: 'stop-mic' }] };
-    case 'listening':
-      if (state.reply) {
-        // Hands-free while the teacher speaks: the press is a barge-in; the open microphone
-        // listens on, and the learner's first words start the recording.
-        return { state: { ...state, reply: null }, effects: interrupting(state) };
-      }
-      // Hands-free and nobody speaking yet: the press ends hands-free listening.
-      return {
-        state: { ...state, mic: 'off', handsFree: false },
-        effects: [{ type: 'cancel-mic' }, info({ id: 'hands-free-paused' })],
-      };
-    case 'starting':
-    case 'stopping':
-      return { state, effects: [info({ id: 'still-working' })] };
-    case 'off':
-      break;
-  }
-  if (state.transcribing) return { state, effects: [info({ id: 'still-working' })] };
-  if (!event.hasKey) return { state, effects: [error({ id: 'no-key' }, { action: 'settings' })] };
-  // Idle, or the teacher thinking or speaking: a barge-in — the teacher falls silent at once,
-  // what was heard is kept, and the learner speaks.
-  const handsFree = state.reply ? state.handsFree : event.handsFreeSetting;
-  return {
-    state: { ...state, mic: 'starting', handsFree, reply: null },
-    effects: [...interrupting(state), { type: 'clear-info' }, { type: 'start-mic', handsFree }],
-  };
-}
-
-function recordingEnded(state: TurnState, result: StopRecordingReply, stopPressedAt: number): Transition {
-  if (result.status === 'saved' && result.recordingId === state.lastRecordingId) {
-    // Already handled: a hands-free turn ended by the detector and a press at once.
-    return { state, effects: [] };
-  }
-  // The detector ends a hands-free turn by itself: the microphone is off either way.
-  const next: TurnState = { ...state, mic: 'off' };
-  if (result.status === 'not-recording') return { state: { ...next, practice: null }, effects: [] };
-  if (result.status === 'error') {
-    return {
-      state: { ...next, handsFree: false, practice: null },
-      effects: [error({ id: 'recording-failed', detail: result.message })],
-    };
-  }
-  next.lastRecordingId = result.recordingId;
-  if (isSilentRecording(result)) {
-    // Only a press ends a turn in which nobody spoke, so hands-free stops here too.
-    return {
-      state: { ...next, handsFree: false, practice: null },
-      effects: [{ type: 'discard-recording', recordingId: result.recordingId }, info({ id: 'heard-nothing' })],
-    };
-  }
-  if (next.practice) {
-    return {
-      state: { ...next, transcribing: true },
-      effects: [{ type: 'clear-notice' }, { type: 'judge-attempt', recording: result, target: next.practice }],
-    };
-  }
-  return {
-    state: { ...next, transcribing: true },
-    effects: [{ type: 'clear-notice' }, { type: 'transcribe', recording: result, stopPressedAt }],
-  };
 }
