@@ -226,3 +226,23 @@ describe('one conversation open in two windows', () => {
     expect((await storedMessage(turn.id))?.status).toBe('failed');
   });
 });
+
+describe('a conversation’s name', () => {
+  it('comes from the learner’s first words once their turn is transcribed, in the panel that transcribed it', async () => {
+    const history = createPanelHistory();
+    const { id } = await history.create();
+    const turn: Message = {
+      id: 'first-turn',
+      conversationId: id,
+      role: 'user',
+      text: '',
+      status: 'transcribing',
+      createdAt: Date.now(),
+    };
+    await history.save(turn);
+    await history.patch(turn.id, { status: 'done', text: 'Yesterday I go to the park.' });
+
+    expect(history.conversation.value?.title).toBe('Yesterday I go to the park.');
+    expect(history.conversations.value.map((c) => c.title)).toContain('Yesterday I go to the park.');
+  });
+});

@@ -227,10 +227,8 @@ export function createHistory({
     follow(event.data).catch((error: unknown) => console.warn('AITalk: could not follow another window', error));
   };
 
-  async function save(message: Message): Promise<void> {
-    show(message);
-    await write(message, message);
-    // The learner's first words name the conversation (putMessage did it in IndexedDB).
+  /** The learner's first words name the conversation (putMessage did it in IndexedDB): shown here too. */
+  async function showTitleFrom(message: Message): Promise<void> {
     const current = conversation.value;
     if (
       message.role === 'user' &&
@@ -243,6 +241,11 @@ export function createHistory({
     }
   }
 
+  async function save(message: Message): Promise<void> {
+    show(message);
+    await showTitleFrom(await write(message, message));
+  }
+
   /**
    * Updates a message; `persist: false` only shows it (every token of a reply is shown, but
    * IndexedDB is written once per sentence).
@@ -252,7 +255,7 @@ export function createHistory({
     if (!current) return undefined;
     const next = merged(current, changes);
     show(next);
-    if (persist) await write(next, changes);
+    if (persist) await showTitleFrom(await write(next, changes));
     return next;
   }
 
