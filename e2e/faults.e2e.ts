@@ -13,6 +13,7 @@ import {
   teacherChats,
   transcriptions,
   usePanel,
+  useStage,
   waitForPhase,
 } from './fixtures';
 
@@ -221,9 +222,12 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
 });
 
 describe('the microphone, the first time', () => {
+  // Neither browser records anything, so they can share one stage.
+  const shared = useStage();
+
   /** A fresh browser whose microphone permission is `microphone`, with the panel set up and idle. */
   function freshBrowser(microphone: 'ask' | 'deny') {
-    const t = usePanel({ microphone, connect: 'saved' });
+    const t = usePanel({ stage: shared, microphone, connect: 'saved' });
     beforeAll(async () => {
       await waitForPhase(t.page, 'idle', 30_000);
     });

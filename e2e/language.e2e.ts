@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Browser } from './harness';
-import { usePanel } from './fixtures';
+import { usePanel, useStage } from './fixtures';
 
 /** Texts of the panel a learner reads first: the header, the Talk bar, and the guided start. */
 async function panelTexts(page: Page): Promise<string> {
@@ -19,8 +19,11 @@ async function shortcutDescription(browser: Browser): Promise<string | undefined
 }
 
 describe('the interface language', () => {
+  // The stage only gives each browser a microphone file: one serves both.
+  const stage = useStage();
+
   describe('in a browser set to Chinese', () => {
-    const t = usePanel({ lang: 'zh-CN' });
+    const t = usePanel({ stage, lang: 'zh-CN' });
 
     it('is 简体中文 everywhere in a browser set to Chinese: panel, permission page, shortcut and name', async () => {
       const { browser, page } = t;
@@ -61,7 +64,7 @@ describe('the interface language', () => {
   });
 
   describe('in an English browser', () => {
-    const t = usePanel();
+    const t = usePanel({ stage });
 
     it('is English in an English browser, and switches to 简体中文 and back from Settings', async () => {
       const { browser, page } = t;
