@@ -276,6 +276,15 @@ export function teacherChats(standin: Standin): RecordedRequest[] {
   return standin.requests.filter((r) => r.endpoint === 'chat' && !isCorrectionsRequest(r));
 }
 
+/**
+ * `request` once the stand-in has read its body, else undefined: it records a request as soon as
+ * it arrives and reads the body after, so a test that waits for a request and then reads its
+ * body or `valid` waits for this.
+ */
+export function withBody(request: RecordedRequest | undefined): RecordedRequest | undefined {
+  return request?.valid === null ? undefined : request;
+}
+
 /** The recordings uploaded to the stand-in for transcription, oldest first. */
 export function transcriptions(standin: Standin): RecordedRequest[] {
   return standin.requests.filter((r) => r.endpoint === 'transcriptions');

@@ -7,6 +7,7 @@ import {
   usePanel,
   waitForPhase,
   waitUntil,
+  withBody,
   type ChatBody,
 } from './fixtures';
 
@@ -53,7 +54,9 @@ describe('the guided start: key, microphone, level and scenario, first turn', ()
     await t.page.locator('.guide-step', { hasText: 'Step 4 of 4' }).waitFor();
 
     // Step 4: the teacher opens, in the role and at the level just chosen.
-    const opening = await waitUntil(() => t.stage.standin.requests.filter((r) => r.endpoint === 'chat')[before]);
+    const opening = await waitUntil(() =>
+      withBody(t.stage.standin.requests.filter((r) => r.endpoint === 'chat')[before]),
+    );
     expect(opening.valid).toBe(true);
     const system = (opening.body as ChatBody).messages[0];
     expect(system?.role).toBe('system');

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SENTENCES, usePanel, waitUntil, type ChatBody } from './fixtures';
+import { SENTENCES, usePanel, waitUntil, withBody, type ChatBody } from './fixtures';
 import { attachToTarget, targetUrls, type Evaluator } from './offscreen-probe';
 import { ARTICLE_TITLE, CLUTTER, SELECTED, SELECT_FIRST_PARAGRAPH } from './pages';
 
@@ -92,7 +92,7 @@ describe('the real page and talk shortcuts, headed', () => {
     await waitUntil(async () => (await panelPhase()) === 'recording', 15_000);
     await reading.waitForTimeout(3_800);
     await t.display.key('alt+shift+s');
-    const chat = await waitUntil(() => chats()[0], 30_000);
+    const chat = await waitUntil(() => withBody(chats()[0]), 30_000);
     const body = chat.body as ChatBody;
     expect(body.messages[0]?.content).toContain('Trees cool the streets around them');
     expect(body.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual([SENTENCES.books]);

@@ -2,7 +2,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './axe';
 import { readDatabase, readStore, speechEvents, tapSpeechEvents } from './harness';
-import { SENTENCES, shoot, talk, talkButton, usePanel, waitForPhase, waitUntil, type ChatBody } from './fixtures';
+import {
+  SENTENCES,
+  shoot,
+  talk,
+  talkButton,
+  usePanel,
+  waitForPhase,
+  waitUntil,
+  withBody,
+  type ChatBody,
+} from './fixtures';
 import {
   ARTICLE_TITLE,
   ARTICLE_WORDS,
@@ -57,7 +67,7 @@ describe('talking about the page the learner is reading', () => {
 
     await t.page.locator('.page-title', { hasText: ARTICLE_TITLE }).waitFor();
     expect(await t.page.locator('.page-site').first().textContent()).toContain('127.0.0.1');
-    const chat = await waitUntil(() => chats()[0]);
+    const chat = await waitUntil(() => withBody(chats()[0]));
     expect(chat.valid).toBe(true);
     const system = systemOf(chat.body);
     expect(system).toContain(`Title: ${ARTICLE_TITLE}`);
@@ -113,7 +123,7 @@ describe('talking about the page the learner is reading', () => {
     t.stage.standin.control.clearRequests();
     await t.stage.say('books');
     await talk(t.page, () => talkButton(t.page).click());
-    const chat = await waitUntil(() => chats()[0]);
+    const chat = await waitUntil(() => withBody(chats()[0]));
     expect(systemOf(chat.body)).toContain('Trees cool the streets around them');
     const learner = (chat.body as ChatBody).messages.filter((m) => m.role === 'user').map((m) => m.content);
     expect(learner).toEqual([SENTENCES.books]);
@@ -143,7 +153,7 @@ describe('talking about the page the learner is reading', () => {
       `Now talking about your selection from “${SELECTION_TITLE}”`,
     );
     expect(await t.page.locator('.selection-text').textContent()).toBe(SELECTED);
-    const chat = await waitUntil(() => chats()[0]);
+    const chat = await waitUntil(() => withBody(chats()[0]));
     const system = systemOf(chat.body);
     // The selection first, then the article's opening; the earlier page is named, not repeated.
     expect(system.indexOf(`The part the learner selected:\n${SELECTED}`)).toBeGreaterThan(0);
@@ -239,7 +249,7 @@ describe('talking about the page the learner is reading', () => {
     t.stage.standin.control.clearRequests();
     await t.stage.say('food');
     await talk(t.page, () => talkButton(t.page).click());
-    const chat = await waitUntil(() => chats()[0]);
+    const chat = await waitUntil(() => withBody(chats()[0]));
     expect(systemOf(chat.body)).not.toContain(SELECTED);
     await waitForPhase(t.page, 'idle', 40_000);
   });

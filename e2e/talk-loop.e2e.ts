@@ -11,6 +11,7 @@ import {
   usePanel,
   waitForPhase,
   waitUntil,
+  withBody,
 } from './fixtures';
 
 describe('the talk loop: speak in the side panel, hear the teacher answer', () => {
@@ -37,7 +38,7 @@ describe('the talk loop: speak in the side panel, hear the teacher answer', () =
     await t.stage.say('park');
     await talk(t.page, () => talkButton(t.page).click());
 
-    const upload = await waitUntil(() => transcriptions(t.stage.standin)[0]);
+    const upload = await waitUntil(() => withBody(transcriptions(t.stage.standin)[0]));
     expect(upload.valid).toBe(true);
     expect(upload.file).toMatchObject({ filename: 'recording.webm', contentType: 'audio/webm' });
     expect(upload.fields).toMatchObject({ model: 'whisper-1', language: 'en' });
