@@ -1,21 +1,17 @@
-import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { correctionsLaneOf, isCorrectionsRequest } from '../script/bench/corrections.ts';
-import { makeSpeechWav } from '../script/lib/speech-wav.ts';
-import { launch, readDatabase, type Browser } from './harness';
+import { readDatabase } from './harness';
 import {
   SENTENCES,
-  setUpStage,
+  changeSettings,
+  shoot,
   talk,
   talkButton,
   teacherChats,
+  usePanel,
   waitForPhase,
   waitUntil,
-  type Stage,
-  connectToStage,
-  shoot,
 } from './fixtures';
 
 /**
@@ -29,63 +25,35 @@ import {
 const CORRECTED = 'Yesterday I went to the park with my friend.';
 
 describe('corrections you can see, beside a reply that does not wait for them', () => {
-  let stage: Stage;
-  let browser: Browser;
-  let page: Page;
-  let correctedWav: string;
+  const t = usePanel({ sentences: { corrected: CORRECTED }, viewport: { width: 440, height: 860 }, connect: 'heard' });
 
-  const lastCard = () => page.locator('.correction-slot').last();
+  const lastCard = () => t.page.locator('.correction-slot').last();
 
   /** One learner turn saying the park sentence; resolves once its card is there (checking or not). */
   async function sayPark(): Promise<number> {
-    await waitForPhase(page, 'idle', 40_000);
-    const cards = await page.locator('.correction-slot').count();
+    await waitForPhase(t.page, 'idle', 40_000);
+    const cards = await t.page.locator('.correction-slot').count();
     const since = Date.now();
-    await stage.say('park');
-    await talk(page, () => talkButton(page).click());
-    await waitUntil(async () => (await page.locator('.correction-slot').count()) > cards, 30_000);
+    await t.stage.say('park');
+    await talk(t.page, () => talkButton(t.page).click());
+    await waitUntil(async () => (await t.page.locator('.correction-slot').count()) > cards, 30_000);
     return since;
   }
 
-  async function chooseExplanations(label: 'English' | '简体中文'): Promise<void> {
-    await page.getByRole('button', { name: 'Settings', exact: true }).click();
-    await page.getByLabel('Explanations in').selectOption({ label });
-    await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('heading', { name: 'Settings' }).waitFor({ state: 'detached' });
-  }
+  const chooseExplanations = (label: 'English' | '简体中文') =>
+    changeSettings(t.page, () => t.page.getByLabel('Explanations in').selectOption({ label }));
 
   beforeAll(async () => {
-    stage = await setUpStage();
-    correctedWav = await makeSpeechWav(
-      [{ silenceMs: 300 }, CORRECTED, { silenceMs: 600 }],
-      path.join(stage.dir, 'corrected.wav'),
-    );
-    stage.standin.control.setCandidates([...Object.values(SENTENCES), CORRECTED]);
-    browser = await launch({ micFile: stage.mic });
-    page = await browser.openPanel();
-    await page.setViewportSize({ width: 440, height: 860 });
-    await connectToStage(page, stage);
     await chooseExplanations('English');
-    await page
-      .locator('.message-assistant')
-      .first()
-      .locator('text=What did you do last weekend')
-      .waitFor({ timeout: 20_000 });
-    await waitForPhase(page, 'idle', 30_000);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stage?.close();
   });
 
   it('speaks the reply first while a slow check runs, then shows the card under the sentence with the diff and the reason', async () => {
-    stage.standin.control.setLatency({ correctionsMs: 5_000 });
+    t.stage.standin.control.setLatency({ correctionsMs: 5_000 });
     await sayPark();
     // The teacher is heard while the card still says it is checking.
-    await waitForPhase(page, 'speaking', 30_000);
-    await page.locator('.message-user + .correction-slot .correction-checking').waitFor();
-    const card = page.locator('.message-user + .correction-slot .correction-card:not(.correction-checking)');
+    await waitForPhase(t.page, 'speaking', 30_000);
+    await t.page.locator('.message-user + .correction-slot .correction-checking').waitFor();
+    const card = t.page.locator('.message-user + .correction-slot .correction-card:not(.correction-checking)');
     await card.waitFor({ timeout: 20_000 });
     expect(await card.locator('.sentence-diff del').allTextContents()).toEqual(['removed: go']);
     expect(await card.locator('.sentence-diff ins').allTextContents()).toEqual(['added: went']);
@@ -93,7 +61,7 @@ describe('corrections you can see, beside a reply that does not wait for them', 
     // The natural version is the corrected sentence here, so it is not repeated.
     expect(await card.locator('.correction-natural').count()).toBe(0);
 
-    const db = await readDatabase(page);
+    const db = await readDatabase(t.page);
     const learner = db.messages.find((m) => m.role === 'user')!;
     const reply = db.messages.at(-1)!;
     const firstAudio = reply.timings.firstAudioAt! - reply.timings.stopPressedAt!;
@@ -104,13 +72,13 @@ describe('corrections you can see, beside a reply that does not wait for them', 
     expect(firstAudio).toBeLessThan(cardShown - 2_000);
     // The lane began right after the teacher was asked, not after the reply.
     expect(learner.timings.checkStartedAt! - learner.timings.transcriptAt!).toBeLessThan(1_000);
-    const lane = stage.standin.requests.filter(isCorrectionsRequest);
+    const lane = t.stage.standin.requests.filter(isCorrectionsRequest);
     expect(lane).toHaveLength(1);
     expect(lane[0]?.valid).toBe(true);
     expect(lane[0]?.body).toMatchObject({ response_format: { type: 'json_schema', json_schema: { strict: true } } });
-    stage.standin.control.setLatency({ correctionsMs: 0 });
-    await waitForPhase(page, 'idle', 40_000);
-    await shoot(page, 'correction-card');
+    t.stage.standin.control.setLatency({ correctionsMs: 0 });
+    await waitForPhase(t.page, 'idle', 40_000);
+    await shoot(t.page, 'correction-card');
   });
 
   it('explains in 简体中文 when chosen', async () => {
@@ -118,103 +86,103 @@ describe('corrections you can see, beside a reply that does not wait for them', 
     await sayPark();
     await lastCard().locator('.correction-explanation').waitFor({ timeout: 20_000 });
     expect(await lastCard().locator('.correction-explanation').textContent()).toMatch(/过去式.*“go”要改成“went”/);
-    const request = stage.standin.requests.filter(isCorrectionsRequest).at(-1);
+    const request = t.stage.standin.requests.filter(isCorrectionsRequest).at(-1);
     expect(JSON.stringify(request?.body)).toContain('简体中文');
-    await waitForPhase(page, 'idle', 40_000);
+    await waitForPhase(t.page, 'idle', 40_000);
     await chooseExplanations('English');
   });
 
   it('still shows the card from a server without json_schema, then without json_object, and remembers what works', async () => {
     const modes = async () => {
-      const stored = await page.evaluate(() => chrome.storage.local.get('structuredSupport'));
+      const stored = await t.page.evaluate(() => chrome.storage.local.get('structuredSupport'));
       return Object.values((stored.structuredSupport ?? {}) as Record<string, { mode: string }>).map((e) => e.mode);
     };
     const formats = (since: number) =>
-      stage.standin.requests
+      t.stage.standin.requests
         .filter((r) => r.receivedAt >= since && isCorrectionsRequest(r))
         .map(
           (r) => `${(r.body as { response_format?: { type: string } }).response_format?.type ?? 'plain'} ${r.status}`,
         );
 
-    stage.standin.control.setStructuredOutputs('json_object');
+    t.stage.standin.control.setStructuredOutputs('json_object');
     let since = await sayPark();
-    await waitUntil(() => correctionsLaneOf(stage.standin.requests, since)?.answered, 20_000);
+    await waitUntil(() => correctionsLaneOf(t.stage.standin.requests, since)?.answered, 20_000);
     await lastCard().locator('.sentence-diff ins', { hasText: 'went' }).waitFor({ timeout: 20_000 });
     expect(formats(since)).toEqual(['json_schema 400', 'json_object 200']);
     expect(await modes()).toEqual(['json_object']);
-    await waitForPhase(page, 'idle', 40_000);
+    await waitForPhase(t.page, 'idle', 40_000);
 
     // Remembered: the next sentence goes straight to json_object.
     since = await sayPark();
-    await waitUntil(() => correctionsLaneOf(stage.standin.requests, since)?.answered, 20_000);
+    await waitUntil(() => correctionsLaneOf(t.stage.standin.requests, since)?.answered, 20_000);
     expect(formats(since)).toEqual(['json_object 200']);
-    await waitForPhase(page, 'idle', 40_000);
+    await waitForPhase(t.page, 'idle', 40_000);
 
-    stage.standin.control.setStructuredOutputs('none');
+    t.stage.standin.control.setStructuredOutputs('none');
     since = await sayPark();
-    await waitUntil(() => correctionsLaneOf(stage.standin.requests, since)?.answered, 20_000);
+    await waitUntil(() => correctionsLaneOf(t.stage.standin.requests, since)?.answered, 20_000);
     await lastCard().locator('.sentence-diff ins', { hasText: 'went' }).waitFor({ timeout: 20_000 });
     expect(formats(since)).toEqual(['json_object 400', 'plain 200']);
     expect(await modes()).toEqual(['plain']);
-    await waitForPhase(page, 'idle', 40_000);
-    stage.standin.control.setStructuredOutputs('json_schema');
+    await waitForPhase(t.page, 'idle', 40_000);
+    t.stage.standin.control.setStructuredOutputs('json_schema');
   });
 
   it('"Say it again" on the card judges the repetition word by word, with no teacher turn', async () => {
-    const chats = teacherChats(stage.standin).length;
-    const lane = stage.standin.requests.filter(isCorrectionsRequest).length;
-    const messages = (await readDatabase(page)).messages.length;
-    await copyFile(correctedWav, stage.mic);
+    const chats = teacherChats(t.stage.standin).length;
+    const lane = t.stage.standin.requests.filter(isCorrectionsRequest).length;
+    const messages = (await readDatabase(t.page)).messages.length;
+    await t.stage.say('corrected');
     const card = lastCard();
     await card.getByRole('button', { name: 'Say it again' }).click();
     await card.locator('.say-again-target', { hasText: CORRECTED }).waitFor();
-    await waitForPhase(page, 'recording');
-    await page.waitForTimeout(3_800);
-    await shoot(page, 'drill-recording');
+    await waitForPhase(t.page, 'recording');
+    await t.page.waitForTimeout(3_800);
+    await shoot(t.page, 'drill-recording');
     await card.getByRole('button', { name: 'Stop' }).click();
     await card.locator('.attempt-success', { hasText: 'Every word right' }).waitFor({ timeout: 20_000 });
     expect(await card.locator('.attempt-words .word-right').count()).toBe(9);
-    await waitForPhase(page, 'idle');
-    await shoot(page, 'drill-result');
+    await waitForPhase(t.page, 'idle');
+    await shoot(t.page, 'drill-result');
     // Judged locally: no chat request of either lane, nothing added to the conversation.
-    expect(teacherChats(stage.standin)).toHaveLength(chats);
-    expect(stage.standin.requests.filter(isCorrectionsRequest)).toHaveLength(lane);
-    const db = await readDatabase(page);
+    expect(teacherChats(t.stage.standin)).toHaveLength(chats);
+    expect(t.stage.standin.requests.filter(isCorrectionsRequest)).toHaveLength(lane);
+    const db = await readDatabase(t.page);
     expect(db.messages).toHaveLength(messages);
     // The attempt's audio is not kept.
     expect(db.recordings).toHaveLength(db.messages.filter((m) => m.role === 'user').length);
   });
 
   it('the notebook lists the corrections, newest first, with their reviews, a search and a CSV export', async () => {
-    await page.getByRole('button', { name: 'Notebook' }).click();
-    const entries = page.locator('.notebook-entry');
+    await t.page.getByRole('button', { name: 'Notebook' }).click();
+    const entries = t.page.locator('.notebook-entry');
     await entries.first().waitFor();
     // One per checked sentence: the park sentence five times.
     expect(await entries.count()).toBe(5);
     expect(await entries.first().locator('.correction-change').textContent()).toContain('went');
     expect(await entries.first().textContent()).toContain('Last time: every word right');
-    expect(await page.locator('.notebook-due').textContent()).toMatch(/to review today/);
-    await page.getByLabel('Search').fill('dumplings');
-    await page.locator('.notebook .empty', { hasText: 'Nothing matches' }).waitFor();
-    await page.getByLabel('Search').fill('park');
+    expect(await t.page.locator('.notebook-due').textContent()).toMatch(/to review today/);
+    await t.page.getByLabel('Search').fill('dumplings');
+    await t.page.locator('.notebook .empty', { hasText: 'Nothing matches' }).waitFor();
+    await t.page.getByLabel('Search').fill('park');
     await entries.first().waitFor();
-    await shoot(page, 'notebook');
-    const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export CSV' }).click();
+    await shoot(t.page, 'notebook');
+    const download = t.page.waitForEvent('download');
+    await t.page.getByRole('button', { name: 'Export CSV' }).click();
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^aitalk-notebook-\d{4}-\d{2}-\d{2}\.csv$/);
-    const saved = path.join(stage.dir, 'notebook.csv');
+    const saved = path.join(t.stage.dir, 'notebook.csv');
     await file.saveAs(saved);
     const { readFile } = await import('node:fs/promises');
     const csv = await readFile(saved, 'utf8');
     expect(csv.split('\r\n')[0]).toContain('Date,Kind,You said,Mistake,Correction');
     expect(csv).toContain(SENTENCES.park);
-    await page.getByRole('button', { name: 'Notebook' }).click();
+    await t.page.getByRole('button', { name: 'Notebook' }).click();
   });
 
   it('Summary shows the session: its corrections and fluency from word timestamps', async () => {
-    await page.getByRole('button', { name: 'Summary' }).click();
-    const session = page.locator('.session-card');
+    await t.page.getByRole('button', { name: 'Summary' }).click();
+    const session = t.page.locator('.session-card');
     await session.waitFor();
     // Brought into view, above a conversation that was scrolled to its end.
     await waitUntil(async () => {
@@ -223,7 +191,7 @@ describe('corrections you can see, beside a reply that does not wait for them', 
     }, 5_000);
     expect(await session.locator('.session-corrections > li').count()).toBe(5);
     expect(await session.locator('.session-fluency').textContent()).toContain('From the timing of each word');
-    await shoot(page, 'session-card');
+    await shoot(t.page, 'session-card');
     await session.getByRole('button', { name: 'Close' }).click();
     await session.waitFor({ state: 'detached' });
   });

@@ -1,9 +1,11 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { configure, REPO_ROOT, waitForPhase } from './harness.ts';
-import { vi } from 'vitest';
+import { configure, launch, REPO_ROOT, waitForPhase, type Browser, type LaunchOptions } from './harness.ts';
+import { servePages, type TestPages } from './pages.ts';
+import { startXvfb, type Display } from './xvfb.ts';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { startCompanion } from '../companion-server/src/server.ts';
 import { makeSilenceWav, makeSpeechWav } from '../script/lib/speech-wav.ts';
 import { isCorrectionsRequest } from '../script/bench/corrections.ts';
@@ -16,39 +18,55 @@ export const SENTENCES = {
   food: 'My favourite food are dumplings.',
 } as const;
 
-export interface Stage {
+/** What every stage's learner can say; `StageOptions.sentences` adds more. */
+type Said = keyof typeof SENTENCES | 'silence';
+
+export interface Stage<Extra extends string = never> {
   dir: string;
   /** The file the fake microphone reads; `say` replaces it. */
   mic: string;
-  wav: { park: string; books: string; food: string; silence: string };
+  wav: Record<Said | Extra, string>;
   standin: Standin;
   companion: { url: string; close(): Promise<void> };
-  say(which: keyof Stage['wav']): Promise<void>;
+  say(which: Said | Extra): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface StageOptions<Extra extends string = never> {
+  latencyProfile?: 'default' | 'fast';
+  replyWords?: number;
+  /** More sentences the learner says, by name: each gets a WAV for `say(name)` and is one of the stand-in's candidates. */
+  sentences?: Record<Extra, string>;
+}
+
+/** A WAV of the learner saying `sentence`, with the pauses around it a real learner leaves. */
+function speech(sentence: string, file: string): Promise<string> {
+  return makeSpeechWav([{ silenceMs: 300 }, sentence, { silenceMs: 600 }], file);
 }
 
 /**
  * A local OpenAI-compatible server that really recognises the candidate sentences, the real
  * companion with its embedded voice, and WAVs of a learner saying things.
  */
-export async function setUpStage(
-  options: { latencyProfile?: 'default' | 'fast'; replyWords?: number } = {},
-): Promise<Stage> {
+export async function setUpStage<Extra extends string = never>(
+  options: StageOptions<Extra> = {},
+): Promise<Stage<Extra>> {
   const dir = await mkdtemp(path.join(tmpdir(), 'aitalk-stage-'));
-  const wav = {
-    park: await makeSpeechWav([{ silenceMs: 300 }, SENTENCES.park, { silenceMs: 600 }], path.join(dir, 'park.wav')),
-    books: await makeSpeechWav([{ silenceMs: 300 }, SENTENCES.books, { silenceMs: 600 }], path.join(dir, 'books.wav')),
-    food: await makeSpeechWav([{ silenceMs: 300 }, SENTENCES.food, { silenceMs: 600 }], path.join(dir, 'food.wav')),
-    silence: await makeSilenceWav(3_000, path.join(dir, 'silence.wav')),
-  };
+  const sentences: Record<string, string> = { ...SENTENCES, ...options.sentences };
+  const files = await Promise.all([
+    ...Object.entries(sentences).map(
+      async ([name, sentence]) => [name, await speech(sentence, path.join(dir, `${name}.wav`))] as const,
+    ),
+    makeSilenceWav(3_000, path.join(dir, 'silence.wav')).then((file) => ['silence', file] as const),
+  ]);
+  const wav = Object.fromEntries(files) as Record<Said | Extra, string>;
   const mic = path.join(dir, 'mic.wav');
-  const { copyFile } = await import('node:fs/promises');
   await copyFile(wav.park, mic);
   const standin = await startStandin({
     latencyProfile: options.latencyProfile ?? 'fast',
     // Short replies keep each spoken turn to a few seconds; the bench uses full-length ones.
     latency: { replyWords: options.replyWords ?? 30 },
-    candidates: Object.values(SENTENCES),
+    candidates: Object.values(sentences),
   });
   // Its cache lives with the stage, so tests never touch the learner's ~/.cache.
   const companion = await startCompanion({ port: 0, cacheDir: path.join(dir, 'cache'), log: () => undefined });
@@ -64,6 +82,146 @@ export async function setUpStage(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+// ── One setup for every e2e file ─────────────────────────────────────────────────────────────
+//
+// useStage and usePanel register their own beforeAll and afterAll in the describe they are
+// called in, and return an object whose fields are filled in before its first test. Vitest runs
+// afterAll hooks in reverse order, so a file's own hooks, registered after, set up after them
+// and are torn down before them.
+
+/** Throws when a field of useStage/usePanel is read before its beforeAll has run (e.g. in a describe body). */
+function filled<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is set up in beforeAll: read it in a test or a later hook`);
+  return value;
+}
+
+export interface OnStage<Extra extends string = never> {
+  readonly stage: Stage<Extra>;
+}
+
+/** A stage for the tests of this describe; usePanel's `stage` option shares it between browsers. */
+export function useStage<Extra extends string = never>(options: StageOptions<Extra> = {}): OnStage<Extra> {
+  let stage: Stage<Extra> | undefined;
+  beforeAll(async () => {
+    stage = await setUpStage(options);
+  });
+  afterAll(async () => {
+    await stage?.close();
+  });
+  return {
+    get stage() {
+      return filled(stage, 'the stage');
+    },
+  };
+}
+
+export interface PanelOptions<Extra extends string = never> extends StageOptions<Extra> {
+  /** The stage of an enclosing describe (useStage), instead of one of its own; the stage options are then its. */
+  stage?: OnStage<Extra>;
+  microphone?: LaunchOptions['microphone'];
+  /** The browser's UI language, e.g. 'zh-CN'. */
+  lang?: string;
+  /** Chromium headed on an Xvfb display of its own, for real keyboard shortcuts (e2e/README.md, "Headed tests"). */
+  headed?: boolean;
+  /** Serves e2e/pages.ts's web pages on this loopback host. */
+  pages?: string;
+  /** Run in the panel page before its own scripts, at every load. */
+  initScripts?: ReadonlyArray<() => void>;
+  viewport?: { width: number; height: number };
+  /**
+   * Unset: the panel as on a first run, with no key. 'saved': the settings point at the stage.
+   * 'heard': and the teacher's opening question has been spoken, with the Talk bar ready.
+   */
+  connect?: 'saved' | 'heard';
+}
+
+export interface InPanel<Extra extends string = never> extends OnStage<Extra> {
+  readonly browser: Browser;
+  /** The side panel in a tab. A test that closes it sets the one it opens instead. */
+  page: Page;
+  /** With `headed`. */
+  readonly display: Display;
+  /** With `pages`. */
+  readonly pages: TestPages;
+  /** Closes the browser and starts it again on the same profile, with a new panel. */
+  restart(): Promise<void>;
+}
+
+/** The built extension in a browser with its side panel open, on a stage, for the tests of this describe. */
+export function usePanel<Extra extends string = never>(options: PanelOptions<Extra> = {}): InPanel<Extra> {
+  // Called first so that its hooks wrap the browser's: the stage is up before it starts, closed after it.
+  const onStage = options.stage ?? useStage(options);
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let display: Display | undefined;
+  let pages: TestPages | undefined;
+
+  const start = (userDataDir?: string) =>
+    launch({
+      micFile: onStage.stage.mic,
+      microphone: options.microphone,
+      lang: options.lang,
+      display: display?.name,
+      userDataDir,
+    });
+  const openPanel = async (from: Browser) => {
+    const panel = await from.openPanel({ initScripts: options.initScripts });
+    if (options.viewport) await panel.setViewportSize(options.viewport);
+    return panel;
+  };
+
+  beforeAll(async () => {
+    if (options.headed) display = await startXvfb();
+    if (options.pages) pages = await servePages(options.pages);
+    browser = await start();
+    page = await openPanel(browser);
+    if (options.connect) await connectToStage(page, onStage.stage);
+    if (options.connect === 'heard') await openingHeard(page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await pages?.close();
+    await display?.close();
+  });
+
+  return {
+    get stage() {
+      return onStage.stage;
+    },
+    get browser() {
+      return filled(browser, 'the browser');
+    },
+    get page() {
+      return filled(page, 'the panel');
+    },
+    set page(value) {
+      page = value;
+    },
+    get display() {
+      return filled(display, 'the display (usePanel({ headed: true }))');
+    },
+    get pages() {
+      return filled(pages, 'the web pages (usePanel({ pages }))');
+    },
+    async restart() {
+      const profile = filled(browser, 'the browser').userDataDir;
+      await browser?.close({ keepProfile: true });
+      browser = await start(profile);
+      page = await openPanel(browser);
+    },
+  };
+}
+
+/** Waits until the teacher's opening question of a new conversation has been said and the Talk bar is ready. */
+export async function openingHeard(page: Page): Promise<void> {
+  await page
+    .locator('.message-assistant')
+    .first()
+    .locator('text=What did you do last weekend')
+    .waitFor({ timeout: 20_000 });
+  await waitForPhase(page, 'idle', 30_000);
 }
 
 /** The text of the panel's message banner once one shows: 'error' (role=alert) or 'info'. */
@@ -116,6 +274,33 @@ export async function talk(page: Page, press: () => Promise<void>, ms = 3_800): 
 /** The teacher's chat requests, without the corrections lane's (which go to the same endpoint). */
 export function teacherChats(standin: Standin): RecordedRequest[] {
   return standin.requests.filter((r) => r.endpoint === 'chat' && !isCorrectionsRequest(r));
+}
+
+/**
+ * `request` once the stand-in has read its body, else undefined: it records a request as soon as
+ * it arrives and reads the body after, so a test that waits for a request and then reads its
+ * body or `valid` waits for this.
+ */
+export function withBody(request: RecordedRequest | undefined): RecordedRequest | undefined {
+  return request?.valid === null ? undefined : request;
+}
+
+/** The recordings uploaded to the stand-in for transcription, oldest first. */
+export function transcriptions(standin: Standin): RecordedRequest[] {
+  return standin.requests.filter((r) => r.endpoint === 'transcriptions');
+}
+
+/** A chat request's body, as far as the tests read it. */
+export interface ChatBody {
+  messages: Array<{ role: string; content: string }>;
+}
+
+/** Opens Settings, lets `change` set what it wants through the form, and saves. */
+export async function changeSettings(page: Page, change: () => Promise<unknown>): Promise<void> {
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await change();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor({ state: 'detached' });
 }
 
 /**

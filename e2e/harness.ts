@@ -41,8 +41,11 @@ export interface Browser {
   extensionId: string;
   userDataDir: string;
   serviceWorker(): Promise<Worker>;
-  /** The side panel's page, opened in a tab (sidePanel.open needs a real user gesture). */
-  openPanel(): Promise<Page>;
+  /**
+   * The side panel's page, opened in a tab (sidePanel.open needs a real user gesture);
+   * `initScripts` run in it before its own scripts.
+   */
+  openPanel(options?: { initScripts?: ReadonlyArray<() => void> }): Promise<Page>;
   /** Fires the real keyboard-shortcut listener in the service worker. */
   pressShortcut(): Promise<void>;
   /** Stops the service worker, as Chrome does when it is idle. */
@@ -98,8 +101,9 @@ export async function launch(options: LaunchOptions): Promise<Browser> {
     extensionId,
     userDataDir,
     serviceWorker,
-    async openPanel() {
+    async openPanel({ initScripts = [] } = {}) {
       const page = await context.newPage();
+      for (const script of initScripts) await page.addInitScript(script);
       await page.goto(`chrome-extension://${extensionId}/sidepanel.html`);
       return page;
     },

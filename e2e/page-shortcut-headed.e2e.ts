@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launch, type Browser } from './harness';
-import { SENTENCES, setUpStage, waitUntil, type Stage, connectToStage } from './fixtures';
+import { SENTENCES, usePanel, waitUntil, withBody, type ChatBody } from './fixtures';
 import { attachToTarget, targetUrls, type Evaluator } from './offscreen-probe';
-import { ARTICLE_TITLE, CLUTTER, SELECTED, SELECT_FIRST_PARAGRAPH, servePages, type TestPages } from './pages';
-import { startXvfb, type Display } from './xvfb';
+import { ARTICLE_TITLE, CLUTTER, SELECTED, SELECT_FIRST_PARAGRAPH } from './pages';
 
 /**
  * The real keyboard shortcuts in a headed Chromium under Xvfb: xdotool presses Alt+Shift+L on a
@@ -14,19 +12,13 @@ import { startXvfb, type Display } from './xvfb';
  * panels as pages). See e2e/README.md, "Headed tests".
  */
 
-interface ChatBody {
-  messages: Array<{ role: string; content: string }>;
-}
-
 describe('the real page and talk shortcuts, headed', () => {
-  let display: Display;
-  let stage: Stage;
-  let browser: Browser;
-  let pages: TestPages;
+  // Settings once, in a tab; the real side panel opened by the shortcut reads them from storage.
+  const t = usePanel({ sentences: { selected: SELECTED }, headed: true, pages: '127.0.0.2', connect: 'saved' });
   let reading: Page;
   let panel: Evaluator | undefined;
 
-  const chats = () => stage.standin.requests.filter((r) => r.endpoint === 'chat');
+  const chats = () => t.stage.standin.requests.filter((r) => r.endpoint === 'chat');
   const panelText = (selector: string) =>
     (panel as Evaluator)<string>(`document.querySelector(${JSON.stringify(selector)})?.textContent ?? ''`);
   const panelPhase = () =>
@@ -37,33 +29,18 @@ describe('the real page and talk shortcuts, headed', () => {
   /** Puts the keyboard on the reading page, as a learner's click on it would. */
   async function focusPage(): Promise<void> {
     await reading.bringToFront();
-    await display.focusChromium();
+    await t.display.focusChromium();
     await reading.click('h1');
   }
 
   beforeAll(async () => {
-    display = await startXvfb();
-    stage = await setUpStage();
-    stage.standin.control.setCandidates([...Object.values(SENTENCES), SELECTED]);
-    pages = await servePages('127.0.0.2');
-    browser = await launch({ micFile: stage.mic, display: display.name });
-    // Settings once, in a tab; the real side panel opened by the shortcut reads them from storage.
-    const settingsTab = await browser.openPanel();
-    await connectToStage(settingsTab, stage);
-    await settingsTab.close();
-    reading = await browser.context.newPage();
-    await reading.goto(pages.article);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await pages?.close();
-    await stage?.close();
-    await display?.close();
+    await t.page.close();
+    reading = await t.browser.context.newPage();
+    await reading.goto(t.pages.article);
   });
 
   it('registers both shortcuts with the keys it suggests', async () => {
-    const worker = await browser.serviceWorker();
+    const worker = await t.browser.serviceWorker();
     const commands = await worker.evaluate(() => chrome.commands.getAll());
     const byName = Object.fromEntries(commands.map((c) => [c.name, c.shortcut]));
     expect(byName['toggle-talk']).toBe('Alt+Shift+S');
@@ -71,7 +48,7 @@ describe('the real page and talk shortcuts, headed', () => {
   });
 
   it('Alt+Shift+L opens the real side panel and reads the article under the activeTab grant', async () => {
-    const worker = await browser.serviceWorker();
+    const worker = await t.browser.serviceWorker();
     // Without a grant the page cannot be read at all: the grant is what the shortcut gives.
     const before = await worker.evaluate(async (url) => {
       const [tab] = await chrome.tabs.query({});
@@ -82,13 +59,13 @@ describe('the real page and talk shortcuts, headed', () => {
       } catch (error) {
         return String(error);
       }
-    }, pages.article);
+    }, t.pages.article);
     expect(before).toMatch(/Cannot access|permission/i);
     expect((await targetUrls(reading)).some((url) => url.endsWith('/sidepanel.html'))).toBe(false);
 
-    stage.standin.control.clearRequests();
+    t.stage.standin.control.clearRequests();
     await focusPage();
-    await display.key('alt+shift+l');
+    await t.display.key('alt+shift+l');
 
     await waitUntil(async () => (await targetUrls(reading)).some((url) => url.endsWith('/sidepanel.html')), 15_000);
     panel = await attachToTarget(reading, '/sidepanel.html');
@@ -108,14 +85,14 @@ describe('the real page and talk shortcuts, headed', () => {
 
   it('Alt+Shift+S talks about it: the spoken turn stays grounded in the page', async () => {
     await waitUntil(async () => (await panelPhase()) === 'idle', 40_000);
-    stage.standin.control.clearRequests();
-    await stage.say('books');
+    t.stage.standin.control.clearRequests();
+    await t.stage.say('books');
     await focusPage();
-    await display.key('alt+shift+s');
+    await t.display.key('alt+shift+s');
     await waitUntil(async () => (await panelPhase()) === 'recording', 15_000);
     await reading.waitForTimeout(3_800);
-    await display.key('alt+shift+s');
-    const chat = await waitUntil(() => chats()[0], 30_000);
+    await t.display.key('alt+shift+s');
+    const chat = await waitUntil(() => withBody(chats()[0]), 30_000);
     const body = chat.body as ChatBody;
     expect(body.messages[0]?.content).toContain('Trees cool the streets around them');
     expect(body.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual([SENTENCES.books]);
@@ -127,33 +104,27 @@ describe('the real page and talk shortcuts, headed', () => {
   });
 
   it('a selection comes in with the shortcut; reading it aloud is stopped by the talk shortcut and scored', async () => {
-    await reading.goto(pages.selection);
+    await reading.goto(t.pages.selection);
     await focusPage();
     expect(await reading.evaluate(SELECT_FIRST_PARAGRAPH)).toBe(SELECTED);
-    stage.standin.control.clearRequests();
-    await display.key('alt+shift+l');
+    t.stage.standin.control.clearRequests();
+    await t.display.key('alt+shift+l');
     await waitUntil(async () => (await panelText('.selection-text')) === SELECTED, 20_000);
     // The teacher opens about the selection; Read it aloud waits until it has finished (the panel
     // is idle for a moment before that opening starts, and the button is disabled while it runs).
     await waitUntil(() => chats().find((c) => (c.body as ChatBody).messages.at(-1)?.role === 'system'), 20_000);
     await waitUntil(async () => (await panelPhase()) === 'idle', 40_000);
 
-    stage.standin.control.clearRequests();
+    t.stage.standin.control.clearRequests();
     // The learner reads the selection exactly.
-    const { makeSpeechWav } = await import('../script/lib/speech-wav.ts');
-    const { say } = await import('./harness');
-    const path = await import('node:path');
-    await say(
-      stage.mic,
-      await makeSpeechWav([{ silenceMs: 300 }, SELECTED, { silenceMs: 600 }], path.join(stage.dir, 'read.wav')),
-    );
+    await t.stage.say('selected');
     await (panel as Evaluator)(
       `[...document.querySelectorAll('button')].find((b) => b.textContent === 'Read it aloud').click()`,
     );
     await waitUntil(async () => (await panelPhase()) === 'recording', 15_000);
     await reading.waitForTimeout(4_500);
     await focusPage();
-    await display.key('alt+shift+s');
+    await t.display.key('alt+shift+s');
     await waitUntil(async () => (await panelText('.reading-score')).startsWith('Score:'), 30_000);
     const words = SELECTED.split(' ').length;
     expect(await panelText('.reading-score')).toMatch(new RegExp(`Score: ${words} of ${words} words right`));

@@ -1,19 +1,17 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { makeSpeechWav } from '../script/lib/speech-wav.ts';
 import { seriousViolations } from './axe';
-import { launch, readDatabase, readStore, say, speechEvents, tapSpeechEvents, type Browser } from './harness';
+import { readDatabase, readStore, speechEvents, tapSpeechEvents } from './harness';
 import {
   SENTENCES,
-  setUpStage,
+  shoot,
   talk,
   talkButton,
+  usePanel,
   waitForPhase,
   waitUntil,
-  type Stage,
-  connectToStage,
-  shoot,
+  withBody,
+  type ChatBody,
 } from './fixtures';
 import {
   ARTICLE_TITLE,
@@ -23,8 +21,6 @@ import {
   SELECTED,
   SELECTION_TITLE,
   SELECT_FIRST_PARAGRAPH,
-  servePages,
-  type TestPages,
 } from './pages';
 
 /**
@@ -34,21 +30,21 @@ import {
  * listener can script them without an activeTab grant.
  */
 
-interface ChatBody {
-  messages: Array<{ role: string; content: string }>;
-}
-
 describe('talking about the page the learner is reading', () => {
-  let stage: Stage;
-  let browser: Browser;
-  let pages: TestPages;
-  let panel: Page;
+  const t = usePanel({
+    // The exact selection is a candidate too: the stand-in must tell the slip from it.
+    sentences: { selected: SELECTED, slip: READ_WITH_SLIP },
+    pages: '127.0.0.1',
+    // About the width of Chrome's side panel, so the screenshots look like it.
+    viewport: { width: 480, height: 900 },
+    // The new conversation's opening question, before any page.
+    connect: 'heard',
+  });
   let reading: Page;
-  let slip: string;
 
   /** Fires the page command's listener for the tab showing `url` (as the shortcut would). */
   async function pressPageCommand(tabUrl: string): Promise<void> {
-    const worker = await browser.serviceWorker();
+    const worker = await t.browser.serviceWorker();
     await worker.evaluate(async (url) => {
       const [tab] = await chrome.tabs.query({ url });
       if (!tab) throw new Error(`no tab shows ${url}`);
@@ -57,68 +53,47 @@ describe('talking about the page the learner is reading', () => {
     }, tabUrl);
   }
 
-  const chats = () => stage.standin.requests.filter((r) => r.endpoint === 'chat');
+  const chats = () => t.stage.standin.requests.filter((r) => r.endpoint === 'chat');
   const systemOf = (body: unknown) => (body as ChatBody).messages[0]?.content ?? '';
 
   beforeAll(async () => {
-    stage = await setUpStage();
-    slip = await makeSpeechWav(
-      [{ silenceMs: 300 }, READ_WITH_SLIP, { silenceMs: 600 }],
-      path.join(stage.dir, 'slip.wav'),
-    );
-    stage.standin.control.setCandidates([...Object.values(SENTENCES), SELECTED, READ_WITH_SLIP]);
-    pages = await servePages();
-    browser = await launch({ micFile: stage.mic });
-    panel = await browser.openPanel();
-    // About the width of Chrome's side panel, so the screenshots look like it.
-    await panel.setViewportSize({ width: 480, height: 900 });
-    await connectToStage(panel, stage);
-    // The new conversation's opening question, before any page.
-    await panel.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
-    await waitForPhase(panel, 'idle', 30_000);
-    reading = await browser.context.newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await pages?.close();
-    await stage?.close();
+    reading = await t.browser.context.newPage();
   });
 
   it('gives the teacher the article and not the clutter around it, and the teacher asks about it', async () => {
-    await reading.goto(pages.article);
-    stage.standin.control.clearRequests();
-    await pressPageCommand(pages.article);
+    await reading.goto(t.pages.article);
+    t.stage.standin.control.clearRequests();
+    await pressPageCommand(t.pages.article);
 
-    await panel.locator('.page-title', { hasText: ARTICLE_TITLE }).waitFor();
-    expect(await panel.locator('.page-site').first().textContent()).toContain('127.0.0.1');
-    const chat = await waitUntil(() => chats()[0]);
+    await t.page.locator('.page-title', { hasText: ARTICLE_TITLE }).waitFor();
+    expect(await t.page.locator('.page-site').first().textContent()).toContain('127.0.0.1');
+    const chat = await waitUntil(() => withBody(chats()[0]));
     expect(chat.valid).toBe(true);
     const system = systemOf(chat.body);
     expect(system).toContain(`Title: ${ARTICLE_TITLE}`);
-    expect(system).toContain(`Address: ${pages.article}`);
+    expect(system).toContain(`Address: ${t.pages.article}`);
     expect(system).toContain('Language: en-GB');
     for (const words of ARTICLE_WORDS) expect(system).toContain(words);
     for (const clutter of CLUTTER) expect(system).not.toContain(clutter);
 
     // The teacher speaks first, about the page.
-    const opening = panel.locator('.message-assistant', { hasText: `I see you are reading “${ARTICLE_TITLE}”` });
+    const opening = t.page.locator('.message-assistant', { hasText: `I see you are reading “${ARTICLE_TITLE}”` });
     await opening.waitFor({ timeout: 20_000 });
-    await waitForPhase(panel, 'idle', 40_000);
+    await waitForPhase(t.page, 'idle', 40_000);
 
     // The learner can see exactly what the teacher was given, as text.
-    await panel.getByText('What the teacher was given').click();
-    const given = await panel.locator('.page-brief').textContent();
+    await t.page.getByText('What the teacher was given').click();
+    const given = await t.page.locator('.page-brief').textContent();
     expect(given).toContain('Trees cool the streets around them');
     expect(given).not.toContain('Accept all cookies');
 
     // Nothing stays on the page: no content script is declared, and the reader left no global
     // in the extension's isolated world of the page, and no element in the page.
-    const manifest = await panel.evaluate(() => chrome.runtime.getManifest());
+    const manifest = await t.page.evaluate(() => chrome.runtime.getManifest());
     expect(manifest.content_scripts).toBeUndefined();
-    const fresh = await browser.context.newPage();
-    await fresh.goto(pages.selection);
-    const worker = await browser.serviceWorker();
+    const fresh = await t.browser.context.newPage();
+    await fresh.goto(t.pages.selection);
+    const worker = await t.browser.serviceWorker();
     // The extension's isolated world in the page it read, against one in a page it never read.
     const left = await worker.evaluate(
       async ({ read, unread }) => {
@@ -133,7 +108,7 @@ describe('talking about the page the learner is reading', () => {
         const baseline = new Set(await globals(unread));
         return (await globals(read)).filter((key) => !baseline.has(key));
       },
-      { read: pages.article, unread: pages.selection },
+      { read: t.pages.article, unread: t.pages.selection },
     );
     await fresh.close();
     expect(left).toEqual([]);
@@ -145,40 +120,40 @@ describe('talking about the page the learner is reading', () => {
   });
 
   it('keeps a spoken turn grounded in the page, and keeps the page with the conversation', async () => {
-    stage.standin.control.clearRequests();
-    await stage.say('books');
-    await talk(panel, () => talkButton(panel).click());
-    const chat = await waitUntil(() => chats()[0]);
+    t.stage.standin.control.clearRequests();
+    await t.stage.say('books');
+    await talk(t.page, () => talkButton(t.page).click());
+    const chat = await waitUntil(() => withBody(chats()[0]));
     expect(systemOf(chat.body)).toContain('Trees cool the streets around them');
     const learner = (chat.body as ChatBody).messages.filter((m) => m.role === 'user').map((m) => m.content);
     expect(learner).toEqual([SENTENCES.books]);
-    await panel
+    await t.page
       .locator('.message-assistant', { hasText: `keep talking about “${ARTICLE_TITLE}”` })
       .waitFor({ timeout: 20_000 });
-    await waitForPhase(panel, 'idle', 40_000);
+    await waitForPhase(t.page, 'idle', 40_000);
 
-    const stored = await readDatabase(panel);
+    const stored = await readDatabase(t.page);
     const conversation = stored.conversations.at(-1) as { pages?: Array<{ title: string; url: string }> };
     expect(conversation.pages?.map((p) => p.title)).toEqual([ARTICLE_TITLE]);
-    await panel.getByRole('button', { name: 'History', exact: true }).click();
-    await panel.locator('.history-page', { hasText: ARTICLE_TITLE }).waitFor();
-    await panel.getByRole('button', { name: 'History', exact: true }).click();
-    await panel.getByText('What the teacher was given').click();
-    await shoot(panel, 'page-conversation');
+    await t.page.getByRole('button', { name: 'History', exact: true }).click();
+    await t.page.locator('.history-page', { hasText: ARTICLE_TITLE }).waitFor();
+    await t.page.getByRole('button', { name: 'History', exact: true }).click();
+    await t.page.getByText('What the teacher was given').click();
+    await shoot(t.page, 'page-conversation');
   });
 
   it('brings in a selection visibly, and the learner reads it aloud for a word-by-word score', async () => {
-    await reading.goto(pages.selection);
+    await reading.goto(t.pages.selection);
     expect(await reading.evaluate(SELECT_FIRST_PARAGRAPH)).toBe(SELECTED);
-    stage.standin.control.clearRequests();
-    await pressPageCommand(pages.selection);
+    t.stage.standin.control.clearRequests();
+    await pressPageCommand(t.pages.selection);
 
-    await panel.locator('.page-title', { hasText: SELECTION_TITLE }).waitFor();
-    expect(await panel.locator('.banner').textContent()).toContain(
+    await t.page.locator('.page-title', { hasText: SELECTION_TITLE }).waitFor();
+    expect(await t.page.locator('.banner').textContent()).toContain(
       `Now talking about your selection from “${SELECTION_TITLE}”`,
     );
-    expect(await panel.locator('.selection-text').textContent()).toBe(SELECTED);
-    const chat = await waitUntil(() => chats()[0]);
+    expect(await t.page.locator('.selection-text').textContent()).toBe(SELECTED);
+    const chat = await waitUntil(() => withBody(chats()[0]));
     const system = systemOf(chat.body);
     // The selection first, then the article's opening; the earlier page is named, not repeated.
     expect(system.indexOf(`The part the learner selected:\n${SELECTED}`)).toBeGreaterThan(0);
@@ -187,48 +162,48 @@ describe('talking about the page the learner is reading', () => {
     );
     expect(system).toContain(`- ${ARTICLE_TITLE}`);
     expect(system).not.toContain('Trees cool the streets around them');
-    await panel
+    await t.page
       .locator('.message-assistant', { hasText: `I see you are reading “${SELECTION_TITLE}”` })
       .waitFor({ timeout: 20_000 });
-    await waitForPhase(panel, 'idle', 40_000);
+    await waitForPhase(t.page, 'idle', 40_000);
 
     // Read it aloud: recording starts at once; the button stops it; no teacher turn is made.
-    stage.standin.control.clearRequests();
-    const messagesBefore = (await readDatabase(panel)).messages.length;
-    await say(stage.mic, slip);
-    await panel.getByRole('button', { name: 'Read it aloud' }).click();
-    await waitForPhase(panel, 'recording');
-    await panel.waitForTimeout(4_500);
-    await panel.getByRole('button', { name: 'Stop reading' }).click();
+    t.stage.standin.control.clearRequests();
+    const messagesBefore = (await readDatabase(t.page)).messages.length;
+    await t.stage.say('slip');
+    await t.page.getByRole('button', { name: 'Read it aloud' }).click();
+    await waitForPhase(t.page, 'recording');
+    await t.page.waitForTimeout(4_500);
+    await t.page.getByRole('button', { name: 'Stop reading' }).click();
 
-    const score = panel.locator('.reading-score');
+    const score = t.page.locator('.reading-score');
     await score.waitFor({ timeout: 30_000 });
     const words = SELECTED.split(' ').length;
     expect(await score.textContent()).toMatch(
       new RegExp(`Score: ${words - 1} of ${words} words right · \\d+ words per minute`),
     );
-    expect(await panel.locator('.word-wrong').textContent()).toContain('their (you said “the”)');
-    expect(await panel.locator('.word-right').count()).toBe(words - 1);
+    expect(await t.page.locator('.word-wrong').textContent()).toContain('their (you said “the”)');
+    expect(await t.page.locator('.word-right').count()).toBe(words - 1);
     const wpm = Number(/(\d+) words per minute/.exec((await score.textContent()) ?? '')?.[1]);
     expect(wpm).toBeGreaterThan(60);
     expect(wpm).toBeLessThan(300);
     expect(chats()).toHaveLength(0);
-    expect((await readDatabase(panel)).messages.length).toBe(messagesBefore);
-    const kept = await readStore<{ text: string; right: number; total: number }>(panel, 'readings');
+    expect((await readDatabase(t.page)).messages.length).toBe(messagesBefore);
+    const kept = await readStore<{ text: string; right: number; total: number }>(t.page, 'readings');
     expect(kept).toEqual([expect.objectContaining({ text: SELECTED, right: words - 1, total: words })]);
-    await shoot(panel, 'scored-reading');
+    await shoot(t.page, 'scored-reading');
   });
 
   it('"Listen first" reads the selection in the teacher\'s voice', async () => {
-    await tapSpeechEvents(panel);
-    await panel.getByRole('button', { name: 'Listen first' }).click();
-    await waitUntil(async () => (await speechEvents(panel)).some((event) => event.type === 'started'), 20_000);
-    await waitUntil(async () => (await speechEvents(panel)).some((event) => event.type === 'finished'), 30_000);
+    await tapSpeechEvents(t.page);
+    await t.page.getByRole('button', { name: 'Listen first' }).click();
+    await waitUntil(async () => (await speechEvents(t.page)).some((event) => event.type === 'started'), 20_000);
+    await waitUntil(async () => (await speechEvents(t.page)).some((event) => event.type === 'finished'), 30_000);
   });
 
   it('"Read it aloud" from the page\'s context menu starts recording at once', async () => {
     await reading.evaluate(SELECT_FIRST_PARAGRAPH);
-    const worker = await browser.serviceWorker();
+    const worker = await t.browser.serviceWorker();
     await worker.evaluate(async (url) => {
       const [tab] = await chrome.tabs.query({ url });
       // The real click listener, with what Chrome passes for a click on the "Read it aloud" item.
@@ -237,62 +212,62 @@ describe('talking about the page the learner is reading', () => {
         { menuItemId: 'read-aloud:1', selectionText: 'x', editable: false, pageUrl: url },
         tab,
       );
-    }, pages.selection);
-    await waitForPhase(panel, 'recording', 15_000);
-    await panel.getByRole('button', { name: 'Stop reading' }).click();
-    await waitForPhase(panel, 'idle', 30_000);
+    }, t.pages.selection);
+    await waitForPhase(t.page, 'recording', 15_000);
+    await t.page.getByRole('button', { name: 'Stop reading' }).click();
+    await waitForPhase(t.page, 'idle', 30_000);
   });
 
   it('explains the selection in the explanation language, shows it and keeps it as vocabulary', async () => {
-    stage.standin.control.clearRequests();
-    await panel.getByRole('button', { name: 'What does this mean?' }).click();
-    const explanation = panel.locator('.explanation');
+    t.stage.standin.control.clearRequests();
+    await t.page.getByRole('button', { name: 'What does this mean?' }).click();
+    const explanation = t.page.locator('.explanation');
     await explanation.waitFor({ timeout: 20_000 });
     expect(await explanation.locator('dt').textContent()).toBe(SELECTED);
     expect(await explanation.locator('.explanation-example').textContent()).toMatch(/^Example: /);
     const ask = (chats()[0]?.body as ChatBody).messages;
     expect(ask[0]?.content).toMatch(/learner’s dictionary.*in simple English/s);
     expect(ask[1]?.content).toContain(`Word or phrase: ${SELECTED}`);
-    const vocabulary = await readStore<{ phrase: string; pageTitle: string }>(panel, 'vocabulary');
+    const vocabulary = await readStore<{ phrase: string; pageTitle: string }>(t.page, 'vocabulary');
     expect(vocabulary).toEqual([expect.objectContaining({ phrase: SELECTED, pageTitle: SELECTION_TITLE })]);
   });
 
   it('shows the pages, the selection and its explanation with no serious axe violation, light and dark', async () => {
-    expect(await panel.locator('.page-item').count()).toBeGreaterThan(0);
-    await panel.locator('.page-given summary').first().click();
+    expect(await t.page.locator('.page-item').count()).toBeGreaterThan(0);
+    await t.page.locator('.page-given summary').first().click();
     for (const colorScheme of ['light', 'dark'] as const) {
-      await panel.emulateMedia({ colorScheme });
-      expect(await seriousViolations(panel)).toEqual([]);
+      await t.page.emulateMedia({ colorScheme });
+      expect(await seriousViolations(t.page)).toEqual([]);
     }
-    await panel.emulateMedia({ colorScheme: 'light' });
+    await t.page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('takes a page out of the conversation: the teacher no longer receives it', async () => {
-    const before = await panel.locator('.page-item').count();
-    await panel.getByRole('button', { name: 'Take this page out' }).first().click();
-    await waitUntil(async () => (await panel.locator('.page-item').count()) === before - 1);
-    stage.standin.control.clearRequests();
-    await stage.say('food');
-    await talk(panel, () => talkButton(panel).click());
-    const chat = await waitUntil(() => chats()[0]);
+    const before = await t.page.locator('.page-item').count();
+    await t.page.getByRole('button', { name: 'Take this page out' }).first().click();
+    await waitUntil(async () => (await t.page.locator('.page-item').count()) === before - 1);
+    t.stage.standin.control.clearRequests();
+    await t.stage.say('food');
+    await talk(t.page, () => talkButton(t.page).click());
+    const chat = await waitUntil(() => withBody(chats()[0]));
     expect(systemOf(chat.body)).not.toContain(SELECTED);
-    await waitForPhase(panel, 'idle', 40_000);
+    await waitForPhase(t.page, 'idle', 40_000);
   });
 
   it('says clearly when a page cannot be read, and when a page has almost no text', async () => {
     await reading.goto('chrome://version');
     await reading.bringToFront();
-    const worker = await browser.serviceWorker();
+    const worker = await t.browser.serviceWorker();
     await worker.evaluate(async () => {
       const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
       // @ts-expect-error dispatch is not in the typings, but fires the real listeners
       chrome.commands.onCommand.dispatch('talk-about-page', tab);
     });
-    await panel.locator('.banner', { hasText: 'Chrome does not let extensions read its own pages' }).waitFor();
-    expect(await panel.locator('.banner').textContent()).toContain('You can keep talking without it.');
+    await t.page.locator('.banner', { hasText: 'Chrome does not let extensions read its own pages' }).waitFor();
+    expect(await t.page.locator('.banner').textContent()).toContain('You can keep talking without it.');
 
-    await reading.goto(pages.empty);
-    await pressPageCommand(pages.empty);
-    await panel.locator('.banner', { hasText: 'has almost no text to talk about' }).waitFor();
+    await reading.goto(t.pages.empty);
+    await pressPageCommand(t.pages.empty);
+    await t.page.locator('.banner', { hasText: 'has almost no text to talk about' }).waitFor();
   });
 });

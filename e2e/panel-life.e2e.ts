@@ -1,16 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { launch, readDatabase, type Browser } from './harness';
-import {
-  SENTENCES,
-  bannerText,
-  setUpStage,
-  talkButton,
-  waitForPhase,
-  waitUntil,
-  type Stage,
-  connectToStage,
-} from './fixtures';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readDatabase } from './harness';
+import { SENTENCES, bannerText, talkButton, transcriptions, usePanel, waitForPhase, waitUntil } from './fixtures';
 import { attachToOffscreen, instrument, microphoneState, type Evaluator } from './offscreen-probe';
 
 /**
@@ -19,38 +9,25 @@ import { attachToOffscreen, instrument, microphoneState, type Evaluator } from '
  * window's) is told the microphone is busy instead of sharing it.
  */
 describe('the panel’s life and the microphone', () => {
-  let stage: Stage;
-  let browser: Browser;
-  let page: Page;
+  const t = usePanel({ connect: 'heard' });
   let offscreen: Evaluator;
 
   beforeAll(async () => {
-    stage = await setUpStage();
-    browser = await launch({ micFile: stage.mic });
-    page = await browser.openPanel();
-    await connectToStage(page, stage);
-    await page.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
-    await waitForPhase(page, 'idle', 30_000);
     // The opening question was spoken, so the offscreen document exists: watch its microphone.
     // (Through a page of its own: the panel's page is closed in these tests, and its session with it.)
-    offscreen = await attachToOffscreen(await browser.context.newPage());
+    offscreen = await attachToOffscreen(await t.browser.context.newPage());
     await instrument(offscreen);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stage?.close();
-  });
-
   it('closing the panel mid-recording releases the microphone within a second; the reopened panel offers the turn back', async () => {
-    await stage.say('park');
-    await talkButton(page).click();
-    await waitForPhase(page, 'recording');
+    await t.stage.say('park');
+    await talkButton(t.page).click();
+    await waitForPhase(t.page, 'recording');
     expect((await microphoneState(offscreen)).liveTracks).toBe(1);
-    await page.waitForTimeout(3_800); // the learner says the whole sentence
+    await t.page.waitForTimeout(3_800); // the learner says the whole sentence
 
     const closedAt = Date.now();
-    await page.close();
+    await t.page.close();
     const releasedAfter = await waitUntil(async () => {
       const state = await microphoneState(offscreen);
       return state.liveTracks === 0 ? Date.now() - closedAt : 0;
@@ -58,56 +35,56 @@ describe('the panel’s life and the microphone', () => {
     console.info(`microphone released ${releasedAfter} ms after the panel closed`);
     expect(releasedAfter).toBeLessThanOrEqual(1_000);
 
-    page = await browser.openPanel();
-    const unsent = page.locator('.message-user[data-status="unsent"]');
+    t.page = await t.browser.openPanel();
+    const unsent = t.page.locator('.message-user[data-status="unsent"]');
     await unsent.waitFor({ timeout: 10_000 });
-    expect(await bannerText(page, 'info')).toContain('was not sent');
+    expect(await bannerText(t.page, 'info')).toContain('was not sent');
     // Nothing was sent without the learner.
-    expect(stage.standin.requests.filter((r) => r.endpoint === 'transcriptions')).toHaveLength(0);
+    expect(transcriptions(t.stage.standin)).toHaveLength(0);
 
     await unsent.getByRole('button', { name: 'Send' }).click();
-    await page.locator('.message-user', { hasText: SENTENCES.park }).waitFor({ timeout: 20_000 });
-    await page.locator('.message-assistant').nth(1).locator('text=went').waitFor({ timeout: 20_000 });
-    await waitForPhase(page, 'idle', 40_000);
-    const { messages, recordings } = await readDatabase(page);
+    await t.page.locator('.message-user', { hasText: SENTENCES.park }).waitFor({ timeout: 20_000 });
+    await t.page.locator('.message-assistant').nth(1).locator('text=went').waitFor({ timeout: 20_000 });
+    await waitForPhase(t.page, 'idle', 40_000);
+    const { messages, recordings } = await readDatabase(t.page);
     expect(messages.map((m) => m.status)).toEqual(['done', 'done', 'done']);
     // Every recording kept belongs to a turn.
     expect(recordings.every((r) => messages.some((m) => m.recordingId === r.id))).toBe(true);
   });
 
   it('a panel closed before anything was said leaves no recording and no unsent turn', async () => {
-    await stage.say('silence');
-    const before = await readDatabase(page);
-    await talkButton(page).click();
-    await waitForPhase(page, 'recording');
-    await page.waitForTimeout(1_500);
-    await page.close();
+    await t.stage.say('silence');
+    const before = await readDatabase(t.page);
+    await talkButton(t.page).click();
+    await waitForPhase(t.page, 'recording');
+    await t.page.waitForTimeout(1_500);
+    await t.page.close();
     await waitUntil(async () => (await microphoneState(offscreen)).liveTracks === 0, 5_000);
 
-    page = await browser.openPanel();
-    await waitForPhase(page, 'idle');
-    const after = await readDatabase(page);
+    t.page = await t.browser.openPanel();
+    await waitForPhase(t.page, 'idle');
+    const after = await readDatabase(t.page);
     expect(after.recordings).toHaveLength(before.recordings.length);
     expect(after.messages.filter((m) => m.status === 'unsent')).toHaveLength(0);
-    expect(await page.locator('.message-user[data-status="unsent"]').count()).toBe(0);
+    expect(await t.page.locator('.message-user[data-status="unsent"]').count()).toBe(0);
   });
 
   it('a second panel is told the microphone is busy while the first records, and the first keeps its turn', async () => {
-    await stage.say('books');
-    const second = await browser.openPanel();
+    await t.stage.say('books');
+    const second = await t.browser.openPanel();
     await waitForPhase(second, 'idle');
-    await talkButton(page).click();
-    await waitForPhase(page, 'recording');
+    await talkButton(t.page).click();
+    await waitForPhase(t.page, 'recording');
 
     await talkButton(second).click();
     expect(await bannerText(second, 'error')).toContain('busy in another window');
     expect(await waitForPhase(second, 'idle')).toBe('idle');
     expect((await microphoneState(offscreen)).liveTracks).toBe(1);
 
-    await page.waitForTimeout(3_500);
-    await talkButton(page).click();
-    await page.locator('.message-user', { hasText: SENTENCES.books }).waitFor({ timeout: 20_000 });
-    await waitForPhase(page, 'idle', 40_000);
+    await t.page.waitForTimeout(3_500);
+    await talkButton(t.page).click();
+    await t.page.locator('.message-user', { hasText: SENTENCES.books }).waitFor({ timeout: 20_000 });
+    await waitForPhase(t.page, 'idle', 40_000);
     await second.close();
   });
 });
