@@ -238,6 +238,7 @@ describe('a conversation’s name', () => {
       text: '',
       status: 'transcribing',
       createdAt: Date.now(),
+      timings: {},
     };
     await history.save(turn);
     await history.patch(turn.id, { status: 'done', text: 'Yesterday I go to the park.' });
