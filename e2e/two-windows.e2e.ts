@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launch, readDatabase, type Browser } from './harness';
-import {
-  SENTENCES,
-  connectToStage,
-  setUpStage,
-  talk,
-  talkButton,
-  teacherChats,
-  waitForPhase,
-  type Stage,
-} from './fixtures';
+import { readDatabase } from './harness';
+import { SENTENCES, talk, talkButton, teacherChats, usePanel, waitForPhase } from './fixtures';
 
 /**
  * One conversation open in two windows' panels (two tabs of the panel's page here): a panel that
@@ -18,23 +9,7 @@ import {
  * reply cut to "interrupted" — and each panel shows what the other writes as it is written.
  */
 describe('one conversation in two windows', () => {
-  let stage: Stage;
-  let browser: Browser;
-  let a: Page;
-
-  beforeAll(async () => {
-    stage = await setUpStage();
-    browser = await launch({ micFile: stage.mic });
-    a = await browser.openPanel();
-    await connectToStage(a, stage);
-    await a.locator('.message-assistant').first().waitFor({ timeout: 20_000 });
-    await waitForPhase(a, 'idle', 30_000);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stage?.close();
-  });
+  const on = usePanel({ connect: 'heard' });
 
   /** How long after `shownIn` showed `selector` the other panel showed it too (fails after 1 s). */
   async function lag(shownIn: Page, other: Page, selector: string): Promise<number> {
@@ -45,6 +20,7 @@ describe('one conversation in two windows', () => {
   }
 
   it('a panel opened mid-turn leaves the turn to the other, shows it as it is written, and the reply is stored whole', async () => {
+    const { stage, browser, page: a } = on;
     // A slow server, so that the second panel opens while the first one's turn is still going.
     stage.standin.control.setLatency({ transcriptionMs: 4_000, firstTokenMs: 300, tokensPerSecond: 8 });
     await stage.say('park');
