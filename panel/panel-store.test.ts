@@ -167,6 +167,7 @@ const speech = { speak: vi.fn((utterance: FakeUtterance) => spoken.push(utteranc
 const { startOffscreenService } = await import('@/offscreen/offscreen-service');
 const { AudioPlayer } = await import('@/offscreen/audio-player');
 const { createPanelStore } = await import('./panel-store');
+type PanelStore = ReturnType<typeof createPanelStore>;
 const { apiKeyItem } = await import('@/features/settings/settings');
 const { resetDbConnection } = await import('@/core/db/open');
 
@@ -191,8 +192,22 @@ async function speak(microphone: FakeMicrophone, rms = 0.2): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 350));
 }
 
-async function openPanel() {
+/**
+ * Every panel a test opens. Each is disposed when its test ends: one left running would go on
+ * talking to the next test's offscreen service and writing to its database (a reply still
+ * streaming took the next test's voice, so that test's teacher was interrupted before it was seen
+ * speaking).
+ */
+const panels: PanelStore[] = [];
+
+function newPanel(): PanelStore {
   const store = createPanelStore();
+  panels.push(store);
+  return store;
+}
+
+async function openPanel() {
+  const store = newPanel();
   await store.init();
   await settle();
   return store;
@@ -247,7 +262,8 @@ beforeEach(async () => {
   await apiKeyItem.setValue('sk-test');
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(panels.splice(0).map((panel) => panel.dispose()));
   service?.stop();
 });
 
@@ -581,7 +597,7 @@ describe('start-up and settings', () => {
       },
     });
     try {
-      const store = createPanelStore();
+      const store = newPanel();
       await store.init();
       expect(store.ready.value).toBe(false);
       expect(store.startupError.value).toMatch(/could not open its saved conversations.*Reload the panel/);
@@ -969,7 +985,7 @@ describe('a page brought in', () => {
     const { streamReply } = await import('@/features/talk/teacher-api');
     const { sendMessage } = await import('@/core/messages');
     vi.mocked(streamReply).mockClear();
-    const store = createPanelStore();
+    const store = newPanel();
     await store.init();
     // The opening question is on its way when the page shortcut's page arrives.
     expect(store.phase.value).not.toBe('idle');
