@@ -54,6 +54,21 @@ vi.mock('@/features/talk/teacher-api', () => ({
   ),
 }));
 
+/** Writes of the learner's messages fail (IndexedDB full) while this is set. */
+let failLearnerWrites = false;
+vi.mock('@/core/db/conversations', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/core/db/conversations')>();
+  return {
+    ...actual,
+    putMessage: async (message: Parameters<typeof actual.putMessage>[0]) => {
+      if (failLearnerWrites && message.role === 'user') {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return actual.putMessage(message);
+    },
+  };
+});
+
 /** The corrections lane's server answer; held back until `releaseCorrections` when `holdCorrections`. */
 let holdCorrections = false;
 let releaseCorrections: () => void = () => undefined;
@@ -186,6 +201,15 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
   }
 }
 
+/** As `until`, for what can only be read asynchronously (IndexedDB). */
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 2_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** The learner speaking for a while: audio into the fake microphone, and the wall clock moving on. */
 async function speak(microphone: FakeMicrophone, rms = 0.2): Promise<void> {
   microphone.play(600, rms);
@@ -233,6 +257,7 @@ beforeEach(async () => {
   replyText = 'Hello there. What did you do yesterday?';
   transcript = 'Yesterday I go to the park.';
   holdCorrections = false;
+  failLearnerWrites = false;
   handOverOn = false;
   holdSaves = false;
   saveFailure = null;
@@ -331,6 +356,37 @@ describe('a turn, through the real offscreen service', () => {
     await until('the reply', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
     expect(store.messages.value[1]).toMatchObject({ text: 'Yesterday I go to the park.', status: 'done' });
     await until('the storage notice', () => /no room left/.test(store.banner.value?.message ?? ''));
+  });
+
+  it('a transcript IndexedDB cannot take is kept and shown, the teacher answers it, and the banner offers Retry for the save', async () => {
+    const { listMessages } = await import('@/core/db/conversations');
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    failLearnerWrites = true;
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+    await until('the reply', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
+    const [, learner, teacher] = store.messages.value;
+    expect(learner).toMatchObject({ role: 'user', text: 'Yesterday I go to the park.', status: 'done' });
+    expect(teacher).toMatchObject({
+      role: 'assistant',
+      status: 'done',
+      text: 'Hello there. What did you do yesterday?',
+    });
+    expect(store.banner.value).toMatchObject({ kind: 'error', action: 'retry-save' });
+    expect(store.banner.value?.message).toContain('Could not save this turn');
+    expect(store.banner.value?.message).toContain('no room left');
+    const conversationId = store.conversation.value!.id;
+    expect((await listMessages(conversationId)).some((m) => m.role === 'user')).toBe(false);
+    // Room was made: Retry saves it.
+    failLearnerWrites = false;
+    store.retrySave();
+    await eventually('the transcript in IndexedDB', async () =>
+      (await listMessages(conversationId)).some((m) => m.role === 'user' && m.text === 'Yesterday I go to the park.'),
+    );
+    expect(store.banner.value).toBeNull();
   });
 
   it('a silent recording still being written is deleted once the write is done, not before', async () => {
