@@ -344,6 +344,25 @@ describe('a turn, through the real offscreen service', () => {
     expect(learner()).toMatchObject({ text: 'Yesterday I go to the park.', status: 'done' });
   });
 
+  it('the moment the recording was stored, shown once its write lands, stays when the corrections check writes the turn later', async () => {
+    handOverOn = true;
+    holdCorrections = true;
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    holdSaves = true;
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+    const learner = () => store.messages.value.find((m) => m.role === 'user');
+    await until('the transcript', () => learner()?.status === 'done');
+    heldSaves.shift()!();
+    await until('the write to be noted', () => learner()!.timings.recordingSavedAt !== undefined);
+    releaseCorrections();
+    await until('the check kept with the turn', () => learner()!.timings.checkedAt !== undefined);
+    expect(learner()!.timings.recordingSavedAt).toBeDefined();
+  });
+
   it('a write that fails after the upload left says what to do, and the turn still gets its answer', async () => {
     handOverOn = true;
     const store = await openPanel();

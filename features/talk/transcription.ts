@@ -62,7 +62,10 @@ export function createTranscription({ recorder, history, settings, banner, unsav
       timings: {
         stopPressedAt: Math.min(stopPressedAt, recording.stopRequestedAt),
         recordingStoppedAt: recording.stoppedAt,
-        recordingSavedAt: recording.savedAt,
+        // Left out, not undefined, while the write is still under way: a later write of this
+        // turn (the corrections check's) lets the stored timings stand over the ones only shown,
+        // and a stored `undefined` would erase the moment shown once the write lands.
+        ...(recording.savedAt !== undefined ? { recordingSavedAt: recording.savedAt } : {}),
       },
     };
     // Written while the audio is read and uploaded, not before: the write is not on the way to
