@@ -17,6 +17,11 @@ export function BannerView({ onOpenSettings }: { onOpenSettings(): void }) {
             {t('banner.retry')}
           </button>
         )}
+        {banner.action === 'retry-save' && (
+          <button type="button" onClick={store.retrySave}>
+            {t('banner.retry')}
+          </button>
+        )}
         {banner.action === 'settings' && (
           <button type="button" onClick={onOpenSettings}>
             {t('banner.openSettings')}

@@ -12,7 +12,7 @@ export interface Banner {
    * What the learner can do about it, shown as a button: retry the turn, open the settings (only
    * when a setting can fix it), or allow the microphone.
    */
-  action?: 'retry' | 'settings' | 'microphone';
+  action?: 'retry' | 'retry-save' | 'settings' | 'microphone';
   /** The message a Retry applies to. */
   messageId?: string;
 }
@@ -63,6 +63,8 @@ export function createBanner(companionUrl: () => string) {
         return t('banner.companionUnreachable', { url: companionUrl() });
       case 'companion-failed':
         return t('banner.companionFailed', { detail: text.detail });
+      case 'not-saved':
+        return t('banner.notSaved', { detail: describeStorageError(text.error) ?? errorText(text.error) });
       case 'api-error':
         return '';
     }

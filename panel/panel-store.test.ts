@@ -54,6 +54,21 @@ vi.mock('@/features/talk/teacher-api', () => ({
   ),
 }));
 
+/** Writes of the learner's messages fail (IndexedDB full) while this is set. */
+let failLearnerWrites = false;
+vi.mock('@/core/db/conversations', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/core/db/conversations')>();
+  return {
+    ...actual,
+    putMessage: async (message: Parameters<typeof actual.putMessage>[0]) => {
+      if (failLearnerWrites && message.role === 'user') {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return actual.putMessage(message);
+    },
+  };
+});
+
 /** The corrections lane's server answer; held back until `releaseCorrections` when `holdCorrections`. */
 let holdCorrections = false;
 let releaseCorrections: () => void = () => undefined;
@@ -167,6 +182,7 @@ const speech = { speak: vi.fn((utterance: FakeUtterance) => spoken.push(utteranc
 const { startOffscreenService } = await import('@/offscreen/offscreen-service');
 const { AudioPlayer } = await import('@/offscreen/audio-player');
 const { createPanelStore } = await import('./panel-store');
+type PanelStore = ReturnType<typeof createPanelStore>;
 const { apiKeyItem } = await import('@/features/settings/settings');
 const { resetDbConnection } = await import('@/core/db/open');
 
@@ -185,14 +201,37 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
   }
 }
 
+/** As `until`, for what can only be read asynchronously (IndexedDB). */
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 2_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** The learner speaking for a while: audio into the fake microphone, and the wall clock moving on. */
 async function speak(microphone: FakeMicrophone, rms = 0.2): Promise<void> {
   microphone.play(600, rms);
   await new Promise((resolve) => setTimeout(resolve, 350));
 }
 
-async function openPanel() {
+/**
+ * Every panel a test opens. Each is disposed when its test ends: one left running would go on
+ * talking to the next test's offscreen service and writing to its database (a reply still
+ * streaming took the next test's voice, so that test's teacher was interrupted before it was seen
+ * speaking).
+ */
+const panels: PanelStore[] = [];
+
+function newPanel(): PanelStore {
   const store = createPanelStore();
+  panels.push(store);
+  return store;
+}
+
+async function openPanel() {
+  const store = newPanel();
   await store.init();
   await settle();
   return store;
@@ -218,6 +257,7 @@ beforeEach(async () => {
   replyText = 'Hello there. What did you do yesterday?';
   transcript = 'Yesterday I go to the park.';
   holdCorrections = false;
+  failLearnerWrites = false;
   handOverOn = false;
   holdSaves = false;
   saveFailure = null;
@@ -247,7 +287,8 @@ beforeEach(async () => {
   await apiKeyItem.setValue('sk-test');
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(panels.splice(0).map((panel) => panel.dispose()));
   service?.stop();
 });
 
@@ -303,6 +344,25 @@ describe('a turn, through the real offscreen service', () => {
     expect(learner()).toMatchObject({ text: 'Yesterday I go to the park.', status: 'done' });
   });
 
+  it('the moment the recording was stored, shown once its write lands, stays when the corrections check writes the turn later', async () => {
+    handOverOn = true;
+    holdCorrections = true;
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    holdSaves = true;
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+    const learner = () => store.messages.value.find((m) => m.role === 'user');
+    await until('the transcript', () => learner()?.status === 'done');
+    heldSaves.shift()!();
+    await until('the write to be noted', () => learner()!.timings.recordingSavedAt !== undefined);
+    releaseCorrections();
+    await until('the check kept with the turn', () => learner()!.timings.checkedAt !== undefined);
+    expect(learner()!.timings.recordingSavedAt).toBeDefined();
+  });
+
   it('a write that fails after the upload left says what to do, and the turn still gets its answer', async () => {
     handOverOn = true;
     const store = await openPanel();
@@ -315,6 +375,37 @@ describe('a turn, through the real offscreen service', () => {
     await until('the reply', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
     expect(store.messages.value[1]).toMatchObject({ text: 'Yesterday I go to the park.', status: 'done' });
     await until('the storage notice', () => /no room left/.test(store.banner.value?.message ?? ''));
+  });
+
+  it('a transcript IndexedDB cannot take is kept and shown, the teacher answers it, and the banner offers Retry for the save', async () => {
+    const { listMessages } = await import('@/core/db/conversations');
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    failLearnerWrites = true;
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    await speak(microphones.at(-1)!);
+    store.toggleTalk();
+    await until('the reply', () => store.messages.value.length === 3 && store.phase.value === 'idle', 4_000);
+    const [, learner, teacher] = store.messages.value;
+    expect(learner).toMatchObject({ role: 'user', text: 'Yesterday I go to the park.', status: 'done' });
+    expect(teacher).toMatchObject({
+      role: 'assistant',
+      status: 'done',
+      text: 'Hello there. What did you do yesterday?',
+    });
+    expect(store.banner.value).toMatchObject({ kind: 'error', action: 'retry-save' });
+    expect(store.banner.value?.message).toContain('Could not save this turn');
+    expect(store.banner.value?.message).toContain('no room left');
+    const conversationId = store.conversation.value!.id;
+    expect((await listMessages(conversationId)).some((m) => m.role === 'user')).toBe(false);
+    // Room was made: Retry saves it.
+    failLearnerWrites = false;
+    store.retrySave();
+    await eventually('the transcript in IndexedDB', async () =>
+      (await listMessages(conversationId)).some((m) => m.role === 'user' && m.text === 'Yesterday I go to the park.'),
+    );
+    expect(store.banner.value).toBeNull();
   });
 
   it('a silent recording still being written is deleted once the write is done, not before', async () => {
@@ -581,7 +672,7 @@ describe('start-up and settings', () => {
       },
     });
     try {
-      const store = createPanelStore();
+      const store = newPanel();
       await store.init();
       expect(store.ready.value).toBe(false);
       expect(store.startupError.value).toMatch(/could not open its saved conversations.*Reload the panel/);
@@ -794,9 +885,14 @@ describe('switching or deleting the conversation mid-turn', () => {
     await store.openConversation(first);
     expect(context.sources.at(-1)!.stoppedAt).toBeDefined();
     await settle(60);
-    const [, learner, teacher] = (await leftOf(second)).messages;
-    expect(learner).toMatchObject({ status: 'done' });
-    expect(teacher).toMatchObject({ status: 'interrupted', text: 'One sentence here.' });
+    // Found by role: the stand-in transcribes at once, so the turn and its reply may share a
+    // millisecond, and IndexedDB orders them by time, then by id.
+    const kept = (await leftOf(second)).messages;
+    expect(kept.find((m) => m.role === 'user')).toMatchObject({ status: 'done' });
+    expect(kept.filter((m) => m.role === 'assistant').map((m) => [m.status, m.text])).toEqual([
+      ['done', 'Hello there. What did you do yesterday?'],
+      ['interrupted', 'One sentence here.'],
+    ]);
   });
 
   it('deleted while its sentence is still being checked: the check is aborted and nothing of it is kept', async () => {
@@ -969,7 +1065,7 @@ describe('a page brought in', () => {
     const { streamReply } = await import('@/features/talk/teacher-api');
     const { sendMessage } = await import('@/core/messages');
     vi.mocked(streamReply).mockClear();
-    const store = createPanelStore();
+    const store = newPanel();
     await store.init();
     // The opening question is on its way when the page shortcut's page arrives.
     expect(store.phase.value).not.toBe('idle');

@@ -291,6 +291,10 @@ export function createPanelStore() {
       if (!message || message.role !== 'user') return;
       turn.dispatch({ type: 'retry', messageId, transcribed: message.status === 'done', replyId: newId() });
     },
+    /** The banner's Retry when a turn could not be saved: writes it again. */
+    retrySave(): void {
+      turn.dispatch({ type: 'retry-save' });
+    },
     sendUnsent(messageId: string): void {
       turn.dispatch({ type: 'send-unsent', messageId });
     },

@@ -24,6 +24,7 @@ vi.mock('./teacher-api', () => ({
 }));
 
 const { createTeacherReply } = await import('./teacher-reply');
+const { createUnsavedMessages } = await import('./unsaved-messages');
 
 const link = { panelId: 'p1', ensure: async () => undefined } as unknown as PanelLink;
 const banner = { info: () => undefined } as unknown as BannerStore;
@@ -38,6 +39,7 @@ function setUp() {
     history: history.store,
     settings: fakeSettings(),
     banner,
+    unsaved: createUnsavedMessages(history.store, events.dispatch),
     dispatch: events.dispatch,
   });
   return { history, voice, events, reply };
@@ -64,6 +66,20 @@ describe('the teacher’s reply', () => {
       text: 'Hello there. What did you do?',
     });
     expect(events.events).toEqual([{ type: 'reply-streamed', replyId: 'r1', sentences: 2 }]);
+  });
+
+  it('that cannot be written is still shown and spoken, and the machine hears it was not saved', async () => {
+    const { history, voice, events, reply } = setUp();
+    const full = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    history.failWrites((message) => (message.id === 'r1' ? full : null));
+    await reply.ask('r1');
+    expect(voice.queued.map((q) => q.text)).toEqual(['Hello there.', 'What did you do?']);
+    expect(history.messages.value.find((m) => m.id === 'r1')).toMatchObject({ status: 'done' });
+    expect(history.storedOf('r1')).toBeUndefined();
+    expect(events.events).toEqual([
+      { type: 'not-saved', messageId: 'r1', error: full },
+      { type: 'reply-streamed', replyId: 'r1', sentences: 2 },
+    ]);
   });
 
   it('reports its first audio and its end from the voice’s events', async () => {

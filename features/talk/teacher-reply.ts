@@ -12,6 +12,7 @@ import { companionTarget, voiceSpeed, type ReplySpeaker } from './reply-speaker'
 import { streamReply } from './teacher-api';
 import { teacherInstructions } from './teacher-prompt';
 import type { TurnEvent } from './turn-machine';
+import type { UnsavedMessages } from './unsaved-messages';
 
 /**
  * The teacher's reply: the streamed text, shown token by token and kept per sentence; each
@@ -24,6 +25,7 @@ export interface TeacherReplyDeps {
   history: HistoryStore;
   settings: SettingsSync;
   banner: BannerStore;
+  unsaved: UnsavedMessages;
   dispatch(event: TurnEvent): void;
 }
 
@@ -47,7 +49,7 @@ const noop = (): void => undefined;
 
 export type TeacherReply = ReturnType<typeof createTeacherReply>;
 
-export function createTeacherReply({ link, speaker, history, settings, banner, dispatch }: TeacherReplyDeps) {
+export function createTeacherReply({ link, speaker, history, settings, banner, unsaved, dispatch }: TeacherReplyDeps) {
   let current: ReplyRun | null = null;
   /** A barge-in's stop on its way to the voice (the microphone's start waits for it). */
   let silencing: Promise<unknown> = Promise.resolve();
@@ -107,15 +109,18 @@ export function createTeacherReply({ link, speaker, history, settings, banner, d
     const run = begin(replyId);
     // The panel redraws once the request is on its way (panel/render-gate.ts).
     const requesting = holdRenders();
-    const saved = history.save({
-      id: replyId,
-      conversationId: conversation.id,
-      role: 'assistant',
-      text: '',
-      status: 'streaming',
-      createdAt: Date.now(),
-      timings: { ...userTimings },
-    });
+    // A failed write does not stop the reply: it is shown and spoken, and its last write says so.
+    const saved = history
+      .save({
+        id: replyId,
+        conversationId: conversation.id,
+        role: 'assistant',
+        text: '',
+        status: 'streaming',
+        createdAt: Date.now(),
+        timings: { ...userTimings },
+      })
+      .catch(noop);
     // The voice player is made ready while the teacher thinks, not when the first sentence is due.
     link.ensure().catch(noop);
     const splitter = new SentenceStream();
@@ -165,7 +170,11 @@ export function createTeacherReply({ link, speaker, history, settings, banner, d
       history.patch(run.id, { timings: { firstSentenceAt: now() } }, false).catch(noop);
     for (const sentence of rest) speak(run, sentence);
     run.streamDone = true;
-    await history.patch(run.id, { status: 'done', text, timings: { replyDoneAt: now() } });
+    const failure = await history.patch(run.id, { status: 'done', text, timings: { replyDoneAt: now() } }).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
+    if (failure) unsaved.failed(run.id, failure.error);
     if (current !== run) return;
     dispatch({ type: 'reply-streamed', replyId: run.id, sentences: run.sentences.length });
     if (run.browser && !run.browser.busy) dispatch({ type: 'speech-finished', replyId: run.id, status: 'done' });
@@ -264,12 +273,14 @@ export function createTeacherReply({ link, speaker, history, settings, banner, d
       .map((seq) => run.sentences[seq])
       .filter(Boolean)
       .join(' ');
-    await history.patch(run.id, {
-      status: 'interrupted',
-      text: heardText,
-      fullText: history.find(run.id)?.text ?? '',
-      timings: { interruptedAt, silencedAt: stopped?.stoppedAt ?? now() },
-    });
+    await history
+      .patch(run.id, {
+        status: 'interrupted',
+        text: heardText,
+        fullText: history.find(run.id)?.text ?? '',
+        timings: { interruptedAt, silencedAt: stopped?.stoppedAt ?? now() },
+      })
+      .catch((error: unknown) => unsaved.failed(run.id, error));
   }
 
   return {

@@ -15,6 +15,7 @@ vi.mock('./teacher-api', () => ({
 }));
 
 const { createTranscription } = await import('./transcription');
+const { createUnsavedMessages } = await import('./unsaved-messages');
 
 const recording: SavedRecording = {
   status: 'saved',
@@ -46,6 +47,7 @@ function setUp() {
     history: history.store,
     settings: fakeSettings(),
     banner,
+    unsaved: createUnsavedMessages(history.store, events.dispatch),
     dispatch: events.dispatch,
   });
   return { history, events, recorder, transcription, audio };
@@ -66,6 +68,20 @@ describe('a new turn’s transcription', () => {
     expect(history.storedOf(id)).toMatchObject({ text: 'Yesterday I go to the park.', status: 'done', durationS: 2 });
     expect(history.storedOf(id)!.timings).toMatchObject({ stopPressedAt: 90, recordingSavedAt: 115 });
     expect(events.events).toEqual([{ type: 'transcribed', messageId: id, replyId: expect.any(String) as string }]);
+  });
+
+  it('whose writes fail keeps the transcript shown, asks the teacher, and says it was not saved', async () => {
+    const { history, events, transcription } = setUp();
+    const full = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    history.failWrites(() => full);
+    await transcription.transcribeNew(recording, 90);
+    const shown = history.messages.value[0]!;
+    expect(shown).toMatchObject({ role: 'user', text: 'Yesterday I go to the park.', status: 'done' });
+    expect(history.stored).toEqual([]);
+    expect(events.events).toEqual([
+      { type: 'transcribed', messageId: shown.id, replyId: expect.any(String) as string },
+      { type: 'not-saved', messageId: shown.id, error: full },
+    ]);
   });
 
   it('that fails keeps the turn, marked failed with the reason, for Retry', async () => {

@@ -8,6 +8,7 @@ import type { SettingsSync } from '../settings/settings-sync';
 import type { RecorderClient } from './recorder-client';
 import { transcribe, type Transcript } from './teacher-api';
 import type { TurnEvent } from './turn-machine';
+import type { UnsavedMessages } from './unsaved-messages';
 
 /**
  * The learner's turn as text: the message is saved, the recording uploaded, and the transcript
@@ -18,6 +19,7 @@ export interface TranscriptionDeps {
   history: HistoryStore;
   settings: SettingsSync;
   banner: BannerStore;
+  unsaved: UnsavedMessages;
   dispatch(event: TurnEvent): void;
 }
 
@@ -36,7 +38,7 @@ interface Work {
 
 export type Transcription = ReturnType<typeof createTranscription>;
 
-export function createTranscription({ recorder, history, settings, banner, dispatch }: TranscriptionDeps) {
+export function createTranscription({ recorder, history, settings, banner, unsaved, dispatch }: TranscriptionDeps) {
   let current: Work | null = null;
 
   function begin(messageId: string, recordingId: string, saved: Promise<unknown>): Work {
@@ -47,7 +49,8 @@ export function createTranscription({ recorder, history, settings, banner, dispa
   async function transcribeNew(recording: SavedRecording, stopPressedAt: number): Promise<void> {
     // The recording document handed the audio over in memory and writes it to IndexedDB beside
     // the upload (or wrote it before replying): the turn exists before anything is uploaded, so
-    // a failed upload loses nothing. A failed write is said; the turn goes on from memory.
+    // a failed upload loses nothing. A failed write is said; the turn goes on from memory (the
+    // transcript's write, which holds the whole message, says it if it fails too).
     const message: Message = {
       id: newId(),
       conversationId: recording.conversationId,
@@ -59,13 +62,16 @@ export function createTranscription({ recorder, history, settings, banner, dispa
       timings: {
         stopPressedAt: Math.min(stopPressedAt, recording.stopRequestedAt),
         recordingStoppedAt: recording.stoppedAt,
-        recordingSavedAt: recording.savedAt,
+        // Left out, not undefined, while the write is still under way: a later write of this
+        // turn (the corrections check's) lets the stored timings stand over the ones only shown,
+        // and a stored `undefined` would erase the moment shown once the write lands.
+        ...(recording.savedAt !== undefined ? { recordingSavedAt: recording.savedAt } : {}),
       },
     };
     // Written while the audio is read and uploaded, not before: the write is not on the way to
     // the teacher's first word. The panel redraws once the upload is on its way (panel/render-gate.ts).
     const uploading = holdRenders();
-    const saved = history.save(message);
+    const saved = history.save(message).catch(wrote(message.id));
     const work = begin(message.id, recording.recordingId, saved);
     if (recording.writing) {
       recorder.stored(recording.recordingId).then(
@@ -101,7 +107,7 @@ export function createTranscription({ recorder, history, settings, banner, dispa
       });
       return;
     }
-    const saved = history.patch(messageId, { status: 'transcribing', error: undefined }).then(noop);
+    const saved = history.patch(messageId, { status: 'transcribing', error: undefined }).then(noop, wrote(messageId));
     await transcribeMessage(begin(messageId, message.recordingId, saved), saved);
   }
 
@@ -146,14 +152,16 @@ export function createTranscription({ recorder, history, settings, banner, dispa
       ]);
     } catch (error) {
       if (work.abandoned) return;
-      await history.patch(messageId, { status: 'failed', error: errorText(error) });
+      await history.patch(messageId, { status: 'failed', error: errorText(error) }).catch(wrote(messageId));
       dispatch({ type: 'transcription-failed', messageId, error, empty: false });
       return;
     }
     if (work.abandoned) return;
     const { text, words } = transcript;
     if (!text) {
-      await history.patch(messageId, { status: 'failed', error: t('conversation.noWordsRecognised') });
+      await history
+        .patch(messageId, { status: 'failed', error: t('conversation.noWordsRecognised') })
+        .catch(wrote(messageId));
       dispatch({ type: 'transcription-failed', messageId, error: null, empty: true });
       return;
     }
@@ -168,7 +176,17 @@ export function createTranscription({ recorder, history, settings, banner, dispa
       durationS: transcript.durationS || recordingS,
     });
     dispatch({ type: 'transcribed', messageId, replyId: newId() });
-    await written;
+    // Not written (storage full, say): the transcript stays shown and the teacher answers it;
+    // the banner says so and offers to save it again.
+    await written.then(
+      () => unsaved.saved(messageId),
+      (error: unknown) => unsaved.failed(messageId, error),
+    );
+  }
+
+  /** A write on the way to the transcript failed: noted; the turn goes on from memory. */
+  function wrote(messageId: string): (error: unknown) => void {
+    return (error) => console.warn('AITalk: could not save the turn yet', messageId, error);
   }
 
   /**

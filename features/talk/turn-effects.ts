@@ -10,7 +10,8 @@ export type Notice =
   | {
       kind: 'error';
       text: NoticeText;
-      action?: 'retry' | 'settings' | 'microphone';
+      /** `retry-save`: write again what could not be saved (`messageId` is one of them). */
+      action?: 'retry' | 'retry-save' | 'settings' | 'microphone';
       messageId?: string;
       error?: unknown;
     }
@@ -35,6 +36,7 @@ export type NoticeText =
   | { id: 'microphone-allowed' }
   | { id: 'companion-unreachable' }
   | { id: 'companion-failed'; detail: string }
+  | { id: 'not-saved'; error: unknown }
   | { id: 'api-error' };
 
 export type Effect =
@@ -74,6 +76,8 @@ export type Effect =
   | { type: 'abandon-transcription'; closing: boolean }
   | { type: 'abandon-attempt' }
   | { type: 'cancel-checks' }
+  /** Write again the messages whose write failed (they are still shown). */
+  | { type: 'save-again' }
   | { type: 'notify'; notice: Notice }
   /** Clears an info notice (errors stay until dismissed or replaced). */
   | { type: 'clear-info' }

@@ -467,6 +467,25 @@ describe('stopping everything (another conversation, the panel going away)', () 
   });
 });
 
+describe('a message that could not be saved', () => {
+  it('is said with Retry for the save, whatever the turn is doing, and Retry writes it again', () => {
+    const error = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    const thinking: TurnState = { ...idle, reply: reply('r1') };
+    const failed = transition(thinking, { type: 'not-saved', messageId: 'u1', error });
+    expect(failed.state).toEqual(thinking);
+    expect(failed.effects).toEqual([
+      {
+        type: 'notify',
+        notice: { kind: 'error', text: { id: 'not-saved', error }, action: 'retry-save', messageId: 'u1' },
+      },
+    ]);
+    expect(transition(idle, { type: 'retry-save' }).effects).toEqual([
+      { type: 'clear-notice' },
+      { type: 'save-again' },
+    ]);
+  });
+});
+
 describe('the microphone allowed on the permission page', () => {
   it('says the learner can talk now', () => {
     expect(notices(transition(idle, { type: 'microphone-allowed' }).effects)).toEqual(['info:microphone-allowed']);

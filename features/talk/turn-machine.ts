@@ -151,6 +151,10 @@ export type TurnEvent =
   | { type: 'read-out'; id: string; text: string; slow: boolean }
   /** The companion could not speak the read-out; the browser's voice takes over from here. */
   | { type: 'read-out-failed'; id: string; unreachable: boolean; message: string }
+  /** A message of the turn could not be written to IndexedDB; it is still shown, and the turn goes on. */
+  | { type: 'not-saved'; messageId: string; error: unknown }
+  /** The banner's Retry for that: write it again. */
+  | { type: 'retry-save' }
   /** The read-out was spoken to its end, or stopped by another panel's voice. */
   | { type: 'read-out-finished'; id: string };
 
@@ -297,6 +301,17 @@ function step(state: TurnState, event: TurnEvent): Transition {
         effects,
       };
     }
+
+    case 'not-saved':
+      return {
+        state,
+        effects: [
+          notifyError({ id: 'not-saved', error: event.error }, { action: 'retry-save', messageId: event.messageId }),
+        ],
+      };
+
+    case 'retry-save':
+      return { state, effects: [{ type: 'clear-notice' }, { type: 'save-again' }] };
 
     case 'microphone-allowed':
       return { state, effects: [notifyInfo({ id: 'microphone-allowed' })] };

@@ -12,6 +12,7 @@ import { createRecorderClient } from './recorder-client';
 import { createReplySpeaker } from './reply-speaker';
 import { createTeacherReply } from './teacher-reply';
 import { createTranscription } from './transcription';
+import { createUnsavedMessages } from './unsaved-messages';
 import { INITIAL_TURN_STATE, phaseOf, transition, turnInProgress, type Effect, type TurnEvent } from './turn-machine';
 
 export type { PracticeResult } from './practice-attempts';
@@ -55,9 +56,10 @@ export function createTurnRunner({
 
   const recorder = createRecorderClient(link, (event) => microphone.heard(event));
   const speaker = createReplySpeaker(link);
-  const reply = createTeacherReply({ link, speaker, history, settings, banner, dispatch });
+  const unsaved = createUnsavedMessages(history, dispatch);
+  const reply = createTeacherReply({ link, speaker, history, settings, banner, unsaved, dispatch });
   const microphone = createMicrophone({ recorder, history, settings, dispatch, silenced: reply.silenced });
-  const transcription = createTranscription({ recorder, history, settings, banner, dispatch });
+  const transcription = createTranscription({ recorder, history, settings, banner, unsaved, dispatch });
   const practice = createPracticeAttempts({ recorder, settings, dispatch, onAttempt });
   const readOut = createReadOut({ speaker, settings, dispatch });
 
@@ -146,6 +148,8 @@ export function createTurnRunner({
         return readOut.stop(effect.id);
       case 'read-out-in-browser':
         return readOut.inBrowser(effect.id);
+      case 'save-again':
+        return unsaved.saveAgain();
       case 'notify':
         return banner.notify(effect.notice);
       case 'clear-info':
