@@ -14,6 +14,7 @@
  *
  *   npm run soak -- [--turns 200] [--extension DIR]
  */
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +31,7 @@ import {
   formatChange,
   verdicts,
   type Checkpoint,
+  type HeapReading,
   type MicrophoneSample,
 } from './soak/analysis.ts';
 import { BrowserProbes, companionRss, type MeasuredTarget } from './soak/probes.ts';
@@ -39,6 +41,8 @@ const USAGE = `Usage: npm run soak -- [options]     (build first: npm run build)
 
   --turns N          spoken turns to make (default 200); heaps are measured at each quarter
   --extension DIR    the built extension to run (default .output/chrome-mv3)
+  --heap-snapshots DIR  also save heap snapshots at each checkpoint there (compare two with
+                     npx tsx script/soak/heap-diff.ts A B, or in DevTools' Memory panel)
   -h, --help         this text
 
 Exits 0 when every criterion passed, 1 when one failed (or the soak could not run), 2 on bad options.
@@ -56,6 +60,7 @@ const GIVE_UP_AFTER = 5;
 interface Options {
   turns: number;
   extensionDir: string;
+  heapSnapshots: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -65,6 +70,7 @@ function parseOptions(argv: string[]): Options | null {
     options: {
       turns: { type: 'string' },
       extension: { type: 'string' },
+      'heap-snapshots': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -72,7 +78,12 @@ function parseOptions(argv: string[]): Options | null {
   const turns = values.turns === undefined ? 200 : Number(values.turns);
   if (!Number.isInteger(turns) || turns < 1)
     throw new Error(`--turns must be a whole number ≥ 1, got "${values.turns}"`);
-  return { turns, extensionDir: path.resolve(values.extension ?? EXTENSION_DIR) };
+  const snapshots = values['heap-snapshots'];
+  return {
+    turns,
+    extensionDir: path.resolve(values.extension ?? EXTENSION_DIR),
+    heapSnapshots: snapshots === undefined ? undefined : path.resolve(snapshots),
+  };
 }
 
 const elapsed = (since: number): string => {
@@ -87,8 +98,46 @@ async function setSpeakingSpeed(page: Page, speed: number): Promise<void> {
   await page.getByRole('heading', { name: 'Settings' }).waitFor({ state: 'detached' });
 }
 
-async function checkpoint(turn: number, probes: BrowserProbes, companion: CompanionProcess): Promise<Checkpoint> {
-  return { turn, heaps: await probes.heapsAfterGc(), companionRssBytes: await companionRss(companion.pid) };
+/**
+ * The heaps once the learner starts a new conversation and closes the ended one's session card:
+ * what the soak's conversation on screen held goes, what leaked per turn stays.
+ */
+async function heapsOnceConversationEnds(
+  panel: Page,
+  probes: BrowserProbes,
+  snapshotDir: string | undefined,
+): Promise<Record<MeasuredTarget, HeapReading> | undefined> {
+  try {
+    await panel.getByRole('button', { name: 'New conversation' }).click();
+    await panel.locator('.session-card').getByRole('button', { name: 'Close' }).click({ timeout: 15_000 });
+    await panel.locator('.message').nth(1).waitFor({ state: 'detached', timeout: 15_000 });
+    await panel.locator('.message-assistant').first().waitFor({ timeout: 30_000 });
+    await waitForPhase(panel, 'idle', 60_000);
+    const heaps = await probes.heapsAfterGc();
+    if (snapshotDir) await saveSnapshots(probes, snapshotDir, 'after-new-conversation');
+    return heaps;
+  } catch (error) {
+    console.warn(`could not measure after a new conversation: ${error instanceof Error ? error.message : error}`);
+    return undefined;
+  }
+}
+
+async function checkpoint(
+  turn: number,
+  probes: BrowserProbes,
+  companion: CompanionProcess,
+  snapshotDir: string | undefined,
+): Promise<Checkpoint> {
+  const reading = { turn, heaps: await probes.heapsAfterGc(), companionRssBytes: await companionRss(companion.pid) };
+  if (snapshotDir) await saveSnapshots(probes, snapshotDir, `turn-${String(turn).padStart(3, '0')}`);
+  return reading;
+}
+
+async function saveSnapshots(probes: BrowserProbes, dir: string, prefix: string): Promise<void> {
+  // The recording document's heap is the side panel's (one renderer): its snapshot would be the same one.
+  for (const target of ['side panel', 'service worker'] as const) {
+    await probes.heapSnapshot(target, path.join(dir, `${prefix}-${target.replace(/ /g, '-')}.heapsnapshot`));
+  }
 }
 
 function describeCheckpoint(c: Checkpoint): string {
@@ -148,6 +197,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
+    if (options.heapSnapshots) await mkdir(options.heapSnapshots, { recursive: true });
     stage = await setUpStage({ latencyProfile: 'fast', replyWords: 1 });
     // The soak's companion is a process of its own, whose memory can be read; the stage's own
     // (in this Node process) is not used.
@@ -184,7 +234,7 @@ async function main(): Promise<void> {
     // Counting starts before the first turn opens the microphone.
     if ((await probes.liveMicrophoneTracks()) !== 0) throw new Error('the microphone is live before the first turn');
     const hold = await holdTimes(stage);
-    const atStart = await checkpoint(0, probes, companion);
+    const atStart = await checkpoint(0, probes, companion, options.heapSnapshots);
     console.info(`soak: ${options.turns} turns through the keyboard shortcut, hands-free off`);
     console.info(`  ${describeCheckpoint(atStart)} (before the first turn; not judged)`);
 
@@ -218,13 +268,14 @@ async function main(): Promise<void> {
         );
       }
       if (planned.has(turn)) {
-        const reading = await checkpoint(turn, probes, companion);
+        const reading = await checkpoint(turn, probes, companion, options.heapSnapshots);
         checkpoints.push(reading);
         console.info(`  ${describeCheckpoint(reading)}`);
       }
     }
 
     const db = await readDatabase(panel);
+    const afterNewConversation = await heapsOnceConversationEnds(panel, probes, options.heapSnapshots);
     const turnsMade = outcomes.length;
     const turnsAnswered = outcomes.filter((o) => o.answered).length;
     const database = checkDatabase(db, turnsMade);
@@ -257,6 +308,12 @@ async function main(): Promise<void> {
       console.info(
         `  companion RSS, turn ${checkpoints[0]!.turn} → ${checkpoints.at(-1)!.turn}: ${formatChange((lastRss - firstRss) / firstRss)} (reported, not judged)`,
       );
+    }
+    if (afterNewConversation) {
+      const heaps = Object.entries(afterNewConversation)
+        .map(([target, reading]) => `${target} ${formatBytes(reading.usedBytes)}`)
+        .join(', ');
+      console.info(`  after New conversation (only its opening question on screen): ${heaps} (reported, not judged)`);
     }
     const note = sharedHeapNote([atStart, ...checkpoints]);
     if (note) console.info(`  ${note}`);

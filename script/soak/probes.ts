@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import type { HeapReading } from './analysis.ts';
@@ -84,6 +85,25 @@ export class BrowserProbes {
       readings[target] = { usedBytes: usage.usedSize, targetId: session.targetId };
     }
     return readings;
+  }
+
+  /**
+   * Writes a heap snapshot of `target` (after a garbage collection) to `file`, for DevTools'
+   * Memory panel or script/soak/heap-diff.ts.
+   */
+  async heapSnapshot(target: MeasuredTarget, file: string): Promise<void> {
+    const session = await this.session(target);
+    const out = createWriteStream(file);
+    const off = session.on('HeapProfiler.addHeapSnapshotChunk', (params) => out.write(String(params.chunk)));
+    try {
+      await session.send('HeapProfiler.collectGarbage');
+      await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    } finally {
+      off();
+      await new Promise<void>((resolve, reject) =>
+        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
+    }
   }
 
   async close(): Promise<void> {

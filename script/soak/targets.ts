@@ -13,6 +13,8 @@ export interface TargetSession {
   /** False once the target is gone (a document closed, a worker stopped). */
   readonly attached: boolean;
   send<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
+  /** Calls `handler` with the params of each `method` event the target sends; returns the unsubscribe. */
+  on(method: string, handler: (params: Record<string, unknown>) => void): () => void;
   /** Evaluates an expression (plain JavaScript) and returns its JSON value. */
   evaluate<T>(expression: string): Promise<T>;
   detach(): Promise<void>;
@@ -26,6 +28,8 @@ interface TargetInfo {
 
 interface Reply {
   id?: number;
+  method?: string;
+  params?: Record<string, unknown>;
   result?: unknown;
   error?: { message?: string };
 }
@@ -47,6 +51,7 @@ export async function attachTarget(page: Page, urlSuffix: string): Promise<Targe
   let attached = true;
   let next = 1;
   const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+  const listeners = new Set<{ method: string; handler: (params: Record<string, unknown>) => void }>();
   const gone = (why: string) => {
     attached = false;
     for (const { reject } of pending.values()) reject(new Error(`${urlSuffix}: ${why}`));
@@ -55,7 +60,10 @@ export async function attachTarget(page: Page, urlSuffix: string): Promise<Targe
   cdp.on('Target.receivedMessageFromTarget', (event) => {
     if (event.sessionId !== sessionId) return;
     const reply = JSON.parse(event.message) as Reply;
-    if (reply.id === undefined) return;
+    if (reply.id === undefined) {
+      for (const l of listeners) if (l.method === reply.method) l.handler(reply.params ?? {});
+      return;
+    }
     pending.get(reply.id)?.resolve(reply);
     pending.delete(reply.id);
   });
@@ -81,6 +89,11 @@ export async function attachTarget(page: Page, urlSuffix: string): Promise<Targe
       return attached;
     },
     send,
+    on(method, handler) {
+      const listener = { method, handler };
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async evaluate<T>(expression: string): Promise<T> {
       const result = await send<{ result?: { value?: unknown }; exceptionDetails?: unknown }>('Runtime.evaluate', {
         expression,
