@@ -14,6 +14,8 @@ export interface CompanionProcess {
   port: number;
   /** When the process printed its "listening" line, on the bench's clock (performance.timeOrigin + now()). */
   readyAt: number;
+  /** The process started (tsx's launcher, whose child runs the server); it changes on restart. */
+  readonly pid: number | undefined;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -92,6 +94,9 @@ export async function startCompanionProcess(
     url: current.url,
     port: current.port,
     readyAt: current.readyAt,
+    get pid() {
+      return current.child.pid;
+    },
     async restart() {
       await stop(current.child);
       current = await start(handle.port, engine, log);
