@@ -5,14 +5,16 @@
  *
  * Runs `.output/chrome-mv3` (build it first: `npm run build`) in headless Chromium with a fake
  * microphone, against the OpenAI stand-in (fast profile, short replies; it really recognises the
- * three learner sentences, said in turn) and the companion as its own process. Each turn goes
- * through the keyboard shortcut (the real commands.onCommand listener, dispatched in the service
- * worker), hands-free off. After every turn: the microphone's live tracks in the recording
- * document. At each quarter of the run: each document's heap after a forced garbage collection, and
- * the companion's resident memory. At the end: IndexedDB against the turns made, and a verdict per
+ * three learner sentences, said in turn) and the companion as its own process; the teacher speaks
+ * at twice the normal speed (the learner's Speaking speed setting). Each turn goes through the
+ * keyboard shortcut (the real commands.onCommand listener, dispatched in the service worker),
+ * hands-free off. After every turn: the microphone's live tracks in the recording document. At
+ * each quarter of the run: each document's heap after a forced garbage collection, and the
+ * companion's resident memory. At the end: IndexedDB against the turns made, the heaps once a New
+ * conversation has replaced the long one (what was the conversation on screen), and a verdict per
  * criterion. Exits 1 if any criterion failed, 2 on bad options.
  *
- *   npm run soak -- [--turns 200] [--extension DIR]
+ *   npm run soak -- [--turns 200] [--extension DIR] [--heap-snapshots DIR]
  */
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
