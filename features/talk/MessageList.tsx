@@ -1,5 +1,5 @@
 import { Fragment } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Message, TurnTimings } from '@/core/db/schema';
 import { t } from '@/core/i18n';
 import { correctedSentenceOf } from '@/features/corrections/notebook';
@@ -45,11 +45,15 @@ function Timings({ timings }: { timings: TurnTimings }) {
   );
 }
 
-function MessageItem({ message, hidden }: { message: Message; hidden: boolean }) {
+function MessageItem({ message, hidden, focusable }: { message: Message; hidden: boolean; focusable: boolean }) {
   const store = useStore();
   const who = message.role === 'user' ? t('conversation.you') : t('conversation.teacher');
   return (
-    <li class={`message message-${message.role} status-${message.status}`} data-status={message.status}>
+    <li
+      class={`message message-${message.role} status-${message.status}`}
+      data-status={message.status}
+      tabIndex={focusable ? -1 : undefined}
+    >
       <span class="message-who">{who}</span>
       {hidden ? (
         <p class="message-text message-hidden">{t('conversation.hiddenText')}</p>
@@ -117,6 +121,62 @@ function CorrectionSlot({ message }: { message: Message }) {
   );
 }
 
+/**
+ * How many messages a conversation shows, and how many more each "Show earlier messages" adds.
+ * Every rendered message keeps its card, timings and buttons alive in Preact's tree: the 200-turn
+ * soak (docs/soak/200-turns-run1.txt) measured the panel's heap growing ~28 KB a turn with all of
+ * them rendered. 40 is more than any practice session the e2e tests hold (all under 20 messages).
+ */
+const RECENT_MESSAGES = 40;
+const EARLIER_STEP = 40;
+
+/**
+ * The recent part of one conversation. It is keyed by the conversation, so opening another (or a
+ * new) one starts again from the recent part.
+ */
+function RecentMessages({ messages, hideLast }: { messages: Message[]; hideLast: boolean }) {
+  const [shown, setShown] = useState(RECENT_MESSAGES);
+  // Set when earlier messages were just revealed: focus goes to the first of them.
+  const [revealed, setRevealed] = useState(false);
+  const list = useRef<HTMLOListElement>(null);
+  const start = Math.max(0, messages.length - shown);
+  const last = messages[messages.length - 1];
+  useEffect(() => {
+    if (!revealed) return;
+    setRevealed(false);
+    list.current?.querySelector<HTMLElement>('li.message')?.focus();
+  }, [revealed]);
+
+  return (
+    <>
+      {start > 0 && (
+        <button
+          type="button"
+          class="quiet earlier-messages"
+          onClick={() => {
+            setShown(messages.length - start + EARLIER_STEP);
+            setRevealed(true);
+          }}
+        >
+          {t('conversation.showEarlier', { count: start })}
+        </button>
+      )}
+      <ol class="messages" ref={list}>
+        {messages.slice(start).map((message, index) => (
+          <Fragment key={message.id}>
+            <MessageItem
+              message={message}
+              hidden={hideLast && message === last && message.role === 'assistant'}
+              focusable={index === 0 && start < messages.length - RECENT_MESSAGES}
+            />
+            {message.role === 'user' && <CorrectionSlot message={message} />}
+          </Fragment>
+        ))}
+      </ol>
+    </>
+  );
+}
+
 /** The conversation, newest at the bottom, following the reply as it streams in. */
 export function MessageList() {
   const store = useStore();
@@ -140,14 +200,7 @@ export function MessageList() {
       {messages.length === 0 ? (
         <p class="empty">{store.hasKey.value ? t('conversation.emptyReady') : t('conversation.emptyNoKey')}</p>
       ) : (
-        <ol class="messages">
-          {messages.map((message) => (
-            <Fragment key={message.id}>
-              <MessageItem message={message} hidden={hideLast && message === last && message.role === 'assistant'} />
-              {message.role === 'user' && <CorrectionSlot message={message} />}
-            </Fragment>
-          ))}
-        </ol>
+        <RecentMessages key={store.conversation.value?.id} messages={messages} hideLast={hideLast} />
       )}
       <div ref={end} />
     </section>
