@@ -54,8 +54,10 @@ vi.mock('@/features/talk/teacher-api', () => ({
   ),
 }));
 
-/** Writes of the learner's messages fail (IndexedDB full) while this is set. */
+/** Writes of the learner's messages fail (IndexedDB full) while this is set; or wait, while `holdLearnerWrites`. */
 let failLearnerWrites = false;
+let holdLearnerWrites = false;
+const heldLearnerWrites: Array<() => void> = [];
 vi.mock('@/core/db/conversations', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@/core/db/conversations')>();
   return {
@@ -63,6 +65,9 @@ vi.mock('@/core/db/conversations', async (importOriginal) => {
     putMessage: async (message: Parameters<typeof actual.putMessage>[0]) => {
       if (failLearnerWrites && message.role === 'user') {
         throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      if (holdLearnerWrites && message.role === 'user') {
+        await new Promise<void>((resolve) => heldLearnerWrites.push(resolve));
       }
       return actual.putMessage(message);
     },
@@ -258,6 +263,8 @@ beforeEach(async () => {
   transcript = 'Yesterday I go to the park.';
   holdCorrections = false;
   failLearnerWrites = false;
+  holdLearnerWrites = false;
+  heldLearnerWrites.length = 0;
   handOverOn = false;
   holdSaves = false;
   saveFailure = null;
@@ -344,23 +351,36 @@ describe('a turn, through the real offscreen service', () => {
     expect(learner()).toMatchObject({ text: 'Yesterday I go to the park.', status: 'done' });
   });
 
-  it('the moment the recording was stored, shown once its write lands, stays when the corrections check writes the turn later', async () => {
+  it('the moment the recording was stored stays with the turn, shown and kept, when the corrections check writes the turn meanwhile', async () => {
+    const { listMessages } = await import('@/core/db/conversations');
     handOverOn = true;
     holdCorrections = true;
     const store = await openPanel();
     await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    const conversationId = store.conversation.value!.id;
     holdSaves = true;
     store.toggleTalk();
     await until('recording', () => store.phase.value === 'recording');
     await speak(microphones.at(-1)!);
     store.toggleTalk();
     const learner = () => store.messages.value.find((m) => m.role === 'user');
-    await until('the transcript', () => learner()?.status === 'done');
+    const stored = async () => (await listMessages(conversationId)).find((m) => m.role === 'user');
+    await eventually('the transcript kept', async () => (await stored())?.status === 'done');
+    // The check's write of the turn is on its way (held) when the recording's write lands.
+    holdLearnerWrites = true;
+    releaseCorrections();
+    await until('the check writing the turn', () => heldLearnerWrites.length === 1);
     heldSaves.shift()!();
     await until('the write to be noted', () => learner()!.timings.recordingSavedAt !== undefined);
-    releaseCorrections();
+    holdLearnerWrites = false;
+    heldLearnerWrites.shift()!();
     await until('the check kept with the turn', () => learner()!.timings.checkedAt !== undefined);
+    await settle();
     expect(learner()!.timings.recordingSavedAt).toBeDefined();
+    await eventually(
+      'the moment kept in IndexedDB',
+      async () => (await stored())?.timings.recordingSavedAt !== undefined,
+    );
   });
 
   it('a write that fails after the upload left says what to do, and the turn still gets its answer', async () => {

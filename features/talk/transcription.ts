@@ -77,7 +77,9 @@ export function createTranscription({ recorder, history, settings, banner, unsav
       recorder.stored(recording.recordingId).then(
         (at) => {
           if (at === undefined || work.abandoned) return;
-          history.patch(message.id, { timings: { recordingSavedAt: at } }, false).catch(noop);
+          // Written, not only shown: a write of the turn on its way meanwhile (the corrections
+          // check's) shows what it read before, and would take a moment only shown away again.
+          history.patch(message.id, { timings: { recordingSavedAt: at } }).catch(noop);
         },
         (error: unknown) => {
           if (!work.abandoned) banner.showError(error);
