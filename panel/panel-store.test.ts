@@ -518,6 +518,21 @@ describe('the panel’s life and the microphone', () => {
     expect(reopened.messages.value.map((m) => m.status)).toEqual(['done', 'done', 'done']);
   });
 
+  it('a panel that goes away mid-recording (its page hidden, then closed) keeps the turn, which the reopened panel offers back', async () => {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    const mic = microphones.at(-1)!;
+    await speak(mic);
+    await store.dispose();
+    await until('the microphone to be released', () => mic.released);
+    handlers.delete('sidepanel:recorder-event');
+    handlers.delete('sidepanel:speech-event');
+    const reopened = await openPanel();
+    expect(reopened.messages.value.filter((m) => m.status === 'unsent')).toHaveLength(1);
+  });
+
   it('closing the panel before anything was said deletes the recording instead', async () => {
     const store = await openPanel();
     await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value.length === 1);

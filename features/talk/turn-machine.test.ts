@@ -439,6 +439,12 @@ describe('stopping everything (another conversation, the panel going away)', () 
     expect(next.state).toMatchObject({ mic: 'off', handsFree: false, reply: null });
   });
 
+  it('the panel going away leaves the recording to the recording document, which keeps it unsent', () => {
+    const next = transition({ ...idle, mic: 'recording' }, { type: 'stop-all', closing: true });
+    expect(types(next.effects)).not.toContain('cancel-mic');
+    expect(next.state.mic).toBe('off');
+  });
+
   it('when idle only lets go of the corrections checks still out', () => {
     expect(transition(idle, { type: 'stop-all' }).effects).toEqual([{ type: 'cancel-checks' }]);
   });

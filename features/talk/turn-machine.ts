@@ -283,7 +283,9 @@ function step(state: TurnState, event: TurnEvent): Transition {
       // conversation it belongs to is left, or deleted, once this is done.
       const effects: Effect[] = [...silencing(state)];
       if (state.readOut) effects.push({ type: 'stop-read-out', id: state.readOut.id });
-      if (state.mic !== 'off') effects.push({ type: 'cancel-mic' });
+      // A panel going away leaves its recording to the recording document, which keeps it as an
+      // unsent turn when the panel's port closes; cancelled, it would be lost.
+      if (state.mic !== 'off' && !event.closing) effects.push({ type: 'cancel-mic' });
       if (state.transcribing && state.practice) effects.push({ type: 'abandon-attempt' });
       else if (state.transcribing) effects.push({ type: 'abandon-transcription', closing: event.closing === true });
       // The corrections lane runs past the turn (its card shows when ready), so it is always asked.
