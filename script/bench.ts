@@ -43,6 +43,7 @@ import {
 } from './bench/turns.ts';
 import { compare, makeScenes } from './bench/vad-compare.ts';
 import { energyDetector } from './bench/vad-detectors.ts';
+import { readOptions } from './lib/options.ts';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -266,19 +267,8 @@ async function noiseCheck(dir: string): Promise<NoiseCheck> {
 // ── Main ─────────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
-  let options: Options | null;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    console.error(USAGE);
-    process.exitCode = 2;
-    return;
-  }
-  if (!options) {
-    console.info(USAGE);
-    return;
-  }
+  const options = readOptions(parseOptions, USAGE);
+  if (!options) return;
   const began = performance.now();
   const loadStart = loadAverage();
   if (options.build) await buildExtension();

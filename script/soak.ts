@@ -38,6 +38,7 @@ import {
 } from './soak/analysis.ts';
 import { BrowserProbes, companionRss, type MeasuredTarget } from './soak/probes.ts';
 import { holdTimes, spokenTurn, type TurnOutcome } from './soak/turn.ts';
+import { readOptions } from './lib/options.ts';
 
 const USAGE = `Usage: npm run soak -- [options]     (build first: npm run build)
 
@@ -163,19 +164,8 @@ function sharedHeapNote(checkpoints: readonly Checkpoint[]): string | undefined 
 }
 
 async function main(): Promise<void> {
-  let options: Options | null;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    console.error(USAGE);
-    process.exitCode = 2;
-    return;
-  }
-  if (!options) {
-    console.info(USAGE);
-    return;
-  }
+  const options = readOptions(parseOptions, USAGE);
+  if (!options) return;
 
   const began = performance.now();
   const companionLog: string[] = [];
