@@ -7,6 +7,7 @@ import { NEW_PAGE_MARK } from '@/features/page/prompt-marks';
 import { createHistory, type HistoryDeps, type HistoryStore } from './history';
 import { MemoryLocks } from './memory-locks';
 import { storedMessage } from './message-sharing';
+import { deleteDatabase } from '@/core/testing/idb';
 
 const page = (over: Partial<PageCapture> = {}): PageCapture => ({
   id: 'p1',
@@ -34,11 +35,7 @@ afterEach(() => {
 
 beforeEach(async () => {
   await resetDbConnection();
-  await new Promise<void>((resolve) => {
-    const request = indexedDB.deleteDatabase(DB_NAME);
-    request.onsuccess = () => resolve();
-    request.onerror = () => resolve();
-  });
+  await deleteDatabase(DB_NAME);
 });
 
 describe('a conversation about a page', () => {

@@ -9,6 +9,7 @@ import type { PracticeTarget } from '@/features/talk/turn-machine';
 import { createHistory } from '../conversations/history';
 import type { PageCapture } from './page-capture';
 import { createPageSession } from './page-session';
+import { deleteDatabase } from '@/core/testing/idb';
 
 const page = (over: Partial<PageCapture>): PageCapture => ({
   id: 'p',
@@ -27,11 +28,7 @@ afterEach(() => history?.dispose());
 
 beforeEach(async () => {
   await resetDbConnection();
-  await new Promise<void>((resolve) => {
-    const request = indexedDB.deleteDatabase(DB_NAME);
-    request.onsuccess = () => resolve();
-    request.onerror = () => resolve();
-  });
+  await deleteDatabase(DB_NAME);
 });
 
 describe('Read it aloud', () => {
