@@ -1,11 +1,19 @@
 import type { Device, EngineName } from '../config.ts';
 import type { OpenAIVoice } from '../openai-voices.ts';
 
+export type Accent = 'American' | 'British' | 'other';
+export type Gender = 'female' | 'male';
+
 export interface Voice {
   id: string;
   name: string;
   /** BCP 47-ish tag, e.g. en-us. */
   language: string;
+  /** The engine that speaks it (GET /voices lists every engine the companion has). */
+  engine?: string;
+  /** How the voice sounds to a learner choosing one; derived from the language where the engine does not say. */
+  accent?: Accent;
+  gender?: Gender;
   /** The credit the voice's licence asks for, to show wherever the voice is offered. */
   attribution?: string;
 }
