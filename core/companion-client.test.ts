@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CompanionUnreachableError, fetchSpeech, testCompanion } from './companion-client';
+import {
+  CompanionUnreachableError,
+  fetchNaturalVoice,
+  fetchSpeech,
+  fetchVoices,
+  testCompanion,
+} from './companion-client';
 import type { CompanionTarget } from './messages';
 
 const companion: CompanionTarget = { url: 'http://127.0.0.1:5123/', token: 'secret', voice: 'jenny', speed: 1.1 };
@@ -104,5 +110,106 @@ describe('Test connection’s companion check', () => {
     expect(other.ok).toBe(false);
     expect(down.ok).toBe(false);
     expect(other.message).not.toBe(down.message);
+  });
+});
+
+describe('the companion’s voices (Settings › Voice)', () => {
+  it('reads every voice with its engine, accent and gender, asked the way the teacher’s voice asks', async () => {
+    const fetchImpl = health(200, {
+      engine: 'piper',
+      default: 'en_US-joe-medium',
+      voices: [
+        { id: 'en_US-joe-medium', name: 'Joe', language: 'en-us', engine: 'piper', accent: 'American', gender: 'male' },
+        { id: 'bf_emma', name: 'Emma', language: 'en-gb', engine: 'kokoro', accent: 'British', gender: 'female' },
+      ],
+    });
+    const result = await fetchVoices(companion.url, companion.token, fetchImpl);
+    const [url, init] = fetchImpl.mock.calls[0]!;
+    expect(url).toBe('http://127.0.0.1:5123/voices');
+    expect(new Headers(init?.headers).get('Authorization')).toBe('Bearer secret');
+    expect(result).toEqual({
+      status: 'ok',
+      list: {
+        engine: 'piper',
+        defaultVoice: 'en_US-joe-medium',
+        voices: [
+          {
+            id: 'en_US-joe-medium',
+            name: 'Joe',
+            language: 'en-us',
+            engine: 'piper',
+            accent: 'American',
+            gender: 'male',
+          },
+          { id: 'bf_emma', name: 'Emma', language: 'en-gb', engine: 'kokoro', accent: 'British', gender: 'female' },
+        ],
+      },
+    });
+  });
+
+  it('fills in what a companion without neural voices leaves out: the engine from the list, the accent from the language', async () => {
+    const result = await fetchVoices(
+      companion.url,
+      '',
+      health(200, {
+        engine: 'espeak',
+        default: 'en-us',
+        voices: [
+          { id: 'en-us', name: 'English (America)', language: 'en-us' },
+          { id: 'en-gb-scotland', name: 'English (Scotland)', language: 'en-gb-scotland' },
+          { id: 'en-029', name: 'English (Caribbean)', language: 'en-029' },
+        ],
+      }),
+    );
+    expect(result.status === 'ok' && result.list.voices.map((v) => [v.id, v.engine, v.accent])).toEqual([
+      ['en-us', 'espeak', 'American'],
+      ['en-gb-scotland', 'espeak', 'British'],
+      ['en-029', 'espeak', 'other'],
+    ]);
+  });
+
+  it('says why there is no list, and what to do: not running, a token wanted, still loading', async () => {
+    const down = await fetchVoices(
+      companion.url,
+      '',
+      vi.fn<typeof fetch>(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    expect(down).toMatchObject({ status: 'unreachable', message: expect.stringContaining('npm run companion') });
+    expect(await fetchVoices(companion.url, '', health(401, {}))).toMatchObject({
+      status: 'refused',
+      message: expect.stringContaining('Companion token'),
+    });
+    expect(await fetchVoices(companion.url, '', health(503, {}))).toMatchObject({
+      status: 'loading',
+      message: expect.stringContaining('Retry'),
+    });
+  });
+});
+
+describe('the natural voice’s progress (/health)', () => {
+  it('reads the state and the percentage', async () => {
+    const fetchImpl = health(200, {
+      engine: 'piper',
+      ready: true,
+      naturalVoice: { state: 'fetching', engine: 'piper', voice: 'en_US-joe-medium', percent: 34.6, message: null },
+    });
+    expect(await fetchNaturalVoice(companion.url, companion.token, fetchImpl)).toEqual({
+      state: 'fetching',
+      engine: 'piper',
+      voice: 'en_US-joe-medium',
+      percent: 34,
+      message: null,
+    });
+    expect(fetchImpl.mock.calls[0]![0]).toBe('http://127.0.0.1:5123/health');
+  });
+
+  it('has nothing to say of a companion without neural voices, or one that is not running', async () => {
+    expect(await fetchNaturalVoice(companion.url, '', health(200, { engine: 'espeak', ready: true }))).toBeNull();
+    const down = vi.fn<typeof fetch>(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    expect(await fetchNaturalVoice(companion.url, '', down)).toBeNull();
   });
 });

@@ -117,3 +117,136 @@ export async function testCompanion(
   }
   return { ok: true, message: t('connection.companionReady', { engine: health.engine }) };
 }
+
+export type VoiceAccent = 'American' | 'British' | 'other';
+
+/** One voice of GET /voices, with every field the panel relies on filled in. */
+export interface CompanionVoice {
+  id: string;
+  name: string;
+  language: string;
+  /** The engine that speaks it; the list's own engine when the companion does not say (companions before neural voices). */
+  engine: string;
+  accent: VoiceAccent;
+  gender?: 'female' | 'male';
+  attribution?: string;
+}
+
+export interface CompanionVoices {
+  engine: string;
+  /** The voice the companion speaks with when none is asked for. */
+  defaultVoice: string;
+  voices: CompanionVoice[];
+}
+
+/** GET /voices, in explicit states: the list, or why there is none and what to do (`message`). */
+export type VoicesResult =
+  | { status: 'ok'; list: CompanionVoices }
+  | { status: 'unreachable' | 'refused' | 'loading' | 'error'; message: string };
+
+/** Where a companion older than the accent field leaves it out: en-us is American, en-gb (and its regions) British. */
+export function accentOf(language: string, given?: unknown): VoiceAccent {
+  if (given === 'American' || given === 'British' || given === 'other') return given;
+  const tag = language.toLowerCase().replaceAll('_', '-');
+  if (tag === 'en-us' || tag.startsWith('en-us-')) return 'American';
+  if (tag === 'en-gb' || tag.startsWith('en-gb-')) return 'British';
+  return 'other';
+}
+
+function voiceOf(raw: unknown, engine: string): CompanionVoice | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const v = raw as Record<string, unknown>;
+  if (typeof v.id !== 'string' || !v.id) return null;
+  const language = typeof v.language === 'string' ? v.language : '';
+  return {
+    id: v.id,
+    name: typeof v.name === 'string' && v.name ? v.name : v.id,
+    language,
+    engine: typeof v.engine === 'string' && v.engine ? v.engine : engine,
+    accent: accentOf(language, v.accent),
+    ...(v.gender === 'female' || v.gender === 'male' ? { gender: v.gender } : {}),
+    ...(typeof v.attribution === 'string' && v.attribution ? { attribution: v.attribution } : {}),
+  };
+}
+
+/** The companion's voices for the Voice setting, reached the same way as the teacher's voice. */
+export async function fetchVoices(
+  url: string,
+  token: string,
+  fetchImpl: typeof fetch = globalFetch,
+): Promise<VoicesResult> {
+  let response: Response;
+  try {
+    response = await fetchImpl(`${baseUrl(url)}/voices`, {
+      headers: authorization(token),
+      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+    });
+  } catch {
+    return { status: 'unreachable', message: t('connection.companionDown', { url }) };
+  }
+  if (response.status === 401) return { status: 'refused', message: t('connection.companionWantsToken') };
+  if (response.status === 403) {
+    return {
+      status: 'refused',
+      message: t('connection.companionRefused', { id: globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID' }),
+    };
+  }
+  if (response.status === 503) return { status: 'loading', message: t('voice.listLoading') };
+  const body = (await response.json().catch(() => null)) as {
+    engine?: unknown;
+    default?: unknown;
+    voices?: unknown;
+  } | null;
+  if (!response.ok || !body || typeof body.engine !== 'string' || !Array.isArray(body.voices)) {
+    return { status: 'error', message: t('connection.notCompanion', { url }) };
+  }
+  const engine = body.engine;
+  const voices = body.voices.map((raw) => voiceOf(raw, engine)).filter((voice) => voice !== null);
+  return {
+    status: 'ok',
+    list: { engine, defaultVoice: typeof body.default === 'string' ? body.default : '', voices },
+  };
+}
+
+/** /health's `naturalVoice`: how far the companion's neural voice is from speaking. */
+export interface NaturalVoiceStatus {
+  state: 'fetching' | 'loading' | 'ready' | 'failed' | 'off';
+  engine: string;
+  voice: string;
+  /** 0–100 while fetching, when the size is known. */
+  percent: number | null;
+  message: string | null;
+}
+
+const NATURAL_STATES: readonly string[] = ['fetching', 'loading', 'ready', 'failed', 'off'];
+
+/**
+ * The natural voice's state, or null when there is nothing to say: the companion cannot be reached
+ * (the banner speaks of that when a reply needs it), or it is one without neural voices.
+ */
+export async function fetchNaturalVoice(
+  url: string,
+  token: string,
+  fetchImpl: typeof fetch = globalFetch,
+): Promise<NaturalVoiceStatus | null> {
+  try {
+    const response = await fetchImpl(`${baseUrl(url)}/health`, {
+      headers: authorization(token),
+      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+    });
+    if (!response.ok) return null;
+    const body = (await response.json()) as { naturalVoice?: Record<string, unknown> } | null;
+    const natural = body?.naturalVoice;
+    if (!natural || typeof natural.state !== 'string' || !NATURAL_STATES.includes(natural.state)) return null;
+    const percent = typeof natural.percent === 'number' && Number.isFinite(natural.percent) ? natural.percent : null;
+    return {
+      state: natural.state as NaturalVoiceStatus['state'],
+      engine: typeof natural.engine === 'string' ? natural.engine : '',
+      voice: typeof natural.voice === 'string' ? natural.voice : '',
+      percent: percent === null ? null : Math.max(0, Math.min(100, Math.floor(percent))),
+      message: typeof natural.message === 'string' && natural.message ? natural.message : null,
+    };
+  } catch {
+    return null;
+  }
+}

@@ -61,8 +61,31 @@ describe('accessibility: every view, light and dark, by keyboard', () => {
           if ((await button.getAttribute('aria-pressed')) === 'true') await button.click();
         }
         if (view !== 'conversation') await t.page.getByRole('button', { name: view, exact: true }).click();
+        // Settings › Voice as filled from the companion's GET /voices, not while it is being asked.
+        if (view === 'Settings') await t.page.locator('select#voice optgroup').first().waitFor({ state: 'attached' });
         expect(await seriousViolations(t.page)).toEqual([]);
       });
     }
+  }
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`Settings › Voice by keyboard: picking a voice plays its sample, with a labelled Stop reached by Tab; no serious axe violation while it plays, ${colorScheme}`, async () => {
+      await t.page.emulateMedia({ colorScheme });
+      const settings = t.page.getByRole('button', { name: 'Settings', exact: true });
+      if ((await settings.getAttribute('aria-pressed')) !== 'true') await settings.click();
+      const voice = t.page.getByRole('combobox', { name: 'Voice' });
+      await voice.locator('optgroup').first().waitFor({ state: 'attached' });
+      await voice.focus();
+      await t.page.keyboard.press('ArrowDown');
+      await t.page.getByText('Playing sample…').waitFor();
+      expect(await seriousViolations(t.page)).toEqual([]);
+      await t.page.keyboard.press('Tab');
+      expect(await t.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+        'Stop the voice sample',
+      );
+      await t.page.keyboard.press('Enter');
+      await t.page.getByRole('button', { name: 'Hear this voice' }).waitFor();
+      expect(await t.page.locator('.voice-sample-error').count()).toBe(0);
+    });
   }
 });

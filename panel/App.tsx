@@ -10,6 +10,7 @@ import { SessionCard } from '../features/corrections/SessionCard';
 import { PagePanel } from '../features/page/PagePanel';
 import { SettingsForm } from '../features/settings/SettingsForm';
 import { TalkBar } from '../features/talk/TalkBar';
+import { NaturalVoiceNoticeView } from '../features/voice/NaturalVoiceNoticeView';
 import { useStore } from './store-context';
 
 type View = 'conversation' | 'history' | 'notebook' | 'settings' | 'guide';
@@ -105,6 +106,11 @@ export function App() {
         </nav>
       </header>
       <BannerView onOpenSettings={openSettings} />
+      <NaturalVoiceNoticeView
+        notice={store.naturalVoiceNotice.value}
+        announce={store.naturalVoiceAnnouncement.value}
+        onHide={store.hideNaturalVoiceNotice}
+      />
       <main class="app-main">
         {view.value === 'guide' && <GuidedStart onClose={() => (view.value = 'conversation')} />}
         {view.value === 'settings' && <SettingsForm onDone={() => (view.value = 'conversation')} />}

@@ -271,6 +271,8 @@ beforeEach(async () => {
   heldSaves.length = 0;
   vi.stubGlobal('speechSynthesis', speech);
   vi.stubGlobal('SpeechSynthesisUtterance', FakeUtterance);
+  // The panel asks the companion's /health how its natural voice is: one without neural voices here.
+  vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ engine: 'espeak', ready: true })));
   // Ports: the panel connects, the offscreen document's onConnect listener gets the other end.
   chrome.runtime.connect = ((info?: { name?: string }) => {
     const [panelEnd, documentEnd] = portPair(info?.name ?? '');
@@ -1132,5 +1134,53 @@ describe('a page brought in', () => {
     expect(store.pages.value.map((page) => page.title)).toEqual(['Why cities plant trees']);
     await until('both replies done', () => store.phase.value === 'idle' && store.messages.value.length === 2);
     await store.dispose();
+  });
+});
+
+describe('a voice sample (Settings › Voice), through the real offscreen service', () => {
+  const picked = { url: 'http://127.0.0.1:8730', token: '', voice: 'bf_emma' };
+
+  it('asks the companion for the sample line in the picked voice, plays it, and Stop silences it', async () => {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value[0]?.status === 'done');
+    companionFetch.mockClear();
+    clipSeconds = 2;
+    const id = store.playVoiceSample(picked);
+    expect(id).not.toBeNull();
+    await until('the sample playing', () => context.sources.some((s) => s.buffer?.text === 'Hello!'));
+    const asked = companionFetch.mock.calls.map(([url, init]) => ({ url, body: JSON.parse(String(init?.body)) }));
+    expect(asked[0]).toEqual({
+      url: 'http://127.0.0.1:8730/v1/audio/speech',
+      body: expect.objectContaining({ input: 'Hello!', voice: 'bf_emma' }),
+    });
+    expect(store.voiceSample.value).toEqual({ id, status: 'playing' });
+    store.stopVoiceSample(id!);
+    const sample = context.sources.find((s) => s.buffer?.text === 'Hello!')!;
+    await until('the sample silenced', () => sample.stoppedAt !== undefined);
+    expect(store.voiceSample.value).toEqual({ id, status: 'stopped' });
+    // No browser voice, no banner: the learner asked for that voice and stopped it.
+    expect(spoken).toEqual([]);
+  });
+
+  it('with the companion down: says why beside the voice, and neither the browser’s voice nor the banner takes over', async () => {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value[0]?.status === 'done');
+    store.dismissBanner();
+    companionUp = false;
+    const id = store.playVoiceSample(picked);
+    await until('the sample failed', () => store.voiceSample.value?.status === 'failed');
+    expect(store.voiceSample.value).toMatchObject({ id, unreachable: true });
+    await settle();
+    expect(spoken).toEqual([]);
+    expect(store.banner.value).toBeNull();
+    expect(store.phase.value).toBe('idle');
+  });
+
+  it('is not played over the learner', async () => {
+    const store = await openPanel();
+    await until('the opening reply', () => store.phase.value === 'idle' && store.messages.value[0]?.status === 'done');
+    store.toggleTalk();
+    await until('recording', () => store.phase.value === 'recording');
+    expect(store.playVoiceSample(picked)).toBeNull();
   });
 });

@@ -18,7 +18,9 @@ import { createSettingsSync } from '../features/settings/settings-sync';
 import { createPageSession } from '../features/page/page-session';
 import { watchPageRequests, watchTalkRequests } from '../features/talk/shortcut-requests';
 import { createTurnRunner } from '../features/talk/turn-runner';
-import type { PracticeTarget } from '../features/talk/turn-machine';
+import type { PracticeTarget, SampleVoice } from '../features/talk/turn-machine';
+import { createNaturalVoiceWatch } from '../features/voice/natural-voice';
+import { VOICE_SAMPLE_TEXT } from '../features/voice/voice-options';
 import { createCorrections } from '../features/corrections/corrections-store';
 import { createNotebook } from '../features/corrections/notebook-store';
 
@@ -66,6 +68,10 @@ export function createPanelStore() {
     practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
     readOut: async (text) => readOut(`read-out-${newId()}`, text, false),
     pageShortcutName: () => pageShortcut.value,
+  });
+
+  const naturalVoice = createNaturalVoiceWatch({
+    companion: () => ({ url: settings.settings.value.companionUrl, token: settings.settings.value.companionToken }),
   });
 
   const ready = signal(false);
@@ -163,6 +169,7 @@ export function createPanelStore() {
       return;
     }
     refreshStorage().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
+    naturalVoice.start();
     // The recording document is made ready now, not on the learner's first press.
     link.ensure().catch((error: unknown) => console.warn('AITalk: the recorder is not ready yet', error));
     disposers.push(onMessage('sidepanel:microphone-allowed', () => turn.dispatch({ type: 'microphone-allowed' })));
@@ -325,6 +332,8 @@ export function createPanelStore() {
       if (banner.banner.value?.message === noKeyMessage()) banner.clear();
       await applyRetention();
       await refreshStorage();
+      // The companion may be another one now, or started since: ask it how its natural voice is.
+      void naturalVoice.check();
       if (open) teacherOpens();
     },
     /**
@@ -342,6 +351,24 @@ export function createPanelStore() {
       if (message?.text) readOut(`replay-${newId()}`, message.text, slow);
     },
     dismissBanner: banner.clear,
+    /** The natural voice's fetch progress, or why it failed (null when there is nothing to say). */
+    naturalVoiceNotice: naturalVoice.notice,
+    naturalVoiceAnnouncement: naturalVoice.announcement,
+    hideNaturalVoiceNotice: naturalVoice.hide,
+    /** How the latest voice sample went (Settings › Voice). */
+    voiceSample: turn.sample,
+    /**
+     * Plays the sample line in `voice` through the teacher's voice; returns the sample's id, or null
+     * when the learner or the teacher is speaking (a sample never plays over them).
+     */
+    playVoiceSample(voice: SampleVoice): string | null {
+      const id = `sample-${newId()}`;
+      turn.dispatch({ type: 'read-out', id, text: VOICE_SAMPLE_TEXT, slow: false, sample: voice });
+      return turn.state.value.readOut?.id === id ? id : null;
+    },
+    stopVoiceSample(id: string): void {
+      turn.dispatch({ type: 'stop-read-out', id });
+    },
     reload(): void {
       location.reload();
     },
@@ -349,6 +376,7 @@ export function createPanelStore() {
     async dispose(): Promise<void> {
       pendingPageQuestion?.();
       for (const stop of disposers.splice(0)) stop();
+      naturalVoice.dispose();
       await turn.dispose();
       corrections.dispose();
       settings.dispose();

@@ -111,4 +111,50 @@ describe('a read-out', () => {
     speech.finishOne();
     expect(speech.spoken).toHaveLength(1);
   });
+
+  it('a voice sample goes to the companion the Settings form names, in the picked voice, and says when it is over', async () => {
+    const { voice, readOut } = setUp();
+    const target = { url: 'http://127.0.0.1:9000', token: 'tok-12345', voice: 'bf_emma' };
+    await readOut.start('s1', "Hello! Let's practise speaking English together.", false, target);
+    expect(voice.queued.map((q) => q.companion)).toEqual([
+      expect.objectContaining(target),
+      expect.objectContaining(target),
+    ]);
+    expect(readOut.sample.value).toEqual({ id: 's1', status: 'playing' });
+    voice.emit({ type: 'finished', turnId: 's1', status: 'done', heard: [0, 1] });
+    expect(readOut.sample.value).toEqual({ id: 's1', status: 'done' });
+  });
+
+  it('a voice sample the companion cannot speak says why, and the browser’s voice does not read it', async () => {
+    const { voice, events, readOut } = setUp();
+    await readOut.start('s1', 'Hello!', false, { url: 'http://127.0.0.1:8730', token: '', voice: 'nobody' });
+    voice.emit({
+      type: 'failed',
+      turnId: 's1',
+      seq: 0,
+      message: 'The voice server answered 400: Unknown voice "nobody"',
+      unplayed: [],
+      companionUnreachable: false,
+    });
+    expect(readOut.sample.value).toEqual({
+      id: 's1',
+      status: 'failed',
+      detail: 'The voice server answered 400: Unknown voice "nobody"',
+      unreachable: false,
+    });
+    expect(events.events).toEqual([
+      expect.objectContaining({ type: 'read-out-failed', id: 's1', message: expect.stringContaining('nobody') }),
+    ]);
+    readOut.inBrowser('s1');
+    expect(speech.spoken).toEqual([]);
+  });
+
+  it('a voice sample stopped says so, and an ordinary read-out leaves the sample’s state alone', async () => {
+    const { readOut } = setUp();
+    await readOut.start('s1', 'Hello!', false, { url: 'http://127.0.0.1:8730', token: '', voice: 'af_heart' });
+    await readOut.stop('s1');
+    expect(readOut.sample.value).toEqual({ id: 's1', status: 'stopped' });
+    await readOut.start('ro2', 'Trees cool the streets.', false);
+    expect(readOut.sample.value).toEqual({ id: 's1', status: 'stopped' });
+  });
 });

@@ -1,9 +1,10 @@
-import type { SpeechEvent } from '@/core/messages';
+import { signal } from '@preact/signals';
+import type { CompanionTarget, SpeechEvent } from '@/core/messages';
 import { splitSentences } from '@/common/sentence-splitter';
 import { errorText } from '../../panel/banner';
 import { BrowserVoice } from '../talk/browser-voice';
 import { companionTarget, voiceSpeed, type ReplySpeaker } from '../talk/reply-speaker';
-import type { TurnEvent } from '../talk/turn-machine';
+import type { SampleVoice, TurnEvent } from '../talk/turn-machine';
 import type { SettingsSync } from '../settings/settings-sync';
 
 /** "Listen slowly": three quarters of the usual pace. */
@@ -21,9 +22,20 @@ export interface ReadOutDeps {
   dispatch(event: TurnEvent): void;
 }
 
+/** How the latest voice sample (Settings › Voice) went; Settings shows it beside the voice. */
+export interface VoiceSampleState {
+  id: string;
+  status: 'playing' | 'done' | 'stopped' | 'failed';
+  /** Why it failed (the companion's words or the voice player's). */
+  detail?: string;
+  /** The companion could not be reached at all. */
+  unreachable?: boolean;
+}
+
 interface ReadOutRun {
   id: string;
   slow: boolean;
+  sample: boolean;
   sentences: string[];
   /** Sentences (by seq) that began to sound through the companion. */
   heard: Set<number>;
@@ -37,11 +49,25 @@ export type ReadOut = ReturnType<typeof createReadOut>;
 
 export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
   let current: ReadOutRun | null = null;
+  const sample = signal<VoiceSampleState | null>(null);
 
-  async function start(id: string, text: string, slow: boolean): Promise<void> {
+  function sampleEnded(run: ReadOutRun, ended: Omit<VoiceSampleState, 'id'>): void {
+    if (run.sample && sample.value?.id === run.id) sample.value = { id: run.id, ...ended };
+  }
+
+  /** A sample fails visibly in Settings; the machine ends it without handing it to the browser's voice. */
+  function sampleFailed(run: ReadOutRun, detail: string, unreachable: boolean): void {
+    current = null;
+    run.unlisten();
+    sampleEnded(run, { status: 'failed', detail, unreachable });
+    dispatch({ type: 'read-out-failed', id: run.id, unreachable, message: detail });
+  }
+
+  async function start(id: string, text: string, slow: boolean, voice?: SampleVoice): Promise<void> {
     const run: ReadOutRun = {
       id,
       slow,
+      sample: voice !== undefined,
       sentences: splitSentences(text),
       heard: new Set(),
       failedFrom: 0,
@@ -52,7 +78,10 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
     run.unlisten = speaker.listen(id, (event) => {
       if (current === run) heard(run, event);
     });
-    const companion = companionTarget(settings, slow ? SLOW : 1);
+    const companion: CompanionTarget = voice
+      ? { ...voice, speed: voiceSpeed(settings, slow ? SLOW : 1) }
+      : companionTarget(settings, slow ? SLOW : 1);
+    if (voice) sample.value = { id, status: 'playing' };
     let queued = 0;
     try {
       for (const sentence of run.sentences) {
@@ -66,6 +95,7 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
       // the read-out to the browser's voice and the banner says why.
       console.warn('AITalk: the voice player could not read the text', error);
       if (current !== run) return;
+      if (run.sample) return sampleFailed(run, errorText(error), false);
       run.failedFrom = queued;
       dispatch({ type: 'read-out-failed', id: run.id, unreachable: false, message: errorText(error) });
     }
@@ -77,6 +107,7 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
         run.heard.add(event.seq);
         return;
       case 'failed':
+        if (run.sample) return sampleFailed(run, event.message, event.companionUnreachable);
         // Every sentence from the failed one on; those before it still play through the companion.
         run.failedFrom = event.seq;
         dispatch({
@@ -115,6 +146,7 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
   function finish(run: ReadOutRun): void {
     current = null;
     run.unlisten();
+    sampleEnded(run, { status: 'done' });
     dispatch({ type: 'read-out-finished', id: run.id });
   }
 
@@ -124,9 +156,10 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
     if (!run || run.id !== id) return;
     current = null;
     run.unlisten();
+    sampleEnded(run, { status: 'stopped' });
     if (run.browser) run.browser.cancel();
     else await speaker.stop().catch(() => undefined);
   }
 
-  return { start, stop, inBrowser };
+  return { start, stop, inBrowser, sample };
 }

@@ -15,11 +15,12 @@ import { EXPLANATION_LANGUAGES, type ExplanationLanguage } from '@/features/corr
 import { t } from '@/core/i18n';
 import { LanguageSwitch, PracticeFields, TeacherFields } from './PracticeFields';
 import { useStore } from '../../panel/store-context';
+import { VoiceField } from '../voice/VoiceField';
 
 /** Hosts the manifest grants at install; any other needs the learner's yes at run time. */
 const GRANTED_HOSTS = ['api.openai.com', '127.0.0.1', 'localhost'];
 
-type Field = keyof Pick<Settings, 'companionUrl' | 'companionToken' | 'voice'>;
+type Field = keyof Pick<Settings, 'companionUrl' | 'companionToken'>;
 
 function validUrl(value: string): string | null {
   try {
@@ -148,8 +149,7 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
         onInput={set('companionToken')}
       />
       <p class="help">{t('settings.companionTokenHelp')}</p>
-      <label for="voice">{t('settings.voice')}</label>
-      <input id="voice" value={s.voice} placeholder={t('settings.voicePlaceholder')} onInput={set('voice')} />
+      <VoiceField draft={draft} />
       <label for="speed">{t('settings.speed')}</label>
       <input
         id="speed"

@@ -7,7 +7,10 @@ import type { Transition, TurnEvent, TurnState } from './turn-machine';
  * (features/listening/read-out.ts). Only between turns, and only until something else starts.
  */
 
-type ReadOutEvent = Extract<TurnEvent, { type: 'read-out' | 'read-out-failed' | 'read-out-finished' }>;
+type ReadOutEvent = Extract<
+  TurnEvent,
+  { type: 'read-out' | 'read-out-failed' | 'read-out-finished' | 'stop-read-out' }
+>;
 
 export function readOutEvent(state: TurnState, event: ReadOutEvent, idle: boolean): Transition {
   switch (event.type) {
@@ -15,12 +18,24 @@ export function readOutEvent(state: TurnState, event: ReadOutEvent, idle: boolea
       // Never over the learner or the teacher.
       if (!idle) return { state, effects: [] };
       const effects: Effect[] = state.readOut ? [{ type: 'stop-read-out', id: state.readOut.id }] : [];
+      if (event.sample) {
+        effects.push({
+          type: 'start-read-out',
+          id: event.id,
+          text: event.text,
+          slow: event.slow,
+          sample: event.sample,
+        });
+        return { state: { ...state, readOut: { id: event.id, voice: 'companion', sample: true } }, effects };
+      }
       effects.push({ type: 'start-read-out', id: event.id, text: event.text, slow: event.slow });
       return { state: { ...state, readOut: { id: event.id, voice: 'companion' } }, effects };
     }
     case 'read-out-failed':
-      // As for a reply: the browser's voice reads the rest, and the banner says why.
       if (state.readOut?.id !== event.id || state.readOut.voice === 'browser') return { state, effects: [] };
+      // A sample in another voice would mislead: it ends, and Settings says why (read-out.ts keeps the reason).
+      if (state.readOut.sample) return { state: { ...state, readOut: null }, effects: [] };
+      // As for a reply: the browser's voice reads the rest, and the banner says why.
       return {
         state: { ...state, readOut: { ...state.readOut, voice: 'browser' } },
         effects: [companionNotice(event.unreachable, event.message), { type: 'read-out-in-browser', id: event.id }],
@@ -28,6 +43,9 @@ export function readOutEvent(state: TurnState, event: ReadOutEvent, idle: boolea
     case 'read-out-finished':
       if (state.readOut?.id !== event.id) return { state, effects: [] };
       return { state: { ...state, readOut: null }, effects: [] };
+    case 'stop-read-out':
+      if (state.readOut?.id !== event.id) return { state, effects: [] };
+      return { state: { ...state, readOut: null }, effects: [{ type: 'stop-read-out', id: event.id }] };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { SavedRecording } from '@/core/messages';
-import type { PracticeTarget, TurnState } from './turn-machine';
+import type { PracticeTarget, SampleVoice, TurnState } from './turn-machine';
 
 /**
  * What the turn machine (turn-machine.ts) asks the panel to do, and the notices it chooses for
@@ -66,7 +66,7 @@ export type Effect =
   /** The reply was stopped from elsewhere: keep what was heard, as after an interruption. */
   | { type: 'mark-interrupted'; replyId: string }
   /** A text read in the teacher's voice between turns (features/listening/read-out.ts). */
-  | { type: 'start-read-out'; id: string; text: string; slow: boolean }
+  | { type: 'start-read-out'; id: string; text: string; slow: boolean; sample?: SampleVoice }
   | { type: 'stop-read-out'; id: string }
   | { type: 'read-out-in-browser'; id: string }
   /**

@@ -559,6 +559,46 @@ describe('practice attempts ("Say it again", "Read it aloud")', () => {
   });
 });
 
+describe('a voice sample (Settings › Voice)', () => {
+  const sample: TurnEvent = {
+    type: 'read-out',
+    id: 's1',
+    text: 'Hello!',
+    slow: false,
+    sample: { url: 'http://127.0.0.1:8730', token: '', voice: 'bf_emma' },
+  };
+
+  it('is a read-out in the picked voice, between turns only', () => {
+    const next = transition(idle, sample);
+    expect(next.effects).toEqual([
+      {
+        type: 'start-read-out',
+        id: 's1',
+        text: 'Hello!',
+        slow: false,
+        sample: { url: 'http://127.0.0.1:8730', token: '', voice: 'bf_emma' },
+      },
+    ]);
+    expect(next.state.readOut).toEqual({ id: 's1', voice: 'companion', sample: true });
+    expect(transition({ ...idle, mic: 'recording' }, sample).state.readOut).toBeNull();
+  });
+
+  it('that the companion cannot speak ends: no browser voice (it would be another voice), no banner', () => {
+    const playing = transition(idle, sample).state;
+    const failed = transition(playing, { type: 'read-out-failed', id: 's1', unreachable: true, message: 'down' });
+    expect(failed.state.readOut).toBeNull();
+    expect(failed.effects).toEqual([]);
+  });
+
+  it('Stop silences it; a Stop for one already over does nothing', () => {
+    const playing = transition(idle, sample).state;
+    const stopped = transition(playing, { type: 'stop-read-out', id: 's1' });
+    expect(stopped.effects).toEqual([{ type: 'stop-read-out', id: 's1' }]);
+    expect(stopped.state.readOut).toBeNull();
+    expect(transition(stopped.state, { type: 'stop-read-out', id: 's1' }).effects).toEqual([]);
+  });
+});
+
 describe('read-outs ("Listen again", "Listen slowly", "Listen first", a meaning)', () => {
   const readOut: TurnEvent = { type: 'read-out', id: 'ro1', text: 'Hello there.', slow: true };
 

@@ -1,4 +1,4 @@
-import type { StopRecordingReply } from '@/core/messages';
+import type { CompanionTarget, StopRecordingReply } from '@/core/messages';
 import { micRefused, press, recordingEnded } from './mic-transitions';
 import { attemptEnded, practiceMicFailed, practise } from './practice-transitions';
 import { endReadOut, readOutEvent } from './read-out-transitions';
@@ -65,7 +65,12 @@ export interface ReadOut {
   id: string;
   /** The companion could not speak it: the browser's own voice reads it. */
   voice: 'companion' | 'browser';
+  /** A voice sample (Settings › Voice): it is that voice or nothing, never the browser's. */
+  sample?: true;
 }
+
+/** Which companion and voice a sample is played by: the Settings form's, which may not be saved yet. */
+export type SampleVoice = Omit<CompanionTarget, 'speed'>;
 
 export const INITIAL_TURN_STATE: TurnState = {
   mic: 'off',
@@ -148,7 +153,9 @@ export type TurnEvent =
   | { type: 'attempt-judged'; targetId: string }
   | { type: 'attempt-failed'; targetId: string; error: unknown }
   /** "Listen again" (`slow`: "Listen slowly"), "Listen first", a meaning: read `text` aloud, between turns. */
-  | { type: 'read-out'; id: string; text: string; slow: boolean }
+  | { type: 'read-out'; id: string; text: string; slow: boolean; sample?: SampleVoice }
+  /** The learner stopped a read-out (a voice sample's Stop). */
+  | { type: 'stop-read-out'; id: string }
   /** The companion could not speak the read-out; the browser's voice takes over from here. */
   | { type: 'read-out-failed'; id: string; unreachable: boolean; message: string }
   /** A message of the turn could not be written to IndexedDB; it is still shown, and the turn goes on. */
@@ -328,6 +335,7 @@ function step(state: TurnState, event: TurnEvent): Transition {
     case 'read-out':
     case 'read-out-failed':
     case 'read-out-finished':
+    case 'stop-read-out':
       return readOutEvent(state, event, phaseOf(state) === 'idle');
   }
 }

@@ -143,7 +143,7 @@ export function createTurnRunner({
       case 'mark-interrupted':
         return reply.interrupt(effect.replyId, false);
       case 'start-read-out':
-        return readOut.start(effect.id, effect.text, effect.slow);
+        return readOut.start(effect.id, effect.text, effect.slow, effect.sample);
       case 'stop-read-out':
         return readOut.stop(effect.id);
       case 'read-out-in-browser':
@@ -172,6 +172,8 @@ export function createTurnRunner({
     /** The latest result of each practice target, by its id. */
     attempts: practice.attempts,
     dispatch,
+    /** How the latest voice sample went (started by a 'read-out' event with `sample`). */
+    sample: readOut.sample,
     /**
      * Another conversation is opened or deleted: the turn's work ends, and resolves once nothing
      * more of it can be written (so the conversation may be left, or deleted, after this).
