@@ -30,7 +30,7 @@ def load(model_path, threads):
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--beam-size", type=int, default=1)
+    parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--model", default=None, help="a CTranslate2 Whisper directory (default: the shipped tiny.en)")
     args = parser.parse_args()
