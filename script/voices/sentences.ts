@@ -36,3 +36,12 @@ export const TEACHER_SENTENCES: readonly string[] = [
   'About 60 percent of the students passed the exam on their first try.',
   "Great job today, see you next Thursday at 6 o'clock!",
 ];
+
+/** Spoken at 1 and at Listen slowly's speed: a time, a correction, a name and a plain question among them. */
+export const SLOW_SENTENCES: readonly string[] = [
+  'Try saying it again, a little more slowly this time.',
+  'The train leaves at 7:30 in the morning and arrives at 10:15.',
+  "You said 'more better'; we just say 'better'.",
+  'My friend Sarah lives in London with her two brothers.',
+  'Could you tell me a little more about your family?',
+];
