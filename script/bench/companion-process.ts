@@ -26,6 +26,7 @@ function start(
   port: number,
   engine: string,
   log: (line: string) => void,
+  extraArgs: readonly string[],
 ): Promise<{ child: ChildProcess; url: string; port: number; readyAt: number }> {
   const child = spawn(
     process.execPath,
@@ -38,6 +39,7 @@ function start(
       engine,
       '--cache-max-mb',
       '0',
+      ...extraArgs,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -85,11 +87,13 @@ async function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** `extraArgs` go to the companion after the engine, e.g. ['--voice-file', PATH] for a neural voice. */
 export async function startCompanionProcess(
-  engine: 'espeak' | 'coqui',
+  engine: string,
   log: (line: string) => void,
+  extraArgs: readonly string[] = [],
 ): Promise<CompanionProcess> {
-  let current = await start(0, engine, log);
+  let current = await start(0, engine, log, extraArgs);
   const handle: CompanionProcess = {
     url: current.url,
     port: current.port,
@@ -99,7 +103,7 @@ export async function startCompanionProcess(
     },
     async restart() {
       await stop(current.child);
-      current = await start(handle.port, engine, log);
+      current = await start(handle.port, engine, log, extraArgs);
       handle.readyAt = current.readyAt;
     },
     close: () => stop(current.child),
