@@ -290,39 +290,59 @@ export async function fetchPack(pack: VoicePack, options: FetchPackOptions): Pro
 
   let lastReport = -Infinity;
   let lastPercent = -1;
-  const report = (bytes: number, force = false): void => {
-    const percent = Math.floor((bytes / total) * 100);
-    const now = Date.now();
-    if (!force && (now - lastReport < interval || percent === lastPercent)) return;
-    lastReport = now;
+  let latest = done;
+  // A report held back by the interval is delivered when it ends, so a stalled transfer still shows where it is.
+  let trailing: NodeJS.Timeout | undefined;
+  const emit = (): void => {
+    trailing = undefined;
+    const percent = Math.floor((latest / total) * 100);
+    lastReport = Date.now();
     lastPercent = percent;
-    options.onProgress?.({ bytes, total, percent });
+    options.onProgress?.({ bytes: latest, total, percent });
+  };
+  const report = (bytes: number, force = false): void => {
+    latest = bytes;
+    if (Math.floor((bytes / total) * 100) === lastPercent && !force) return;
+    const wait = lastReport + interval - Date.now();
+    if (force || wait <= 0) {
+      clearTimeout(trailing);
+      emit();
+    } else {
+      trailing ??= setTimeout(emit, wait);
+    }
   };
   report(done, true);
-
-  for (const file of todo) {
-    const target = path.join(options.voicesDir, ...file.path.split('/'));
-    try {
-      await mkdir(path.dirname(target), { recursive: true });
-    } catch (error) {
-      throw new VoiceFetchError(
-        `cannot create ${path.dirname(target)} (${networkCode(error)}): pass --voices-dir DIR, or start with ` +
-          `--engine espeak`,
-      );
-    }
-    await transferFile({
-      pack,
-      file,
-      url: mirroredUrl(file.url, options.mirror),
-      target,
-      options,
-      onBytes: (bytes) => report(done + bytes),
-      onReceived: (bytes) => (result.fetchedBytes += bytes),
-    });
-    done += file.bytes;
+  try {
+    await fetchFiles();
+  } finally {
+    clearTimeout(trailing);
   }
   report(done, true);
   return result;
+
+  async function fetchFiles(): Promise<void> {
+    for (const file of todo) {
+      const target = path.join(options.voicesDir, ...file.path.split('/'));
+      try {
+        await mkdir(path.dirname(target), { recursive: true });
+      } catch (error) {
+        throw new VoiceFetchError(
+          `cannot create ${path.dirname(target)} (${networkCode(error)}): pass --voices-dir DIR, or start with ` +
+            `--engine espeak`,
+        );
+      }
+      await transferFile({
+        pack,
+        file,
+        url: mirroredUrl(file.url, options.mirror),
+        target,
+        options,
+        onBytes: (bytes) => report(done + bytes),
+        onReceived: (bytes) => (result.fetchedBytes += bytes),
+      });
+      done += file.bytes;
+    }
+  }
 }
 
 /**
