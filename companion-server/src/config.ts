@@ -73,7 +73,7 @@ AITalk companion: an OpenAI-compatible speech server (POST /v1/audio/speech) on 
 Options:
   --port N             port to listen on (default ${DEFAULT_COMPANION_PORT}; 0 picks a free one)
   --host ADDR          address to bind (default 127.0.0.1; anything else is reachable from other machines)
-  --engine NAME        piper (default: a natural voice, en_US-joe-medium, fetched on first use into --voices-dir
+  --engine NAME        piper (default: a natural voice, en_US-joe-medium, 63 MB fetched on first use into --voices-dir
                        while eSpeak speaks) | kokoro (natural, higher quality, slower; 107 MB fetched) |
                        espeak (embedded eSpeak NG only: no download, works offline) | coqui (Python worker) |
                        upstream (forwards)
