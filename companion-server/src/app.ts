@@ -228,6 +228,13 @@ export function createApp(deps: AppDeps) {
         device: engine.device,
         ready: state.state === 'ready',
         message: state.state === 'ready' ? null : state.message,
+        naturalVoice: engine.naturalVoice?.() ?? {
+          state: 'off' as const,
+          engine: engine.name,
+          voice: engine.defaultVoice(),
+          percent: null,
+          message: null,
+        },
         queue: engine.queue(),
         cache: cache ? cache.stats() : null,
         limits: { maxChars: deps.maxChars, speed: [MIN_SPEED, MAX_SPEED], formats: RESPONSE_FORMATS },
@@ -259,14 +266,17 @@ export function createApp(deps: AppDeps) {
             'voice',
           );
         }
-        const request: SpeechRequest = { ...parsed, voice };
+        // Fixed once per request, so the whole answer comes from one engine even if another becomes ready meanwhile,
+        // and the cache key names the engine that really speaks (eSpeak stands in while a neural voice is fetched).
+        const route = engine.route?.(voice) ?? { engine: engine.name, voice };
+        const request: SpeechRequest = { ...parsed, voice: route.voice };
         const contentType = CONTENT_TYPES[request.format];
 
         const key = cache?.enabled
           ? cache.key({
-              engine: engine.name,
+              engine: route.engine,
               model: engine.model,
-              voice,
+              voice: route.voice,
               speed: request.speed,
               format: request.format,
               text: request.input,
@@ -290,7 +300,7 @@ export function createApp(deps: AppDeps) {
 
         let first;
         try {
-          first = await engine.synthesize(sentences[0]!, voice, { speed: request.speed }, controller.signal);
+          first = await engine.synthesize(sentences[0]!, request.voice, { speed: request.speed }, controller.signal);
         } catch (error) {
           clientSignal.removeEventListener('abort', onClientGone);
           if (controller.signal.aborted && !(error instanceof ApiError)) {

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../test/helpers.ts';
 import { ConfigError, parseConfig, type CompanionConfig } from './config.ts';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): { config: CompanionConfig; warnings: string[] } {
@@ -8,12 +11,16 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { config: CompanionCo
 }
 
 describe('companion configuration', () => {
-  it('defaults to the embedded espeak voice on 127.0.0.1:8730', () => {
+  it('defaults to the natural Piper voice, fetched into the voice store, on 127.0.0.1:8730', () => {
     const { config, warnings } = run([]);
     expect(config).toMatchObject({
       port: 8730,
       host: '127.0.0.1',
-      engine: 'espeak',
+      engine: 'piper',
+      model: 'en_US-joe-medium',
+      voiceFile: undefined,
+      voicesDir: '/home/learner/.cache/aitalk/voices',
+      voiceMirror: undefined,
       maxChars: 4000,
       token: undefined,
       allowOrigins: [],
@@ -61,7 +68,11 @@ describe('companion configuration', () => {
     [['--cache-max-mb', '-5'], /--cache-max-mb/],
     [['--engine', 'upstream', '--upstream-url', 'ftp://x'], /must be http/],
     [['--engine', 'coqui', '--model', 'xtts_v2'], /COQUI_TOS_AGREED=1/],
-    [['--model', 'tts_models/en/vctk/vits'], /does not apply to the espeak engine/],
+    [['--engine', 'espeak', '--model', 'tts_models/en/vctk/vits'], /does not apply to the espeak engine/],
+    [['--model', 'jenny'], /--model does not apply to piper: pass --voice-file PATH/],
+    [['--voice-file', '/nowhere/voice.onnx'], /--voice-file \/nowhere\/voice\.onnx does not exist: check the path/],
+    [['--engine', 'coqui', '--voice-file', '/x.onnx'], /--voice-file is for --engine piper or kokoro, not coqui/],
+    [['--voices-dir', ''], /--voices-dir must not be empty/],
     [['--token', 'short'], /at least 8 printable characters/],
     [['--allow-origin', 'https://example.com'], /extension ID/],
     [['extra'], /Unexpected argument/],
@@ -75,6 +86,59 @@ describe('companion configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  describe('voices on disk', () => {
+    let work: { dir: string; remove: () => Promise<void> };
+    let piper: string;
+    let kokoro: string;
+    beforeAll(async () => {
+      work = await tempDir('aitalk-config-voices-');
+      piper = path.join(work.dir, 'piper', 'en_GB-alan-low.onnx');
+      kokoro = path.join(work.dir, 'kokoro', 'kokoro-v1.0.int8.onnx');
+      await mkdir(path.join(work.dir, 'kokoro', 'voices'), { recursive: true });
+      await mkdir(path.dirname(piper), { recursive: true });
+      await writeFile(piper, 'model');
+      await writeFile(`${piper}.json`, '{}');
+      await writeFile(kokoro, 'model');
+      await writeFile(path.join(work.dir, 'alone.onnx'), 'model');
+      await writeFile(path.join(work.dir, 'voice.bin'), 'model');
+    });
+    afterAll(async () => {
+      await work.remove();
+    });
+
+    it('loads a Piper or Kokoro voice file, telling them apart by what lies beside them', () => {
+      expect(run(['--voice-file', piper]).config).toMatchObject({
+        engine: 'piper',
+        voiceFile: piper,
+        model: 'en_GB-alan-low',
+      });
+      expect(run([], { AITALK_VOICE_FILE: kokoro }).config).toMatchObject({ engine: 'kokoro', voiceFile: kokoro });
+      expect(run(['--engine', 'kokoro', '--voice-file', kokoro]).config.engine).toBe('kokoro');
+    });
+
+    it('ignores AITALK_VOICE_FILE, with a warning, when --engine espeak is asked for', () => {
+      const { config, warnings } = run(['--engine', 'espeak'], { AITALK_VOICE_FILE: piper });
+      expect(config).toMatchObject({ engine: 'espeak', voiceFile: undefined });
+      expect(warnings).toEqual(['AITALK_VOICE_FILE is ignored by the espeak engine']);
+    });
+
+    it('takes --voices-dir, XDG_CACHE_HOME and AITALK_VOICE_MIRROR', () => {
+      expect(run(['--voices-dir', work.dir]).config.voicesDir).toBe(work.dir);
+      expect(run([], { XDG_CACHE_HOME: '/xdg' }).config.voicesDir).toBe('/xdg/aitalk/voices');
+      expect(run([], { AITALK_VOICE_MIRROR: 'http://127.0.0.1:9/' }).config.voiceMirror).toBe('http://127.0.0.1:9');
+    });
+
+    it.each([
+      [() => ['--voice-file', path.join(work.dir, 'voice.bin')], /must be an \.onnx voice \(Piper or Kokoro\)/],
+      [() => ['--voice-file', path.join(work.dir, 'alone.onnx')], /has no alone\.onnx\.json beside it/],
+      [() => ['--engine', 'kokoro', '--voice-file', piper], /has no voices\/ folder beside it/],
+      [() => ['--voice-file', work.dir], /is not a file: give the voice's \.onnx/],
+    ])('refuses a voice file that cannot be a voice (%#)', (args, message) => {
+      expect(() => parseConfig(args(), {})).toThrow(ConfigError);
+      expect(() => parseConfig(args(), {})).toThrow(message);
+    });
   });
 
   it('answers --help', () => {

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -5,7 +6,7 @@ import { AITALK_EXTENSION_ID } from '../../common/extension-id.ts';
 import { DEFAULT_COMPANION_PORT } from '../../common/companion-port.ts';
 import { defaultCoquiPython } from './python-env.ts';
 
-export const ENGINE_NAMES = ['espeak', 'coqui', 'upstream'] as const;
+export const ENGINE_NAMES = ['piper', 'kokoro', 'espeak', 'coqui', 'upstream'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 export type Device = 'cpu' | 'cuda';
 
@@ -18,6 +19,12 @@ export interface CompanionConfig {
   python: string;
   upstreamUrl: string | undefined;
   upstreamKey: string | undefined;
+  /** piper/kokoro: a voice on disk to load instead of fetching the default one. */
+  voiceFile: string | undefined;
+  /** Where fetched voices are kept (the voice store). */
+  voicesDir: string;
+  /** Base URL that replaces the official hosts of the voice downloads (env AITALK_VOICE_MIRROR; tests). */
+  voiceMirror: string | undefined;
   token: string | undefined;
   /** Extension IDs allowed as Origin besides AITalk's own development id (always allowed). */
   allowOrigins: string[];
@@ -31,12 +38,21 @@ export interface CompanionConfig {
   timeoutMs: number;
 }
 
+/**
+ * What `npm run companion` and `npm start` speak with when no --engine is given: a natural voice, fetched on first
+ * use while eSpeak speaks. Programmatic starts (startCompanion: tests, benches, the e2e suite) default to espeak
+ * instead (defaultConfig), so they never download 63 MB into the learner's cache or change voice mid-run.
+ */
+export const DEFAULT_ENGINE: EngineName = 'piper';
+
 /** The one line a misconfigured start prints before exiting with code 2. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
 export const DEFAULT_MODELS: Record<EngineName, string> = {
+  piper: 'en_US-joe-medium',
+  kokoro: 'kokoro-v1.0.int8',
   espeak: 'espeak-ng',
   coqui: 'tts_models/en/ljspeech/tacotron2-DCA',
   upstream: 'tts-1',
@@ -57,7 +73,13 @@ AITalk companion: an OpenAI-compatible speech server (POST /v1/audio/speech) on 
 Options:
   --port N             port to listen on (default ${DEFAULT_COMPANION_PORT}; 0 picks a free one)
   --host ADDR          address to bind (default 127.0.0.1; anything else is reachable from other machines)
-  --engine NAME        espeak (embedded, default) | coqui (Python worker) | upstream (forwards)
+  --engine NAME        piper (default: a natural voice, en_US-joe-medium, 63 MB fetched on first use into --voices-dir
+                       while eSpeak speaks) | kokoro (natural, higher quality, slower; 107 MB fetched) |
+                       espeak (embedded eSpeak NG only: no download, works offline) | coqui (Python worker) |
+                       upstream (forwards)
+  --voice-file PATH    piper/kokoro: load this voice from disk instead of fetching (env AITALK_VOICE_FILE): a Piper
+                       .onnx with its .onnx.json beside it, or a Kokoro .onnx with its voices/ folder beside it
+  --voices-dir DIR     where fetched voices are kept (default ${defaultVoicesDir(process.env)})
   --model NAME         coqui: a Coqui model name (default ${DEFAULT_MODELS.coqui});
                        upstream: the model sent upstream (default ${DEFAULT_MODELS.upstream})
   --device cpu|cuda    coqui: where the model runs (default cpu)
@@ -79,6 +101,60 @@ Options:
 function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
   return path.join(base, 'aitalk', 'companion');
+}
+
+function defaultVoicesDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
+  return path.join(base, 'aitalk', 'voices');
+}
+
+/**
+ * Checks a --voice-file and decides which engine it is for: the one named with --engine, else Piper when its
+ * .onnx.json is beside it and Kokoro when a voices/ folder is.
+ */
+function resolveVoiceFile(
+  raw: string | undefined,
+  engine: EngineName,
+  engineGiven: boolean,
+): { voiceFile: string | undefined; engine: EngineName } {
+  if (raw === undefined || raw === '') return { voiceFile: undefined, engine };
+  if (engineGiven && engine !== 'piper' && engine !== 'kokoro') {
+    throw new ConfigError(`--voice-file is for --engine piper or kokoro, not ${engine}`);
+  }
+  const file = path.resolve(raw);
+  if (!existsSync(file)) throw new ConfigError(`--voice-file ${file} does not exist: check the path`);
+  if (!statSync(file).isFile()) throw new ConfigError(`--voice-file ${file} is not a file: give the voice's .onnx`);
+  if (!file.toLowerCase().endsWith('.onnx')) {
+    throw new ConfigError(`--voice-file must be an .onnx voice (Piper or Kokoro), got ${file}`);
+  }
+  const hasConfig = existsSync(`${file}.json`);
+  const voicesDir = path.join(path.dirname(file), 'voices');
+  const hasVoices = existsSync(voicesDir) && statSync(voicesDir).isDirectory();
+  const chosen: EngineName = engineGiven ? engine : hasConfig ? 'piper' : hasVoices ? 'kokoro' : engine;
+  if (chosen === 'piper' && !hasConfig) {
+    throw new ConfigError(
+      `--voice-file ${file} has no ${path.basename(file)}.json beside it: put the Piper voice's config there` +
+        (hasVoices ? ' (or pass --engine kokoro for a Kokoro model)' : ''),
+    );
+  }
+  if (chosen === 'kokoro' && !hasVoices) {
+    throw new ConfigError(`--voice-file ${file} has no voices/ folder beside it: put Kokoro's voice .bin files there`);
+  }
+  return { voiceFile: file, engine: chosen };
+}
+
+function resolveMirror(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`AITALK_VOICE_MIRROR is not a URL: "${raw}"; unset it to fetch from the official hosts`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`AITALK_VOICE_MIRROR must be http:// or https://, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -129,6 +205,12 @@ function resolveModel(engine: EngineName, raw: string | undefined, env: NodeJS.P
     }
     return DEFAULT_MODELS.espeak;
   }
+  if (engine === 'piper' || engine === 'kokoro') {
+    if (raw !== undefined && raw !== DEFAULT_MODELS[engine]) {
+      throw new ConfigError(`--model does not apply to ${engine}: pass --voice-file PATH to load another voice`);
+    }
+    return DEFAULT_MODELS[engine];
+  }
   const model = raw === undefined ? DEFAULT_MODELS[engine] : (MODEL_ALIASES[raw] ?? raw);
   if (!/^[\w.\-/:]{1,200}$/.test(model)) throw new ConfigError(`--model has unexpected characters: "${model}"`);
   if (engine === 'coqui' && model.includes('xtts') && env.COQUI_TOS_AGREED !== '1') {
@@ -151,6 +233,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): CompanionCo
     python: defaultCoquiPython(env),
     upstreamUrl: undefined,
     upstreamKey: env.AITALK_UPSTREAM_KEY || undefined,
+    voiceFile: undefined,
+    voicesDir: defaultVoicesDir(env),
+    voiceMirror: resolveMirror(env.AITALK_VOICE_MIRROR),
     token: env.AITALK_TOKEN || undefined,
     allowOrigins: [],
     cacheDir: defaultCacheDir(env),
@@ -180,6 +265,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         python: { type: 'string' },
         'upstream-url': { type: 'string' },
         'upstream-key': { type: 'string' },
+        'voice-file': { type: 'string' },
+        'voices-dir': { type: 'string' },
         token: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'cache-dir': { type: 'string' },
@@ -197,11 +284,26 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (values.help) return { kind: 'help' };
 
   const defaults = defaultConfig(env);
-  const engine = values.engine ?? defaults.engine;
+  const engine = values.engine ?? DEFAULT_ENGINE;
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) {
     throw new ConfigError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, got "${engine}"`);
   }
-  const engineName = engine as EngineName;
+  // The environment's voice file is for the natural engines; another --engine named on the command line wins.
+  const envVoiceFileIgnored =
+    values['voice-file'] === undefined &&
+    !!env.AITALK_VOICE_FILE &&
+    values.engine !== undefined &&
+    engine !== 'piper' &&
+    engine !== 'kokoro';
+  const voice = resolveVoiceFile(
+    values['voice-file'] ?? (envVoiceFileIgnored ? undefined : env.AITALK_VOICE_FILE),
+    engine as EngineName,
+    values.engine !== undefined,
+  );
+  const engineName = voice.engine;
+  const model = resolveModel(engineName, values.model, env);
+  const voicesDirRaw = values['voices-dir'];
+  if (voicesDirRaw !== undefined && voicesDirRaw.trim() === '') throw new ConfigError('--voices-dir must not be empty');
   const device = values.device ?? defaults.device;
   if (device !== 'cpu' && device !== 'cuda') throw new ConfigError(`--device must be cpu or cuda, got "${device}"`);
 
@@ -216,11 +318,14 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     port: integer('port', values.port, defaults.port, 0, 65535),
     host,
     engine: engineName,
-    model: resolveModel(engineName, values.model, env),
+    model: voice.voiceFile ? path.basename(voice.voiceFile, '.onnx') : model,
     device,
     python: values.python ?? defaults.python,
     upstreamUrl: normaliseUpstreamUrl(values['upstream-url'], engineName),
     upstreamKey: values['upstream-key'] ?? defaults.upstreamKey,
+    voiceFile: voice.voiceFile,
+    voicesDir: path.resolve(voicesDirRaw ?? defaults.voicesDir),
+    voiceMirror: defaults.voiceMirror,
     token,
     allowOrigins: (values['allow-origin'] ?? []).map(normaliseOriginId),
     cacheDir: path.resolve(values['cache-dir'] ?? defaults.cacheDir),
@@ -237,6 +342,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         (config.token ? '' : ' (consider --token)'),
     );
   }
+  if (envVoiceFileIgnored) warnings.push(`AITALK_VOICE_FILE is ignored by the ${config.engine} engine`);
   if (config.engine !== 'upstream' && values['upstream-url'] !== undefined) {
     warnings.push(`--upstream-url is ignored by the ${config.engine} engine`);
   }

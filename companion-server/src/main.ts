@@ -35,8 +35,11 @@ async function main(): Promise<void> {
   }
   // Callers (the e2e suite, the bench, scripts) parse this exact line to find the port.
   console.info(`AITalk companion listening on ${handle.url}`);
+  const natural = config.engine === 'piper' || config.engine === 'kokoro';
+  const source = config.voiceFile ? `from ${config.voiceFile}` : `voices in ${config.voicesDir}`;
   console.info(
     `engine ${config.engine}${config.engine === 'espeak' ? '' : ` (${config.model})`}` +
+      `${natural ? ` (${source}; eSpeak speaks until it is ready)` : ''}` +
       `${config.token ? ', token required' : ''}; cache ${config.cacheMaxMb > 0 ? config.cacheDir : 'off'}; Ctrl+C stops it`,
   );
 

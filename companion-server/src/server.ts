@@ -5,7 +5,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { AudioCache } from './cache.ts';
 import { DEFAULT_MODELS, defaultConfig, type CompanionConfig } from './config.ts';
-import { createEngine } from './engines/index.ts';
+import { createEngine, type EngineContext } from './engines/index.ts';
 import type { TtsEngine } from './engines/types.ts';
 
 export interface StartOptions extends Partial<CompanionConfig> {
@@ -15,6 +15,9 @@ export interface StartOptions extends Partial<CompanionConfig> {
   log?: (line: string) => void;
   /** How long close() lets in-flight responses finish before cutting them off. */
   shutdownGraceMs?: number;
+  /** Tests: the neural engines to build, and shorter download retries. */
+  neuralEngines?: EngineContext['neuralEngines'];
+  voiceFetch?: EngineContext['voiceFetch'];
 }
 
 export interface CompanionHandle {
@@ -83,12 +86,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * once it listens and the engine has started; `ready` tells when it can speak (a Coqui model may take minutes).
  */
 export async function startCompanion(options: StartOptions = {}): Promise<CompanionHandle> {
-  const { env, log, shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS, ...overrides } = options;
+  const { env, log, shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS, neuralEngines, voiceFetch, ...overrides } = options;
   const config: CompanionConfig = { ...defaultConfig(process.env), ...overrides };
   if (overrides.model === undefined) config.model = DEFAULT_MODELS[config.engine];
 
   const cache = config.cacheMaxMb > 0 ? await AudioCache.open(config.cacheDir, config.cacheMaxMb * 1024 * 1024) : null;
-  const engine = createEngine({ config, env, log });
+  const engine = createEngine({ config, env, log, neuralEngines, voiceFetch });
   const extraHosts = extraHostsFor(config.host);
   const app = createApp({
     engine,

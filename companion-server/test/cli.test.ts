@@ -44,7 +44,8 @@ afterAll(async () => {
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Cli {
   const child = spawn(TSX, [MAIN, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // The default engine fetches a 63 MB voice: tests point it at a closed port unless they serve one themselves.
+    env: { ...process.env, AITALK_VOICE_MIRROR: 'http://127.0.0.1:9', ...env },
     stdio: 'pipe',
     detached: true,
   });
@@ -88,7 +89,7 @@ function isAlive(pid: number): boolean {
 
 describe('the companion command line', () => {
   it.each([
-    [['--engine', 'nope'], /--engine must be one of espeak, coqui, upstream/],
+    [['--engine', 'nope'], /--engine must be one of piper, kokoro, espeak, coqui, upstream/],
     [['--port', 'eighty'], /--port must be a whole number/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--engine', 'upstream'], /needs --upstream-url/],
@@ -130,6 +131,33 @@ describe('the companion command line', () => {
       blocker.close();
     }
   });
+
+  it('prints the natural voice fetch in the terminal and, without a network, says why and keeps running', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const voicesDir = path.join(work.dir, 'voices');
+    const cli = runCli(['--port', '0', '--cache-max-mb', '0', '--voices-dir', voicesDir], {
+      AITALK_VOICE_MIRROR: `http://127.0.0.1:${port}`,
+    });
+    const url = await listeningUrl(cli);
+    expect(cli.stdout()).toContain(`engine piper (en_US-joe-medium) (voices in ${voicesDir}; eSpeak speaks until`);
+    const deadline = Date.now() + 25_000;
+    while (!/natural voice is unavailable/.test(cli.stdout()) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(cli.stdout()).toContain('Fetching the natural voice en_US-joe-medium: 0 % (0 of 63 MB)');
+    expect(cli.stdout()).toMatch(
+      /the natural voice is unavailable: cannot fetch the natural voice en_US-joe-medium from 127\.0\.0\.1:\d+ \(ECONNREFUSED\): no network\? start with --engine espeak, or --voice-file PATH .*; eSpeak keeps speaking/,
+    );
+    const speech = await fetch(`${url}/v1/audio/speech`, {
+      method: 'POST',
+      body: JSON.stringify({ input: 'Still here.', response_format: 'wav' }),
+    });
+    expect(speech.status).toBe(200);
+    expect(cli.child.exitCode).toBeNull();
+  }, 45_000);
 
   it('prints help and exits 0', async () => {
     const cli = runCli(['--help']);

@@ -42,6 +42,25 @@ export interface SynthesizedAudio {
   chunks: AsyncIterable<Buffer>;
 }
 
+export type NaturalVoiceState = 'fetching' | 'loading' | 'ready' | 'failed' | 'off';
+
+/** GET /health's `naturalVoice`: how far the neural default voice is from speaking. */
+export interface NaturalVoiceStatus {
+  state: NaturalVoiceState;
+  engine: string;
+  voice: string;
+  /** Share of the download on disk while fetching, else null. */
+  percent: number | null;
+  /** Why it failed, or what it is doing; null when ready or off. */
+  message: string | null;
+}
+
+/** The engine and voice that will actually speak a requested voice (the audio cache keys on them). */
+export interface VoiceRoute {
+  engine: string;
+  voice: string;
+}
+
 export interface QueueStats {
   active: number;
   waiting: number;
@@ -73,6 +92,13 @@ export interface TtsEngine {
   acceptsVoice(voice: string): boolean;
   /** The engine's voice that stands in for an OpenAI voice name it does not have itself (only called when ready). */
   voiceForOpenAI(voice: OpenAIVoice): string;
+  /**
+   * Engines that hold several engines (voices/router.ts): which one speaks `voice`, and as which of its voices;
+   * null for an unknown voice. Others speak every voice they accept themselves.
+   */
+  route?(voice: string): VoiceRoute | null;
+  /** Engines that fetch and load a neural voice in the background: how far it is (GET /health). */
+  naturalVoice?(): NaturalVoiceStatus;
   queue(): QueueStats;
   synthesize(text: string, voice: string, options: SynthesisOptions, signal: AbortSignal): Promise<SynthesizedAudio>;
   /** Stops accepting work, fails what is queued, ends child processes and workers. */
