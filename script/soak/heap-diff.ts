@@ -3,7 +3,8 @@
  *
  *   npx tsx script/soak/heap-diff.ts EARLIER.heapsnapshot LATER.heapsnapshot [--top 25] [--paths GROUP]
  *
- * Prints the new objects by group (constructor, or kind), most bytes first, and with --paths GROUP
+ * Prints the new objects by group (constructor, or kind), most bytes first, then the net change by kind (compiled
+ * code against the program's data), and with --paths GROUP
  * how that group's new objects are kept alive (the end of each one's shortest chain from a GC root,
  * counted).
  */
@@ -11,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
   groupOf,
+  netByKind,
   newObjects,
   readGraph,
   retainerPath,
@@ -37,6 +39,15 @@ console.info(
 );
 for (const g of growth.slice(0, Number(values.top ?? 25))) {
   console.info(`${(g.bytes / 1024).toFixed(1).padStart(9)} KB ${String(g.count).padStart(7)}  ${g.group}`);
+}
+// New objects include those that only replaced others; the net change by kind is what actually grew.
+console.info('\nnet change by kind (self sizes; "browser" is Blink\'s C++ heap, outside the JS heap the soak judges):');
+for (const change of netByKind(earlier!, later!)) {
+  const delta = (change.after - change.before) / 1024;
+  console.info(
+    `${(delta >= 0 ? '+' : '') + delta.toFixed(1)} KB`.padStart(12) +
+      `  ${change.kind.padEnd(9)} ${(change.before / 1024).toFixed(0)} → ${(change.after / 1024).toFixed(0)} KB`,
+  );
 }
 if (values.paths) {
   // The last steps of each new object's chain from a root, counted: a leak shows as one chain many times.

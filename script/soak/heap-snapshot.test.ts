@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newObjects, readGraph, retainerPath, type HeapSnapshotJson } from './heap-snapshot.ts';
+import { netByKind, newObjects, readGraph, retainerPath, type HeapSnapshotJson } from './heap-snapshot.ts';
 
 const NODE_TYPES = [
   'hidden',
@@ -94,5 +94,12 @@ describe('heap snapshots', () => {
       'speak → (closure) speak',
     ]);
     expect(retainerPath(graph, 5)).toEqual([]);
+  });
+
+  it('nets out what was replaced: growth by kind, compiled code apart from the data', () => {
+    const changes = netByKind(readGraph(before), readGraph(after));
+    const byKind = Object.fromEntries(changes.map((c) => [c.kind, c.after - c.before]));
+    expect(byKind).toMatchObject({ objects: 120, arrays: 16, closures: 32 });
+    expect(changes[0]).toEqual({ kind: 'objects', before: 100, after: 220 });
   });
 });

@@ -152,3 +152,57 @@ export function retainerPath(
   }
   return path;
 }
+
+/** What a node is to V8: compiled code and its metadata, or the program's data (strings, objects, arrays…). */
+export type HeapKind = 'code' | 'strings' | 'objects' | 'arrays' | 'numbers' | 'closures' | 'browser' | 'other';
+
+function kindOf(node: HeapNode): HeapKind {
+  switch (node.type) {
+    case 'code':
+      return 'code';
+    case 'string':
+    case 'concatenated string':
+    case 'sliced string':
+      return 'strings';
+    case 'object':
+    case 'regexp':
+      return 'objects';
+    case 'array':
+      return 'arrays';
+    case 'number':
+    case 'bigint':
+      return 'numbers';
+    case 'closure':
+      return 'closures';
+    // Blink's C++ objects: in a snapshot, but not in Runtime.getHeapUsage's JS heap.
+    case 'native':
+      return 'browser';
+    default:
+      return 'other';
+  }
+}
+
+export interface KindChange {
+  kind: HeapKind;
+  before: number;
+  after: number;
+}
+
+/**
+ * The net change between two snapshots by kind, self sizes in bytes: unlike newObjects(), objects that replaced
+ * others (a re-rendered view) cancel out, so what is left is what grew. Tells the program's data growing from V8
+ * compiling more of the program as it runs (more functions reaching its optimising tiers).
+ */
+export function netByKind(earlier: HeapGraph, later: HeapGraph): KindChange[] {
+  const totals = (graph: HeapGraph) => {
+    const sums = new Map<HeapKind, number>();
+    for (const node of graph.nodes) sums.set(kindOf(node), (sums.get(kindOf(node)) ?? 0) + node.selfSize);
+    return sums;
+  };
+  const a = totals(earlier);
+  const b = totals(later);
+  const kinds = [...new Set([...a.keys(), ...b.keys()])];
+  return kinds
+    .map((kind) => ({ kind, before: a.get(kind) ?? 0, after: b.get(kind) ?? 0 }))
+    .sort((x, y) => y.after - y.before - (x.after - x.before));
+}
