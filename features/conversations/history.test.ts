@@ -4,7 +4,7 @@ import { resetDbConnection } from '@/core/db/open';
 import { createConversation, getConversation, putMessage } from '@/core/db/conversations';
 import type { PageCapture } from '@/features/page/page-capture';
 import { NEW_PAGE_MARK } from '@/features/page/prompt-marks';
-import { createHistory, RECENT_MESSAGES, type HistoryDeps, type HistoryStore } from './history';
+import { createHistory, RECENT_MESSAGES, TEACHER_CONTEXT, type HistoryDeps, type HistoryStore } from './history';
 import { MemoryLocks } from './memory-locks';
 import { storedMessage } from './message-sharing';
 import { deleteDatabase } from '@/core/testing/idb';
@@ -328,5 +328,39 @@ describe('a long conversation', () => {
     expect(history.messages.value).toHaveLength(RECENT_MESSAGES + 40 + 1);
     expect(history.messages.value[0]?.id).toBe(said[103]!.id);
     expect(history.earlier.value).toBe(103);
+  });
+
+  it('sends the teacher only its last TEACHER_CONTEXT turns, never a reply cut from its question', async () => {
+    const { id, said } = await longConversation(100);
+    const history = createPanelHistory();
+    await history.open(id);
+
+    expect(TEACHER_CONTEXT).toBe(40);
+    const sent = history.chat('Be kind.');
+    expect(sent[0]).toEqual({ role: 'system', content: 'Be kind.' });
+    expect(sent.slice(1)).toEqual(said.slice(-40).map((m) => ({ role: m.role, content: m.text })));
+
+    // The learner's next sentence would leave an answer first, without its question: it goes.
+    await history.save({
+      id: 'next',
+      conversationId: id,
+      role: 'user',
+      text: 'I went to the cinema.',
+      status: 'done',
+      createdAt: 10_000,
+      timings: {},
+    });
+    const next = history.chat('Be kind.');
+    expect(next).toHaveLength(1 + 39);
+    expect(next[1]).toEqual({ role: 'user', content: 'sentence 82' });
+    expect(next.at(-1)).toEqual({ role: 'user', content: 'I went to the cinema.' });
+  });
+
+  it('a short conversation is sent whole, its opening question first', async () => {
+    const { id, said } = await longConversation(3);
+    const history = createPanelHistory();
+    await history.open(id);
+    expect(history.chat('Be kind.').slice(1)).toEqual(said.map((m) => ({ role: m.role, content: m.text })));
+    expect(history.earlier.value).toBe(0);
   });
 });

@@ -49,11 +49,19 @@ export interface HistoryDeps {
  * IndexedDB and come back while the learner asks to see them ("Show earlier messages"). Keeping every
  * message (texts, word timings, timings, and the correction card of each) grew the panel's heap by
  * ~2.3 KB a turn in the 200-turn soak. It is above what the view renders (40, features/talk/MessageList.tsx)
- * so it never waits for IndexedDB.
+ * and what the teacher is sent (TEACHER_CONTEXT), so neither ever waits for IndexedDB.
  */
 export const RECENT_MESSAGES = 60;
 /** How many earlier messages each "Show earlier messages" brings back from IndexedDB. */
 export const EARLIER_PAGE = 40;
+/**
+ * How many of the latest messages the teacher is sent after its instructions. With all of them a
+ * 200-turn session sent ~400 messages with every request: replies grew slower and costlier the
+ * longer a learner practised, and the panel had to keep the whole conversation in memory to send
+ * it. 20 exchanges is far more than a reply of 2–4 sentences draws on.
+ */
+export const TEACHER_CONTEXT = 40;
+
 /** What a message cut off by its panel closing becomes: what was said is kept, and can be retried. */
 function recovered(message: Message): Message {
   if (message.status === 'streaming') return { ...message, status: 'interrupted', fullText: message.text };
@@ -450,18 +458,26 @@ export function createHistory({
     },
     /**
      * What the teacher is sent: the instructions (with the page the conversation is about, so
-     * every turn stays grounded in it), then every turn that was heard or said.
+     * every turn stays grounded in it), then the last TEACHER_CONTEXT turns that were heard or said.
      */
     chat(instructions: string): ChatTurn[] {
       const context = pageContext(pages.value);
-      const turns: ChatTurn[] = [{ role: 'system', content: context ? `${instructions}\n\n${context}` : instructions }];
+      const said: ChatTurn[] = [];
       for (const message of messages.value) {
         if (!message.text) continue;
-        if (message.role === 'user' && message.status === 'done') turns.push({ role: 'user', content: message.text });
+        if (message.role === 'user' && message.status === 'done') said.push({ role: 'user', content: message.text });
         if (message.role === 'assistant' && (message.status === 'done' || message.status === 'interrupted')) {
-          turns.push({ role: 'assistant', content: message.text });
+          said.push({ role: 'assistant', content: message.text });
         }
       }
+      const recent = said.slice(-TEACHER_CONTEXT);
+      // A reply whose question was cut off would be an answer to nothing: it goes too.
+      const cut = recent.length < said.length || earlier.value > 0;
+      if (cut && recent[0]?.role === 'assistant') recent.shift();
+      const turns: ChatTurn[] = [
+        { role: 'system', content: context ? `${instructions}\n\n${context}` : instructions },
+        ...recent,
+      ];
       // A page brought in after the last turn: the teacher's next words are about it. In the same
       // millisecond counts as after (a page shortcut pressed as a fresh panel asks its opening
       // question): a reply's own message is only created once its request is built.
