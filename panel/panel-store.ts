@@ -230,6 +230,10 @@ export function createPanelStore() {
     turnInProgress: turn.inProgress,
     conversation: history.conversation,
     messages: history.messages,
+    /** How many messages of the open conversation are older than those in `messages`. */
+    earlierMessages: history.earlier,
+    /** "Show earlier messages": the previous ones come back from IndexedDB. */
+    showEarlier: shown(() => t('app.actionShowEarlier'), history.showEarlier),
     conversations: history.conversations,
     banner: banner.banner,
     settings: settings.settings,

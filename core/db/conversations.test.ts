@@ -1,11 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  countMessagesBefore,
   createConversation,
   deleteConversation,
   deleteMessage,
   latestConversation,
+  latestMessages,
   listConversations,
   listMessages,
+  messagesBefore,
   putMessage,
   setConversationPages,
 } from './conversations';
@@ -36,6 +39,33 @@ describe('conversations in IndexedDB', () => {
       'I go to the park.',
       'You should say "I went".',
     ]);
+  });
+
+  it('reads a conversation from its newest messages back, a page at a time, and counts what is before a page', async () => {
+    const a = await createConversation();
+    const b = await createConversation();
+    for (let n = 0; n < 10; n++) await putMessage(message(a.id, n % 2 ? 'assistant' : 'user', `line ${n}`, 100 + n));
+    await putMessage(message(b.id, 'user', 'Other conversation', 105));
+    // Two lines said in one millisecond, the first of them kept in memory with the page after it.
+    const tied = message(a.id, 'user', 'line 9b', 109);
+    await putMessage(tied);
+
+    const latest = await latestMessages(a.id, 3);
+    expect(latest.map((m) => m.createdAt)).toEqual([108, 109, 109]);
+    const kept = new Set(latest.map((m) => m.id));
+    expect(await countMessagesBefore(a.id, 108, kept)).toBe(8);
+    expect((await messagesBefore(a.id, 108, kept, 4)).map((m) => m.text)).toEqual([
+      'line 4',
+      'line 5',
+      'line 6',
+      'line 7',
+    ]);
+
+    const newest = await latestMessages(a.id, 1);
+    const one = new Set(newest.map((m) => m.id));
+    expect(await countMessagesBefore(a.id, 109, one)).toBe(10);
+    expect((await messagesBefore(a.id, 109, one, 2)).map((m) => m.createdAt)).toEqual([108, 109]);
+    expect(await latestMessages(b.id, 60)).toHaveLength(1);
   });
 
   it('titles a conversation from the learner’s first words and lists the latest first', async () => {

@@ -65,6 +65,59 @@ export async function listMessages(conversationId: string): Promise<Message[]> {
   return (await db()).getAllFromIndex('messages', 'by-conversation', range);
 }
 
+/**
+ * The newest `limit` messages of a conversation, oldest first: what a panel keeps of a long
+ * conversation (features/conversations/history.ts), read newest-first on the conversation's index
+ * so that the rest is never read.
+ */
+export async function latestMessages(conversationId: string, limit: number): Promise<Message[]> {
+  return newestFirst(conversationId, Infinity, new Set(), limit);
+}
+
+/**
+ * Up to `limit` messages said before `createdAt` (at it too, when their id is not in `shown`: two
+ * messages of one millisecond), oldest first.
+ */
+export async function messagesBefore(
+  conversationId: string,
+  createdAt: number,
+  shown: ReadonlySet<string>,
+  limit: number,
+): Promise<Message[]> {
+  return newestFirst(conversationId, createdAt, shown, limit);
+}
+
+async function newestFirst(
+  conversationId: string,
+  upTo: number,
+  skip: ReadonlySet<string>,
+  limit: number,
+): Promise<Message[]> {
+  const found: Message[] = [];
+  if (limit <= 0) return found;
+  const range = IDBKeyRange.bound([conversationId, -Infinity], [conversationId, upTo]);
+  let cursor = await (await db()).transaction('messages').store.index('by-conversation').openCursor(range, 'prev');
+  while (cursor && found.length < limit) {
+    if (!skip.has(cursor.value.id)) found.push(cursor.value);
+    cursor = await cursor.continue();
+  }
+  return found.reverse();
+}
+
+/** How many messages were said before `createdAt` (at it too, when their id is not in `shown`). */
+export async function countMessagesBefore(
+  conversationId: string,
+  createdAt: number,
+  shown: ReadonlySet<string>,
+): Promise<number> {
+  const index = (await db()).transaction('messages').store.index('by-conversation');
+  const before = await index.count(
+    IDBKeyRange.bound([conversationId, -Infinity], [conversationId, createdAt], false, true),
+  );
+  const tied = await index.getAllKeys(IDBKeyRange.only([conversationId, createdAt]));
+  return before + tied.filter((id) => !shown.has(id)).length;
+}
+
 /** Saves a message and marks its conversation as active (titling it from the first learner turn). */
 export async function putMessage(message: Message): Promise<void> {
   const tx = (await db()).transaction(['messages', 'conversations'], 'readwrite');

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DB_NAME, type Message } from '@/core/db/schema';
 import { resetDbConnection } from '@/core/db/open';
-import { getConversation } from '@/core/db/conversations';
+import { createConversation, getConversation, putMessage } from '@/core/db/conversations';
 import type { PageCapture } from '@/features/page/page-capture';
 import { NEW_PAGE_MARK } from '@/features/page/prompt-marks';
-import { createHistory, type HistoryDeps, type HistoryStore } from './history';
+import { createHistory, RECENT_MESSAGES, TEACHER_CONTEXT, type HistoryDeps, type HistoryStore } from './history';
 import { MemoryLocks } from './memory-locks';
 import { storedMessage } from './message-sharing';
 import { deleteDatabase } from '@/core/testing/idb';
@@ -242,5 +242,125 @@ describe('a conversation’s name', () => {
 
     expect(history.conversation.value?.title).toBe('Yesterday I go to the park.');
     expect(history.conversations.value.map((c) => c.title)).toContain('Yesterday I go to the park.');
+  });
+});
+
+/**
+ * A conversation of `turns` turns in IndexedDB: the teacher's opening question, then the learner's
+ * sentence `n` and the teacher's answer `n`, a millisecond apart.
+ */
+async function longConversation(turns: number): Promise<{ id: string; said: Message[] }> {
+  const { id } = await createConversation();
+  const line = (n: number, role: Message['role'], text: string): Message => ({
+    id: `m${String(n).padStart(4, '0')}`,
+    conversationId: id,
+    role,
+    text,
+    status: 'done',
+    createdAt: 1_000 + n,
+    timings: {},
+    ...(role === 'user' ? { words: [{ word: 'I', start: 0, end: 0.2 }] } : {}),
+  });
+  const said = [line(0, 'assistant', 'What did you do yesterday?')];
+  for (let n = 1; n <= turns; n++) {
+    said.push(line(2 * n - 1, 'user', `sentence ${n}`), line(2 * n, 'assistant', `answer ${n}`));
+  }
+  for (const message of said) await putMessage(message);
+  return { id, said };
+}
+
+describe('a long conversation', () => {
+  const texts = (messages: readonly Message[]) => messages.map((m) => m.text);
+
+  it('is opened at its recent part; "Show earlier" brings the previous 40 in order, counting the rest, until it is opened again', async () => {
+    const { id, said } = await longConversation(100);
+    const history = createPanelHistory();
+    await history.open(id);
+
+    expect(RECENT_MESSAGES).toBe(60);
+    expect(texts(history.messages.value)).toEqual(texts(said.slice(-60)));
+    expect(history.earlier.value).toBe(141);
+    expect(history.find(said[0]!.id)).toBeUndefined();
+
+    await history.showEarlier();
+    expect(texts(history.messages.value)).toEqual(texts(said.slice(-100)));
+    expect(history.earlier.value).toBe(101);
+    for (let press = 0; press < 3; press++) await history.showEarlier();
+    expect(texts(history.messages.value)).toEqual(texts(said));
+    expect(history.earlier.value).toBe(0);
+
+    await history.open(id);
+    expect(texts(history.messages.value)).toEqual(texts(said.slice(-60)));
+    expect(history.earlier.value).toBe(141);
+  });
+
+  it('releases its oldest kept message with each new one, unless the learner is reading earlier ones', async () => {
+    const { id, said } = await longConversation(100);
+    const history = createPanelHistory();
+    await history.open(id);
+    const oldest = history.messages.value[0]!;
+
+    const turn = (n: number): Message => ({
+      id: `new-${n}`,
+      conversationId: id,
+      role: 'user',
+      text: `new sentence ${n}`,
+      status: 'done',
+      createdAt: 10_000 + n,
+      timings: {},
+    });
+    await history.save(turn(1));
+    expect(history.messages.value).toHaveLength(RECENT_MESSAGES);
+    expect(history.messages.value.at(-1)?.id).toBe('new-1');
+    expect(history.find(oldest.id)).toBeUndefined();
+    expect(history.earlier.value).toBe(142);
+
+    // Another panel's turn is kept the same way.
+    const other = createPanelHistory();
+    await other.open(id);
+    await other.save(turn(2));
+    await vi.waitFor(() => expect(history.messages.value.at(-1)?.id).toBe('new-2'), { timeout: 1_000, interval: 5 });
+    expect(history.messages.value).toHaveLength(RECENT_MESSAGES);
+    expect(history.earlier.value).toBe(143);
+
+    await history.showEarlier();
+    await history.save(turn(3));
+    expect(history.messages.value).toHaveLength(RECENT_MESSAGES + 40 + 1);
+    expect(history.messages.value[0]?.id).toBe(said[103]!.id);
+    expect(history.earlier.value).toBe(103);
+  });
+
+  it('sends the teacher only its last TEACHER_CONTEXT turns, never a reply cut from its question', async () => {
+    const { id, said } = await longConversation(100);
+    const history = createPanelHistory();
+    await history.open(id);
+
+    expect(TEACHER_CONTEXT).toBe(40);
+    const sent = history.chat('Be kind.');
+    expect(sent[0]).toEqual({ role: 'system', content: 'Be kind.' });
+    expect(sent.slice(1)).toEqual(said.slice(-40).map((m) => ({ role: m.role, content: m.text })));
+
+    // The learner's next sentence would leave an answer first, without its question: it goes.
+    await history.save({
+      id: 'next',
+      conversationId: id,
+      role: 'user',
+      text: 'I went to the cinema.',
+      status: 'done',
+      createdAt: 10_000,
+      timings: {},
+    });
+    const next = history.chat('Be kind.');
+    expect(next).toHaveLength(1 + 39);
+    expect(next[1]).toEqual({ role: 'user', content: 'sentence 82' });
+    expect(next.at(-1)).toEqual({ role: 'user', content: 'I went to the cinema.' });
+  });
+
+  it('a short conversation is sent whole, its opening question first', async () => {
+    const { id, said } = await longConversation(3);
+    const history = createPanelHistory();
+    await history.open(id);
+    expect(history.chat('Be kind.').slice(1)).toEqual(said.map((m) => ({ role: m.role, content: m.text })));
+    expect(history.earlier.value).toBe(0);
   });
 });

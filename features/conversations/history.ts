@@ -4,10 +4,12 @@ import {
   createConversation,
   deleteConversation as deleteConversationRecord,
   deleteMessage,
+  countMessagesBefore,
   getConversation,
   latestConversation,
+  latestMessages,
   listConversations,
-  listMessages,
+  messagesBefore,
   putMessage,
   setConversationPages,
   UNTITLED,
@@ -28,10 +30,10 @@ import {
 } from './message-sharing';
 
 /**
- * The open conversation and the list of past ones. `messages` mirrors IndexedDB: every change
- * is shown at once and written as the turn goes, so closing the panel loses nothing. Another
- * window's panel may show the same conversation: each panel writes its own turns, and shows the
- * other's as they are written (message-sharing.ts).
+ * The open conversation and the list of past ones. `messages` mirrors the recent part of the
+ * conversation in IndexedDB: every change is shown at once and written as the turn goes, so closing
+ * the panel loses nothing. Another window's panel may show the same conversation: each panel writes
+ * its own turns, and shows the other's as they are written (message-sharing.ts).
  */
 export type HistoryStore = ReturnType<typeof createHistory>;
 
@@ -41,6 +43,24 @@ export interface HistoryDeps {
   /** Where panels say what they wrote: a BroadcastChannel. */
   channel?: ChangeChannel;
 }
+
+/**
+ * How many of the open conversation's newest messages the panel keeps in memory; older ones stay in
+ * IndexedDB and come back while the learner asks to see them ("Show earlier messages"). Keeping every
+ * message (texts, word timings, timings, and the correction card of each) grew the panel's heap by
+ * ~2.3 KB a turn in the 200-turn soak. It is above what the view renders (40, features/talk/MessageList.tsx)
+ * and what the teacher is sent (TEACHER_CONTEXT), so neither ever waits for IndexedDB.
+ */
+export const RECENT_MESSAGES = 60;
+/** How many earlier messages each "Show earlier messages" brings back from IndexedDB. */
+export const EARLIER_PAGE = 40;
+/**
+ * How many of the latest messages the teacher is sent after its instructions. With all of them a
+ * 200-turn session sent ~400 messages with every request: replies grew slower and costlier the
+ * longer a learner practised, and the panel had to keep the whole conversation in memory to send
+ * it. 20 exchanges is far more than a reply of 2–4 sentences draws on.
+ */
+export const TEACHER_CONTEXT = 40;
 
 /** What a message cut off by its panel closing becomes: what was said is kept, and can be retried. */
 function recovered(message: Message): Message {
@@ -58,6 +78,13 @@ export function createHistory({
 }: HistoryDeps = {}) {
   const conversation = signal<Conversation | null>(null);
   const messages = signal<Message[]>([]);
+  /** How many messages of the open conversation are older than `messages` (left in IndexedDB). */
+  const earlier = signal(0);
+  /**
+   * The learner asked to see earlier messages: none is released until the conversation is opened
+   * again, so what they are reading does not vanish with the next turn.
+   */
+  let showingEarlier = false;
   const conversations = signal<Conversation[]>([]);
   /** Recordings made while the panel was closed, waiting to be sent or deleted. */
   const unsent = computed(() => messages.value.filter((m) => m.status === 'unsent'));
@@ -74,6 +101,36 @@ export function createHistory({
   let opening: { id: string; missed: Set<string> } | null = null;
   const disposed = new AbortController();
 
+  /** Keeps `list`, releasing its oldest messages beyond RECENT_MESSAGES (they are counted as earlier). */
+  function keep(list: Message[]): void {
+    const over = showingEarlier ? 0 : list.length - RECENT_MESSAGES;
+    if (over <= 0) {
+      messages.value = list;
+      return;
+    }
+    batch(() => {
+      messages.value = list.slice(over);
+      earlier.value += over;
+    });
+  }
+
+  /** Counts again, from IndexedDB, the messages older than those kept. */
+  async function recount(): Promise<void> {
+    const open = conversation.value?.id;
+    if (!open) return;
+    const first = messages.value[0];
+    const count = await countMessagesBefore(
+      open,
+      first?.createdAt ?? Infinity,
+      new Set(messages.value.map((m) => m.id)),
+    );
+    if (conversation.value?.id === open && messages.value[0]?.id === first?.id) earlier.value = count;
+  }
+
+  function recountLater(): void {
+    recount().catch((error: unknown) => console.warn('AITalk: could not count the earlier messages', error));
+  }
+
   function upsertLocal(message: Message): void {
     if (message.conversationId !== conversation.value?.id) return;
     const list = messages.value;
@@ -82,10 +139,17 @@ export function createHistory({
       messages.value = list.map((m, i) => (i === index ? message : m));
       return;
     }
+    // Older than every message kept while earlier ones are left in IndexedDB: one of those, changed
+    // by another panel, or a new one among them; only their number is kept.
+    const first = list[0];
+    if (first && earlier.value > 0 && message.createdAt < first.createdAt) {
+      if (!owned.has(message.id)) recountLater();
+      return;
+    }
     // Another panel's message may be older than the newest one shown here.
     let at = list.length;
     while (at > 0 && list[at - 1]!.createdAt > message.createdAt) at--;
-    messages.value = [...list.slice(0, at), message, ...list.slice(at)];
+    keep([...list.slice(0, at), message, ...list.slice(at)]);
   }
 
   function show(message: Message): void {
@@ -211,7 +275,9 @@ export function createHistory({
     const stored = await storedMessage(id);
     if (owned.has(id)) return;
     if (!stored) {
-      messages.value = messages.value.filter((m) => m.id !== id);
+      // Another panel deleted it: shown here, or among the earlier ones counted.
+      if (messages.value.some((m) => m.id === id)) messages.value = messages.value.filter((m) => m.id !== id);
+      else recountLater();
       return;
     }
     show(stored);
@@ -259,39 +325,75 @@ export function createHistory({
     return next;
   }
 
+  /** Stored messages as the panel shows them: this panel's own turns as it has them, and a turn cut off by its panel closing repaired (what was said is kept, and can be retried). */
+  async function asShown(stored: Message[]): Promise<Message[]> {
+    const shown = await Promise.all(
+      stored.map((message) => {
+        const own = owned.get(message.id);
+        if (own) return own.latest;
+        return IN_PROGRESS.has(message.status) ? recover(message) : message;
+      }),
+    );
+    return shown.filter((message) => message !== undefined);
+  }
+
+  /** Opens a conversation at its recent part: its last RECENT_MESSAGES messages. */
   async function open(id: string): Promise<boolean> {
     const found = await getConversation(id);
     if (!found) return false;
     const watching = { id, missed: new Set<string>() };
     opening = watching;
     let list: Message[];
+    let hidden: number;
     try {
-      const stored = await listMessages(id);
-      // A turn cut off by its panel closing: keep what was said, and let it be retried.
-      const shown = await Promise.all(
-        stored.map((message) => {
-          const own = owned.get(message.id);
-          if (own) return own.latest;
-          return IN_PROGRESS.has(message.status) ? recover(message) : message;
-        }),
-      );
-      list = shown.filter((message) => message !== undefined);
+      const stored = await latestMessages(id, RECENT_MESSAGES);
+      hidden = stored[0] ? await countMessagesBefore(id, stored[0].createdAt, new Set(stored.map((m) => m.id))) : 0;
+      list = await asShown(stored);
     } finally {
       if (opening === watching) opening = null;
     }
+    showingEarlier = false;
     batch(() => {
       conversation.value = found;
       messages.value = list;
+      earlier.value = hidden;
     });
     await Promise.all([...watching.missed].map(reread));
     return true;
   }
 
+  /**
+   * "Show earlier messages": the EARLIER_PAGE messages before those kept come back from IndexedDB
+   * (with their correction cards, features/corrections/corrections-store.ts), and from now on none
+   * is released until the conversation is opened again.
+   */
+  async function showEarlier(): Promise<void> {
+    const open = conversation.value?.id;
+    if (!open) return;
+    showingEarlier = true;
+    if (earlier.value === 0) return;
+    const kept = new Set(messages.value.map((m) => m.id));
+    const first = messages.value[0]?.createdAt ?? Infinity;
+    const found = await asShown(await messagesBefore(open, first, kept, EARLIER_PAGE));
+    const from = found[0];
+    if (!from) return recount();
+    const hidden = await countMessagesBefore(open, from.createdAt, new Set([...kept, ...found.map((m) => m.id)]));
+    if (conversation.value?.id !== open) return;
+    // Messages written meanwhile (a turn, another panel's) stay; one already kept is not doubled.
+    const now = new Set(messages.value.map((m) => m.id));
+    batch(() => {
+      messages.value = [...found.filter((m) => !now.has(m.id)), ...messages.value];
+      earlier.value = hidden;
+    });
+  }
+
   async function create(): Promise<Conversation> {
     const created = await createConversation();
+    showingEarlier = false;
     batch(() => {
       conversation.value = created;
       messages.value = [];
+      earlier.value = 0;
     });
     await refresh();
     return created;
@@ -300,6 +402,7 @@ export function createHistory({
   return {
     conversation,
     messages,
+    earlier,
     conversations,
     unsent,
     pages,
@@ -308,6 +411,7 @@ export function createHistory({
     patch,
     refresh,
     open,
+    showEarlier,
     create,
     /**
      * Stops following other windows and lets go of this panel's turns, as closing the panel does
@@ -354,18 +458,26 @@ export function createHistory({
     },
     /**
      * What the teacher is sent: the instructions (with the page the conversation is about, so
-     * every turn stays grounded in it), then every turn that was heard or said.
+     * every turn stays grounded in it), then the last TEACHER_CONTEXT turns that were heard or said.
      */
     chat(instructions: string): ChatTurn[] {
       const context = pageContext(pages.value);
-      const turns: ChatTurn[] = [{ role: 'system', content: context ? `${instructions}\n\n${context}` : instructions }];
+      const said: ChatTurn[] = [];
       for (const message of messages.value) {
         if (!message.text) continue;
-        if (message.role === 'user' && message.status === 'done') turns.push({ role: 'user', content: message.text });
+        if (message.role === 'user' && message.status === 'done') said.push({ role: 'user', content: message.text });
         if (message.role === 'assistant' && (message.status === 'done' || message.status === 'interrupted')) {
-          turns.push({ role: 'assistant', content: message.text });
+          said.push({ role: 'assistant', content: message.text });
         }
       }
+      const recent = said.slice(-TEACHER_CONTEXT);
+      // A reply whose question was cut off would be an answer to nothing: it goes too.
+      const cut = recent.length < said.length || earlier.value > 0;
+      if (cut && recent[0]?.role === 'assistant') recent.shift();
+      const turns: ChatTurn[] = [
+        { role: 'system', content: context ? `${instructions}\n\n${context}` : instructions },
+        ...recent,
+      ];
       // A page brought in after the last turn: the teacher's next words are about it. In the same
       // millisecond counts as after (a page shortcut pressed as a fresh panel asks its opening
       // question): a reply's own message is only created once its request is built.

@@ -1,4 +1,4 @@
-import { effect, signal } from '@preact/signals';
+import { computed, effect, signal, untracked } from '@preact/signals';
 import type { CorrectionCardState } from '@/features/corrections/CorrectionCard';
 import {
   checkLearnerSentence,
@@ -6,7 +6,7 @@ import {
   type SentenceCheckResult,
 } from '@/features/corrections/corrections-lane';
 import { now } from '@/core/messages';
-import { entriesOfMessage, listChecks, markMisheard } from '@/features/corrections/notebook';
+import { entriesOfMessage, getChecks, markMisheard } from '@/features/corrections/notebook';
 import { errorText } from '../../panel/banner';
 import type { HistoryStore } from '../conversations/history';
 import type { SettingsSync } from '../settings/settings-sync';
@@ -16,8 +16,10 @@ import { t } from '@/core/i18n';
 
 /**
  * The corrections lane as the panel shows it: one card per learner sentence (checking, could not
- * check with Retry, or its corrections), kept by message id, loaded again when a conversation is
- * reopened. The checks themselves are stored by features/corrections/notebook.ts, which also fills the notebook.
+ * check with Retry, or its corrections), kept by message id while the history keeps its message
+ * (features/conversations/history.ts keeps only the recent part of a long conversation), and loaded
+ * again when the message is shown again. The checks themselves are stored by
+ * features/corrections/notebook.ts, which also fills the notebook.
  */
 
 export type CorrectionsStore = ReturnType<typeof createCorrections>;
@@ -56,11 +58,15 @@ export function createCorrections({
   onChanged(): void;
 }) {
   const cards = signal<Record<string, CorrectionCardState>>({});
+  /** Kept learner sentences whose stored check was already looked for (most have none yet). */
+  const looked = new Set<string>();
   const running = new Map<string, AbortController>();
   /** Checks under way, to wait for when they are cancelled. */
   const inFlight = new Set<Promise<void>>();
 
   function setCard(messageId: string, state: CorrectionCardState | null): void {
+    // A sentence released meanwhile gets its card back from what was stored when it is shown again.
+    if (state && !history.find(messageId)) return;
     const next = { ...cards.value };
     if (state) next[messageId] = state;
     else delete next[messageId];
@@ -123,20 +129,47 @@ export function createCorrections({
     }
   }
 
-  /** The cards of a conversation's sentences, from their stored checks. */
+  /**
+   * The cards of the sentences the history keeps, from their stored checks; a released sentence's
+   * card goes with it. A check still on its way, or failed in this session, keeps its card: it is
+   * small, and its Retry could not be rebuilt from what is stored.
+   */
   async function load(conversationId: string): Promise<void> {
-    const checks = await listChecks(conversationId);
-    if (history.conversation.value?.id !== conversationId) return;
-    const next: Record<string, CorrectionCardState> = {};
-    for (const stored of checks) next[stored.messageId] = { status: 'done', check: stored };
-    // A check still on its way (or failed in this session) keeps its card.
-    for (const [id, state] of Object.entries(cards.value)) if (state.status !== 'done') next[id] ??= state;
+    const kept = new Set(history.messages.value.map((m) => m.id));
+    for (const id of looked) if (!kept.has(id)) looked.delete(id);
+    const released = Object.entries(cards.value).filter(([id, state]) => state.status === 'done' && !kept.has(id));
+    if (released.length > 0) {
+      const next = { ...cards.value };
+      for (const [id] of released) delete next[id];
+      cards.value = next;
+    }
+    const wanted = history.messages.value
+      .filter((m) => m.role === 'user' && !looked.has(m.id) && !(m.id in cards.value))
+      .map((m) => m.id);
+    if (wanted.length === 0) return;
+    for (const id of wanted) looked.add(id);
+    const checks = await getChecks(wanted);
+    if (history.conversation.value?.id !== conversationId || checks.length === 0) return;
+    const next = { ...cards.value };
+    for (const stored of checks) {
+      if (history.find(stored.messageId)) next[stored.messageId] ??= { status: 'done', check: stored };
+    }
     cards.value = next;
   }
 
+  /** Changes when messages are kept or released, not with every token of a reply. */
+  const keptPart = computed(() => {
+    const list = history.messages.value;
+    return `${history.conversation.value?.id ?? ''}|${list[0]?.id ?? ''}|${list.length}`;
+  });
+
   const stopLoading = effect(() => {
-    const id = history.conversation.value?.id;
-    if (id) load(id).catch((error: unknown) => console.warn('AITalk: could not load the corrections', error));
+    const [id] = keptPart.value.split('|');
+    // Only keptPart decides when to load: what load reads must not rerun it with every token.
+    if (id)
+      untracked(() => load(id)).catch((error: unknown) =>
+        console.warn('AITalk: could not load the corrections', error),
+      );
   });
 
   return {

@@ -76,6 +76,14 @@ export async function getCheck(messageId: string): Promise<StoredCheck | undefin
   return (await db()).get('checks', messageId);
 }
 
+/** The stored checks of these sentences (a sentence never checked has none). */
+export async function getChecks(messageIds: readonly string[]): Promise<StoredCheck[]> {
+  if (messageIds.length === 0) return [];
+  const store = (await db()).transaction('checks').store;
+  const found = await Promise.all(messageIds.map((id) => store.get(id)));
+  return found.filter((check) => check !== undefined);
+}
+
 export async function listChecks(conversationId: string): Promise<StoredCheck[]> {
   return (await db()).getAllFromIndex('checks', 'by-conversation', conversationId);
 }

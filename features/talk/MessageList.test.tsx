@@ -46,17 +46,28 @@ function cardsOf(messages: Message[]): Record<string, CorrectionCardState> {
   return cards;
 }
 
-/** What the conversation view reads of the panel's store. */
+/**
+ * What the conversation view reads of the panel's store. Like the history, it keeps only the last
+ * 60 messages in memory; "Show earlier messages" brings the previous 40 back.
+ */
 function fakeStore(conversationId: string, turns: number) {
-  const messages = turnsOf(conversationId, turns);
+  const all = turnsOf(conversationId, turns);
+  const messages = signal(all.slice(-60));
+  const earlierMessages = signal(all.length - messages.value.length);
   return {
     ready: signal(true),
     hasKey: signal(true),
     phase: signal('idle'),
     settings: signal(DEFAULT_SETTINGS),
     conversation: signal<Conversation | null>(conversationOf(conversationId)),
-    messages: signal(messages),
-    cards: signal(cardsOf(messages)),
+    messages,
+    earlierMessages,
+    showEarlier: vi.fn(async () => {
+      const from = Math.max(0, earlierMessages.value - 40);
+      messages.value = [...all.slice(from, earlierMessages.value), ...messages.value];
+      earlierMessages.value = from;
+    }),
+    cards: signal(cardsOf(all)),
     practice: signal(null),
     attempts: signal({}),
   };
@@ -74,6 +85,14 @@ const shownMessages = () =>
   [...document.querySelectorAll('li.message')].map((li) => li.querySelector('.message-text')!.textContent);
 const earlierButton = () => screen.queryByRole('button', { name: /^Show earlier messages/ });
 
+/** Presses "Show earlier messages" and lets the store bring them. */
+async function showEarlier(): Promise<void> {
+  await act(async () => {
+    fireEvent.click(earlierButton()!);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  });
+}
+
 afterEach(() => {
   cleanup();
   vi.restoreAllMocks();
@@ -90,7 +109,8 @@ describe('a long conversation', () => {
     const end = document.querySelector('section > div:last-child')!;
     expect(scrolledTo).toEqual([end]);
 
-    // 200 messages: only the last 40 are rendered, with their correction cards; the newest is there.
+    // 200 messages, 140 of them left in IndexedDB: only the last 40 are rendered, with their
+    // correction cards; the newest is there, and the button counts every message not shown.
     expect(shownMessages()).toHaveLength(40);
     expect(shownMessages().at(-1)).toBe('c1 answer 99');
     expect(shownMessages()[0]).toBe('c1 sentence 80');
@@ -99,7 +119,8 @@ describe('a long conversation', () => {
 
     // Pressing it (a <button>, so Enter and Space press it too) shows 40 more, and focus goes to
     // the first of them, where the learner reads on.
-    fireEvent.click(earlierButton()!);
+    await showEarlier();
+    expect(store.showEarlier).toHaveBeenCalledTimes(1);
     expect(shownMessages()).toHaveLength(80);
     expect(shownMessages()[0]).toBe('c1 sentence 60');
     expect(earlierButton()?.textContent).toBe('Show earlier messages (120)');
@@ -115,9 +136,9 @@ describe('a long conversation', () => {
     expect(shownMessages().at(-1)).toBe('c1 answer 100');
     expect(scrolledTo).toEqual([end, end]);
 
-    for (let press = 0; press < 3; press++) fireEvent.click(earlierButton()!);
+    for (let press = 0; press < 3; press++) await showEarlier();
     expect(earlierButton()?.textContent).toBe('Show earlier messages (2)');
-    fireEvent.click(earlierButton()!);
+    await showEarlier();
     expect(shownMessages()).toHaveLength(202);
     expect(shownMessages()[0]).toBe('c1 sentence 0');
     expect(earlierButton()).toBeNull();
@@ -126,7 +147,8 @@ describe('a long conversation', () => {
     const other = turnsOf('c2', 100);
     await act(() => {
       store.conversation.value = conversationOf('c2');
-      store.messages.value = other;
+      store.messages.value = other.slice(-60);
+      store.earlierMessages.value = 140;
       store.cards.value = cardsOf(other);
     });
     expect(shownMessages()).toHaveLength(40);
@@ -137,6 +159,7 @@ describe('a long conversation', () => {
     await act(() => {
       store.conversation.value = conversationOf('c3');
       store.messages.value = turnsOf('c3', 20);
+      store.earlierMessages.value = 0;
     });
     expect(shownMessages()).toHaveLength(40);
     expect(shownMessages()[0]).toBe('c3 sentence 0');

@@ -132,9 +132,11 @@ const EARLIER_STEP = 40;
 
 /**
  * The recent part of one conversation. It is keyed by the conversation, so opening another (or a
- * new) one starts again from the recent part.
+ * new) one starts again from the recent part. `earlier` counts the messages before `messages`,
+ * which the history left in IndexedDB (features/conversations/history.ts).
  */
-function RecentMessages({ messages, hideLast }: { messages: Message[]; hideLast: boolean }) {
+function RecentMessages({ messages, earlier, hideLast }: { messages: Message[]; earlier: number; hideLast: boolean }) {
+  const store = useStore();
   const [shown, setShown] = useState(RECENT_MESSAGES);
   // Set when earlier messages were just revealed: focus goes to the first of them.
   const [revealed, setRevealed] = useState(false);
@@ -149,16 +151,21 @@ function RecentMessages({ messages, hideLast }: { messages: Message[]; hideLast:
 
   return (
     <>
-      {start > 0 && (
+      {start + earlier > 0 && (
         <button
           type="button"
           class="quiet earlier-messages"
           onClick={() => {
-            setShown(messages.length - start + EARLIER_STEP);
-            setRevealed(true);
+            const more = messages.length - start + EARLIER_STEP;
+            // Fewer than a step are in memory: the history brings the previous ones from IndexedDB.
+            const loading = start < EARLIER_STEP ? store.showEarlier() : Promise.resolve();
+            void loading.then(() => {
+              setShown(more);
+              setRevealed(true);
+            });
           }}
         >
-          {t('conversation.showEarlier', { count: start })}
+          {t('conversation.showEarlier', { count: start + earlier })}
         </button>
       )}
       <ol class="messages" ref={list}>
@@ -183,12 +190,13 @@ export function MessageList() {
   const end = useRef<HTMLDivElement>(null);
   const messages = store.messages.value;
   const last = messages[messages.length - 1];
-  // The newest sentence's card arriving is followed too; a change to an older card is not.
+  // The newest sentence's card arriving is followed too; a change to an older card is not, nor
+  // earlier messages brought back above.
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   const lastCard = lastUser ? store.cards.value[lastUser.id]?.status : undefined;
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: 'end' });
-  }, [messages.length, last?.text, lastCard]);
+  }, [last?.id, last?.text, lastCard]);
 
   // Listening practice: the reply being spoken shows its text only once it has been heard.
   const hideLast =
@@ -200,7 +208,12 @@ export function MessageList() {
       {messages.length === 0 ? (
         <p class="empty">{store.hasKey.value ? t('conversation.emptyReady') : t('conversation.emptyNoKey')}</p>
       ) : (
-        <RecentMessages key={store.conversation.value?.id} messages={messages} hideLast={hideLast} />
+        <RecentMessages
+          key={store.conversation.value?.id}
+          messages={messages}
+          earlier={store.earlierMessages.value}
+          hideLast={hideLast}
+        />
       )}
       <div ref={end} />
     </section>
