@@ -2,8 +2,11 @@ import { Worker } from 'node:worker_threads';
 
 const WORKER_URL = new URL('./phonemes-worker.js', import.meta.url);
 
-/** The eSpeak NG voices whose IPA the neural engines speak from: American and British English. */
-export type PhonemeVoice = 'en-us' | 'en-gb';
+/**
+ * The eSpeak NG voice (a language tag) whose IPA a neural engine speaks from: en-us and en-gb for Kokoro, a Piper
+ * voice's `espeak.voice` (en-us, en-gb-x-rp, …).
+ */
+export type PhonemeVoice = 'en-us' | 'en-gb' | (string & {});
 
 /** A stretch of text up to eSpeak's next clause break, and the punctuation that ended it ('' at the very end). */
 export interface TextClause {
