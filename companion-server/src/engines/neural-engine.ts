@@ -33,6 +33,8 @@ export abstract class NeuralEngine {
   private readonly ownsPhonemizer: boolean;
   private readonly jobs: JobQueue;
   private state: EngineState = { state: 'loading', message: 'loading the voice model', retryAfterSeconds: 2 };
+  /** The model alone, which close() waits for: a thread still loading must not be left running. */
+  private readonly loading: Promise<LoadedModel>;
   private readonly session: Promise<OnnxSession>;
   private voiceList: Voice[] = [];
   private closed = false;
@@ -47,17 +49,12 @@ export abstract class NeuralEngine {
     this.jobs = new JobQueue(1, options.maxQueue);
     // A microtask later, so that checkFiles and loadModel see the subclass's fields, set after this constructor.
     this.started = Promise.resolve().then(() => this.checkFiles());
-    const loaded = this.started.then(async () => {
-      const [model] = await Promise.all([this.loadModel(), this.phonemizer.ready]);
-      return model;
-    });
+    this.loading = this.started.then(() => this.loadModel());
+    const loaded = Promise.all([this.loading, this.phonemizer.ready]).then(([model]) => model);
     this.session = loaded.then((model) => model.session);
     this.ready = loaded.then(
       (model) => {
-        if (this.closed) {
-          void model.session.close();
-          throw new Error(`${label} was closed while it loaded`);
-        }
+        if (this.closed) throw new Error(`${label} was closed while it loaded`);
         this.voiceList = model.voices;
         this.state = { state: 'ready' };
       },
@@ -68,6 +65,7 @@ export abstract class NeuralEngine {
     );
     // Callers that never await these must not see an unhandled rejection; status() carries the reason.
     this.started.catch(() => {});
+    this.loading.catch(() => {});
     this.session.catch(() => {});
     this.ready.catch(() => {});
   }
@@ -118,8 +116,14 @@ export abstract class NeuralEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.state = { state: 'error', message: `${this.label} was closed` };
     this.jobs.close(new ApiError(503, 'server_error', 'the companion is shutting down'));
-    await Promise.allSettled([this.session.then((session) => session.close()), this.closePhonemizer()]);
+    // The model first: its warm-up needs the phonemizer, and a load under way finishes before its thread ends.
+    await this.loading.then(
+      (model) => model.session.close(),
+      () => {},
+    );
+    await this.closePhonemizer();
   }
 
   protected abstract sampleRate(): number;

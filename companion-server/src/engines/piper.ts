@@ -260,8 +260,13 @@ export class PiperEngine extends NeuralEngine {
         `give the path of a Piper voice's .onnx (${PIPER_VOICES_URL})`,
       );
     }
-    const controller = new AbortController();
-    for (const text of WARM_UP) await this.runSentences(session, text, 1, controller.signal);
+    try {
+      const controller = new AbortController();
+      for (const text of WARM_UP) await this.runSentences(session, text, 1, controller.signal);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
     return session;
   }
 
