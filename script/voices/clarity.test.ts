@@ -7,15 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRecogniser, type Recogniser } from '../recogniser/recogniser.ts';
-import {
-  ESPEAK,
-  NEURAL_VOICES,
-  companionHasEngine,
-  missingFiles,
-  specFor,
-  voicePackagesDir,
-  type VoiceSpec,
-} from './engines.ts';
+import { ESPEAK, NEURAL_VOICES, missingFiles, specFor, voicePackagesDir, type VoiceSpec } from './engines.ts';
 import { runVoice, type VoiceRun } from './measure.ts';
 import { SLOW_SENTENCES, TEACHER_SENTENCES } from './sentences.ts';
 
@@ -41,9 +33,8 @@ interface Case {
 function cases(): Case[] {
   const dir = voicePackagesDir();
   const list: Case[] = [{ label: ESPEAK.label, maxWer: ESPEAK_MAX_WER, spec: ESPEAK }];
-  // MERGE: piper and kokoro run here as soon as the companion has the engines (companion-server/src/config.ts
-  // ENGINE_NAMES); each is started with `--engine piper|kokoro --voice-file <voice packages>/…` (script/voices/engines.ts).
-  for (const voice of NEURAL_VOICES.filter((v) => companionHasEngine(v.engine))) {
+  // Each neural voice is started with `--engine piper|kokoro --voice-file <voice packages>/…` (script/voices/engines.ts).
+  for (const voice of NEURAL_VOICES) {
     const missing = missingFiles(voice, dir);
     list.push({
       label: voice.label,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ENGINE_NAMES } from '../../companion-server/src/config.ts';
+import { voicePackagesDir } from '../../companion-server/test/voice-packages.ts';
 
 /**
  * The voices `npm run bench:voices` and the clarity test measure, each spoken by a companion started as its own
@@ -65,22 +65,8 @@ export function voiceStoreDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(cacheBase(env), 'voices');
 }
 
-// MERGE: companion-server/test/voice-packages.ts (voicePackagesDir) says the same; use it once it is on this branch.
 /** Where `npm run setup:voices` unpacks the voices from their PyPI/npm packages, in the voice store's layout. */
-export function voicePackagesDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AITALK_VOICE_PACKAGES
-    ? path.resolve(env.AITALK_VOICE_PACKAGES)
-    : path.join(cacheBase(env), 'voice-packages');
-}
-
-/**
- * Whether the companion on this checkout has the engine at all. MERGE: `piper` and `kokoro` join ENGINE_NAMES
- * (companion-server/src/config.ts) with the neural engines; from then on their voices are measured and tested, and a
- * missing voice package is a failure.
- */
-export function companionHasEngine(engine: string): boolean {
-  return (ENGINE_NAMES as readonly string[]).includes(engine);
-}
+export { voicePackagesDir };
 
 export function specFor(voice: NeuralVoice, dir: string): VoiceSpec {
   return {
@@ -104,7 +90,7 @@ export interface FoundVoices {
 }
 
 /**
- * The voices installed here: eSpeak always; each neural voice whose engine the companion has and whose files are in
+ * The voices installed here: eSpeak always; each neural voice whose files are in
  * `dirs` (first match wins; the bench looks in the voice store, then the voice packages).
  */
 export function installedVoices(dirs: readonly string[], engines?: readonly string[]): FoundVoices {
@@ -113,10 +99,6 @@ export function installedVoices(dirs: readonly string[], engines?: readonly stri
   const absent: string[] = [];
   for (const voice of NEURAL_VOICES) {
     if (!wanted(voice.engine)) continue;
-    if (!companionHasEngine(voice.engine)) {
-      absent.push(`${voice.label}: this companion has no ${voice.engine} engine yet`);
-      continue;
-    }
     const dir = dirs.find((candidate) => missingFiles(voice, candidate).length === 0);
     if (dir) specs.push(specFor(voice, dir));
     else absent.push(`${voice.label}: not in ${dirs.join(' or ')} (npm run setup:voices fetches it)`);

@@ -1,6 +1,8 @@
 import type { CompanionConfig, EngineName } from '../config.ts';
 import { createVoiceRouter, type FetchTuning, type NeuralEngineFactories } from '../voices/neural.ts';
 import { CoquiEngine } from './coqui.ts';
+import { KokoroEngine } from './kokoro.ts';
+import { PiperEngine } from './piper.ts';
 import type { TtsEngine } from './types.ts';
 import { UpstreamEngine } from './upstream.ts';
 
@@ -16,7 +18,10 @@ export interface EngineContext {
 }
 
 /** The neural engines the router can load once their files are on disk. */
-export const NEURAL_ENGINES: NeuralEngineFactories = {};
+export const NEURAL_ENGINES: NeuralEngineFactories = {
+  piper: (options) => new PiperEngine(options),
+  kokoro: (options) => new KokoroEngine(options),
+};
 
 function router({ config, log, neuralEngines, voiceFetch }: EngineContext): TtsEngine {
   return createVoiceRouter({ config, factories: neuralEngines ?? NEURAL_ENGINES, fetch: voiceFetch, log });

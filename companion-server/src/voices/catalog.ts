@@ -56,6 +56,14 @@ export const PIPER_JOE: VoicePack = {
       sha256: '3d6d5410b3795cb1950595247ef8f06190719e6fdbfa3a2356d8ec368e1aad33',
       bytes: 4_794,
     },
+    {
+      // The voice's licence and origin, which Settings and GET /voices credit; named after the voice so that
+      // several Piper voices can share the folder.
+      path: 'piper/en_US-joe-medium.MODEL_CARD',
+      url: `${PIPER_BASE}/MODEL_CARD`,
+      sha256: 'd38223ba9381592ee7aeee49da1b61047121db1ad1761973ce0b88ff3e14041b',
+      bytes: 280,
+    },
   ],
   voices: [{ id: 'en_US-joe-medium', accent: 'American', gender: 'male' }],
   defaultVoice: 'en_US-joe-medium',
