@@ -6,7 +6,7 @@ import { configure, launch, REPO_ROOT, waitForPhase, type Browser, type LaunchOp
 import { servePages, type TestPages } from './pages.ts';
 import { startXvfb, type Display } from './xvfb.ts';
 import { afterAll, beforeAll, vi } from 'vitest';
-import { startCompanion } from '../companion-server/src/server.ts';
+import { startCompanion, type CompanionHandle, type StartOptions } from '../companion-server/src/server.ts';
 import { makeSilenceWav, makeSpeechWav } from '../script/lib/speech-wav.ts';
 import { isCorrectionsRequest } from '../script/bench/corrections.ts';
 import { startStandin, type RecordedRequest, type Standin } from '../script/openai-standin/server.ts';
@@ -27,7 +27,7 @@ export interface Stage<Extra extends string = never> {
   mic: string;
   wav: Record<Said | Extra, string>;
   standin: Standin;
-  companion: { url: string; close(): Promise<void> };
+  companion: CompanionHandle;
   say(which: Said | Extra): Promise<void>;
   close(): Promise<void>;
 }
@@ -37,6 +37,8 @@ export interface StageOptions<Extra extends string = never> {
   replyWords?: number;
   /** More sentences the learner says, by name: each gets a WAV for `say(name)` and is one of the stand-in's candidates. */
   sentences?: Record<Extra, string>;
+  /** The companion's options beyond the stage's own (eSpeak, a cache and voice store in the stage's folder). */
+  companion?: Partial<StartOptions>;
 }
 
 /** A WAV of the learner saying `sentence`, with the pauses around it a real learner leaves. */
@@ -69,7 +71,13 @@ export async function setUpStage<Extra extends string = never>(
     candidates: Object.values(sentences),
   });
   // Its cache lives with the stage, so tests never touch the learner's ~/.cache.
-  const companion = await startCompanion({ port: 0, cacheDir: path.join(dir, 'cache'), log: () => undefined });
+  const companion = await startCompanion({
+    port: 0,
+    cacheDir: path.join(dir, 'cache'),
+    voicesDir: path.join(dir, 'voices'),
+    log: () => undefined,
+    ...options.companion,
+  });
   return {
     dir,
     mic,

@@ -92,7 +92,9 @@ describe('the natural voice: fetched on first use, eSpeak until it is ready', ()
 
   it('speaks with eSpeak while the voice is fetched, and the panel shows how far the fetch has got', async () => {
     await connectToStage(t.page, t.stage);
-    const notice = t.page.getByText(/The natural voice is being fetched \(\d+ %\)\. eSpeak speaks until it is ready\./);
+    const notice = t.page.locator('.voice-notice', {
+      hasText: /The natural voice is being fetched \(\d+ %\)\. eSpeak speaks until it is ready\./,
+    });
     await notice.waitFor({ timeout: 20_000 });
     const percent = Number(/\((\d+) %\)/.exec((await notice.textContent()) ?? '')?.[1]);
     expect(percent).toBeGreaterThan(0);
@@ -109,9 +111,7 @@ describe('the natural voice: fetched on first use, eSpeak until it is ready', ()
   it('once the voice is in, the notice goes and the teacher speaks with Piper', async () => {
     release.open();
     await waitUntil(() => t.stage.companion.engine.naturalVoice?.().state === 'ready', 60_000);
-    await t.page
-      .getByText(/The natural voice is (being fetched|loading)/)
-      .waitFor({ state: 'detached', timeout: 20_000 });
+    await t.page.locator('.voice-notice').waitFor({ state: 'detached', timeout: 20_000 });
 
     const before = spokenBy.length;
     await t.stage.say('park');
