@@ -1,13 +1,16 @@
 /**
  * npm run licenses — every runtime dependency's licence must be on the allow list below, the two copyleft
  * packages may only be used by the companion (GPL-3.0-or-later, see companion-server/LICENSE) and never by the
- * extension (MIT), and THIRD_PARTY_NOTICES.md must name every direct runtime dependency. Part of `npm test`.
+ * extension (MIT), and THIRD_PARTY_NOTICES.md must name every direct runtime dependency; the voices the companion
+ * fetches (companion-server/src/voices/catalog.ts) must be under allowed licences and named there too. Part of
+ * `npm test`.
  * Licences come from license-checker-rseidelsohn, which reads each installed package's metadata and files.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init } from 'license-checker-rseidelsohn';
+import { VOICE_PACKS } from '../companion-server/src/voices/catalog.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -107,12 +110,21 @@ async function main(): Promise<void> {
     if (!notices.includes(`\`${name}\``)) problems.push(`THIRD_PARTY_NOTICES.md does not name \`${name}\``);
   }
 
+  // The voices the companion fetches are not npm packages, but they are offered to learners all the same.
+  for (const pack of Object.values(VOICE_PACKS)) {
+    if (!isAllowedExpression(pack.spdx)) {
+      problems.push(`the voice ${pack.id} is licensed "${pack.spdx}", which is not on the allow list`);
+    }
+    if (!notices.includes(pack.id)) problems.push(`THIRD_PARTY_NOTICES.md does not name the voice ${pack.id}`);
+  }
+
   if (problems.length) {
     console.error(`Licence check failed:\n- ${problems.join('\n- ')}`);
     process.exit(1);
   }
   console.info(
-    `Licences: ${Object.keys(packages).length} runtime packages checked, all allowed; notices name every direct dependency.`,
+    `Licences: ${Object.keys(packages).length} runtime packages and ${Object.keys(VOICE_PACKS).length} voices checked, ` +
+      'all allowed; notices name every direct dependency and voice.',
   );
 }
 

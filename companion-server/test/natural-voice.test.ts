@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeWav } from '../src/audio.ts';
@@ -9,6 +9,7 @@ import { startCompanion, type CompanionHandle, type StartOptions } from '../src/
 import { PIPER_JOE } from '../src/voices/catalog.ts';
 import { tempDir } from './helpers.ts';
 import { InTestEngine } from './in-test-engine.ts';
+import { piperVoicePaths } from './voice-packages.ts';
 
 interface Health {
   status: string;
@@ -205,5 +206,28 @@ describe('the natural voice over HTTP', () => {
     });
     expect(await speak(companion)).toMatchObject({ status: 200, sampleRate: 22050 });
     expect(asked).toBe(0);
+  });
+
+  it('with a voice file that is no voice, says so in /health and keeps speaking with eSpeak (the real Piper engine)', async () => {
+    // A download saved under the voice's name, but not the voice: its settings are real, the model is an HTML page.
+    const dir = path.join(work.dir, 'not-a-voice');
+    await mkdir(dir, { recursive: true });
+    const modelPath = path.join(dir, 'en_US-joe-medium.onnx');
+    await writeFile(modelPath, '<html><body>Rate limit exceeded</body></html>');
+    await copyFile(piperVoicePaths().configPath, `${modelPath}.json`);
+    const companion = await start({ engine: 'piper', voiceFile: modelPath });
+
+    await vi.waitFor(async () => expect((await health(companion)).naturalVoice.state).toBe('failed'), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    const { naturalVoice } = await health(companion);
+    expect(naturalVoice.message).toContain(modelPath);
+    expect(naturalVoice.message).toMatch(/download it again|--engine espeak/);
+    // The learner's saved Piper voice and the default are both still spoken, by eSpeak.
+    expect(await speak(companion, 'en_US-joe-medium')).toMatchObject({ status: 200, sampleRate: 22050 });
+    expect(await speak(companion)).toMatchObject({ status: 200, sampleRate: 22050 });
+    const voices = (await (await fetch(`${companion.url}/voices`)).json()) as { default: string };
+    expect(voices.default).toBe('en-us');
   });
 });

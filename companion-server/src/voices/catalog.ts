@@ -28,7 +28,25 @@ export interface VoicePack {
   files: VoiceFile[];
   voices: PackVoice[];
   defaultVoice: string;
+  /** For people: who made it and under which terms. */
   licence: string;
+  /** For the checks: the licences of everything in the pack, as an SPDX expression. */
+  spdx: string;
+}
+
+/**
+ * Licences under which AITalk may fetch a voice and speak with it for anyone, including in paid use: a voice
+ * under another licence (a non-commercial one, say) is never offered. `npm run licenses` checks the catalog
+ * against the project's own allow list as well.
+ */
+const LICENCES_FOR_USE = new Set(['MIT', 'Apache-2.0', 'CC0-1.0', 'BSD-2-Clause', 'BSD-3-Clause', 'CC-BY-4.0']);
+
+/** Whether every part of an SPDX expression joined by AND (or one side of an OR) allows AITalk's use. */
+export function licenceAllowsUse(spdx: string): boolean {
+  const bare = spdx.trim().replace(/^\((.*)\)$/, '$1');
+  if (/\bOR\b/.test(bare)) return bare.split(/\s+OR\s+/).some(licenceAllowsUse);
+  if (/\bAND\b/.test(bare)) return bare.split(/\s+AND\s+/).every(licenceAllowsUse);
+  return LICENCES_FOR_USE.has(bare);
 }
 
 const PIPER_BASE = 'https://huggingface.co/rhasspy/piper-voices/resolve/v1.0.0/en/en_US/joe/medium';
@@ -68,6 +86,7 @@ export const PIPER_JOE: VoicePack = {
   voices: [{ id: 'en_US-joe-medium', accent: 'American', gender: 'male' }],
   defaultVoice: 'en_US-joe-medium',
   licence: 'voice MIT (rhasspy/piper-voices), training data CC0 (NabuCasa voice-datasets)',
+  spdx: 'MIT AND CC0-1.0',
 };
 
 const KOKORO_MODEL_URL =
@@ -141,6 +160,7 @@ export const KOKORO_V1: VoicePack = {
   })),
   defaultVoice: 'af_heart',
   licence: 'model and voices Apache-2.0 (hexgrad/Kokoro-82M); ONNX export MIT (thewh1teagle/kokoro-onnx)',
+  spdx: 'Apache-2.0 AND MIT',
 };
 
 export const VOICE_PACKS: Record<NeuralEngineName, VoicePack> = { piper: PIPER_JOE, kokoro: KOKORO_V1 };

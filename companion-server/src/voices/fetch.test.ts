@@ -17,6 +17,7 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
 
 const PACK: VoicePack = {
   id: 'test-voice',
+  spdx: 'MIT',
   engine: 'piper',
   model: 'piper/test-voice.onnx',
   files: [

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CompanionConfig } from '../config.ts';
 import { EspeakEngine } from '../engines/espeak.ts';
 import type { TtsEngine } from '../engines/types.ts';
-import { VOICE_PACKS, type NeuralEngineName, type PackVoice } from './catalog.ts';
+import { VOICE_PACKS, licenceAllowsUse, type NeuralEngineName, type PackVoice, type VoicePack } from './catalog.ts';
 import { fetchPack, type FetchPackOptions } from './fetch.ts';
 import { VoiceRouter, type NeuralPlan } from './router.ts';
 
@@ -36,6 +36,8 @@ export interface NeuralPlanOptions {
   config: Pick<CompanionConfig, 'voiceFile' | 'voicesDir' | 'voiceMirror' | 'maxQueue' | 'timeoutMs' | 'model'>;
   factories: NeuralEngineFactories;
   fetch?: FetchTuning;
+  /** Replaces the catalog's packs (tests). */
+  packs?: Partial<Record<NeuralEngineName, VoicePack>>;
 }
 
 /** A Piper voice file's own voice, named like the official ones (en_US-joe-medium, en_GB-alan-low). */
@@ -50,7 +52,7 @@ function piperFileVoice(modelPath: string): PackVoice {
  */
 export function neuralPlan(options: NeuralPlanOptions): NeuralPlan {
   const { engine, config, factories } = options;
-  const pack = VOICE_PACKS[engine];
+  const pack = options.packs?.[engine] ?? VOICE_PACKS[engine];
   const fileVoice = config.voiceFile && engine === 'piper' ? piperFileVoice(config.voiceFile) : null;
   return {
     engine,
@@ -59,6 +61,12 @@ export function neuralPlan(options: NeuralPlanOptions): NeuralPlan {
     voices: fileVoice ? [fileVoice] : pack.voices,
     async locate({ onProgress, signal }) {
       if (config.voiceFile) return { modelPath: config.voiceFile, fetched: null };
+      if (!licenceAllowsUse(pack.spdx)) {
+        throw new Error(
+          `${pack.id} is licensed ${pack.spdx}, which does not allow AITalk's use, so it is not offered: ` +
+            'start with --engine espeak, or --voice-file PATH for a voice you may use',
+        );
+      }
       const fetched = await fetchPack(pack, {
         ...options.fetch,
         voicesDir: config.voicesDir,
