@@ -1,9 +1,9 @@
 import { single, type SynthesizedAudio, type TtsEngine, type Voice } from '../src/engines/types.ts';
 
 /**
- * A stand-in for a neural engine (engines/piper.ts is built on another branch, and what the router's and the
- * natural-voice tests check is the routing, not the sound): it "loads" when the test says so and answers with 16 kHz PCM, a rate eSpeak never uses,
- * so each answer shows which engine spoke.
+ * A stand-in for a neural engine where what a test checks is the routing, not the sound (the real engine,
+ * companion-server/src/engines/piper.ts, is tested with the real voice in piper.test.ts): it "loads" when the test
+ * says so and answers with 16 kHz PCM, a rate eSpeak never uses, so each answer shows which engine spoke.
  */
 export class InTestEngine implements TtsEngine {
   readonly name = 'piper' as const;

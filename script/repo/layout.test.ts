@@ -25,8 +25,9 @@ describe('the repository explains itself', () => {
     const missing: string[] = [];
     for (const file of SOURCE) {
       for (const named of namedPaths(readFileSync(path.join(ROOT, file), 'utf8'))) {
-        // Files of a dependency (coqui-tts's TTS/ package) and the build's _locales/ are named on purpose.
-        if (/^(TTS|_locales)\//.test(named)) continue;
+        // Files of a dependency (coqui-tts's TTS/ package), the build's _locales/ and the companion's voice store
+        // (piper/…, kokoro/… under ~/.cache/aitalk/voices) are named on purpose.
+        if (/^(TTS|_locales|piper|kokoro)\//.test(named)) continue;
         // Relative to the repository's root (prose), or to the file's folder or one above it (a relative import).
         const folders = path.dirname(file).split('/');
         const candidates = [ROOT, ...folders.map((_, i) => path.join(ROOT, ...folders.slice(0, i + 1)))];
