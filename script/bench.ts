@@ -9,12 +9,14 @@
  * Prints per turn: second press → first audio and → upload, the sequential pipeline measured from
  * Node against the same servers, their ratio, the extension's own overhead over the critical path,
  * the largest gap between sentences and the first words sent to the voice; then barge-in stop
- * times, one hands-free turn, the detector in noise, and every target with its verdict. Exits 0
- * whenever it ran, whether or not the targets were met.
+ * times, one hands-free turn, the detector in noise, and every target with its verdict. The shortcut
+ * turns (fresh start included) are run again against a companion with the default neural voice
+ * (Piper, from npm run setup:voices), to hold its first audio within 150 ms of eSpeak's. Exits 0
+ * whenever it ran, whether or not the targets were met; 1 when the neural voice could not be measured.
  *
  *   npm run bench -- [--turns 5] [--button-turns 3] [--long-turns 3] [--transcription-ms 400] [--first-token-ms 400]
  *                    [--tokens-per-second 40] [--reply-words 100] [--engine espeak|coqui]
- *                    [--barge-ins N] [--no-build | --extension DIR] [--json FILE]
+ *                    [--barge-ins N] [--no-neural] [--no-build | --extension DIR] [--json FILE]
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,8 +30,9 @@ import { LATENCY_PROFILES, startStandin, type Standin } from './openai-standin/s
 import { encodePcm16, formatValue, readPcm16, trimSilence, verdict } from './bench/analysis.ts';
 import { configure, launchBrowser, waitForFirstAudio, waitForPhase, type BenchBrowser } from './bench/browser.ts';
 import { startCompanionProcess } from './bench/companion-process.ts';
+import { startNeuralVoice } from './bench/neural.ts';
 import { synthesize, type SpeechTarget } from './bench/node-pipeline.ts';
-import { printReport, type NoiseCheck, type TimedTurn } from './bench/report.ts';
+import { printReport, type NeuralRun, type NoiseCheck, type TimedTurn } from './bench/report.ts';
 import { startSpeechTap, type SpeechTap } from './bench/speech-tap.ts';
 import {
   HANDS_FREE_FIRST,
@@ -61,6 +64,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --corrections-ms N      extra stand-in time before a corrections answer (default 0: as fast as any answer)
   --engine espeak|coqui   companion engine (default espeak, the embedded voice)
   --barge-ins N           extra turns interrupted 1–2 s after their first audio (default: --turns)
+  --no-neural             skip the shortcut turns with the default neural voice (Piper from npm run setup:voices)
   --no-build              use the existing build instead of building into .output/bench
   --extension DIR         use this built extension (implies --no-build)
   --json FILE             also write every measurement as JSON
@@ -79,6 +83,7 @@ interface Options {
     correctionsMs: number;
   };
   engine: 'espeak' | 'coqui';
+  neural: boolean;
   build: boolean;
   extensionDir: string;
   json: string | undefined;
@@ -99,6 +104,7 @@ function parseOptions(argv: string[]): Options | null {
       'reply-words': { type: 'string' },
       'corrections-ms': { type: 'string' },
       engine: { type: 'string' },
+      'no-neural': { type: 'boolean' },
       'no-build': { type: 'boolean' },
       extension: { type: 'string' },
       json: { type: 'string' },
@@ -130,6 +136,7 @@ function parseOptions(argv: string[]): Options | null {
       correctionsMs: number('corrections-ms', values['corrections-ms'], 0, 0),
     },
     engine,
+    neural: !values['no-neural'],
     build,
     extensionDir: path.resolve(
       values.extension ?? path.join(ROOT, build ? '.output/bench/chrome-mv3' : '.output/chrome-mv3'),
@@ -264,6 +271,41 @@ async function noiseCheck(dir: string): Promise<NoiseCheck> {
   };
 }
 
+/**
+ * `plans` again (relabelled N1, N2, …) against a companion with the default neural voice; the tap is pointed at
+ * it for these turns only. Whatever stops it (no voice package, a load that fails) comes back as the run's error,
+ * so eSpeak's figures are still reported.
+ */
+async function neuralTurns(
+  plans: readonly TurnPlan[],
+  pointTapAt: (url: string) => void,
+  runTurns: (plans: readonly TurnPlan[], restart: () => Promise<void>, target: SpeechTarget) => Promise<TimedTurn[]>,
+  log: (line: string) => void,
+): Promise<NeuralRun> {
+  let started: Awaited<ReturnType<typeof startNeuralVoice>> | undefined;
+  try {
+    started = await startNeuralVoice(log);
+    const neural = started;
+    console.info(`default neural voice: ${neural.note}`);
+    pointTapAt(neural.url);
+    const target: SpeechTarget = { url: neural.url, voice: '', speed: 1 };
+    // As for eSpeak: the first synthesis from Node is not timed.
+    await synthesize(target, 'Hello there.');
+    const turns = await runTurns(
+      plans.map((plan, index) => ({ ...plan, label: `N${index + 1}` })),
+      () => neural.restart(),
+      target,
+    );
+    return { note: neural.note, turns };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`the default neural voice could not be measured: ${reason}`);
+    return { note: started?.note ?? 'Piper (--engine piper --voice-file …)', turns: [], error: reason };
+  } finally {
+    await started?.close().catch(() => undefined);
+  }
+}
+
 // ── Main ─────────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
@@ -316,8 +358,9 @@ async function main(): Promise<void> {
     await copyFile(mic.speech, mic.file);
     standin = await startStandin({ latencyProfile: 'default', latency: options.latency, transcript: TIMED_SENTENCE });
     companion = await startVoice(options.engine, (text) => companionLog.push(text));
-    const voiceUrl = companion.url;
-    // The extension talks to the companion through the tap, which notes what it sends to the voice.
+    let voiceUrl = companion.url;
+    // The extension talks to the companion through the tap, which notes what it sends to the voice;
+    // the neural turns switch it to the other companion and back.
     tap = await startSpeechTap(() => voiceUrl);
     const voice: SpeechTarget = { url: companion.url, voice: '', speed: 1 };
     // One synthesis before timing anything from Node: the first call loads the engine.
@@ -338,22 +381,46 @@ async function main(): Promise<void> {
       plans.push({ label: `S${plans.length + 1}`, path: 'shortcut', kind: 'later' });
     for (let i = 1; i <= options.buttonTurns; i++) plans.push({ label: `B${i}`, path: 'button', kind: 'later' });
     for (let i = 1; i <= options.longTurns; i++) plans.push({ label: `L${i}`, path: 'shortcut', kind: 'long-opening' });
-    const turns: TimedTurn[] = [];
-    for (const plan of plans) {
-      if (plan.kind === 'fresh-start') {
-        // A learner starts the companion, opens the panel and talks: the first synthesis after
-        // the start is on this turn's critical path.
-        await companion.restart?.();
-        await page.waitForTimeout(1_000);
+    const [liveStandin, liveBrowser, liveTap] = [standin, browser, tap];
+    const runTurns = async (
+      turnPlans: readonly TurnPlan[],
+      restart: (() => Promise<void>) | undefined,
+      target: SpeechTarget,
+    ): Promise<TimedTurn[]> => {
+      const done: TimedTurn[] = [];
+      for (const plan of turnPlans) {
+        if (plan.kind === 'fresh-start') {
+          // A learner starts the companion, opens the panel and talks: the first synthesis after
+          // the start is on this turn's critical path.
+          await restart?.();
+          await page.waitForTimeout(1_000);
+        }
+        liveStandin.control.setReplyStyle(plan.kind === 'long-opening' ? 'long-opening' : 'correction-first');
+        const turn = await timedTurn(plan, liveBrowser, liveStandin, target, liveTap, knownTurns);
+        done.push(turn);
+        console.info(
+          `turn ${turn.label}: first audio ${ms(turn.firstAudioMs)} ms, upload leaves ${ms(turn.uploadLeavesMs)} ms, sequential ${ms(turn.sequentialMs)} ms, overhead ${ms(turn.overheadMs)} ms, first words "${turn.firstSpoken}"`,
+        );
       }
-      standin.control.setReplyStyle(plan.kind === 'long-opening' ? 'long-opening' : 'correction-first');
-      const turn = await timedTurn(plan, browser, standin, voice, tap, knownTurns);
-      turns.push(turn);
-      console.info(
-        `turn ${turn.label}: first audio ${ms(turn.firstAudioMs)} ms, upload leaves ${ms(turn.uploadLeavesMs)} ms, sequential ${ms(turn.sequentialMs)} ms, overhead ${ms(turn.overheadMs)} ms, first words "${turn.firstSpoken}"`,
+      liveStandin.control.setReplyStyle('correction-first');
+      return done;
+    };
+    const turns = await runTurns(plans, companion.restart, voice);
+
+    // Right after eSpeak's turns, so both sets meet the machine's load as alike as the run allows.
+    let neural: NeuralRun | null = null;
+    if (options.neural && !companion.note.startsWith('espeak')) {
+      console.warn('the default neural voice is compared with eSpeak only; --engine coqui skips it');
+    } else if (options.neural) {
+      neural = await neuralTurns(
+        plans.filter((plan) => plan.path === 'shortcut' && plan.kind !== 'long-opening'),
+        (url) => (voiceUrl = url),
+        runTurns,
+        (text) => companionLog.push(text),
       );
+      voiceUrl = companion.url;
+      await waitForPhase(page, 'idle', 120_000);
     }
-    standin.control.setReplyStyle('correction-first');
     const barges = await bargeIns(options.bargeIns, browser, standin, mic, knownTurns);
     for (const b of barges) console.info(`barge-in ${b.turn}: stop ${ms(b.stopMs)} ms, stale started ${b.staleStarts}`);
     const handsFree = await handsFreeTurn(browser, standin, mic);
@@ -374,9 +441,14 @@ async function main(): Promise<void> {
       barges,
       handsFree,
       noise,
+      neural,
       elapsedS,
     };
     const targets = printReport(report);
+    if (neural?.error) {
+      console.error(`The default neural voice was not measured: ${neural.error}`);
+      process.exitCode = 1;
+    }
     if (options.json) {
       await writeFile(
         options.json,

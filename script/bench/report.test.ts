@@ -71,6 +71,7 @@ function input(turns: TimedTurn[]): ReportInput {
       wholeSentenceKept: true,
     },
     noise: { falseStartsInNoise: 0, falseStartsBeforeSpeech: 0, cutEarly: 0, notEnded: 0, conditions: [] },
+    neural: null,
     elapsedS: 1,
   };
 }
@@ -106,5 +107,54 @@ describe("the bench's targets (issue 10)", () => {
     const handsFree = targetsOf(noisy).find((t) => t.name.startsWith('hands-free'))!;
     expect(verdict(handsFree)).toBe('MISSED');
     expect(verdict(targetsOf(input([turn('S2')])).find((t) => t.name.startsWith('hands-free'))!)).toBe('PASS');
+  });
+});
+
+describe("the default neural voice's first audio beside eSpeak's", () => {
+  const NAME = "default neural voice's first audio within 150 ms of eSpeak's";
+  const espeak = [
+    turn('S1', { kind: 'fresh-start', firstAudioMs: 1500 }),
+    ...[1180, 1200, 1210, 1190, 1205].map((firstAudioMs, i) => turn(`S${i + 2}`, { firstAudioMs })),
+    turn('B1', { path: 'button', firstAudioMs: 900 }),
+  ];
+  const neural = (later: number[], fresh = 2600): TimedTurn[] => [
+    turn('N1', { kind: 'fresh-start', firstAudioMs: fresh }),
+    ...later.map((firstAudioMs, i) => turn(`N${i + 2}`, { firstAudioMs })),
+  ];
+  const withNeural = (run: ReportInput['neural']) => {
+    const report = input(espeak);
+    report.neural = run;
+    return targetsOf(report).find((t) => t.name === NAME);
+  };
+
+  it('compares the medians of the later shortcut turns: the fresh starts and the button turns do not count', () => {
+    const row = withNeural({ note: 'piper', turns: neural([1300, 1345, 1330, 1900, 1320]) })!;
+    expect(row.value).toBe(1330 - 1200);
+    expect(row.shown).toBe('+130 ms');
+    expect(row.basis).toContain('1330 vs 1200 ms');
+    expect(verdict(row)).toBe('PASS');
+  });
+
+  it('misses when the neural median is more than 150 ms later, and passes when it is earlier', () => {
+    const late = withNeural({ note: 'piper', turns: neural([1360, 1351, 1400, 1340, 1380]) })!;
+    expect(late.shown).toBe('+160 ms');
+    expect(verdict(late)).toBe('MISSED');
+    const early = withNeural({ note: 'piper', turns: neural([1100, 1150, 1120, 1130, 1140]) })!;
+    expect(early.shown).toBe('-70 ms');
+    expect(verdict(early)).toBe('PASS');
+  });
+
+  it('says why it was not measured, and leaves the eSpeak rows as they are', () => {
+    const why = '/home/x/.cache/aitalk/voice-packages/piper/en_US-joe-medium.onnx is missing: run npm run setup:voices';
+    const report = input(espeak);
+    report.neural = { note: 'piper', turns: [], error: why };
+    const row = targetsOf(report).find((t) => t.name === NAME)!;
+    expect(verdict(row)).toBe('NO DATA');
+    expect(row.basis).toBe(`not measured: ${why}`);
+    expect(verdict(targetsOf(report).find((t) => t.name.startsWith('second press → upload'))!)).toBe('PASS');
+  });
+
+  it('has no row when the neural turns were not asked for (--no-neural)', () => {
+    expect(withNeural(null)).toBeUndefined();
   });
 });
