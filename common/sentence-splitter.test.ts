@@ -318,6 +318,18 @@ describe("the reply's first clause", () => {
     ]);
   });
 
+  it('can start on a shorter opening clause, for a voice that is slow to start each piece', () => {
+    const reply = 'You said: “Yesterday I go to the park with my friend.” A better way is: “I went.”';
+    expect(splitSentences(reply)[0]).toBe('You said: “Yesterday I go to the park with my friend.”');
+    expect(splitSentences(reply, { firstClauseMinWords: 2 }).slice(0, 2)).toEqual([
+      'You said:',
+      '“Yesterday I go to the park with my friend.”',
+    ]);
+    // Still never a one-word stub, nor a clause whose rest is under three words.
+    expect(splitSentences('Well, that is it.', { firstClauseMinWords: 2 })).toEqual(['Well, that is it.']);
+    expect(splitSentences('I see, Tom.', { firstClauseMinWords: 2 })).toEqual(['I see, Tom.']);
+  });
+
   it('can be switched off', () => {
     expect(splitSentences(LONG_OPENING, { firstClause: false })[0]).toBe(
       'That is a really good start to your story about the weekend, and I can understand everything you said about the park.',

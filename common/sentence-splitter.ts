@@ -205,9 +205,9 @@ function closesClause(text: string, start: number, i: number): boolean {
 
 /**
  * Finds the end of the sentence that starts at `start`. With `final`, the buffer's end ends the
- * text; with `firstClause`, a long sentence ends after its first clause.
+ * text; with `firstClauseMinWords`, a long sentence ends after its first clause of at least that many words.
  */
-function scan(text: string, start: number, final: boolean, firstClause: boolean): Scan {
+function scan(text: string, start: number, final: boolean, firstClauseMinWords: number | null): Scan {
   const atEnd: Scan = final ? { kind: 'boundary', end: text.length, next: text.length } : { kind: 'pending' };
   let words = 0;
   let hasContent = false;
@@ -245,9 +245,9 @@ function scan(text: string, start: number, final: boolean, firstClause: boolean)
 
     if (c === '"' || NEST_OPEN.includes(c) || NEST_CLOSE.includes(c)) nest(c);
     else if (
-      firstClause &&
+      firstClauseMinWords !== null &&
       clauseEnd < 0 &&
-      words >= FIRST_CLAUSE_MIN_WORDS &&
+      words >= firstClauseMinWords &&
       nesting === 0 &&
       !straightQuoteOpen &&
       closesClause(text, start, i)
@@ -301,13 +301,25 @@ function scan(text: string, start: number, final: boolean, firstClause: boolean)
  * Cuts a streamed reply into sentences as they complete. `push` returns the sentences the new text
  * completed (often none, sometimes several); `flush` returns what is left at the end of the stream.
  */
+export interface SplitOptions {
+  /** Whether the first sentence's opening clause may go alone (default true). */
+  firstClause?: boolean;
+  /**
+   * The fewest words that opening clause may have (default FIRST_CLAUSE_MIN_WORDS). A voice that takes a while to
+   * start each piece (a neural one) is better served by a shorter one, "You said:" included.
+   */
+  firstClauseMinWords?: number;
+}
+
 export class SentenceStream {
   private buffer = '';
   /** Whether the next sentence is still the reply's first, whose opening clause may go alone. */
   private first: boolean;
+  private readonly firstClauseMinWords: number;
 
-  constructor(options: { firstClause?: boolean } = {}) {
+  constructor(options: SplitOptions = {}) {
     this.first = options.firstClause ?? true;
+    this.firstClauseMinWords = options.firstClauseMinWords ?? FIRST_CLAUSE_MIN_WORDS;
   }
 
   push(delta: string): string[] {
@@ -327,7 +339,7 @@ export class SentenceStream {
     const out: string[] = [];
     let start = 0;
     while (start < this.buffer.length) {
-      const found = scan(this.buffer, start, final, this.first);
+      const found = scan(this.buffer, start, final, this.first ? this.firstClauseMinWords : null);
       if (found.kind === 'pending') break;
       const sentence = this.buffer.slice(start, found.end).trim();
       if (sentence !== '') {
@@ -342,7 +354,7 @@ export class SentenceStream {
 }
 
 /** Splits a whole text into trimmed, non-empty sentences; joined with spaces they give the text back. */
-export function splitSentences(text: string, options: { firstClause?: boolean } = {}): string[] {
+export function splitSentences(text: string, options: SplitOptions = {}): string[] {
   const stream = new SentenceStream(options);
   return [...stream.push(text), ...stream.flush()];
 }

@@ -187,7 +187,31 @@ describe('the natural voice over HTTP', () => {
       }),
     );
     expect(await speak(companion)).toMatchObject({ status: 200, sampleRate: 16000 });
-    expect(neural.spoken[0]).toBe('en_US-test-medium: Good morning, how are you?');
+    // A neural voice starts on the opening clause alone (the test below).
+    expect(neural.spoken.slice(0, 2)).toEqual(['en_US-test-medium: Good morning,', 'en_US-test-medium: how are you?']);
+  });
+
+  it('starts a neural voice on a short opening clause, so the teacher is heard after "You said:"', async () => {
+    const voiceFile = path.join(work.dir, 'en_US-clause-medium.onnx');
+    await writeFile(voiceFile, 'not read by the in-test engine');
+    await writeFile(`${voiceFile}.json`, '{}');
+    const neural = new InTestEngine(['en_US-clause-medium', 'en_GB-clause-low']);
+    neural.load();
+    const companion = await start({ engine: 'piper', voiceFile, neuralEngines: { piper: () => neural } });
+    await vi.waitFor(async () => expect((await health(companion)).naturalVoice.state).toBe('ready'));
+
+    const reply = 'You said: “Yesterday I go to the park with my friend.”';
+    const response = await fetch(`${companion.url}/v1/audio/speech`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ input: reply, voice: 'en_US-clause-medium', response_format: 'pcm' }),
+    });
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    expect(neural.spoken).toEqual([
+      'en_US-clause-medium: You said:',
+      'en_US-clause-medium: “Yesterday I go to the park with my friend.”',
+    ]);
   });
 
   it('with --engine espeak fetches nothing and reports the natural voice as off', async () => {
