@@ -1,13 +1,13 @@
 /**
  * What each neural engine costs the learner's machine, shown beside it in Settings › Voice so the
  * learner can weigh a more natural voice against waiting for it. The one place these figures live:
- * replace them with what `npm run bench:voices` prints (first-clause synthesis time, memory held)
- * on the reference machine. Until then they are estimates from onnxruntime-node's real-time factor
- * measured on 2 cores (Piper 0.07–0.12, Kokoro 0.76–0.85) and the models' sizes (63 MB, 92 MB).
+ * `npm run bench:voices` on the reference machine (2 cores, busy: load average about 2), README
+ * "The voices": the median time to the first sound of a sentence's first clause, and the memory the
+ * engine holds over an eSpeak-only companion.
  */
 export const NEURAL_ENGINE_COSTS = {
-  piper: { firstAudioSeconds: 0.2, memoryMb: 150 },
-  kokoro: { firstAudioSeconds: 0.9, memoryMb: 300 },
+  piper: { firstAudioSeconds: 0.3, memoryMb: 290 },
+  kokoro: { firstAudioSeconds: 2.4, memoryMb: 420 },
 } as const satisfies Record<string, { firstAudioSeconds: number; memoryMb: number }>;
 
 export type NeuralEngine = keyof typeof NEURAL_ENGINE_COSTS;
