@@ -23,6 +23,12 @@ export const FIRST_CLAUSE_MIN_WORDS = 4;
  * word costs under 100 ms of streaming.
  */
 export const FIRST_CLAUSE_MIN_REST_WORDS = 3;
+/**
+ * The teacher's reply may go to the voice after an opening clause as short as "You said:" (its corrections open
+ * so): a neural voice needs ~20 ms a word before its first sound, so "You said: “…”" whole started 130–240 ms after
+ * eSpeak's (npm run bench). The player leaves a comma's pause after a piece that ends mid-sentence.
+ */
+export const REPLY_OPENING_CLAUSE_MIN_WORDS = 2;
 
 /** Titles and Latin abbreviations: "Mr. Smith", "e.g. this" — they never end a sentence. */
 const NEVER_FINAL = new Set([

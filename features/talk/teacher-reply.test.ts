@@ -68,6 +68,17 @@ describe('the teacher’s reply', () => {
     expect(events.events).toEqual([{ type: 'reply-streamed', replyId: 'r1', sentences: 2 }]);
   });
 
+  it('sends a correction’s opening "You said:" to the voice on its own, so the teacher is heard sooner', async () => {
+    tokens = ['You said: ', '“I go ', 'there yesterday.” ', 'We say: ', '“I went there.”'];
+    const { voice, reply } = setUp();
+    await reply.ask('r1');
+    expect(voice.queued.map((q) => q.text)).toEqual([
+      'You said:',
+      '“I go there yesterday.”',
+      'We say: “I went there.”',
+    ]);
+  });
+
   it('that cannot be written is still shown and spoken, and the machine hears it was not saved', async () => {
     const { history, voice, events, reply } = setUp();
     const full = new DOMException('The quota has been exceeded.', 'QuotaExceededError');

@@ -2,7 +2,7 @@ import type { TurnTimings } from '@/core/db/schema';
 import { t } from '@/core/i18n';
 import { now, type SpeechEvent } from '@/core/messages';
 import type { PanelLink } from '@/core/panel-link';
-import { SentenceStream } from '@/common/sentence-splitter';
+import { REPLY_OPENING_CLAUSE_MIN_WORDS, SentenceStream } from '@/common/sentence-splitter';
 import { errorText, type BannerStore } from '../../panel/banner';
 import { holdRenders, holdRendersFor } from '../../panel/render-gate';
 import type { HistoryStore } from '../conversations/history';
@@ -123,7 +123,7 @@ export function createTeacherReply({ link, speaker, history, settings, banner, u
       .catch(noop);
     // The voice player is made ready while the teacher thinks, not when the first sentence is due.
     link.ensure().catch(noop);
-    const splitter = new SentenceStream();
+    const splitter = new SentenceStream({ firstClauseMinWords: REPLY_OPENING_CLAUSE_MIN_WORDS });
     let text = '';
     let firstToken = true;
     try {

@@ -1,4 +1,4 @@
-import { SentenceStream } from '../../common/sentence-splitter.ts';
+import { REPLY_OPENING_CLAUSE_MIN_WORDS, SentenceStream } from '../../common/sentence-splitter.ts';
 
 /**
  * The reference measurements taken from Node against the same servers the extension used: the
@@ -28,7 +28,8 @@ export async function streamChat(baseUrl: string, apiKey: string, body: unknown)
   });
   if (!response.ok || !response.body)
     throw new Error(`chat request failed: ${response.status} ${await response.text()}`);
-  const splitter = new SentenceStream();
+  // Split as the extension splits the teacher's reply (features/talk/teacher-reply.ts).
+  const splitter = new SentenceStream({ firstClauseMinWords: REPLY_OPENING_CLAUSE_MIN_WORDS });
   const wholeSplitter = new SentenceStream({ firstClause: false });
   let wholeFirstSentence: string | undefined;
   let wholeFirstSentenceMs = Number.NaN;
