@@ -68,7 +68,9 @@ export async function waitForVoice(url: string, spec: VoiceSpec): Promise<void> 
     const natural = health.naturalVoice;
     if (natural?.state === 'failed')
       throw new Error(`${spec.label} failed to load: ${natural.message ?? 'no message'}`);
-    if (health.ready && (!spec.neural || natural?.state === 'ready' || natural === undefined)) break;
+    // 'off': an eSpeak-only companion, which will never have the neural voice; the voice list below says so.
+    const noNatural = natural === undefined || natural.state === 'off';
+    if (health.ready && (!spec.neural || natural?.state === 'ready' || noNatural)) break;
     last = JSON.stringify(natural ?? health.message);
     if (Date.now() > deadline)
       throw new Error(`${spec.label} was not ready after ${READY_TIMEOUT_MS / 1000} s: ${last}`);
