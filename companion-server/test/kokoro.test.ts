@@ -3,17 +3,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recognizeSentence } from '../../script/lib/recognize.ts';
 import { ApiError } from '../src/errors.ts';
+import { KOKORO_FOR_OPENAI, KokoroEngine } from '../src/engines/kokoro.ts';
 import {
-  KOKORO_FOR_OPENAI,
   KOKORO_MAX_TOKENS,
   KOKORO_VOCAB,
-  KokoroEngine,
   fixKokoroPhonemes,
   kokoroSections,
   kokoroTokens,
   normalizeKokoroText,
   splitKokoroPhonemes,
-} from '../src/engines/kokoro.ts';
+} from '../src/engines/kokoro-text.ts';
 import { OPENAI_VOICES } from '../src/openai-voices.ts';
 import { padForRecognition, plausibleSeconds, rms, tempDir } from './helpers.ts';
 import { asWav, brokenCopies, speakPcm } from './neural-engines.ts';
