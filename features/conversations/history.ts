@@ -9,12 +9,11 @@ import {
   latestConversation,
   latestMessages,
   listConversations,
-  messagesBefore,
   putMessage,
   setConversationPages,
   UNTITLED,
 } from '@/core/db/conversations';
-import { newPagePrompt, pageContext, type PageCapture } from '@/features/page/page-capture';
+import type { PageCapture } from '@/features/page/page-capture';
 import type { ChatTurn } from '@/features/talk/teacher-api';
 import { t } from '@/core/i18n';
 import {
@@ -28,6 +27,8 @@ import {
   type ChangeChannel,
   type MessageLocks,
 } from './message-sharing';
+import { createRecentWindow, RECENT_MESSAGES } from './recent-window';
+import { teacherChat } from './teacher-context';
 
 /**
  * The open conversation and the list of past ones. `messages` mirrors the recent part of the
@@ -44,23 +45,8 @@ export interface HistoryDeps {
   channel?: ChangeChannel;
 }
 
-/**
- * How many of the open conversation's newest messages the panel keeps in memory; older ones stay in
- * IndexedDB and come back while the learner asks to see them ("Show earlier messages"). Keeping every
- * message (texts, word timings, timings, and the correction card of each) grew the panel's heap by
- * ~2.3 KB a turn in the 200-turn soak. It is above what the view renders (40, features/talk/MessageList.tsx)
- * and what the teacher is sent (TEACHER_CONTEXT), so neither ever waits for IndexedDB.
- */
-export const RECENT_MESSAGES = 60;
-/** How many earlier messages each "Show earlier messages" brings back from IndexedDB. */
-export const EARLIER_PAGE = 40;
-/**
- * How many of the latest messages the teacher is sent after its instructions. With all of them a
- * 200-turn session sent ~400 messages with every request: replies grew slower and costlier the
- * longer a learner practised, and the panel had to keep the whole conversation in memory to send
- * it. 20 exchanges is far more than a reply of 2–4 sentences draws on.
- */
-export const TEACHER_CONTEXT = 40;
+export { EARLIER_PAGE, RECENT_MESSAGES } from './recent-window';
+export { TEACHER_CONTEXT } from './teacher-context';
 
 /** What a message cut off by its panel closing becomes: what was said is kept, and can be retried. */
 function recovered(message: Message): Message {
@@ -80,11 +66,7 @@ export function createHistory({
   const messages = signal<Message[]>([]);
   /** How many messages of the open conversation are older than `messages` (left in IndexedDB). */
   const earlier = signal(0);
-  /**
-   * The learner asked to see earlier messages: none is released until the conversation is opened
-   * again, so what they are reading does not vanish with the next turn.
-   */
-  let showingEarlier = false;
+  const recent = createRecentWindow({ conversation, messages, earlier, asShown });
   const conversations = signal<Conversation[]>([]);
   /** Recordings made while the panel was closed, waiting to be sent or deleted. */
   const unsent = computed(() => messages.value.filter((m) => m.status === 'unsent'));
@@ -101,36 +83,6 @@ export function createHistory({
   let opening: { id: string; missed: Set<string> } | null = null;
   const disposed = new AbortController();
 
-  /** Keeps `list`, releasing its oldest messages beyond RECENT_MESSAGES (they are counted as earlier). */
-  function keep(list: Message[]): void {
-    const over = showingEarlier ? 0 : list.length - RECENT_MESSAGES;
-    if (over <= 0) {
-      messages.value = list;
-      return;
-    }
-    batch(() => {
-      messages.value = list.slice(over);
-      earlier.value += over;
-    });
-  }
-
-  /** Counts again, from IndexedDB, the messages older than those kept. */
-  async function recount(): Promise<void> {
-    const open = conversation.value?.id;
-    if (!open) return;
-    const first = messages.value[0];
-    const count = await countMessagesBefore(
-      open,
-      first?.createdAt ?? Infinity,
-      new Set(messages.value.map((m) => m.id)),
-    );
-    if (conversation.value?.id === open && messages.value[0]?.id === first?.id) earlier.value = count;
-  }
-
-  function recountLater(): void {
-    recount().catch((error: unknown) => console.warn('AITalk: could not count the earlier messages', error));
-  }
-
   function upsertLocal(message: Message): void {
     if (message.conversationId !== conversation.value?.id) return;
     const list = messages.value;
@@ -143,13 +95,13 @@ export function createHistory({
     // by another panel, or a new one among them; only their number is kept.
     const first = list[0];
     if (first && earlier.value > 0 && message.createdAt < first.createdAt) {
-      if (!owned.has(message.id)) recountLater();
+      if (!owned.has(message.id)) recent.recountLater();
       return;
     }
     // Another panel's message may be older than the newest one shown here.
     let at = list.length;
     while (at > 0 && list[at - 1]!.createdAt > message.createdAt) at--;
-    keep([...list.slice(0, at), message, ...list.slice(at)]);
+    recent.keep([...list.slice(0, at), message, ...list.slice(at)]);
   }
 
   function show(message: Message): void {
@@ -277,7 +229,7 @@ export function createHistory({
     if (!stored) {
       // Another panel deleted it: shown here, or among the earlier ones counted.
       if (messages.value.some((m) => m.id === id)) messages.value = messages.value.filter((m) => m.id !== id);
-      else recountLater();
+      else recent.recountLater();
       return;
     }
     show(stored);
@@ -352,7 +304,7 @@ export function createHistory({
     } finally {
       if (opening === watching) opening = null;
     }
-    showingEarlier = false;
+    recent.reset();
     batch(() => {
       conversation.value = found;
       messages.value = list;
@@ -362,34 +314,9 @@ export function createHistory({
     return true;
   }
 
-  /**
-   * "Show earlier messages": the EARLIER_PAGE messages before those kept come back from IndexedDB
-   * (with their correction cards, features/corrections/corrections-store.ts), and from now on none
-   * is released until the conversation is opened again.
-   */
-  async function showEarlier(): Promise<void> {
-    const open = conversation.value?.id;
-    if (!open) return;
-    showingEarlier = true;
-    if (earlier.value === 0) return;
-    const kept = new Set(messages.value.map((m) => m.id));
-    const first = messages.value[0]?.createdAt ?? Infinity;
-    const found = await asShown(await messagesBefore(open, first, kept, EARLIER_PAGE));
-    const from = found[0];
-    if (!from) return recount();
-    const hidden = await countMessagesBefore(open, from.createdAt, new Set([...kept, ...found.map((m) => m.id)]));
-    if (conversation.value?.id !== open) return;
-    // Messages written meanwhile (a turn, another panel's) stay; one already kept is not doubled.
-    const now = new Set(messages.value.map((m) => m.id));
-    batch(() => {
-      messages.value = [...found.filter((m) => !now.has(m.id)), ...messages.value];
-      earlier.value = hidden;
-    });
-  }
-
   async function create(): Promise<Conversation> {
     const created = await createConversation();
-    showingEarlier = false;
+    recent.reset();
     batch(() => {
       conversation.value = created;
       messages.value = [];
@@ -411,7 +338,7 @@ export function createHistory({
     patch,
     refresh,
     open,
-    showEarlier,
+    showEarlier: () => recent.showEarlier(),
     create,
     /**
      * Stops following other windows and lets go of this panel's turns, as closing the panel does
@@ -456,37 +383,9 @@ export function createHistory({
     lastUserMessage(): Message | undefined {
       return [...messages.value].reverse().find((m) => m.role === 'user');
     },
-    /**
-     * What the teacher is sent: the instructions (with the page the conversation is about, so
-     * every turn stays grounded in it), then the last TEACHER_CONTEXT turns that were heard or said.
-     */
+    /** What the teacher is sent (./teacher-context.ts): its instructions, then the latest turns. */
     chat(instructions: string): ChatTurn[] {
-      const context = pageContext(pages.value);
-      const said: ChatTurn[] = [];
-      for (const message of messages.value) {
-        if (!message.text) continue;
-        if (message.role === 'user' && message.status === 'done') said.push({ role: 'user', content: message.text });
-        if (message.role === 'assistant' && (message.status === 'done' || message.status === 'interrupted')) {
-          said.push({ role: 'assistant', content: message.text });
-        }
-      }
-      const recent = said.slice(-TEACHER_CONTEXT);
-      // A reply whose question was cut off would be an answer to nothing: it goes too.
-      const cut = recent.length < said.length || earlier.value > 0;
-      if (cut && recent[0]?.role === 'assistant') recent.shift();
-      const turns: ChatTurn[] = [
-        { role: 'system', content: context ? `${instructions}\n\n${context}` : instructions },
-        ...recent,
-      ];
-      // A page brought in after the last turn: the teacher's next words are about it. In the same
-      // millisecond counts as after (a page shortcut pressed as a fresh panel asks its opening
-      // question): a reply's own message is only created once its request is built.
-      const newest = pages.value.at(-1);
-      const lastAt = messages.value.at(-1)?.createdAt ?? 0;
-      if (newest && newest.capturedAt >= lastAt) {
-        turns.push({ role: 'system', content: newPagePrompt(newest) });
-      }
-      return turns;
+      return teacherChat(instructions, messages.value, pages.value, earlier.value);
     },
   };
 }
