@@ -1,6 +1,13 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { AITALK_EXTENSION_KEY } from './common/extension-id';
+
+// The pronunciation judge's recogniser fetches its model file by file from a URL
+// (offscreen/pronunciation/judge.ts, loadJudge's modelBase): the US-English one is served from the extension
+// at /soundswallower/model/en-us/. Only that model: the package also holds a French one the judge never loads.
+const SOUNDSWALLOWER_MODEL = path.resolve('node_modules/soundswallower/model/en-us');
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({
@@ -11,6 +18,16 @@ export default defineConfig({
   vite: () => ({
     plugins: [preact()],
   }),
+  hooks: {
+    'build:publicAssets': (_wxt, files) => {
+      for (const name of readdirSync(SOUNDSWALLOWER_MODEL)) {
+        files.push({
+          absoluteSrc: path.join(SOUNDSWALLOWER_MODEL, name),
+          relativeDest: `soundswallower/model/en-us/${name}`,
+        });
+      }
+    },
+  },
   manifest: ({ browser, mode }) => ({
     // A fixed key gives every Chromium development build the same id, which the companion trusts by default.
     // The Chrome Web Store refuses a manifest with "key" and signs with its own: `npm run zip` builds in mode
@@ -35,6 +52,11 @@ export default defineConfig({
     // Also a site the learner asks the panel's own button to read (it gets no activeTab grant).
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     action: { default_title: '__MSG_actionTitle__' },
+    // 'wasm-unsafe-eval': the pronunciation judge's recogniser is WebAssembly (soundswallower); the rest is
+    // Manifest V3's default policy.
+    content_security_policy: {
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
+    },
     commands: {
       'toggle-talk': {
         suggested_key: { default: 'Alt+Shift+S' },
