@@ -1,5 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { PageRequest, TalkRequest } from '../features/settings/settings';
+import type { PronunciationJudgement } from './pronunciation';
 
 /**
  * The one message protocol between AITalk's contexts. `runtime.sendMessage` reaches every
@@ -127,6 +128,15 @@ export interface StopSpeechReply {
   stoppedAt: number;
 }
 
+export interface JudgePronunciationRequest {
+  recordingId: string;
+  /** The text the learner was asked to say. */
+  text: string;
+}
+
+/** The judgement, or why the judge could not run at all (a model that failed to load, audio it cannot decode). */
+export type JudgePronunciationReply = PronunciationJudgement | { kind: 'error'; message: string };
+
 export interface OffscreenStatus {
   recording: boolean;
   speaking: boolean;
@@ -148,6 +158,11 @@ interface ProtocolMap {
   /** Barge-in: silence the teacher now and drop everything not yet played (if this panel's). */
   'offscreen:stop-speech'(data: PanelRef): StopSpeechReply;
   'offscreen:status'(): OffscreenStatus;
+  /**
+   * How a practice attempt was said: the recording (still kept by this document) judged against its text on
+   * this computer (offscreen/pronunciation/). Nothing is sent anywhere.
+   */
+  'offscreen:judge-pronunciation'(data: JudgePronunciationRequest): JudgePronunciationReply;
   /**
    * The background wants to close the idle document. It answers true and refuses all new work
    * from then on (until the close, or for a few seconds if the close never comes), or false when

@@ -749,8 +749,8 @@ describe('practice attempts', () => {
     await until('the result', () => store.attempts.value.t1 !== undefined && store.phase.value === 'idle');
     const result = store.attempts.value.t1!;
     expect(result.said).toBe('Yesterday I went to park.');
-    expect(result.comparison.allRight).toBe(false);
-    expect(result.comparison.words.find((w) => w.status === 'missed')).toMatchObject({ expected: 'the' });
+    expect(result.comparison!.allRight).toBe(false);
+    expect(result.comparison!.words.find((w) => w.status === 'missed')).toMatchObject({ expected: 'the' });
     // The transcription was not told what the learner was meant to say.
     expect(vi.mocked(transcribe).mock.calls.at(-1)![0]).toMatchObject({ prompt: '' });
     expect(vi.mocked(streamReply).mock.calls.length).toBe(chatCalls);
@@ -1071,7 +1071,7 @@ describe('the corrections lane', () => {
     await speak(microphones.at(-1)!);
     store.practise(target);
     await until('the result', () => store.attempts.value[target.id] !== undefined && store.phase.value === 'idle');
-    expect(store.attempts.value[target.id]!.comparison.allRight).toBe(true);
+    expect(store.attempts.value[target.id]!.comparison!.allRight).toBe(true);
     await until('the review', () => store.notebook.value[0]?.lastAttempt !== undefined);
     expect(store.notebook.value[0]!.lastAttempt).toMatchObject({
       allRight: true,

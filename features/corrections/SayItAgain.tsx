@@ -1,5 +1,6 @@
 import type { AttemptComparison, WordVerdict } from '@/features/corrections/word-diff';
 import { t } from '@/core/i18n';
+import type { PronunciationJudgement } from '@/core/pronunciation';
 
 /**
  * "Say it again": one button that starts and stops a recording of the corrected sentence, and the
@@ -10,7 +11,12 @@ export type DrillState =
   | { status: 'idle' }
   | { status: 'recording' }
   | { status: 'transcribing' }
-  | { status: 'done'; said: string; comparison: AttemptComparison }
+  | {
+      status: 'done';
+      said: string;
+      comparison?: AttemptComparison;
+      pronunciation?: PronunciationJudgement;
+    }
   | { status: 'failed'; message: string };
 
 function Word({ verdict }: { verdict: WordVerdict }) {
@@ -46,7 +52,8 @@ function Word({ verdict }: { verdict: WordVerdict }) {
   }
 }
 
-export function AttemptResult({ comparison, said }: { comparison: AttemptComparison; said: string }) {
+export function AttemptResult({ comparison, said }: { comparison?: AttemptComparison; said: string }) {
+  if (!comparison) return null;
   return (
     <div class="attempt">
       <p role="status" class={comparison.allRight ? 'attempt-success' : 'attempt-summary'}>

@@ -198,7 +198,7 @@ export function createCorrections({
     /** A "Say it again" was judged: the reviews of what it practised are updated. */
     async onAttempt(result: PracticeResult): Promise<void> {
       const ids = await entryIdsOf(result.target);
-      if (ids.length === 0) return;
+      if (ids.length === 0 || !result.comparison) return;
       try {
         await judgeRepetition(result.target.text, result.said, ids, result.at);
       } catch (error) {

@@ -9,7 +9,9 @@ export function drillOf(store: PanelStore, targetId: string): DrillState {
     if (phase === 'preparing' || phase === 'stopping' || phase === 'transcribing') return { status: 'transcribing' };
   }
   const result = store.attempts.value[targetId];
-  return result ? { status: 'done', said: result.said, comparison: result.comparison } : { status: 'idle' };
+  return result
+    ? { status: 'done', said: result.said, comparison: result.comparison, pronunciation: result.pronunciation }
+    : { status: 'idle' };
 }
 
 /** Another attempt or a learner turn is using the microphone: this target's button waits. */

@@ -43,8 +43,8 @@ export function readingScore(result: PracticeResult): { right: number; total: nu
   const said = wordCount(result.said);
   const minutes = result.durationMs / 60_000;
   return {
-    right: result.comparison.right,
-    total: result.comparison.total,
+    right: result.comparison?.right ?? 0,
+    total: result.comparison?.total ?? 0,
     wordsPerMinute: minutes > 0 ? Math.round(said / minutes) : 0,
   };
 }

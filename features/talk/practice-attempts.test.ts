@@ -45,7 +45,7 @@ describe('a practice attempt', () => {
     await practice.judge(recording, target);
     const result = practice.attempts.value.t1!;
     expect(result).toMatchObject({ said: 'Yesterday I went to park.', durationMs: 1800, target });
-    expect(result.comparison.words.find((word) => word.status === 'missed')).toMatchObject({ expected: 'the' });
+    expect(result.comparison!.words.find((word) => word.status === 'missed')).toMatchObject({ expected: 'the' });
     expect(onAttempt).toHaveBeenCalledWith(result);
     expect(events.events).toEqual([{ type: 'attempt-judged', targetId: 't1' }]);
     expect(vi.mocked(recorder.discard)).toHaveBeenCalledWith('rec9');

@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import { t } from '@/core/i18n';
 import type { SavedRecording } from '@/core/messages';
+import type { PronunciationJudgement } from '@/core/pronunciation';
 import { compareAttempt, type AttemptComparison } from '../corrections/word-diff';
 import type { SettingsSync } from '../settings/settings-sync';
 import type { RecorderClient } from './recorder-client';
@@ -15,8 +16,12 @@ import type { PracticeTarget, TurnEvent } from './turn-machine';
 /** What a practice attempt came to: what was heard, and word by word against the text. */
 export interface PracticeResult {
   target: PracticeTarget;
+  /** What the transcription heard; '' for the kinds judged on this computer only (see PracticeTarget). */
   said: string;
-  comparison: AttemptComparison;
+  /** Word by word against the text, from the transcription; absent for the kinds judged on this computer only. */
+  comparison?: AttemptComparison;
+  /** How it was said, judged on this computer (offscreen/pronunciation/); absent if the judge could not run. */
+  pronunciation?: PronunciationJudgement;
   durationMs: number;
   at: number;
 }

@@ -43,7 +43,12 @@ export interface Reply {
 export interface PracticeTarget {
   id: string;
   text: string;
-  kind: 'say-again' | 'read-aloud';
+  /**
+   * 'say-again' and 'read-aloud' are also transcribed and compared word by word; 'repeat' (Repeat after me:
+   * a sentence of a teacher reply said back) and 'sound-drill' (a notebook sound's minimal pairs) are judged
+   * for pronunciation on this computer only: nothing about them is sent to any server.
+   */
+  kind: 'say-again' | 'read-aloud' | 'repeat' | 'sound-drill';
 }
 
 export interface TurnState {
