@@ -274,6 +274,7 @@ export function createPanelStore() {
     notebook: notebook.entries,
     refreshNotebook: shown(() => t('app.actionReadNotebook'), notebook.refresh),
     exportNotebookCsv: shown(() => t('app.actionExportNotebook'), notebook.exportCsv),
+    exportNotebookAnki: shown(() => t('app.actionExportNotebook'), notebook.exportAnki),
     exportConversation: shown(
       () => t('app.actionExportConversation'),
       async (conversationId: string) => {

@@ -21,6 +21,7 @@ export function NotebookPanel() {
       drills={drills}
       onSayAgain={(entry) => store.practise(targetOf(entry))}
       onExportCsv={() => void store.exportNotebookCsv()}
+      onExportAnki={() => void store.exportNotebookAnki()}
       onExportConversation={(conversationId) => void store.exportConversation(conversationId)}
       sayAgainDisabled={(entry) => drillBlocked(store, targetOf(entry).id)}
     />

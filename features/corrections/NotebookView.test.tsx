@@ -36,7 +36,12 @@ const ENTRIES = [
   entry('c', 'buyed', 'bought', 'grammar', NOW + 1000, 'I buyed bread'),
 ];
 
-const props = () => ({ onSayAgain: vi.fn(), onExportCsv: vi.fn(), onExportConversation: vi.fn() });
+const props = () => ({
+  onSayAgain: vi.fn(),
+  onExportCsv: vi.fn(),
+  onExportAnki: vi.fn(),
+  onExportConversation: vi.fn(),
+});
 
 afterEach(cleanup);
 
@@ -69,6 +74,8 @@ describe('the notebook view', () => {
     render(<NotebookView entries={ENTRIES} now={NOW} {...p} />);
     fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
     expect(p.onExportCsv).toHaveBeenCalledOnce();
+    fireEvent.click(screen.getByRole('button', { name: 'Export for Anki' }));
+    expect(p.onExportAnki).toHaveBeenCalledOnce();
     const second = screen.getAllByRole('listitem').filter((li) => li.classList.contains('notebook-entry'))[1]!;
     fireEvent.click(within(second).getByRole('button', { name: 'Say it again' }));
     expect(p.onSayAgain).toHaveBeenCalledWith(ENTRIES[1]);
@@ -81,5 +88,6 @@ describe('the notebook view', () => {
     render(<NotebookView entries={[]} now={NOW} {...props()} />);
     expect(screen.getByText('No corrections yet. They are kept here as you talk.')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Export CSV' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Export for Anki' }) as HTMLButtonElement).disabled).toBe(true);
   });
 });

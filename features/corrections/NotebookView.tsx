@@ -15,6 +15,8 @@ export interface NotebookViewProps {
   drills?: Readonly<Record<string, DrillState>>;
   onSayAgain(entry: NotebookEntry): void;
   onExportCsv(): void;
+  /** The notebook as a deck Anki imports. */
+  onExportAnki?(): void;
   onExportConversation(conversationId: string): void;
   onDelete?(entry: NotebookEntry): void;
   /** While a turn or another drill is using the microphone (an entry's own drill can always be stopped). */
@@ -115,6 +117,11 @@ export function NotebookView(props: NotebookViewProps) {
         <button type="button" onClick={props.onExportCsv} disabled={entries.length === 0}>
           {t('notebook.exportCsv')}
         </button>
+        {props.onExportAnki && (
+          <button type="button" onClick={props.onExportAnki} disabled={entries.length === 0}>
+            {t('notebook.exportAnki')}
+          </button>
+        )}
       </div>
       <div class="notebook-filters">
         <label>

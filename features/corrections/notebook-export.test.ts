@@ -3,10 +3,11 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { DB_NAME, type NotebookEntry } from '../../core/db/schema';
 import { resetDbConnection } from '../../core/db/open';
 import { createConversation, putMessage } from '../../core/db/conversations';
-import { markMisheard, saveCheck } from './notebook';
+import { listNotebook, markMisheard, saveCheck } from './notebook';
 import {
   CSV_HEADER,
   exportConversationMarkdown,
+  exportNotebookAnki,
   exportNotebookCsv,
   fileNameFor,
   localDate,
@@ -93,6 +94,72 @@ describe('exports', () => {
       'Weekend, "finally"',
       '2026-11-29',
     ]);
+  });
+
+  it('exports the notebook as an Anki deck: file headers, one Basic note per entry, learner text kept as text', async () => {
+    const talk = await createConversation('Weekend');
+    await saveCheck(
+      {
+        sentence: 'Yesterday I go to the <b>library</b>\tand buy "two" books',
+        corrections: [
+          {
+            original: 'go',
+            corrected: 'went',
+            explanation: '谈论过去要用过去式。\n“go”要改成“went”。',
+            kind: 'grammar',
+          },
+          { original: 'buy', corrected: 'bought', explanation: 'Past tense: bought.', kind: 'grammar' },
+        ],
+        natural: 'Yesterday I went to the library and picked up two books.',
+        dropped: 0,
+      },
+      { messageId: 'm1', conversationId: talk.id },
+      NOON,
+    );
+    await saveCheck(
+      {
+        sentence: 'I am agree',
+        corrections: [
+          { original: 'am', corrected: '', explanation: '"Agree" is a verb: no "am".', kind: 'word_choice' },
+        ],
+        natural: 'I agree.',
+        dropped: 0,
+      },
+      { messageId: 'm2', conversationId: talk.id },
+      NOON + 1000,
+    );
+    const deck = await exportNotebookAnki();
+    const lines = deck.trimEnd().split('\n');
+    const headers = lines.filter((line) => line.startsWith('#'));
+    expect(headers).toEqual([
+      '#separator:tab',
+      '#html:true',
+      '#notetype:Basic',
+      '#deck:AITalk notebook',
+      '#guid column:1',
+      '#tags column:4',
+      '#columns:GUID\tFront\tBack\tTags',
+    ]);
+    // Anki reads one note a line and a field between tabs: every entry is there, each with four fields.
+    const notes = lines.filter((line) => !line.startsWith('#')).map((line) => line.split('\t'));
+    const entries = await listNotebook();
+    expect(entries).toHaveLength(3);
+    expect(notes).toHaveLength(3);
+    expect(notes.every((fields) => fields.length === 4)).toBe(true);
+    expect(new Set(notes.map((fields) => fields[0]))).toEqual(new Set(entries.map((e) => `aitalk-${e.id}`)));
+    const went = notes.find((fields) => fields[2]!.includes('go → <b>went</b>'))!;
+    // The learner's markup and quotes stay text; the tab inside the sentence does not start a new field.
+    expect(went[1]).toBe('Yesterday I go to the &lt;b&gt;library&lt;/b&gt; and buy &quot;two&quot; books');
+    expect(went[2]).toContain(
+      '<b>Yesterday I went to the &lt;b&gt;library&lt;/b&gt; and bought &quot;two&quot; books</b>',
+    );
+    expect(went[2]).toContain('谈论过去要用过去式。<br>“go”要改成“went”。');
+    expect(went[2]).toContain('<i>Yesterday I went to the library and picked up two books.</i>');
+    expect(went[3]).toBe('AITalk grammar');
+    const agree = notes.find((fields) => fields[1] === 'I am agree')!;
+    expect(agree[2]).toContain('<s>am</s> (Word choice)');
+    expect(agree[2]).toContain('&quot;Agree&quot; is a verb: no &quot;am&quot;.');
+    expect(agree[3]).toBe('AITalk word_choice');
   });
 
   it('exports an empty notebook as just the header', () => {

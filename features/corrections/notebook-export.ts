@@ -57,6 +57,51 @@ export function notebookCsv(
   return `\uFEFF${[CSV_HEADER, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
+/** Text inside an Anki field imported with HTML on: the learner's words shown as written, never as markup. */
+function ankiHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, ' ')
+    .replace(/\r?\n/g, '<br>');
+}
+
+/** Anki tags are one word each: "word_choice", under the deck's own "AITalk" tag. */
+const ANKI_TAG = 'AITalk';
+
+/**
+ * The notebook as an Anki deck: Anki's text import format with file headers (Anki 2.1.55 and later read them), so
+ * importing needs no mapping — Basic notes in an "AITalk notebook" deck, one per correction. Front: the sentence
+ * as the learner said it. Back: the corrected sentence, the change, the explanation and the more natural wording.
+ * Each note's GUID is its notebook entry's id, so importing a newer export updates the notes instead of doubling
+ * them (and keeps their Anki review history).
+ */
+export function notebookAnki(entries: readonly NotebookEntry[]): string {
+  const headers = [
+    '#separator:tab',
+    '#html:true',
+    '#notetype:Basic',
+    '#deck:AITalk notebook',
+    '#guid column:1',
+    '#tags column:4',
+    '#columns:GUID\tFront\tBack\tTags',
+  ];
+  const rows = entries.map((entry) => {
+    const { original, corrected, explanation, kind } = entry.correction;
+    const change = corrected ? `${ankiHtml(original)} → <b>${ankiHtml(corrected)}</b>` : `<s>${ankiHtml(original)}</s>`;
+    const back = [
+      `<b>${ankiHtml(entry.correctedSentence)}</b>`,
+      `${change} (${ankiHtml(KIND_LABELS[kind])})`,
+      ankiHtml(explanation),
+      ...(entry.natural && entry.natural !== entry.correctedSentence ? [`<i>${ankiHtml(entry.natural)}</i>`] : []),
+    ].join('<br><br>');
+    return [`aitalk-${entry.id}`, ankiHtml(entry.sentence), back, `${ANKI_TAG} ${kind}`].join('\t');
+  });
+  return `${[...headers, ...rows].join('\n')}\n`;
+}
+
 /** Learner text must not turn into Markdown formatting. */
 function escapeMarkdown(text: string): string {
   return text.replace(/([\\`*_~[\]<>#|])/g, '\\$1');
@@ -97,6 +142,10 @@ export function conversationMarkdown(
 export async function exportNotebookCsv(): Promise<string> {
   const [entries, conversations] = await Promise.all([listNotebook(), listConversations()]);
   return notebookCsv(entries, new Map(conversations.map((c) => [c.id, c.title])));
+}
+
+export async function exportNotebookAnki(): Promise<string> {
+  return notebookAnki(await listNotebook());
 }
 
 export async function exportConversationMarkdown(conversationId: string): Promise<string | undefined> {

@@ -7,6 +7,7 @@ import { listChecks, listNotebook } from '@/features/corrections/notebook';
 import {
   downloadText,
   exportConversationMarkdown,
+  exportNotebookAnki,
   exportNotebookCsv,
   fileNameFor,
   localDate,
@@ -51,6 +52,14 @@ export function createNotebook() {
     refresh,
     async exportCsv(): Promise<void> {
       downloadText(`aitalk-notebook-${localDate(Date.now())}.csv`, await exportNotebookCsv(), 'text/csv;charset=utf-8');
+    },
+    /** A deck for Anki (see notebookAnki): a .txt, the extension Anki's import dialog lists first. */
+    async exportAnki(): Promise<void> {
+      downloadText(
+        `aitalk-notebook-anki-${localDate(Date.now())}.txt`,
+        await exportNotebookAnki(),
+        'text/plain;charset=utf-8',
+      );
     },
     async exportConversation(conversationId: string, title: string): Promise<void> {
       const markdown = await exportConversationMarkdown(conversationId);
