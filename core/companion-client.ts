@@ -250,3 +250,55 @@ export async function fetchNaturalVoice(
     return null;
   }
 }
+
+/**
+ * /health's `stt` (a companion started with --stt): whether it can transcribe now. 'absent' is a companion
+ * that does not report it (one older than transcription); 'unreachable' and 'refused' as for the voice.
+ */
+export interface CompanionSttStatus {
+  state: 'off' | 'fetching' | 'loading' | 'ready' | 'failed' | 'absent' | 'unreachable' | 'refused' | 'not-companion';
+  model: string;
+  /** 0–100 while fetching, when the size is known. */
+  percent: number | null;
+  /** The companion's reason (failed) or step (loading); for 'refused', what to do. */
+  message: string | null;
+}
+
+const STT_STATES: readonly string[] = ['off', 'fetching', 'loading', 'ready', 'failed'];
+
+/** Asks the companion whether it transcribes, with the same address and token as its voice. */
+export async function fetchCompanionStt(
+  url: string,
+  token: string,
+  fetchImpl: typeof fetch = globalFetch,
+): Promise<CompanionSttStatus> {
+  const none = { model: '', percent: null, message: null };
+  let response: Response;
+  try {
+    response = await fetchImpl(`${baseUrl(url)}/health`, {
+      headers: authorization(token),
+      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+    });
+  } catch {
+    return { state: 'unreachable', ...none };
+  }
+  if (response.status === 401) return { state: 'refused', ...none, message: t('connection.companionWantsToken') };
+  if (response.status === 403) {
+    return {
+      state: 'refused',
+      ...none,
+      message: t('connection.companionRefused', { id: globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID' }),
+    };
+  }
+  const body = (await response.json().catch(() => null)) as { engine?: unknown; stt?: Record<string, unknown> } | null;
+  if (!response.ok || !body || typeof body.engine !== 'string') return { state: 'not-companion', ...none };
+  const stt = body.stt;
+  if (!stt || typeof stt.state !== 'string' || !STT_STATES.includes(stt.state)) return { state: 'absent', ...none };
+  const percent = typeof stt.percent === 'number' && Number.isFinite(stt.percent) ? stt.percent : null;
+  return {
+    state: stt.state as CompanionSttStatus['state'],
+    model: typeof stt.model === 'string' ? stt.model : '',
+    percent: percent === null ? null : Math.max(0, Math.min(100, Math.floor(percent))),
+    message: typeof stt.message === 'string' && stt.message ? stt.message : null,
+  };
+}

@@ -11,6 +11,7 @@ import { PagePanel } from '../features/page/PagePanel';
 import { SettingsForm } from '../features/settings/SettingsForm';
 import { TalkBar } from '../features/talk/TalkBar';
 import { NaturalVoiceNoticeView } from '../features/voice/NaturalVoiceNoticeView';
+import { LocalBadge } from '../features/settings/LocalBadge';
 import { useStore } from './store-context';
 
 type View = 'conversation' | 'history' | 'notebook' | 'settings' | 'guide';
@@ -105,6 +106,7 @@ export function App() {
           </button>
         </nav>
       </header>
+      <LocalBadge settings={store.settings.value} />
       <BannerView onOpenSettings={openSettings} />
       <NaturalVoiceNoticeView
         notice={store.naturalVoiceNotice.value}

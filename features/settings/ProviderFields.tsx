@@ -12,6 +12,16 @@ import {
 } from '@/features/settings/providers';
 import { t } from '@/core/i18n';
 import type { Settings } from '@/features/settings/settings';
+import {
+  COMPANION_STT_MODEL,
+  LOCAL_CHATS,
+  companionTranscriptionUrl,
+  thisComputerChoice,
+  thisComputerSettings,
+  transcribesWithCompanion,
+  type LocalChat,
+} from '@/features/settings/this-computer';
+import { LocalityNote } from './LocalBadge';
 
 type Field = keyof Pick<
   Settings,
@@ -20,6 +30,40 @@ type Field = keyof Pick<
 
 const CUSTOM = 'custom';
 const SAME = 'same';
+const COMPANION = 'companion';
+const NOT_LOCAL = '';
+
+const LOCAL_CHAT_LABELS = { ollama: 'local.setupOllama', lmstudio: 'local.setupLmstudio' } as const;
+
+/** "This computer": one choice puts transcription, chat and the voice on this machine (this-computer.ts). */
+function ThisComputerField({ draft }: { draft: Signal<Settings> }) {
+  return (
+    <>
+      <label for="this-computer">{t('local.setup')}</label>
+      <select
+        id="this-computer"
+        value={thisComputerChoice(draft.value) ?? NOT_LOCAL}
+        aria-describedby="this-computer-help"
+        onChange={(e) => {
+          const chat = e.currentTarget.value;
+          if (LOCAL_CHATS.includes(chat as LocalChat))
+            draft.value = thisComputerSettings(draft.value, chat as LocalChat);
+        }}
+      >
+        <option value={NOT_LOCAL}>{t('local.setupNone')}</option>
+        {LOCAL_CHATS.map((id) => (
+          <option key={id} value={id}>
+            {t(LOCAL_CHAT_LABELS[id])}
+          </option>
+        ))}
+      </select>
+      <p id="this-computer-help" class="help">
+        {t('local.setupHelp')}
+      </p>
+      <LocalityNote settings={draft.value} />
+    </>
+  );
+}
 
 function ProviderHelp({ provider }: { provider: ProviderPreset }) {
   return (
@@ -88,7 +132,9 @@ export function ProviderFields({
 }) {
   const s = draft.value;
   const chatProvider = providerForUrl(s.apiBaseUrl);
-  const transcriptionProvider = s.transcriptionUrl ? providerForUrl(s.transcriptionUrl) : undefined;
+  const companionTranscribes = transcribesWithCompanion(s);
+  const transcriptionProvider =
+    s.transcriptionUrl && !companionTranscribes ? providerForUrl(s.transcriptionUrl) : undefined;
   const needsTranscriptionServer =
     !s.transcriptionUrl && chatProvider !== undefined && !can(chatProvider, 'transcription');
 
@@ -117,6 +163,14 @@ export function ProviderFields({
       };
       return;
     }
+    if (id === COMPANION) {
+      draft.value = {
+        ...draft.value,
+        transcriptionUrl: companionTranscriptionUrl(draft.value.companionUrl),
+        transcriptionModel: COMPANION_STT_MODEL,
+      };
+      return;
+    }
     const provider = providerById(id);
     if (!provider) {
       document.getElementById('transcription-url')?.focus();
@@ -131,6 +185,7 @@ export function ProviderFields({
 
   return (
     <>
+      <ThisComputerField draft={draft} />
       <label for="provider">{t('provider.label')}</label>
       <ProviderSelect
         id="provider"
@@ -153,11 +208,17 @@ export function ProviderFields({
       <label for="transcription-provider">{t('provider.transcriptionServer')}</label>
       <ProviderSelect
         id="transcription-provider"
-        value={s.transcriptionUrl ? (transcriptionProvider?.id ?? CUSTOM) : SAME}
+        value={companionTranscribes ? COMPANION : s.transcriptionUrl ? (transcriptionProvider?.id ?? CUSTOM) : SAME}
         providers={TRANSCRIPTION_PROVIDERS}
-        first={<option value={SAME}>{t('provider.sameServer')}</option>}
+        first={
+          <>
+            <option value={SAME}>{t('provider.sameServer')}</option>
+            <option value={COMPANION}>{t('local.companionTranscription')}</option>
+          </>
+        }
         onChoose={chooseTranscription}
       />
+      {companionTranscribes && <p class="help">{t('local.companionTranscriptionHelp')}</p>}
       {needsTranscriptionServer && (
         <p class="help warning" role="note">
           {t('provider.cannotTranscribe', {

@@ -16,11 +16,12 @@ import { t } from '@/core/i18n';
 import { LanguageSwitch, PracticeFields, TeacherFields } from './PracticeFields';
 import { useStore } from '../../panel/store-context';
 import { VoiceField } from '../voice/VoiceField';
+import { withCompanionUrl } from './this-computer';
 
 /** Hosts the manifest grants at install; any other needs the learner's yes at run time. */
 const GRANTED_HOSTS = ['api.openai.com', '127.0.0.1', 'localhost'];
 
-type Field = keyof Pick<Settings, 'companionUrl' | 'companionToken'>;
+type Field = keyof Pick<Settings, 'companionToken'>;
 
 function validUrl(value: string): string | null {
   try {
@@ -139,7 +140,12 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
       <TeacherFields draft={draft} />
       <ProviderFields draft={draft} apiKey={key} transcriptionKey={transcriptionKey} />
       <label for="companion-url">{t('settings.companionUrl')}</label>
-      <input id="companion-url" type="url" value={s.companionUrl} onInput={set('companionUrl')} />
+      <input
+        id="companion-url"
+        type="url"
+        value={s.companionUrl}
+        onInput={(e) => (draft.value = withCompanionUrl(draft.value, e.currentTarget.value))}
+      />
       <label for="companion-token">{t('settings.companionToken')}</label>
       <input
         id="companion-token"

@@ -1,8 +1,9 @@
 import { browser } from 'wxt/browser';
 import { ApiProblem, describeApiError } from '../../core/api-errors';
 import { t } from '../../core/i18n';
-import { testCompanion } from '../../core/companion-client';
+import { fetchCompanionStt, testCompanion, type CompanionSttStatus } from '../../core/companion-client';
 import { apiEndpoints, type Endpoint } from './endpoints';
+import { transcribesWithCompanion } from './this-computer';
 import type { ApiKeys, Settings } from './settings';
 import { createClient, transcribe } from '../talk/teacher-api';
 
@@ -74,9 +75,44 @@ async function checkChat(endpoint: Endpoint): Promise<CheckResult> {
   }
 }
 
-async function checkTranscription(endpoint: Endpoint, loadSample: () => Promise<Blob>): Promise<CheckResult> {
+/** Why the companion cannot transcribe yet, and what to do; null when it can. */
+function companionSttProblem(status: CompanionSttStatus, url: string): string | null {
+  switch (status.state) {
+    case 'ready':
+      return null;
+    case 'unreachable':
+      return t('local.sttCompanionDown', { url });
+    case 'refused':
+      return status.message ?? t('connection.companionWantsToken');
+    case 'not-companion':
+      return t('connection.notCompanion', { url });
+    case 'absent':
+      return t('local.sttAbsent');
+    case 'off':
+      return t('local.sttOff');
+    case 'fetching':
+      return status.percent === null
+        ? t('local.sttFetching', { model: status.model })
+        : t('local.sttFetchingPercent', { model: status.model, percent: status.percent });
+    case 'loading':
+      return t('local.sttLoading', { model: status.model });
+    case 'failed':
+      return t('local.sttFailed', { model: status.model, reason: status.message ?? '' });
+  }
+}
+
+async function checkTranscription(
+  endpoint: Endpoint,
+  loadSample: () => Promise<Blob>,
+  companion: { url: string; token: string } | null,
+): Promise<CheckResult> {
   try {
-    const models = endpoint.separateServer ? await listModels(endpoint) : null;
+    // The companion has no GET /v1/models; its /health says whether transcription is on and its model loaded.
+    if (companion) {
+      const problem = companionSttProblem(await fetchCompanionStt(companion.url, companion.token), companion.url);
+      if (problem) return { ok: false, message: problem };
+    }
+    const models = endpoint.separateServer && !companion ? await listModels(endpoint) : null;
     const sample = await loadSample();
     const { text } = await transcribe(endpoint, sample, sample.type || 'audio/ogg');
     const heard = words(text);
@@ -124,7 +160,11 @@ export async function testConnection(
   const endpoints = apiEndpoints(settings, keys);
   const [chat, transcription, companion] = await Promise.all([
     checkChat(endpoints.chat),
-    checkTranscription(endpoints.transcription, options.loadSample ?? loadShippedSample),
+    checkTranscription(
+      endpoints.transcription,
+      options.loadSample ?? loadShippedSample,
+      transcribesWithCompanion(settings) ? { url: settings.companionUrl, token: settings.companionToken } : null,
+    ),
     testCompanion(settings.companionUrl, settings.companionToken),
   ]);
   return { chat, transcription, companion };

@@ -84,3 +84,40 @@ describe('keys a request needs', () => {
     expect(endpointsReady(split)).toBe(false);
   });
 });
+
+describe('transcription by the companion', () => {
+  const local = {
+    ...DEFAULT_SETTINGS,
+    apiBaseUrl: 'http://localhost:11434/v1',
+    companionUrl: 'http://127.0.0.1:8730',
+    transcriptionUrl: 'http://localhost:8730/v1',
+    transcriptionModel: 'tiny.en',
+  };
+
+  it('carries the companion token, as the voice does, and never a key typed for another server', () => {
+    const { transcription } = apiEndpoints(
+      { ...local, companionToken: ' s3cret ' },
+      { apiKey: 'sk-chat', transcriptionKey: 'gsk-whisper' },
+    );
+    expect(transcription).toMatchObject({
+      baseUrl: 'http://localhost:8730/v1',
+      apiKey: 's3cret',
+      model: 'tiny.en',
+      separateServer: true,
+    });
+  });
+
+  it('needs no key when the companion has no token', () => {
+    const endpoints = apiEndpoints(local, { apiKey: '', transcriptionKey: 'gsk-whisper' });
+    expect(endpoints.transcription.apiKey).toBe('');
+    expect(endpointsReady(endpoints)).toBe(true);
+  });
+
+  it('a transcription server at another port is not the companion: its own key rule applies', () => {
+    const { transcription } = apiEndpoints(
+      { ...local, transcriptionUrl: 'http://localhost:8000/v1', companionToken: 's3cret' },
+      { apiKey: '', transcriptionKey: 'speaches-key' },
+    );
+    expect(transcription.apiKey).toBe('speaches-key');
+  });
+});

@@ -2,6 +2,7 @@ import { ApiProblem, noKeyMessage } from '../../core/api-errors';
 import { t } from '../../core/i18n';
 import { isLoopback } from './providers';
 import type { ApiKeys, Settings } from './settings';
+import { transcribesWithCompanion } from './this-computer';
 
 /**
  * Where each kind of request goes, with which key. Chat always goes to the API base URL;
@@ -26,7 +27,13 @@ export interface ApiEndpoints {
 
 type EndpointSettings = Pick<
   Settings,
-  'apiBaseUrl' | 'transcriptionUrl' | 'transcriptionModel' | 'chatModel' | 'transcriptionPrompt'
+  | 'apiBaseUrl'
+  | 'transcriptionUrl'
+  | 'transcriptionModel'
+  | 'chatModel'
+  | 'transcriptionPrompt'
+  | 'companionUrl'
+  | 'companionToken'
 >;
 
 function hostOf(url: string): string {
@@ -44,9 +51,13 @@ export function apiEndpoints(settings: EndpointSettings, keys: ApiKeys): ApiEndp
   const transcriptionUrl = separateServer ? settings.transcriptionUrl : settings.apiBaseUrl;
   // A blank transcription key means "the API key" only on the API's own host: a key is never
   // sent to a host it was not typed for.
+  // The companion takes the token it was started with, as its voice does (core/companion-client.ts):
+  // a transcription key typed for another server is not sent there.
   const transcriptionKey = !separateServer
     ? apiKey
-    : keys.transcriptionKey.trim() || (hostOf(transcriptionUrl) === hostOf(settings.apiBaseUrl) ? apiKey : '');
+    : transcribesWithCompanion(settings)
+      ? settings.companionToken.trim()
+      : keys.transcriptionKey.trim() || (hostOf(transcriptionUrl) === hostOf(settings.apiBaseUrl) ? apiKey : '');
   return {
     chat: {
       role: 'chat',

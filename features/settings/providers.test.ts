@@ -7,6 +7,7 @@ import {
   can,
   isLoopback,
   providerForUrl,
+  sameServer,
 } from './providers';
 
 describe('provider presets', () => {
@@ -60,5 +61,47 @@ describe('API addresses', () => {
   it('refuse what is not a web address, with an example', () => {
     expect(apiUrlProblem('api.openai.com')).toContain('Example: https://api.openai.com/v1');
     expect(apiUrlProblem('ftp://example.com')).toContain('https://');
+  });
+});
+
+describe('this computer (the host rule of "Nothing leaves this computer")', () => {
+  it('counts every loopback form: 127.0.0.0/8, [::1], localhost and its subdomains, however written', () => {
+    for (const url of [
+      'http://127.0.0.1:8730',
+      'http://127.1.2.3:11434/v1',
+      'http://127.255.255.254/v1',
+      'http://127.1:8000/v1', // short form, the URL parser writes 127.0.0.1
+      'http://0x7f000001:8000/v1', // hex form
+      'http://[::1]:8730',
+      'http://[0:0:0:0:0:0:0:1]:8730',
+      'http://[::ffff:127.0.0.1]:8730',
+      'http://localhost:11434/v1',
+      'http://LOCALHOST:1234/v1',
+      'http://aitalk.localhost:8730',
+    ]) {
+      expect(isLoopback(url), url).toBe(true);
+    }
+  });
+
+  it('does not count another machine, a name that only starts with localhost, or a listening wildcard', () => {
+    for (const url of [
+      'http://localhost.example.com:11434/v1',
+      'http://127.0.0.1.nip.io/v1',
+      'http://192.168.1.20:11434/v1',
+      'http://10.0.0.5:8730',
+      'http://128.0.0.1/v1',
+      'http://0.0.0.0:8730',
+      'http://[::]:8730',
+      'http://[::2]:8730',
+      'https://api.openai.com/v1',
+      'not a url',
+    ]) {
+      expect(isLoopback(url), url).toBe(false);
+    }
+  });
+
+  it('recognises one server under its two loopback names', () => {
+    expect(sameServer('http://127.0.0.1:8730/v1/', 'http://localhost:8730/v1')).toBe(true);
+    expect(sameServer('http://127.0.0.1:8730/v1', 'http://127.0.0.1:8731/v1')).toBe(false);
   });
 });

@@ -122,9 +122,14 @@ export function recordingFile(blob: Blob, mimeType: string): File {
   return new File([blob], `recording.${extension}`, { type: mimeType.split(';')[0] || 'audio/webm' });
 }
 
-/** Word timestamps exist only with verbose_json, which Whisper models have and gpt-4o-transcribe lacks. */
+/**
+ * Word timestamps exist only with verbose_json, which Whisper models have and gpt-4o-transcribe lacks.
+ * The companion names its Whisper models as faster-whisper does (tiny.en, small, large-v3).
+ */
 export function wantsWordTimings(model: string): boolean {
-  return /whisper/i.test(model);
+  return (
+    /whisper/i.test(model) || /^(tiny|base|small|medium|large(-v\d)?|distil-[\w.-]+|turbo)(\.en)?$/i.test(model.trim())
+  );
 }
 
 type TranscriptionLevel = 'verbose' | 'json' | 'bare';
