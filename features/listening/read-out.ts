@@ -6,6 +6,7 @@ import { BrowserVoice } from '../talk/browser-voice';
 import { companionTarget, voiceSpeed, type ReplySpeaker } from '../talk/reply-speaker';
 import type { SampleVoice, TurnEvent } from '../talk/turn-machine';
 import type { SettingsSync } from '../settings/settings-sync';
+import { serversLeaving } from '../settings/this-computer';
 
 /** "Listen slowly": three quarters of the usual pace. */
 const SLOW = 0.75;
@@ -135,6 +136,7 @@ export function createReadOut({ speaker, settings, dispatch }: ReadOutDeps) {
       () => {
         if (current === run) finish(run);
       },
+      () => serversLeaving(settings.settings.value).length === 0,
     );
     run.browser.say(
       run.sentences

@@ -13,6 +13,11 @@ export class BrowserVoice {
     private readonly rate: () => number,
     /** Called once the queue has run dry. */
     private readonly onIdle: () => void,
+    /**
+     * Every server in use is on this computer (features/settings/this-computer.ts): only a voice the system
+     * speaks itself may be used, never one of the browser's network voices, which send the text to a server.
+     */
+    private readonly localOnly: () => boolean = () => false,
   ) {}
 
   get busy(): boolean {
@@ -55,8 +60,18 @@ export class BrowserVoice {
     // Some systems have no voices and never fire 'end': don't wait on them for ever.
     const timer = setTimeout(done, 2_000 + sentence.text.split(/\s+/).length * 450);
     if (typeof speechSynthesis === 'undefined') return;
+    let voice: SpeechSynthesisVoice | undefined;
+    if (this.localOnly()) {
+      voice = speechSynthesis.getVoices().find((v) => v.localService && v.lang.toLowerCase().startsWith('en'));
+      // No voice on this computer: the reply stays on screen, unspoken, rather than leave the computer.
+      if (!voice) {
+        done();
+        return;
+      }
+    }
     const utterance = new SpeechSynthesisUtterance(sentence.text);
     utterance.lang = 'en-US';
+    if (voice) utterance.voice = voice;
     utterance.rate = this.rate();
     utterance.onend = done;
     utterance.onerror = done;

@@ -7,6 +7,7 @@ import { errorText, type BannerStore } from '../../panel/banner';
 import { holdRenders, holdRendersFor } from '../../panel/render-gate';
 import type { HistoryStore } from '../conversations/history';
 import type { SettingsSync } from '../settings/settings-sync';
+import { serversLeaving } from '../settings/this-computer';
 import { BrowserVoice } from './browser-voice';
 import { companionTarget, voiceSpeed, type ReplySpeaker } from './reply-speaker';
 import { streamReply } from './teacher-api';
@@ -233,6 +234,7 @@ export function createTeacherReply({ link, speaker, history, settings, banner, u
       () => {
         if (current === run && run.streamDone) dispatch({ type: 'speech-finished', replyId: run.id, status: 'done' });
       },
+      () => serversLeaving(settings.settings.value).length === 0,
     );
     const unplayed = run.sentences
       .map((text, seq) => ({ seq, text }))
