@@ -50,6 +50,15 @@ describe('describeApiError tells the learner what to do next', () => {
     expect(problem.message).toContain('api.example.com');
   });
 
+  it('says a server on this computer is not running, not that the internet is down', () => {
+    const local = describeApiError(new APIConnectionError({ message: 'fetch failed' }), 'http://localhost:11434/v1');
+    expect(local.kind).toBe('network');
+    expect(local.message).toContain('Nothing answers at localhost:11434 on this computer');
+    expect(local.message).not.toContain('internet');
+    const remote = describeApiError(new APIConnectionError({ message: 'fetch failed' }), BASE);
+    expect(remote.message).toContain('internet');
+  });
+
   it('calls a 404 without an OpenAI error body a wrong base URL', () => {
     const problem = describeApiError(new NotFoundError(404, undefined, 'Not Found', headers()), BASE);
     expect(problem.kind).toBe('not-openai-compatible');

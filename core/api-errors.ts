@@ -8,6 +8,7 @@ import {
   RateLimitError,
 } from 'openai';
 import { t } from './i18n';
+import { isLoopback } from '../common/loopback';
 
 /**
  * Every way a request to the learner's API server can fail, with what to tell them and whether
@@ -154,6 +155,8 @@ export function describeApiError(
     return new ApiProblem('network', t('apiError.timeout', { host }));
   }
   if (error instanceof APIConnectionError) {
+    // A server on this computer that does not answer is not running: the internet has nothing to do with it.
+    if (isLoopback(baseUrl)) return new ApiProblem('network', t('apiError.unreachableHere', { host }));
     return new ApiProblem('network', t('apiError.unreachable', { host }));
   }
   if (error instanceof AuthenticationError) return keyRejected(host, context);
