@@ -6,6 +6,7 @@ import type { PronunciationJudgement, SoundToWorkOn, WordJudgement } from '@/cor
 import { deleteDatabase } from '@/core/testing/idb';
 import type { PracticeResult } from '../talk/practice-attempts';
 import type { PracticeTarget } from '../talk/turn-machine';
+import { createNotebook } from '../corrections/notebook-store';
 import { createSounds, soundDrillTarget } from './sounds-store';
 
 const MINUTE = 60_000;
@@ -153,5 +154,20 @@ describe('the minimal-pair drill', () => {
     const again = (await getSound('th-voiceless'))!;
     expect(again.wrongCount).toBe(2);
     expect(again.due).toBeLessThan(passed.due);
+  });
+});
+
+describe('the session card’s pronunciation score', () => {
+  it('is the mean of the conversation’s own judged attempts; a conversation with none has no card from them', async () => {
+    const sounds = createSounds();
+    const notebook = createNotebook();
+    await sounds.onAttempt(judged(repeat('I think so'), T0, 70, [word('think', 'unclear')], [TH]), 'c1');
+    await sounds.onAttempt(judged(soundDrillTarget('th-voiceless', 0), T0 + MINUTE, 85, []), 'c1');
+    await sounds.onAttempt(judged(repeat('Good night'), T0 + 2 * MINUTE, 20, []), 'c2');
+    await sounds.onAttempt(judged(repeat('Elsewhere'), T0 + 3 * MINUTE, 10, []), null);
+
+    expect(await notebook.summarize('c1')).toBe(true);
+    expect(notebook.session.value?.pronunciation).toEqual({ score: 78, attempts: 2 });
+    expect(await notebook.summarize('c3')).toBe(false);
   });
 });
