@@ -81,6 +81,7 @@ describe('the Sounds tab', () => {
       'think “I think so” sounded like /s/',
     ]);
 
+    expect(screen.getAllByRole('heading').map((h) => h.textContent)).toEqual(['/θ/', 'Final consonants (bag, cold)']);
     const final = itemOf(/Final consonants/);
     expect(within(final).getByText('Went wrong once')).toBeTruthy();
     expect(within(final).getByText('in 1 conversation')).toBeTruthy();
@@ -94,11 +95,11 @@ describe('the Sounds tab', () => {
         sounds={sounds}
         drillOf={idle}
         onPractise={vi.fn()}
-        nameOf={(id) => (id === 'th-voiceless' ? 'as in “think”' : '')}
+        nameOf={(id) => (id === 'th-voiceless' ? '/θ/ as in “think”' : '')}
         hintOf={(id) => (id === 'th-voiceless' ? 'Put the tip of your tongue between your teeth.' : '')}
       />,
     );
-    const th = itemOf(/\/θ\/ as in “think”/);
+    const th = itemOf(/^\/θ\/ as in “think”$/);
     expect(within(th).getByText('Put the tip of your tongue between your teeth.')).toBeTruthy();
   });
 

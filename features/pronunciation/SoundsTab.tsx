@@ -21,7 +21,7 @@ export interface SoundsTabProps {
   onPractise(target: PracticeTarget): void;
   /** While a turn or another attempt uses the microphone. */
   practiseDisabled?(target: PracticeTarget): boolean;
-  /** The sound's name and a hint on saying it, in the explanation language, where the panel has them. */
+  /** The sound's name with its IPA, and a hint on saying it, in the explanation language, where the panel has them. */
   nameOf?(id: HardSoundId): string;
   hintOf?(id: HardSoundId): string;
   /** For tests and for a panel left open past midnight. */
@@ -43,14 +43,14 @@ function SoundItem({ entry, props, now }: { entry: SoundEntry; props: SoundsTabP
   const target = soundDrillTarget(entry.id, round);
   const drill = props.drillOf(target);
   const disabled = props.practiseDisabled?.(target) ?? false;
-  const name = props.nameOf?.(entry.id) || positionalName(entry.id);
+  // A name from the panel already holds the IPA ("/θ/ as in “think”"); the positional kinds' "IPA" is only a pattern.
+  const title = props.nameOf?.(entry.id) || positionalName(entry.id) || `/${entry.ipa}/`;
   const hint = props.hintOf?.(entry.id);
   const headingId = `sound-${entry.id}`;
   return (
     <li class="notebook-entry sound-entry" aria-labelledby={headingId}>
       <h3 id={headingId} class="sound-name">
-        <span class="sound-ipa">/{entry.ipa}/</span>
-        {name && <span> {name}</span>}
+        {title}
       </h3>
       <p class="notebook-meta">
         <span>{t('sounds.wentWrong', entry.wrongCount)}</span> ·{' '}
