@@ -23,6 +23,7 @@ import { createNaturalVoiceWatch } from '../features/voice/natural-voice';
 import { VOICE_SAMPLE_TEXT } from '../features/voice/voice-options';
 import { createCorrections } from '../features/corrections/corrections-store';
 import { createNotebook } from '../features/corrections/notebook-store';
+import { createSounds } from '../features/pronunciation/sounds-store';
 
 /**
  * The side panel's state and everything the learner can do, as signals plus actions
@@ -49,6 +50,7 @@ export function createPanelStore() {
     notebook.refresh().catch((error: unknown) => console.warn('AITalk: could not read the notebook', error));
   };
   const corrections = createCorrections({ history, settings, onChanged: refreshNotebook });
+  const sounds = createSounds();
   const turn = createTurnRunner({
     link,
     history,
@@ -56,9 +58,13 @@ export function createPanelStore() {
     banner,
     checkSentence: corrections.check,
     cancelChecks: corrections.cancel,
-    // A reading of a page selection is kept with the page; "Say it again" updates the notebook.
-    onAttempt: (result) =>
-      result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result),
+    // A reading of a page selection is kept with the page; "Say it again" updates the notebook; a judged
+    // pronunciation also goes to the notebook's sounds.
+    onAttempt: async (result) => {
+      if (result.pronunciation?.kind === 'judged')
+        await sounds.onAttempt(result, history.conversation.value?.id ?? null);
+      await (result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result));
+    },
   });
   const page = createPageSession({
     history,
@@ -273,6 +279,9 @@ export function createPanelStore() {
     ),
     notebook: notebook.entries,
     refreshNotebook: shown(() => t('app.actionReadNotebook'), notebook.refresh),
+    /** The notebook's Sounds tab: the sounds to work on, the one due soonest first. */
+    sounds: sounds.sounds,
+    refreshSounds: shown(() => t('app.actionReadNotebook'), sounds.refresh),
     exportNotebookCsv: shown(() => t('app.actionExportNotebook'), notebook.exportCsv),
     exportNotebookAnki: shown(() => t('app.actionExportNotebook'), notebook.exportAnki),
     exportConversation: shown(

@@ -118,15 +118,58 @@ describe('schema upgrades', () => {
     await deleteDatabase(name);
   });
 
+  it('upgrades a version-4 database: conversations, notebook and readings kept, sounds and judged attempts added', async () => {
+    const name = 'aitalk-upgrade-v4-test';
+    await deleteDatabase(name);
+    // Version 4 as that release left it.
+    const v4 = await openDB(name, 4, {
+      upgrade(db) {
+        db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('by-updated', 'updatedAt');
+        db.createObjectStore('messages', { keyPath: 'id' }).createIndex('by-conversation', [
+          'conversationId',
+          'createdAt',
+        ]);
+        db.createObjectStore('recordings', { keyPath: 'id' }).createIndex('by-conversation', 'conversationId');
+        db.createObjectStore('checks', { keyPath: 'messageId' }).createIndex('by-conversation', 'conversationId');
+        const notebook = db.createObjectStore('notebook', { keyPath: 'id' });
+        notebook.createIndex('by-due', 'due');
+        notebook.createIndex('by-message', 'messageId');
+        db.createObjectStore('readings', { keyPath: 'id' }).createIndex('by-at', 'at');
+        db.createObjectStore('vocabulary', { keyPath: 'id' }).createIndex('by-at', 'at');
+      },
+    });
+    await v4.put('conversations', { id: 'c4', title: 'Before sounds', createdAt: 1, updatedAt: 9 });
+    await v4.put('notebook', { id: 'n4', due: 4, messageId: 'm4' });
+    await v4.put('readings', { id: 'r4', at: 7, text: 'A page read aloud' });
+    v4.close();
+
+    const upgraded = await openAITalkDB(name);
+    expect(upgraded.version).toBe(DB_VERSION);
+    expect((await upgraded.get('conversations', 'c4'))?.title).toBe('Before sounds');
+    expect((await upgraded.get('notebook', 'n4'))?.due).toBe(4);
+    expect((await upgraded.get('readings', 'r4'))?.text).toBe('A page read aloud');
+    expect([...upgraded.transaction('sounds').store.indexNames]).toEqual(['by-due']);
+    expect([...upgraded.transaction('attempts').store.indexNames].sort()).toEqual(['by-at', 'by-conversation']);
+    // An attempt made outside a conversation is kept, and only left out of the conversation's index.
+    await upgraded.put('attempts', { id: 'a1', at: 10, conversationId: null, kind: 'repeat', score: 70 });
+    await upgraded.put('attempts', { id: 'a2', at: 11, conversationId: 'c4', kind: 'repeat', score: 90 });
+    expect((await upgraded.getAllFromIndex('attempts', 'by-conversation', 'c4')).map((a) => a.id)).toEqual(['a2']);
+    expect((await upgraded.getAllFromIndex('attempts', 'by-at')).map((a) => a.id)).toEqual(['a1', 'a2']);
+    upgraded.close();
+    await deleteDatabase(name);
+  });
+
   it('creates the current schema from nothing', async () => {
     const fresh = await openAITalkDB('aitalk-fresh-test');
     expect([...fresh.objectStoreNames].sort()).toEqual([
+      'attempts',
       'checks',
       'conversations',
       'messages',
       'notebook',
       'readings',
       'recordings',
+      'sounds',
       'vocabulary',
     ]);
     expect([...fresh.transaction('conversations').store.indexNames]).toContain('by-updated');

@@ -44,6 +44,15 @@ const migrations: Record<number, (db: IDBPDatabase<AITalkSchema>, tx: UpgradeTx)
     db.createObjectStore('readings', { keyPath: 'id' }).createIndex('by-at', 'at');
     db.createObjectStore('vocabulary', { keyPath: 'id' }).createIndex('by-at', 'at');
   },
+  // Version 5: pronunciation — the sounds to work on (reviewed like the notebook) and the score of
+  // every judged attempt. An attempt outside a conversation (conversationId null) is simply not in
+  // the by-conversation index.
+  5(db) {
+    db.createObjectStore('sounds', { keyPath: 'id' }).createIndex('by-due', 'due');
+    const attempts = db.createObjectStore('attempts', { keyPath: 'id' });
+    attempts.createIndex('by-conversation', 'conversationId');
+    attempts.createIndex('by-at', 'at');
+  },
 };
 
 export interface ConnectionEvents {

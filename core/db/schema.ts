@@ -1,12 +1,14 @@
 import type { DBSchema } from 'idb';
 import type { Card } from 'ts-fsrs';
+import type { HardSoundId } from '../pronunciation';
 import type { Correction } from '../../features/corrections/correction-schema';
 import type { PageCapture } from '../../features/page/page-capture';
+import type { PracticeTarget } from '../../features/talk/turn-machine';
 
 /**
  * What AITalk keeps in IndexedDB: conversations, their messages (with per-turn timings), the
  * learner's recordings as Blobs, the corrections of each learner sentence and the notebook built
- * from them, and what the learner did with pages. Every extension page shares one origin and so
+ * from them, what the learner did with pages, the sounds to work on and the scores of judged attempts. Every extension page shares one origin and so
  * this one database: the offscreen document writes a recording, the side panel reads it by id.
  * Each store's functions sit in a module of their own (core/db/conversations.ts,
  * core/db/recordings.ts; a feature's own stores beside that feature); opening and upgrading the
@@ -14,7 +16,7 @@ import type { PageCapture } from '../../features/page/page-capture';
  */
 
 export const DB_NAME = 'aitalk';
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 /** A new record's id. */
 export function newId(): string {
@@ -171,6 +173,54 @@ export interface VocabularyEntry {
   at: number;
 }
 
+/** One attempt a sound went wrong in: the word, the sentence it was in, what it sounded closer to. */
+export interface SoundExample {
+  word: string;
+  /** The whole text the learner was saying. */
+  text: string;
+  /** IPA; absent when the sound was left out. */
+  heardInstead?: string;
+  at: number;
+  /** null for an attempt made outside a conversation. */
+  conversationId: string | null;
+}
+
+/** The last minimal-pair drill of a sound (features/pronunciation/sounds-store.ts). */
+export interface SoundDrillRecord {
+  at: number;
+  score: number;
+  /** Every word carrying the sound was said well. */
+  passed: boolean;
+}
+
+/** A sound to work on (the notebook's Sounds tab), one record per hard sound, with the review scheduled like a NotebookEntry. */
+export interface SoundEntry {
+  id: HardSoundId;
+  ipa: string;
+  /** The most recent first, a few at most. */
+  examples: SoundExample[];
+  /** How many judged attempts it went wrong in. */
+  wrongCount: number;
+  /** The conversations it went wrong in, first seen first. */
+  conversationIds: string[];
+  createdAt: number;
+  updatedAt: number;
+  /** ts-fsrs review state; `due` is copied out as a number for the index. */
+  card: Card;
+  due: number;
+  lastDrill?: SoundDrillRecord;
+}
+
+/** The score of one judged practice attempt: for the session card and progress over time. */
+export interface JudgedAttempt {
+  id: string;
+  at: number;
+  conversationId: string | null;
+  kind: PracticeTarget['kind'];
+  /** 0–100. */
+  score: number;
+}
+
 export interface AITalkSchema extends DBSchema {
   conversations: { key: string; value: Conversation; indexes: { 'by-updated': number } };
   messages: { key: string; value: Message; indexes: { 'by-conversation': [string, number] } };
@@ -179,4 +229,6 @@ export interface AITalkSchema extends DBSchema {
   notebook: { key: string; value: NotebookEntry; indexes: { 'by-due': number; 'by-message': string } };
   readings: { key: string; value: Reading; indexes: { 'by-at': number } };
   vocabulary: { key: string; value: VocabularyEntry; indexes: { 'by-at': number } };
+  sounds: { key: HardSoundId; value: SoundEntry; indexes: { 'by-due': number } };
+  attempts: { key: string; value: JudgedAttempt; indexes: { 'by-conversation': string; 'by-at': number } };
 }

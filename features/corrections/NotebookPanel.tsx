@@ -4,12 +4,14 @@ import type { DrillState } from './SayItAgain';
 import { NotebookView } from './NotebookView';
 import { entryTarget } from './corrections-store';
 import { useStore } from '../../panel/store-context';
+import { SoundsTab } from '../pronunciation/SoundsTab';
 
-/** The Notebook view, wired to the store: entries, their "Say it again", the exports. */
+/** The Notebook view, wired to the store: entries, their "Say it again", the exports, the Sounds tab and its drills. */
 export function NotebookPanel() {
   const store = useStore();
   useEffect(() => {
     void store.refreshNotebook();
+    void store.refreshSounds();
   }, [store]);
   const entries = store.notebook.value;
   const targetOf = (entry: (typeof entries)[number]) => entryTarget(entry.id, entry.correctedSentence);
@@ -24,6 +26,14 @@ export function NotebookPanel() {
       onExportAnki={() => void store.exportNotebookAnki()}
       onExportConversation={(conversationId) => void store.exportConversation(conversationId)}
       sayAgainDisabled={(entry) => drillBlocked(store, targetOf(entry).id)}
+      sounds={
+        <SoundsTab
+          sounds={store.sounds.value}
+          drillOf={(target) => drillOf(store, target.id)}
+          onPractise={(target) => store.practise(target)}
+          practiseDisabled={(target) => drillBlocked(store, target.id)}
+        />
+      }
     />
   );
 }

@@ -90,4 +90,46 @@ describe('the notebook view', () => {
     expect((screen.getByRole('button', { name: 'Export CSV' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Export for Anki' }) as HTMLButtonElement).disabled).toBe(true);
   });
+
+  it('has "Corrections | Sounds" tabs, moved between with the arrow keys, Home and End, one tab stop', () => {
+    render(<NotebookView entries={ENTRIES} now={NOW} {...props()} sounds={<p>The sounds list</p>} />);
+    const tablist = screen.getByRole('tablist', { name: 'Notebook sections' });
+    const [corrections, sounds] = within(tablist).getAllByRole('tab');
+    const state = () => ({
+      selected: [corrections, sounds].map((tab) => tab!.getAttribute('aria-selected')),
+      tabStops: [corrections, sounds].map((tab) => tab!.tabIndex),
+      focused: document.activeElement?.textContent,
+      visible: screen.queryByRole('tabpanel')?.textContent?.includes('The sounds list') ? 'sounds' : 'corrections',
+    });
+    expect(corrections?.textContent).toBe('Corrections');
+    expect(sounds?.textContent).toBe('Sounds');
+    expect(state()).toMatchObject({ selected: ['true', 'false'], tabStops: [0, -1], visible: 'corrections' });
+    expect(shownChanges()).toEqual(['go', 'make a photo', 'buyed']);
+    expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(corrections!.id);
+
+    corrections!.focus();
+    fireEvent.keyDown(corrections!, { key: 'ArrowRight' });
+    expect(state()).toEqual({ selected: ['false', 'true'], tabStops: [-1, 0], focused: 'Sounds', visible: 'sounds' });
+    // The corrections' own controls belong to their tab.
+    expect(screen.queryByRole('button', { name: 'Export CSV' })).toBeNull();
+    expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(sounds!.id);
+
+    fireEvent.keyDown(sounds!, { key: 'ArrowRight' });
+    expect(state()).toMatchObject({ selected: ['true', 'false'], focused: 'Corrections', visible: 'corrections' });
+    fireEvent.keyDown(corrections!, { key: 'ArrowLeft' });
+    expect(state()).toMatchObject({ selected: ['false', 'true'], focused: 'Sounds' });
+    fireEvent.keyDown(sounds!, { key: 'Home' });
+    expect(state()).toMatchObject({ selected: ['true', 'false'], focused: 'Corrections' });
+    fireEvent.keyDown(corrections!, { key: 'End' });
+    expect(state()).toMatchObject({ selected: ['false', 'true'], focused: 'Sounds' });
+    fireEvent.click(corrections!);
+    expect(state()).toMatchObject({ selected: ['true', 'false'], visible: 'corrections' });
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeTruthy();
+  });
+
+  it('has no tabs when it is given no Sounds tab', () => {
+    render(<NotebookView entries={ENTRIES} now={NOW} {...props()} />);
+    expect(screen.queryByRole('tablist')).toBeNull();
+    expect(shownChanges()).toEqual(['go', 'make a photo', 'buyed']);
+  });
 });

@@ -1,4 +1,5 @@
-import { useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useRef, useState } from 'preact/hooks';
 import { CORRECTION_KINDS, type CorrectionKind } from '@/features/corrections/correction-schema';
 import type { NotebookEntry } from '@/core/db/schema';
 import { currentLanguageTag, t } from '@/core/i18n';
@@ -23,6 +24,57 @@ export interface NotebookViewProps {
   sayAgainDisabled?: boolean | ((entry: NotebookEntry) => boolean);
   /** For tests and for a panel left open past midnight. */
   now?: number;
+  /** The Sounds tab (features/pronunciation/SoundsTab.tsx); without it the notebook is corrections only, with no tabs. */
+  sounds?: ComponentChildren;
+}
+
+type Tab = 'corrections' | 'sounds';
+const TABS: readonly Tab[] = ['corrections', 'sounds'];
+
+/**
+ * "Corrections | Sounds" as a tablist (the WAI-ARIA tabs pattern): one tab stop, the arrow keys, Home and End move
+ * between the tabs and show each at once.
+ */
+function NotebookTabs({ tab, onSelect }: { tab: Tab; onSelect(tab: Tab): void }) {
+  const refs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
+  function onKeyDown(event: KeyboardEvent) {
+    const index = TABS.indexOf(tab);
+    const next =
+      event.key === 'ArrowRight'
+        ? TABS[(index + 1) % TABS.length]
+        : event.key === 'ArrowLeft'
+          ? TABS[(index - 1 + TABS.length) % TABS.length]
+          : event.key === 'Home'
+            ? TABS[0]
+            : event.key === 'End'
+              ? TABS.at(-1)
+              : undefined;
+    if (!next) return;
+    event.preventDefault();
+    onSelect(next);
+    refs.current[next]?.focus();
+  }
+  return (
+    <div class="notebook-tabs" role="tablist" aria-label={t('sounds.tabs')} onKeyDown={onKeyDown}>
+      {TABS.map((name) => (
+        <button
+          key={name}
+          ref={(element) => {
+            refs.current[name] = element;
+          }}
+          type="button"
+          role="tab"
+          id={`notebook-tab-${name}`}
+          aria-controls={`notebook-panel-${name}`}
+          aria-selected={tab === name}
+          tabIndex={tab === name ? 0 : -1}
+          onClick={() => onSelect(name)}
+        >
+          {name === 'corrections' ? t('sounds.tabCorrections') : t('sounds.tabSounds')}
+        </button>
+      ))}
+    </div>
+  );
 }
 
 function dueText(entry: NotebookEntry, now: number): string {
@@ -107,22 +159,11 @@ export function NotebookView(props: NotebookViewProps) {
     (entry) => matchesQuery(entry, { kind: kind || undefined, search }) && (!dueOnly || isDueToday(entry, now)),
   );
   const filtering = kind !== '' || search.trim() !== '' || dueOnly;
-  return (
-    <section class="notebook" aria-labelledby="notebook-heading">
-      <div class="notebook-header">
-        <h2 id="notebook-heading">{t('notebook.heading')}</h2>
-        <p class="notebook-due" role="status">
-          {t('notebook.toReview', due)}
-        </p>
-        <button type="button" onClick={props.onExportCsv} disabled={entries.length === 0}>
-          {t('notebook.exportCsv')}
-        </button>
-        {props.onExportAnki && (
-          <button type="button" onClick={props.onExportAnki} disabled={entries.length === 0}>
-            {t('notebook.exportAnki')}
-          </button>
-        )}
-      </div>
+  const [tab, setTab] = useState<Tab>('corrections');
+  const tabbed = props.sounds !== undefined;
+  const showing: Tab = tabbed ? tab : 'corrections';
+  const corrections = (
+    <>
       <div class="notebook-filters">
         <label>
           {t('notebook.kind')}{' '}
@@ -171,6 +212,47 @@ export function NotebookView(props: NotebookViewProps) {
             />
           ))}
         </ul>
+      )}
+    </>
+  );
+  return (
+    <section class="notebook" aria-labelledby="notebook-heading">
+      <div class="notebook-header">
+        <h2 id="notebook-heading">{t('notebook.heading')}</h2>
+        {showing === 'corrections' && (
+          <>
+            <p class="notebook-due" role="status">
+              {t('notebook.toReview', due)}
+            </p>
+            <button type="button" onClick={props.onExportCsv} disabled={entries.length === 0}>
+              {t('notebook.exportCsv')}
+            </button>
+            {props.onExportAnki && (
+              <button type="button" onClick={props.onExportAnki} disabled={entries.length === 0}>
+                {t('notebook.exportAnki')}
+              </button>
+            )}
+          </>
+        )}
+      </div>
+      {tabbed ? (
+        <>
+          <NotebookTabs tab={tab} onSelect={setTab} />
+          {/* Both panels stay rendered (the hidden one inert), so every tab's aria-controls names an element. */}
+          {TABS.map((name) => (
+            <div
+              key={name}
+              role="tabpanel"
+              id={`notebook-panel-${name}`}
+              aria-labelledby={`notebook-tab-${name}`}
+              hidden={tab !== name}
+            >
+              {name === 'corrections' ? corrections : props.sounds}
+            </div>
+          ))}
+        </>
+      ) : (
+        corrections
       )}
     </section>
   );

@@ -56,4 +56,25 @@ describe('the session card', () => {
     expect(screen.getAllByText('not measured')).toHaveLength(2);
     expect(screen.getByText(/From the length of your recordings/)).toBeTruthy();
   });
+
+  it('shows the session’s pronunciation score beside words per minute, and nothing of it when no attempt was judged', () => {
+    render(<SessionCard summary={{ ...SUMMARY, pronunciation: { score: 74, attempts: 3 } }} />);
+    const row = screen.getByText('Pronunciation').closest('div')!;
+    expect(row.parentElement).toBe(screen.getByText('Words per minute').closest('dl'));
+    expect(row.querySelector('dd')?.textContent).toBe('74 / 100 from 3 judged attempts');
+    cleanup();
+
+    render(<SessionCard summary={{ ...SUMMARY, pronunciation: null }} />);
+    expect(screen.getByText('100')).toBeTruthy();
+    expect(screen.queryByText('Pronunciation')).toBeNull();
+    expect(document.body.textContent).not.toContain('/ 100');
+  });
+
+  it('shows the pronunciation score when the session had judged attempts but too little speech for fluency', () => {
+    render(<SessionCard summary={{ ...SUMMARY, fluency: null, pronunciation: { score: 88, attempts: 1 } }} />);
+    expect(screen.getByText('Pronunciation').closest('div')?.querySelector('dd')?.textContent).toBe(
+      '88 / 100 from 1 judged attempt',
+    );
+    expect(screen.getByText('Not enough speech for fluency figures.')).toBeTruthy();
+  });
 });

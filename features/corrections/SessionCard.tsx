@@ -1,4 +1,4 @@
-import type { FluencyFigures } from '@/features/corrections/fluency';
+import type { FluencyFigures, PronunciationFigures } from '@/features/corrections/fluency';
 import { t } from '@/core/i18n';
 import type { SessionSummary } from '@/features/corrections/session-summary';
 import { SentenceDiff } from './CorrectionCard';
@@ -10,7 +10,19 @@ export interface SessionCardProps {
   onClose?(): void;
 }
 
-function Fluency({ fluency }: { fluency: FluencyFigures }) {
+function PronunciationScore({ pronunciation }: { pronunciation: PronunciationFigures }) {
+  return (
+    <div class="session-pronunciation">
+      <dt>{t('sounds.sessionScore')}</dt>
+      <dd>
+        {t('sounds.sessionScoreValue', { score: pronunciation.score })}{' '}
+        <span class="help">{t('sounds.sessionScoreFrom', pronunciation.attempts)}</span>
+      </dd>
+    </div>
+  );
+}
+
+function Fluency({ fluency, pronunciation }: { fluency: FluencyFigures; pronunciation?: PronunciationFigures | null }) {
   return (
     <section class="session-fluency" aria-labelledby="session-fluency-heading">
       <h3 id="session-fluency-heading">{t('session.fluency')}</h3>
@@ -19,6 +31,7 @@ function Fluency({ fluency }: { fluency: FluencyFigures }) {
           <dt>{t('session.wordsPerMinute')}</dt>
           <dd>{fluency.wordsPerMinute}</dd>
         </div>
+        {pronunciation && <PronunciationScore pronunciation={pronunciation} />}
         <div>
           <dt>{t('session.pausesOverOneSecond')}</dt>
           <dd>{fluency.pausesOverOneSecond ?? t('session.notMeasured')}</dd>
@@ -96,7 +109,21 @@ export function SessionCard({ summary, onSayAgain, onClose }: SessionCardProps) 
           </ul>
         </section>
       )}
-      {summary.fluency ? <Fluency fluency={summary.fluency} /> : <p class="empty">{t('session.notEnoughSpeech')}</p>}
+      {summary.fluency ? (
+        <Fluency fluency={summary.fluency} pronunciation={summary.pronunciation} />
+      ) : (
+        <>
+          {summary.pronunciation && (
+            <section class="session-fluency" aria-labelledby="session-fluency-heading">
+              <h3 id="session-fluency-heading">{t('session.fluency')}</h3>
+              <dl>
+                <PronunciationScore pronunciation={summary.pronunciation} />
+              </dl>
+            </section>
+          )}
+          <p class="empty">{t('session.notEnoughSpeech')}</p>
+        </>
+      )}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredCheck } from '../../core/db/schema';
-import { fluencyOf, type TimedWord } from './fluency';
+import { fluencyOf, pronunciationOf, type TimedWord } from './fluency';
 import { sessionSummary } from './session-summary';
 
 /** Words at the given start times, each 0.3 s long. */
@@ -75,6 +75,13 @@ describe('fluency figures', () => {
     expect(fluencyOf([])).toBeNull();
     expect(fluencyOf([{ text: '', durationS: 2 }])).toBeNull();
     expect(fluencyOf([{ text: 'Hello there' }])).toBeNull();
+  });
+});
+
+describe('the session’s pronunciation score', () => {
+  it('is the mean of its judged attempts, rounded, or nothing when none was judged', () => {
+    expect(pronunciationOf([{ score: 70 }, { score: 85 }, { score: 90 }])).toEqual({ score: 82, attempts: 3 });
+    expect(pronunciationOf([])).toBeNull();
   });
 });
 

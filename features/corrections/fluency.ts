@@ -98,3 +98,17 @@ export function fluencyOf(turns: readonly SpokenTurn[]): FluencyFigures | null {
     longestPauseSeconds: null,
   };
 }
+
+/** The session's pronunciation: the mean score of the attempts judged in it. */
+export interface PronunciationFigures {
+  /** 0–100, rounded. */
+  score: number;
+  attempts: number;
+}
+
+/** null when no attempt of the session was judged (nothing to show, rather than a score of 0). */
+export function pronunciationOf(attempts: readonly { score: number }[]): PronunciationFigures | null {
+  if (attempts.length === 0) return null;
+  const sum = attempts.reduce((total, attempt) => total + attempt.score, 0);
+  return { score: Math.round(sum / attempts.length), attempts: attempts.length };
+}

@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import type { NotebookEntry } from '@/core/db/schema';
 import { listMessages } from '@/core/db/conversations';
 import { getRecording } from '@/core/db/recordings';
+import { listJudgedAttempts } from '@/core/db/sounds';
 import type { SpokenTurn } from '@/features/corrections/fluency';
 import { listChecks, listNotebook } from '@/features/corrections/notebook';
 import {
@@ -68,11 +69,16 @@ export function createNotebook() {
     },
     /** Shows the session card of a conversation; false when the learner has not spoken in it. */
     async summarize(conversationId: string): Promise<boolean> {
-      const [checks, turns] = await Promise.all([listChecks(conversationId), spokenTurnsOf(conversationId)]);
-      if (turns.length === 0 && checks.length === 0) return false;
+      const [checks, turns, judged] = await Promise.all([
+        listChecks(conversationId),
+        spokenTurnsOf(conversationId),
+        listJudgedAttempts(conversationId),
+      ]);
+      if (turns.length === 0 && checks.length === 0 && judged.length === 0) return false;
       session.value = sessionSummary(
         [...checks].sort((a, b) => a.checkedAt - b.checkedAt),
         turns,
+        judged,
       );
       return true;
     },

@@ -1,4 +1,4 @@
-import { createEmptyCard, fsrs, Rating, type Grade } from 'ts-fsrs';
+import { createEmptyCard, fsrs, Rating, type Card, type Grade } from 'ts-fsrs';
 import { applyCorrections, type CorrectionKind, type SentenceCheck } from './correction-schema';
 import { newId, type NotebookEntry, type StoredCheck } from '../../core/db/schema';
 import { db } from '../../core/db/open';
@@ -149,7 +149,7 @@ export function endOfDay(now: number): number {
   return date.getTime();
 }
 
-export function isDueToday(entry: NotebookEntry, now = Date.now()): boolean {
+export function isDueToday(entry: Pick<NotebookEntry, 'due'>, now = Date.now()): boolean {
   return entry.due <= endOfDay(now);
 }
 
@@ -169,6 +169,17 @@ export function gradeOf(comparison: Pick<AttemptComparison, 'right' | 'total' | 
   return Rating.Again;
 }
 
+/** A new review card, due at once, and the card after a review graded `grade`: one schedule for everything reviewed. */
+export function newReview(now: number): { card: Card; due: number } {
+  const card = createEmptyCard(new Date(now));
+  return { card, due: card.due.getTime() };
+}
+
+export function nextReview(card: Card, grade: Grade, now: number): { card: Card; due: number } {
+  const next = scheduler.next(card, new Date(now), grade).card;
+  return { card: next, due: next.due.getTime() };
+}
+
 /** A "Say it again" attempt: remembered on the entry, and the entry's next review scheduled from it. */
 export async function recordAttempt(
   entryId: string,
@@ -182,11 +193,9 @@ export async function recordAttempt(
     await tx.done;
     return undefined;
   }
-  const { card } = scheduler.next(entry.card, new Date(now), gradeOf(comparison));
   const updated: NotebookEntry = {
     ...entry,
-    card,
-    due: card.due.getTime(),
+    ...nextReview(entry.card, gradeOf(comparison), now),
     lastAttempt: { at: now, said, right: comparison.right, total: comparison.total, allRight: comparison.allRight },
   };
   await tx.store.put(updated);

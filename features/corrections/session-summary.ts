@@ -1,6 +1,6 @@
 import type { Correction } from './correction-schema';
 import type { StoredCheck } from '../../core/db/schema';
-import { fluencyOf, type FluencyFigures, type SpokenTurn } from './fluency';
+import { fluencyOf, pronunciationOf, type FluencyFigures, type PronunciationFigures, type SpokenTurn } from './fluency';
 import { correctedSentenceOf } from './notebook';
 
 /** What the session card shows when a conversation ends: its corrections, phrases, fluency. */
@@ -9,11 +9,17 @@ export interface SessionSummary {
   /** Natural versions of the sentences that needed fixing: worth saying again. */
   phrases: string[];
   fluency: FluencyFigures | null;
+  /** The mean score of the session's judged attempts; null or absent when none was judged. */
+  pronunciation?: PronunciationFigures | null;
 }
 
 export const MAX_PHRASES = 5;
 
-export function sessionSummary(checks: readonly StoredCheck[], turns: readonly SpokenTurn[]): SessionSummary {
+export function sessionSummary(
+  checks: readonly StoredCheck[],
+  turns: readonly SpokenTurn[],
+  judged: readonly { score: number }[] = [],
+): SessionSummary {
   const corrections = checks
     .map((check) => ({
       messageId: check.messageId,
@@ -32,5 +38,10 @@ export function sessionSummary(checks: readonly StoredCheck[], turns: readonly S
         .filter(Boolean),
     ),
   ];
-  return { corrections, phrases: phrases.slice(0, MAX_PHRASES), fluency: fluencyOf(turns) };
+  return {
+    corrections,
+    phrases: phrases.slice(0, MAX_PHRASES),
+    fluency: fluencyOf(turns),
+    pronunciation: pronunciationOf(judged),
+  };
 }
