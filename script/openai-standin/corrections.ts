@@ -74,6 +74,13 @@ function withFullStop(sentence: string): string {
   return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
+/** The grammar point of the stand-in's three rules (teacher.ts's `correct`). */
+function grammarPointFor(original: string): string {
+  if (/\bagree\b/i.test(original)) return 'verb-forms';
+  if (/don't/i.test(original)) return 'subject-verb-agreement';
+  return 'past-simple';
+}
+
 /** The correction answer for one sentence, in English or Simplified Chinese. */
 export function correctionsFor(
   sentence: string,
@@ -89,6 +96,7 @@ export function correctionsFor(
         corrected: span.corrected,
         explanation: chinese ? chineseExplanation(span.original, span.corrected) : fix.explanation,
         kind: 'grammar',
+        grammar_point: grammarPointFor(span.original),
       },
     ],
     natural: withFullStop(fix.corrected),
