@@ -125,6 +125,7 @@ describe('schema upgrades', () => {
       'conversations',
       'messages',
       'notebook',
+      'profile',
       'readings',
       'recordings',
       'vocabulary',

@@ -44,6 +44,10 @@ const migrations: Record<number, (db: IDBPDatabase<AITalkSchema>, tx: UpgradeTx)
     db.createObjectStore('readings', { keyPath: 'id' }).createIndex('by-at', 'at');
     db.createObjectStore('vocabulary', { keyPath: 'id' }).createIndex('by-at', 'at');
   },
+  // Version 5: the learner profile, facts the learner kept for the teacher to remember.
+  5(db) {
+    db.createObjectStore('profile', { keyPath: 'id' }).createIndex('by-created', 'createdAt');
+  },
 };
 
 export interface ConnectionEvents {

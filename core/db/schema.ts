@@ -14,7 +14,7 @@ import type { PageCapture } from '../../features/page/page-capture';
  */
 
 export const DB_NAME = 'aitalk';
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 /** A new record's id. */
 export function newId(): string {
@@ -171,6 +171,23 @@ export interface VocabularyEntry {
   at: number;
 }
 
+/** What a fact is about: who the learner is, what they do and like, what they aim for, what is coming up. */
+export const PROFILE_FACT_KINDS = ['name', 'job', 'interests', 'goal', 'event'] as const;
+export type ProfileFactKind = (typeof PROFILE_FACT_KINDS)[number];
+
+/**
+ * Something the learner chose to tell the teacher and kept (features/memory/profile.ts): only facts
+ * they saw and kept are stored, and they can edit or delete each.
+ */
+export interface ProfileFact {
+  id: string;
+  kind: ProfileFactKind;
+  text: string;
+  createdAt: number;
+  /** The conversation it was learned in. */
+  conversationId: string;
+}
+
 export interface AITalkSchema extends DBSchema {
   conversations: { key: string; value: Conversation; indexes: { 'by-updated': number } };
   messages: { key: string; value: Message; indexes: { 'by-conversation': [string, number] } };
@@ -179,4 +196,5 @@ export interface AITalkSchema extends DBSchema {
   notebook: { key: string; value: NotebookEntry; indexes: { 'by-due': number; 'by-message': string } };
   readings: { key: string; value: Reading; indexes: { 'by-at': number } };
   vocabulary: { key: string; value: VocabularyEntry; indexes: { 'by-at': number } };
+  profile: { key: string; value: ProfileFact; indexes: { 'by-created': number } };
 }

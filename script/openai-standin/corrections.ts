@@ -5,6 +5,7 @@
  * now") or json_object as well.
  */
 import type { OpenAIErrorBody } from './openapi-validator.ts';
+import { answerFacts } from './memory.ts';
 import { correct, type TeacherMessage } from './teacher.ts';
 
 /** What the server supports: everything (OpenAI), json_object only, or neither. */
@@ -140,6 +141,7 @@ export function answerStructured(
   if (type === 'json_object' && support === 'none') return invalid('This response_format type is unavailable now');
 
   let asksForCorrections = false;
+  let asksForFacts = false;
   if (type === 'json_schema') {
     const spec = isSchema(format?.json_schema) ? format.json_schema : {};
     if (spec.strict === true) {
@@ -153,6 +155,7 @@ export function answerStructured(
     }
     asksForCorrections =
       isSchema(spec.schema) && isSchema(spec.schema.properties) && 'corrections' in spec.schema.properties;
+    asksForFacts = isSchema(spec.schema) && isSchema(spec.schema.properties) && 'facts' in spec.schema.properties;
   } else {
     if (type === 'json_object' && !/json/i.test(everything)) {
       return invalid(
@@ -161,6 +164,14 @@ export function answerStructured(
       );
     }
     asksForCorrections = /"corrections"/.test(instructions) && /json/i.test(instructions);
+    asksForFacts = /"facts"/.test(instructions) && /json/i.test(instructions);
+  }
+  if (asksForFacts) {
+    const facts = answerFacts(messages.filter((m) => m.role === 'user').at(-1)?.content ?? '');
+    if (facts) {
+      const answer = JSON.stringify(facts);
+      return { kind: 'answer', content: type === undefined ? `Here is what I found:\n${answer}` : answer };
+    }
   }
   if (!asksForCorrections) return { kind: 'not-structured' };
 
