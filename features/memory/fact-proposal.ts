@@ -37,7 +37,7 @@ export const FACTS_SCHEMA = {
           kind: { type: 'string', enum: [...PROFILE_FACT_KINDS] },
           text: {
             type: 'string',
-            description: 'The fact in a short English phrase, e.g. "Has a job interview on Friday".',
+            description: 'The fact in a short English phrase, e.g. "Has a driving test next Monday".',
           },
         },
       },
@@ -67,13 +67,13 @@ export function factsInstructions(): string {
     'You help an English teacher remember a learner between conversations. Below is what the learner said in one conversation.',
     `Return "facts": at most ${MAX_PROPOSED_FACTS} facts the learner said about themselves that would help a teacher in a later conversation.`,
     '- "kind" is name (what they like to be called), job (their work or studies), interests (hobbies, things they like), goal (why they learn English, what they aim for) or event (something coming up, with when).',
-    '- "text" is one short phrase in English, written about the learner without "I", e.g. "Works as a nurse", "Has a job interview on Friday".',
+    '- "text" is one short phrase in English, written about the learner without "I", e.g. "Works as a nurse", "Has a driving test next Monday".',
     'Only what the learner clearly said about themselves. Leave out health, religion, politics, money, exact addresses and other people’s private details, and anything in the list of facts already known.',
     'If there is nothing worth remembering, return an empty "facts" array.',
   ].join('\n');
 }
 
-const EXAMPLE = { facts: [{ kind: 'event', text: 'Has a job interview on Friday' }] };
+const EXAMPLE = { facts: [{ kind: 'event', text: 'Has a driving test next Monday' }] };
 
 function formatInstructions(mode: StructuredMode): string {
   if (mode === 'json_object')

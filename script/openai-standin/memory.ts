@@ -11,7 +11,7 @@ export interface ProposedFact {
 
 const RULES: Array<{ pattern: RegExp; fact: (match: RegExpExecArray) => ProposedFact }> = [
   {
-    pattern: /\bmy name is ([A-Z][\w-]*(?: [A-Z][\w-]*)?)/,
+    pattern: /\b[Mm]y name is ([A-Z][\w-]*(?: [A-Z][\w-]*)?)/,
     fact: (m) => ({ kind: 'name', text: `Is called ${m[1]}` }),
   },
   {
