@@ -118,6 +118,11 @@ describe('the teacher’s instructions with memory', () => {
     expect(prompt).toContain('Earlier the learner told you: "Has a job interview on Friday".');
   });
 
+  it('add nothing while the teacher knows nothing of the learner', () => {
+    const empty = teacherMemory({ facts: [], recurring: [], sounds: [], level: 'B1' });
+    expect(teacherInstructions({ ...choice, memory: empty })).toBe(teacherInstructions(choice));
+  });
+
   it('are unchanged without memory, whatever the teacher style', () => {
     for (const style of ['shaped', 'original', 'custom'] as const) {
       const without = teacherInstructions({ ...choice, style, customInstructions: 'Be kind.' });

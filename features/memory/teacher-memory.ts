@@ -100,8 +100,11 @@ export function openingFact(facts: readonly ProfileFact[]): string | null {
 }
 
 export function teacherMemory(profile: LearnerProfile): TeacherMemory {
+  // The level alone is in the instructions already (or the learner wrote their own): a learner the
+  // teacher knows nothing about yet costs no extra words in every request.
+  const knowsSomething = profile.facts.length + profile.recurring.length + profile.sounds.length > 0;
   return {
-    summary: profileSummary(profile),
+    summary: knowsSomething ? profileSummary(profile) : '',
     focus: sessionFocus(profile.recurring),
     opening: openingFact(profile.facts),
   };
