@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import { t } from '@/core/i18n';
 import { PROFILE_FACT_KINDS, type ProfileFactKind } from '@/core/db/schema';
 import { MAX_FACT_LENGTH } from './profile';
@@ -9,7 +10,22 @@ export interface FactDraft {
 }
 
 /** A fact's kind and words, as the learner may change them (the proposal card, the view's Edit). */
-export function FactFields({ id, draft, onChange }: { id: string; draft: FactDraft; onChange(next: FactDraft): void }) {
+export function FactFields({
+  id,
+  draft,
+  onChange,
+  focusText = false,
+}: {
+  id: string;
+  draft: FactDraft;
+  onChange(next: FactDraft): void;
+  /** Edit was just pressed: the words take the focus, so a keyboard user types at once. */
+  focusText?: boolean;
+}) {
+  const text = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (focusText) text.current?.focus();
+  }, [focusText]);
   return (
     <div class="memory-fact-fields">
       <label for={`${id}-kind`}>{t('memory.kindLabel')}</label>
@@ -26,6 +42,7 @@ export function FactFields({ id, draft, onChange }: { id: string; draft: FactDra
       </select>
       <label for={`${id}-text`}>{t('memory.textLabel')}</label>
       <input
+        ref={text}
         id={`${id}-text`}
         type="text"
         maxLength={MAX_FACT_LENGTH}

@@ -51,6 +51,7 @@ describe('What your teacher remembers', () => {
     const onEdit = vi.fn();
     render(<MemoryView {...props({ onEdit })} />);
     fireEvent.click(screen.getByRole('button', { name: 'Edit “Works as a nurse”' }));
+    expect(document.activeElement).toBe(screen.getByLabelText('What to remember'));
     fireEvent.input(screen.getByLabelText('What to remember'), { target: { value: 'Works as a head nurse' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     expect(onEdit).toHaveBeenCalledWith('f1', { kind: 'job', text: 'Works as a head nurse' });
@@ -63,11 +64,15 @@ describe('What your teacher remembers', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Forget everything' }));
     expect(onForget).not.toHaveBeenCalled();
     expect(screen.getByText(/Your notebook and conversations stay/)).toBeTruthy();
+    // Keyboard users land on the safe answer, and back on the button after it.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(onForget).not.toHaveBeenCalled();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Forget everything' }));
     fireEvent.click(screen.getByRole('button', { name: 'Forget everything' }));
     fireEvent.click(screen.getByRole('button', { name: 'Yes, forget everything' }));
     expect(onForget).toHaveBeenCalledTimes(1);
+    expect(screen.getByRole('status').textContent).toBe('Your teacher has forgotten everything.');
   });
 
   it('speaks Simplified Chinese', async () => {
@@ -106,5 +111,24 @@ describe('the proposal card', () => {
     expect(onKeep).toHaveBeenCalledWith('k1', { kind: 'event', text: 'Has a job interview on Monday' });
     fireEvent.click(screen.getByRole('button', { name: 'Delete “Is called Li Wei” (not remembered)' }));
     expect(onDiscard).toHaveBeenCalledWith('k2');
+  });
+
+  it('moves the focus to the next fact when one leaves the card', () => {
+    const facts = [
+      { key: 'k1', kind: 'event' as const, text: 'Has a job interview on Friday' },
+      { key: 'k2', kind: 'name' as const, text: 'Is called Li Wei' },
+    ];
+    const card = (shown: typeof facts) => (
+      <ProposalCard
+        proposal={{ conversationId: 'c1', facts: shown }}
+        onKeep={vi.fn()}
+        onDiscard={vi.fn()}
+        onClose={vi.fn()}
+      />
+    );
+    const { rerender } = render(card(facts));
+    screen.getByRole('button', { name: 'Keep “Has a job interview on Friday”' }).focus();
+    rerender(card(facts.slice(1)));
+    expect(document.activeElement).toBe(screen.getByLabelText('About'));
   });
 });

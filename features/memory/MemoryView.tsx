@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '@/core/i18n';
 import type { ProfileFact } from '@/core/db/schema';
 import type { Level } from '../talk/teacher-prompt';
@@ -23,7 +23,7 @@ function FactRow({ fact, onEdit, onDelete }: { fact: ProfileFact } & Pick<Memory
   if (draft) {
     return (
       <li class="memory-fact">
-        <FactFields id={`fact-${fact.id}`} draft={draft} onChange={setDraft} />
+        <FactFields id={`fact-${fact.id}`} draft={draft} onChange={setDraft} focusText />
         <div class="memory-actions">
           <button
             type="button"
@@ -72,6 +72,16 @@ function FactRow({ fact, onEdit, onDelete }: { fact: ProfileFact } & Pick<Memory
 /** "What your teacher remembers": everything the teacher is told, editable, with "Forget everything". */
 export function MemoryView(props: MemoryViewProps) {
   const [confirming, setConfirming] = useState(false);
+  const [forgotten, setForgotten] = useState(false);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const forget = useRef<HTMLButtonElement>(null);
+  const askedBefore = useRef(false);
+  // The question replaces the button that asked it: the focus goes to the safe answer, and back.
+  useEffect(() => {
+    if (confirming) cancel.current?.focus();
+    else if (askedBefore.current) forget.current?.focus();
+    askedBefore.current ||= confirming;
+  }, [confirming]);
   return (
     <section class="memory-view" aria-labelledby="memory-heading">
       <h2 id="memory-heading">{t('memory.heading')}</h2>
@@ -130,21 +140,32 @@ export function MemoryView(props: MemoryViewProps) {
               class="danger"
               onClick={() => {
                 setConfirming(false);
+                setForgotten(true);
                 props.onForget();
               }}
             >
               {t('memory.forgetYes')}
             </button>
-            <button type="button" class="quiet" onClick={() => setConfirming(false)}>
+            <button ref={cancel} type="button" class="quiet" onClick={() => setConfirming(false)}>
               {t('memory.cancel')}
             </button>
           </div>
         </div>
       ) : (
-        <button type="button" onClick={() => setConfirming(true)}>
+        <button
+          ref={forget}
+          type="button"
+          onClick={() => {
+            setForgotten(false);
+            setConfirming(true);
+          }}
+        >
           {t('memory.forget')}
         </button>
       )}
+      <p role="status" class="help">
+        {forgotten ? t('memory.forgotten') : ''}
+      </p>
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '@/core/i18n';
 import { FactFields, type FactDraft } from './FactEditor';
 import type { Proposal, ProposedFact } from './memory-store';
@@ -45,8 +45,16 @@ function ProposedRow({
 
 /** The end of a conversation: what the teacher could remember, each kept, edited or deleted by the learner. */
 export function ProposalCard({ proposal, onKeep, onDiscard, onClose }: ProposalCardProps) {
+  const card = useRef<HTMLElement>(null);
+  const shown = useRef(proposal.facts.length);
+  // A kept or deleted fact leaves the card with the button that was pressed: the focus moves to
+  // the next fact rather than to the top of the page.
+  useEffect(() => {
+    if (proposal.facts.length < shown.current) card.current?.querySelector<HTMLElement>('.memory-fact select')?.focus();
+    shown.current = proposal.facts.length;
+  }, [proposal.facts.length]);
   return (
-    <section class="memory-proposal" aria-labelledby="memory-proposal-heading">
+    <section ref={card} class="memory-proposal" aria-labelledby="memory-proposal-heading">
       <div class="memory-header">
         <h2 id="memory-proposal-heading">{t('memory.proposalHeading')}</h2>
         <button type="button" class="quiet" onClick={onClose}>
