@@ -8,13 +8,14 @@ import { MessageList } from '../features/talk/MessageList';
 import { NotebookPanel } from '../features/corrections/NotebookPanel';
 import { SessionCard } from '../features/corrections/SessionCard';
 import { PagePanel } from '../features/page/PagePanel';
+import { MemoryPanel, ShownProposal } from '../features/memory/MemoryPanel';
 import { SettingsForm } from '../features/settings/SettingsForm';
 import { TalkBar } from '../features/talk/TalkBar';
 import { NaturalVoiceNoticeView } from '../features/voice/NaturalVoiceNoticeView';
 import { LocalBadge } from '../features/settings/LocalBadge';
 import { useStore } from './store-context';
 
-type View = 'conversation' | 'history' | 'notebook' | 'settings' | 'guide';
+type View = 'conversation' | 'history' | 'notebook' | 'memory' | 'settings' | 'guide';
 
 /** The session card, brought into view when it appears (the conversation below may be long). */
 function ShownSession() {
@@ -98,6 +99,9 @@ export function App() {
           <button type="button" aria-pressed={view.value === 'notebook'} onClick={() => toggle('notebook')}>
             {t('app.notebook')}
           </button>
+          <button type="button" aria-pressed={view.value === 'memory'} onClick={() => toggle('memory')}>
+            {t('memory.open')}
+          </button>
           <button type="button" aria-pressed={view.value === 'settings'} onClick={() => toggle('settings')}>
             {t('app.settings')}
           </button>
@@ -118,7 +122,9 @@ export function App() {
         {view.value === 'settings' && <SettingsForm onDone={() => (view.value = 'conversation')} />}
         {view.value === 'history' && <HistoryList onOpened={() => (view.value = 'conversation')} />}
         {view.value === 'notebook' && <NotebookPanel />}
+        {view.value === 'memory' && <MemoryPanel />}
         {view.value === 'conversation' && session && <ShownSession />}
+        {view.value === 'conversation' && <ShownProposal />}
         {view.value === 'conversation' && <PagePanel />}
         {view.value === 'conversation' && <MessageList />}
       </main>

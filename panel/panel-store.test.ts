@@ -1184,3 +1184,38 @@ describe('a voice sample (Settings › Voice), through the real offscreen servic
     expect(store.playVoiceSample(picked)).toBeNull();
   });
 });
+
+describe('the teacher remembers (features/memory)', () => {
+  const systemMessageOf = async (call: number): Promise<string> => {
+    const { streamReply } = await import('@/features/talk/teacher-api');
+    const messages = vi.mocked(streamReply).mock.calls.at(call)![1] as Array<{ role: string; content: string }>;
+    return messages.find((m) => m.role === 'system')?.content ?? '';
+  };
+
+  it('opens a new conversation with a past-tense focus after past-tense mistakes in two sessions, and none with memory off', async () => {
+    const { saveCheck } = await import('@/features/corrections/notebook');
+    const past = {
+      original: 'go',
+      corrected: 'went',
+      explanation: 'Past tense.',
+      kind: 'grammar' as const,
+      grammarPoint: 'past-simple' as const,
+    };
+    const check = { sentence: 'Yesterday I go home', corrections: [past], natural: '', dropped: 0 };
+    await saveCheck(check, { messageId: 'm1', conversationId: 'earlier-1' });
+    await saveCheck(check, { messageId: 'm2', conversationId: 'earlier-1' });
+    await saveCheck(check, { messageId: 'm3', conversationId: 'earlier-2' });
+    const { streamReply } = await import('@/features/talk/teacher-api');
+    vi.mocked(streamReply).mockClear();
+
+    const store = await openPanel();
+    await until('the opening question', () => vi.mocked(streamReply).mock.calls.length === 1);
+    expect(await systemMessageOf(-1)).toContain('two chances to use the past simple');
+
+    await until('idle', () => store.phase.value === 'idle');
+    await store.saveSettings({ ...store.settings.value, memory: false }, 'sk-test', { open: false });
+    await store.newConversation();
+    await until('the next opening question', () => vi.mocked(streamReply).mock.calls.length === 2);
+    expect(await systemMessageOf(-1)).not.toMatch(/past simple|This session|remember about this learner/);
+  });
+});

@@ -23,7 +23,8 @@ import { createNaturalVoiceWatch } from '../features/voice/natural-voice';
 import { VOICE_SAMPLE_TEXT } from '../features/voice/voice-options';
 import { createCorrections } from '../features/corrections/corrections-store';
 import { createNotebook } from '../features/corrections/notebook-store';
-import { createSounds } from '../features/pronunciation/sounds-store';
+import { createSounds, soundsWorkedOnSince } from '../features/pronunciation/sounds-store';
+import { createMemory } from '../features/memory/memory-store';
 
 /**
  * The side panel's state and everything the learner can do, as signals plus actions
@@ -51,7 +52,14 @@ export function createPanelStore() {
   };
   const corrections = createCorrections({ history, settings, onChanged: refreshNotebook });
   const sounds = createSounds();
+  // The sounds a learner works on: those their judged practice attempts went wrong in (the Sounds tab).
+  const memory = createMemory({ settings, sounds: soundsWorkedOnSince });
+  const refreshMemory = () =>
+    memory
+      .refresh()
+      .catch((error: unknown) => console.warn('AITalk: could not read what the teacher remembers', error));
   const turn = createTurnRunner({
+    teacherMemory: memory.forTeacher,
     link,
     history,
     settings,
@@ -164,6 +172,8 @@ export function createPanelStore() {
       await adoptOrphanRecordings(ORPHAN_AGE_MS);
       const started = await history.openLatest();
       await history.refresh();
+      // Before the opening question: the teacher's instructions carry what it remembers.
+      await refreshMemory();
       ready.value = true;
       refreshNotebook();
       if (!settings.hasKey.value) banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
@@ -222,7 +232,12 @@ export function createPanelStore() {
     // The conversation that ends gets its session card (when the learner spoke in it).
     const summarised = ended ? await notebook.summarize(ended.id) : false;
     if (!summarised) notebook.closeSession();
+    // The facts it proposes come in while the next conversation starts.
+    if (ended)
+      void memory.propose(ended.id).catch((error: unknown) => console.warn('AITalk: no facts proposed', error));
     await history.create();
+    // Its mistakes count towards the next conversation's focus.
+    await refreshMemory();
     banner.clear();
     // The opening question streams in while the panel is already usable.
     teacherOpens();
@@ -299,10 +314,27 @@ export function createPanelStore() {
         const conversation = history.conversation.value;
         if (!conversation || !(await notebook.summarize(conversation.id))) {
           banner.info(t('app.nothingToSummarize'));
+          return;
         }
+        await memory.propose(conversation.id);
       },
     ),
     closeSession: notebook.closeSession,
+    /** What the teacher remembers (features/memory/memory-store.ts): the profile, the proposal card, its actions. */
+    memory: {
+      enabled: memory.enabled,
+      facts: memory.facts,
+      recurring: memory.recurring,
+      sounds: memory.sounds,
+      proposal: memory.proposal,
+      refresh: shown(() => t('memory.actionRead'), memory.refresh),
+      keep: shown(() => t('memory.actionKeep'), memory.keep),
+      discard: memory.discard,
+      closeProposal: memory.closeProposal,
+      edit: shown(() => t('memory.actionEdit'), memory.edit),
+      remove: shown(() => t('memory.actionDelete'), memory.remove),
+      forgetAll: shown(() => t('memory.actionForget'), memory.forgetAll),
+    },
     /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
     practise(target: PracticeTarget): void {
       turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });
@@ -393,6 +425,7 @@ export function createPanelStore() {
       naturalVoice.dispose();
       await turn.dispose();
       corrections.dispose();
+      memory.dispose();
       settings.dispose();
       history.dispose();
       link.close();

@@ -167,6 +167,7 @@ describe('schema upgrades', () => {
       'conversations',
       'messages',
       'notebook',
+      'profile',
       'readings',
       'recordings',
       'sounds',

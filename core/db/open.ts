@@ -53,6 +53,10 @@ const migrations: Record<number, (db: IDBPDatabase<AITalkSchema>, tx: UpgradeTx)
     attempts.createIndex('by-conversation', 'conversationId');
     attempts.createIndex('by-at', 'at');
   },
+  // Version 6: the learner profile, facts the learner kept for the teacher to remember.
+  6(db) {
+    db.createObjectStore('profile', { keyPath: 'id' }).createIndex('by-created', 'createdAt');
+  },
 };
 
 export interface ConnectionEvents {

@@ -16,7 +16,7 @@ import type { PracticeTarget } from '../../features/talk/turn-machine';
  */
 
 export const DB_NAME = 'aitalk';
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 /** A new record's id. */
 export function newId(): string {
@@ -221,6 +221,23 @@ export interface JudgedAttempt {
   score: number;
 }
 
+/** What a fact is about: who the learner is, what they do and like, what they aim for, what is coming up. */
+export const PROFILE_FACT_KINDS = ['name', 'job', 'interests', 'goal', 'event'] as const;
+export type ProfileFactKind = (typeof PROFILE_FACT_KINDS)[number];
+
+/**
+ * Something the learner chose to tell the teacher and kept (features/memory/profile.ts): only facts
+ * they saw and kept are stored, and they can edit or delete each.
+ */
+export interface ProfileFact {
+  id: string;
+  kind: ProfileFactKind;
+  text: string;
+  createdAt: number;
+  /** The conversation it was learned in. */
+  conversationId: string;
+}
+
 export interface AITalkSchema extends DBSchema {
   conversations: { key: string; value: Conversation; indexes: { 'by-updated': number } };
   messages: { key: string; value: Message; indexes: { 'by-conversation': [string, number] } };
@@ -231,4 +248,5 @@ export interface AITalkSchema extends DBSchema {
   vocabulary: { key: string; value: VocabularyEntry; indexes: { 'by-at': number } };
   sounds: { key: HardSoundId; value: SoundEntry; indexes: { 'by-due': number } };
   attempts: { key: string; value: JudgedAttempt; indexes: { 'by-conversation': string; 'by-at': number } };
+  profile: { key: string; value: ProfileFact; indexes: { 'by-created': number } };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyCorrections,
   CORRECTIONS_SCHEMA,
+  grammarPointOf,
   locate,
   parseAnswer,
   validateAnswer,
@@ -10,11 +11,12 @@ import {
 } from './correction-schema';
 
 const SENTENCE = 'Yesterday I go to the library and buyed two book';
-const item = (original: string, corrected: string, kind = 'grammar') => ({
+const item = (original: string, corrected: string, kind = 'grammar', grammar_point = 'past-simple') => ({
   original,
   corrected,
   explanation: 'Because.',
   kind,
+  grammar_point,
 });
 
 describe('the corrections schema', () => {
@@ -38,13 +40,35 @@ describe('the corrections schema', () => {
     ['an unknown kind', { corrections: [item('I go', 'I went', 'tense')], natural: 'x' }],
     [
       'a missing explanation',
-      { corrections: [{ original: 'I go', corrected: 'I went', kind: 'grammar' }], natural: 'x' },
+      {
+        corrections: [{ original: 'I go', corrected: 'I went', kind: 'grammar', grammar_point: 'past-simple' }],
+        natural: 'x',
+      },
     ],
     ['a number for a string', { corrections: [{ ...item('I go', 'I went'), corrected: 3 }], natural: 'x' }],
     ['not an object', ['I went']],
   ];
   it.each(samples)('agrees with Ajv on %s', (_name, sample) => {
     expect(validateAnswer(sample, SENTENCE).ok).toBe(schemaAccepts(sample));
+  });
+
+  it('tags each correction with its grammar point; a missing or unknown point is other, not a failure', () => {
+    const tagged = validateAnswer(
+      { corrections: [item('buyed', 'bought', 'grammar', 'past-simple')], natural: 'x' },
+      SENTENCE,
+    );
+    expect(tagged.ok && tagged.check.corrections[0]?.grammarPoint).toBe('past-simple');
+    const { grammar_point: _left, ...untagged } = item('two book', 'two books');
+    const unknown = item('I go', 'I went', 'grammar', 'tenses');
+    const result = validateAnswer({ corrections: [untagged, unknown], natural: 'x' }, SENTENCE);
+    expect(result.ok && result.check.corrections.map((c) => c.grammarPoint)).toEqual(['other', 'other']);
+    // Strict json_schema servers can only answer from the list.
+    expect(schemaAccepts({ corrections: [unknown], natural: 'x' })).toBe(false);
+  });
+
+  it('counts a correction kept before grammar points as other', () => {
+    expect(grammarPointOf({})).toBe('other');
+    expect(grammarPointOf({ grammarPoint: 'articles' })).toBe('articles');
   });
 
   it('says what is wrong, for the card and the logs', () => {

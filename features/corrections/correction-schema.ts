@@ -17,6 +17,39 @@ export const KIND_LABELS: Record<CorrectionKind, string> = {
   possibly_misheard: 'Possibly misheard',
 };
 
+/**
+ * The grammar point a correction is about: what the learner's profile counts across sessions
+ * (features/memory/recurring.ts) to find the mistakes that keep coming back. A fixed list, so the same
+ * point is one value whatever words the model would have chosen; anything else is 'other'.
+ */
+export const GRAMMAR_POINTS = [
+  'past-simple',
+  'present-perfect',
+  'subject-verb-agreement',
+  'articles',
+  'prepositions',
+  'plurals',
+  'comparatives',
+  'word-order',
+  'pronouns',
+  'verb-forms',
+  'countable-nouns',
+  'questions',
+  'other',
+] as const;
+export type GrammarPoint = (typeof GRAMMAR_POINTS)[number];
+
+/** An unknown or missing point (json_object and plain answers, corrections kept before there were points). */
+export function toGrammarPoint(value: unknown): GrammarPoint {
+  return typeof value === 'string' && (GRAMMAR_POINTS as readonly string[]).includes(value)
+    ? (value as GrammarPoint)
+    : 'other';
+}
+
+export function grammarPointOf(correction: Pick<Correction, 'grammarPoint'>): GrammarPoint {
+  return toGrammarPoint(correction.grammarPoint);
+}
+
 export type ExplanationLanguage = 'en' | 'zh-CN';
 export const EXPLANATION_LANGUAGES: Record<ExplanationLanguage, string> = { en: 'English', 'zh-CN': '简体中文' };
 
@@ -30,6 +63,8 @@ export interface Correction {
   corrected: string;
   explanation: string;
   kind: CorrectionKind;
+  /** Absent on corrections kept before grammar points were asked for: they count as 'other'. */
+  grammarPoint?: GrammarPoint;
 }
 
 /** A checked sentence: only corrections whose `original` really is in the sentence survive. */
@@ -57,7 +92,7 @@ export const CORRECTIONS_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['original', 'corrected', 'explanation', 'kind'],
+        required: ['original', 'corrected', 'explanation', 'kind', 'grammar_point'],
         properties: {
           original: {
             type: 'string',
@@ -69,6 +104,11 @@ export const CORRECTIONS_SCHEMA = {
             description: 'Why, in one or two short sentences, in the requested language.',
           },
           kind: { type: 'string', enum: [...CORRECTION_KINDS] },
+          grammar_point: {
+            type: 'string',
+            description: 'The grammar point the mistake is about; other when none of the list fits.',
+            enum: [...GRAMMAR_POINTS],
+          },
         },
       },
     },
@@ -96,6 +136,7 @@ export function correctionsInstructions(language: ExplanationLanguage): string {
     '- "corrected" is what replaces "original". Change nothing that is already correct, and do not rewrite for style.',
     `- "explanation" says why in one or two short sentences, written in ${LANGUAGE_IN_PROMPT[language]}.`,
     `- "kind" is one of ${CORRECTION_KINDS.join(', ')}. Use naturalness only for phrasing a native speaker would never use, and possibly_misheard when a word makes no sense and is probably a speech-recognition mistake for a similar-sounding word.`,
+    `- "grammar_point" is the grammar point the mistake is about, one of ${GRAMMAR_POINTS.join(', ')}; use other when none fits (e.g. a wrong word).`,
     'If you are not sure something is a mistake, leave it out. If the sentence is correct, return an empty "corrections" array.',
     'Return "natural": the whole sentence as a native speaker would naturally say it.',
   ].join('\n');
@@ -103,7 +144,13 @@ export function correctionsInstructions(language: ExplanationLanguage): string {
 
 const EXAMPLE_ANSWER = {
   corrections: [
-    { original: 'I go', corrected: 'I went', explanation: 'Use the past tense for yesterday.', kind: 'grammar' },
+    {
+      original: 'I go',
+      corrected: 'I went',
+      explanation: 'Use the past tense for yesterday.',
+      kind: 'grammar',
+      grammar_point: 'past-simple',
+    },
   ],
   natural: 'Yesterday I went to the library.',
 };
@@ -182,7 +229,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 /**
  * Checks an answer against CORRECTIONS_SCHEMA by hand (Ajv compiles validators with `new Function`,
  * which an extension page's CSP forbids), then against the sentence: a correction whose `original`
- * is not in what the learner said is dropped rather than shown.
+ * is not in what the learner said is dropped rather than shown. `grammar_point` alone is not
+ * required: servers without json_schema often leave it out, and it becomes 'other'.
  */
 export function validateAnswer(value: unknown, sentence: string): ParseResult {
   if (!isRecord(value)) return { ok: false, problem: 'the answer is not a JSON object' };
@@ -208,6 +256,8 @@ export function validateAnswer(value: unknown, sentence: string): ParseResult {
       corrected: (item.corrected as string).trim(),
       explanation: (item.explanation as string).trim(),
       kind: kind as CorrectionKind,
+      // Lenient where the other fields are strict: a missing or unknown point loses nothing the card shows.
+      grammarPoint: toGrammarPoint(item.grammar_point),
     };
     const noChange = correction.original.toLowerCase() === correction.corrected.toLowerCase();
     if (!correction.original || noChange || locate(sentence, correction.original, 0) === null) {

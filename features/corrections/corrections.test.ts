@@ -16,7 +16,15 @@ const INPUT = {
   explanationLanguage: 'en' as const,
 };
 const GOOD_ANSWER = {
-  corrections: [{ original: 'I go', corrected: 'I went', explanation: 'Past tense for yesterday.', kind: 'grammar' }],
+  corrections: [
+    {
+      original: 'I go',
+      corrected: 'I went',
+      explanation: 'Past tense for yesterday.',
+      kind: 'grammar',
+      grammar_point: 'past-simple',
+    },
+  ],
   natural: 'Yesterday I went to the library.',
 };
 
@@ -90,7 +98,15 @@ describe('requestCorrections', () => {
       mode: 'json_schema',
       check: {
         sentence: INPUT.sentence,
-        corrections: GOOD_ANSWER.corrections,
+        corrections: [
+          {
+            original: 'I go',
+            corrected: 'I went',
+            explanation: 'Past tense for yesterday.',
+            kind: 'grammar',
+            grammarPoint: 'past-simple',
+          },
+        ],
         natural: GOOD_ANSWER.natural,
         dropped: 0,
       },
@@ -126,7 +142,7 @@ describe('requestCorrections', () => {
     expect(api.sent.map((b) => b.response_format?.type)).toEqual(['json_schema', 'json_object']);
     const instructions = api.sent[1]?.messages[0]?.content ?? '';
     expect(instructions).toMatch(/json/i);
-    expect(instructions).toContain('"required":["original","corrected","explanation","kind"]');
+    expect(instructions).toContain('"required":["original","corrected","explanation","kind","grammar_point"]');
     expect(support.saved).toEqual(['json_object']);
 
     const second = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support });

@@ -7,7 +7,7 @@ import { deleteDatabase } from '@/core/testing/idb';
 import type { PracticeResult } from '../talk/practice-attempts';
 import type { PracticeTarget } from '../talk/turn-machine';
 import { createNotebook } from '../corrections/notebook-store';
-import { createSounds, soundDrillTarget } from './sounds-store';
+import { createSounds, soundDrillTarget, soundsWorkedOnSince } from './sounds-store';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -80,6 +80,20 @@ describe('what the notebook keeps of a judged attempt', () => {
     // The Sounds tab's list follows.
     expect(store.sounds.value.map((s) => s.id).sort()).toEqual(['final-consonant', 'th-voiceless']);
     expect(onChanged).toHaveBeenCalledTimes(2);
+  });
+
+  it('names the sounds worked on since a time for the teacher, the most frequent first', async () => {
+    const store = createSounds();
+    await store.onAttempt(judged(repeat('It is cold'), T0, 70, [word('cold', 'unclear')], [FINAL]), 'c1');
+    await store.onAttempt(judged(repeat('I think so'), T0 + DAY, 60, [word('think', 'unclear')], [TH]), 'c1');
+    await store.onAttempt(
+      judged(repeat('Thank you'), T0 + 2 * DAY, 60, [word('Thank', 'unclear')], [{ ...TH, word: 'Thank' }]),
+      'c2',
+    );
+    expect(await soundsWorkedOnSince(0)).toEqual(['/θ/ (Thank)', 'final consonants (cold)']);
+    // After a "Forget everything" between the attempts, only what came later counts.
+    expect(await soundsWorkedOnSince(T0 + DAY / 2)).toEqual(['/θ/ (Thank)']);
+    expect(await soundsWorkedOnSince(T0 + 3 * DAY)).toEqual([]);
   });
 
   it('counts a sound once per attempt, and keeps nothing of a refusal or of an attempt not judged', async () => {

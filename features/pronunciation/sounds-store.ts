@@ -141,3 +141,23 @@ export function createSounds({ onChanged }: { onChanged?(): void } = {}) {
     },
   };
 }
+
+/**
+ * The sounds the learner went wrong in since `since` (the last "Forget everything"), most often first, as the
+ * teacher's summary and What your teacher remembers name them: "/θ/ (think)", "final consonants (cold)".
+ */
+export async function soundsWorkedOnSince(since: number): Promise<string[]> {
+  const recent = (await listSounds())
+    .map((sound) => ({ sound, examples: sound.examples.filter((example) => example.at >= since) }))
+    .filter(({ examples }) => examples.length > 0)
+    .sort((a, b) => b.examples.length - a.examples.length);
+  return recent.map(({ sound, examples }) => {
+    const name =
+      sound.id === 'final-consonant'
+        ? 'final consonants'
+        : sound.id === 'consonant-cluster'
+          ? 'consonant clusters'
+          : `/${sound.ipa}/`;
+    return `${name} (${examples[0]!.word})`;
+  });
+}

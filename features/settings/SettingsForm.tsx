@@ -205,6 +205,16 @@ export function SettingsForm({ onDone }: { onDone(): void }) {
         <label for="hide-text">{t('settings.hideText')}</label>
       </div>
       <p class="help">{t('settings.hideTextHelp')}</p>
+      <div class="checkbox">
+        <input
+          id="memory-on"
+          type="checkbox"
+          checked={s.memory}
+          onChange={(e) => (draft.value = { ...draft.value, memory: e.currentTarget.checked })}
+        />
+        <label for="memory-on">{t('memory.setting')}</label>
+      </div>
+      <p class="help">{t('memory.settingHelp')}</p>
       <StorageSettings
         days={s.recordingRetentionDays}
         onDays={(days) => (draft.value = { ...draft.value, recordingRetentionDays: days })}

@@ -128,6 +128,8 @@ describe('settings saved by version 1', () => {
       interfaceLanguage: 'browser',
       hideTextUntilHeard: false,
       guidedStartDone: true,
+      // On, as for a new learner: nothing is remembered until they keep something.
+      memory: true,
     });
     expect(await reopened.getMeta()).toEqual({ v: 3 });
     expect((await fakeBrowser.storage.local.get('settings')).settings).toEqual(migrated);

@@ -58,6 +58,11 @@ export interface Settings {
   recordingRetentionDays: number;
   /** "Explanations in": the language the correction card explains mistakes in. */
   explanationLanguage: ExplanationLanguage;
+  /**
+   * "The teacher remembers you" (features/memory/): kept facts, recurring mistakes and the session's
+   * focus go into the teacher's instructions, and facts are proposed at a conversation's end.
+   */
+  memory: boolean;
 }
 
 /** The browser's language decides the first default: Chinese speakers get 简体中文 explanations. */
@@ -88,6 +93,7 @@ export const DEFAULT_SETTINGS: Settings = {
   handsFree: false,
   recordingRetentionDays: 0,
   explanationLanguage: defaultExplanationLanguage(),
+  memory: true,
 };
 
 /** What version 1 stored: one server for everything, no transcription prompt, every recording kept. */
@@ -99,7 +105,14 @@ export type SettingsV1 = Omit<
 /** What version 2 stored: the teacher was told `teacherInstructions` alone, and no guided start. */
 export type SettingsV2 = Omit<
   Settings,
-  'level' | 'scenario' | 'ownTopic' | 'teacherStyle' | 'interfaceLanguage' | 'hideTextUntilHeard' | 'guidedStartDone'
+  | 'level'
+  | 'scenario'
+  | 'ownTopic'
+  | 'teacherStyle'
+  | 'interfaceLanguage'
+  | 'hideTextUntilHeard'
+  | 'guidedStartDone'
+  | 'memory'
 >;
 
 export const settingsItem = storage.defineItem<Settings>('local:settings', {

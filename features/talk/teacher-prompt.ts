@@ -120,6 +120,16 @@ const SCENARIO_PROFILES: Record<Exclude<Scenario, 'own'>, ScenarioProfile> = {
 
 const EXPLANATION_NAMES: Record<ExplanationLanguage, string> = { en: 'English', 'zh-CN': 'Simplified Chinese' };
 
+/**
+ * What the teacher remembers of the learner (features/memory/teacher-memory.ts), absent when memory
+ * is off: a summary of the profile, a focus for this session, a fact the opening may build on.
+ */
+export interface TeacherMemory {
+  summary: string;
+  focus: string | null;
+  opening: string | null;
+}
+
 export interface TeacherChoice {
   level: Level;
   scenario: Scenario;
@@ -129,6 +139,29 @@ export interface TeacherChoice {
   /** The learner's own instructions, for the style "custom". */
   customInstructions: string;
   explanationLanguage: ExplanationLanguage;
+  memory?: TeacherMemory | null;
+}
+
+/**
+ * The memory's lines. The learner chose to share these facts, but hearing them read back feels
+ * like surveillance, not a teacher who remembers: the teacher is told to use them, never recite them.
+ */
+function memoryLines(memory: TeacherMemory | null | undefined): string[] {
+  if (!memory) return [];
+  const lines: string[] = [];
+  if (memory.summary.trim()) {
+    lines.push(
+      `What you remember about this learner from earlier conversations: ${memory.summary.trim()}`,
+      'Use this only where it helps the conversation. Never recite it, list it or say that you keep notes.',
+    );
+  }
+  if (memory.focus) lines.push(memory.focus);
+  if (memory.opening) {
+    lines.push(
+      `Earlier the learner told you: ${JSON.stringify(memory.opening)}. If the conversation has not started yet, you may open with a question that builds on it instead (for example, how it went).`,
+    );
+  }
+  return lines;
 }
 
 function scenarioProfile(scenario: Scenario, ownTopic: string): ScenarioProfile {
@@ -142,8 +175,10 @@ function scenarioProfile(scenario: Scenario, ownTopic: string): ScenarioProfile 
 
 /** The system message the teacher gets at the start of every request. */
 export function teacherInstructions(choice: TeacherChoice): string {
-  if (choice.style === 'original') return ORIGINAL_TEACHER_PROMPT;
-  if (choice.style === 'custom' && choice.customInstructions.trim()) return choice.customInstructions.trim();
+  const memory = memoryLines(choice.memory);
+  if (choice.style === 'original') return [ORIGINAL_TEACHER_PROMPT, ...memory].join('\n');
+  if (choice.style === 'custom' && choice.customInstructions.trim())
+    return [choice.customInstructions.trim(), ...memory].join('\n');
   const level = LEVEL_PROFILES[choice.level];
   const scenario = scenarioProfile(choice.scenario, choice.ownTopic);
   const opening =
@@ -159,6 +194,7 @@ export function teacherInstructions(choice: TeacherChoice): string {
     'When the learner makes a mistake that matters, repeat their idea correctly in your reply (a recast) without lecturing; do not correct every small slip.',
     `If the learner asks what a word means or how to say something, explain briefly${choice.explanationLanguage === 'en' ? '' : ` (in ${EXPLANATION_NAMES[choice.explanationLanguage]} if they ask in it)`}, then continue in English.`,
     opening,
+    ...memory,
   ].join('\n');
 }
 

@@ -11,7 +11,7 @@ import { serversLeaving } from '../settings/this-computer';
 import { BrowserVoice } from './browser-voice';
 import { companionTarget, voiceSpeed, type ReplySpeaker } from './reply-speaker';
 import { streamReply } from './teacher-api';
-import { teacherInstructions } from './teacher-prompt';
+import { teacherInstructions, type TeacherMemory } from './teacher-prompt';
 import type { TurnEvent } from './turn-machine';
 import type { UnsavedMessages } from './unsaved-messages';
 
@@ -28,6 +28,8 @@ export interface TeacherReplyDeps {
   banner: BannerStore;
   unsaved: UnsavedMessages;
   dispatch(event: TurnEvent): void;
+  /** What the teacher remembers of the learner (features/memory/), null when memory is off. */
+  teacherMemory?(): TeacherMemory | null;
 }
 
 /** The reply being streamed and spoken: what the machine does not need to know. */
@@ -50,7 +52,16 @@ const noop = (): void => undefined;
 
 export type TeacherReply = ReturnType<typeof createTeacherReply>;
 
-export function createTeacherReply({ link, speaker, history, settings, banner, unsaved, dispatch }: TeacherReplyDeps) {
+export function createTeacherReply({
+  link,
+  speaker,
+  history,
+  settings,
+  banner,
+  unsaved,
+  dispatch,
+  teacherMemory,
+}: TeacherReplyDeps) {
   let current: ReplyRun | null = null;
   /** A barge-in's stop on its way to the voice (the microphone's start waits for it). */
   let silencing: Promise<unknown> = Promise.resolve();
@@ -103,6 +114,7 @@ export function createTeacherReply({ link, speaker, history, settings, banner, u
         style: s.teacherStyle,
         customInstructions: s.teacherInstructions,
         explanationLanguage: s.explanationLanguage,
+        memory: teacherMemory?.() ?? null,
       }),
     );
     const last = history.messages.value.at(-1);

@@ -11,6 +11,7 @@ import { createPracticeAttempts, type PracticeResult } from './practice-attempts
 import { createRecorderClient } from './recorder-client';
 import { createReplySpeaker } from './reply-speaker';
 import { createTeacherReply } from './teacher-reply';
+import type { TeacherMemory } from './teacher-prompt';
 import { createTranscription } from './transcription';
 import { createUnsavedMessages } from './unsaved-messages';
 import { INITIAL_TURN_STATE, phaseOf, transition, turnInProgress, type Effect, type TurnEvent } from './turn-machine';
@@ -36,6 +37,8 @@ export interface TurnRunnerDeps {
   checkSentence?(messageId: string): Promise<void>;
   /** Aborts every corrections check still out; resolves once none of them can write any more. */
   cancelChecks?(): Promise<void>;
+  /** What the teacher remembers of the learner, put in its instructions (null: memory off). */
+  teacherMemory?(): TeacherMemory | null;
 }
 
 export type TurnRunner = ReturnType<typeof createTurnRunner>;
@@ -48,6 +51,7 @@ export function createTurnRunner({
   onAttempt,
   checkSentence,
   cancelChecks,
+  teacherMemory,
 }: TurnRunnerDeps) {
   const state = signal(INITIAL_TURN_STATE);
   const phase = computed(() => phaseOf(state.value));
@@ -57,7 +61,7 @@ export function createTurnRunner({
   const recorder = createRecorderClient(link, (event) => microphone.heard(event));
   const speaker = createReplySpeaker(link);
   const unsaved = createUnsavedMessages(history, dispatch);
-  const reply = createTeacherReply({ link, speaker, history, settings, banner, unsaved, dispatch });
+  const reply = createTeacherReply({ link, speaker, history, settings, banner, unsaved, dispatch, teacherMemory });
   const microphone = createMicrophone({ recorder, history, settings, dispatch, silenced: reply.silenced });
   const transcription = createTranscription({ recorder, history, settings, banner, unsaved, dispatch });
   const practice = createPracticeAttempts({ recorder, settings, dispatch, onAttempt });

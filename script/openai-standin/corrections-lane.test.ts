@@ -43,7 +43,9 @@ describe('requestCorrections against the stand-in', () => {
     const remembered = memory();
     const outcome = await requestCorrections(endpoint, INPUT, { support: remembered });
     expect(outcome).toMatchObject({ ok: true, mode });
-    expect(outcome.ok && outcome.check.corrections.map((c) => [c.original, c.corrected])).toEqual([['go', 'went']]);
+    expect(outcome.ok && outcome.check.corrections.map((c) => [c.original, c.corrected, c.grammarPoint])).toEqual([
+      ['go', 'went', 'past-simple'],
+    ]);
     const sent = standin.requests.map(
       (r) => (r.body as { response_format?: { type: string } }).response_format?.type ?? 'plain',
     );

@@ -48,7 +48,13 @@ describe('the stand-in answers corrections requests', () => {
     expect(standin.requests[0]?.valid).toBe(true);
     const parsed = parseAnswer(completion.choices[0]?.message.content, LIBRARY.sentence);
     expect(parsed.ok && parsed.check.corrections).toEqual([
-      { original: 'go', corrected: 'went', explanation: expect.stringContaining('past tense'), kind: 'grammar' },
+      {
+        original: 'go',
+        corrected: 'went',
+        explanation: expect.stringContaining('past tense'),
+        kind: 'grammar',
+        grammarPoint: 'past-simple',
+      },
     ]);
     expect(parsed.ok && parsed.check.natural).toBe('Yesterday I went to the library.');
   });

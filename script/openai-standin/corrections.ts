@@ -5,6 +5,7 @@
  * now") or json_object as well.
  */
 import type { OpenAIErrorBody } from './openapi-validator.ts';
+import { answerFacts } from './memory.ts';
 import { correct, type TeacherMessage } from './teacher.ts';
 
 /** What the server supports: everything (OpenAI), json_object only, or neither. */
@@ -74,6 +75,13 @@ function withFullStop(sentence: string): string {
   return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
+/** The grammar point of the stand-in's three rules (teacher.ts's `correct`). */
+function grammarPointFor(original: string): string {
+  if (/\bagree\b/i.test(original)) return 'verb-forms';
+  if (/don't/i.test(original)) return 'subject-verb-agreement';
+  return 'past-simple';
+}
+
 /** The correction answer for one sentence, in English or Simplified Chinese. */
 export function correctionsFor(
   sentence: string,
@@ -89,6 +97,7 @@ export function correctionsFor(
         corrected: span.corrected,
         explanation: chinese ? chineseExplanation(span.original, span.corrected) : fix.explanation,
         kind: 'grammar',
+        grammar_point: grammarPointFor(span.original),
       },
     ],
     natural: withFullStop(fix.corrected),
@@ -132,6 +141,7 @@ export function answerStructured(
   if (type === 'json_object' && support === 'none') return invalid('This response_format type is unavailable now');
 
   let asksForCorrections = false;
+  let asksForFacts = false;
   if (type === 'json_schema') {
     const spec = isSchema(format?.json_schema) ? format.json_schema : {};
     if (spec.strict === true) {
@@ -145,6 +155,7 @@ export function answerStructured(
     }
     asksForCorrections =
       isSchema(spec.schema) && isSchema(spec.schema.properties) && 'corrections' in spec.schema.properties;
+    asksForFacts = isSchema(spec.schema) && isSchema(spec.schema.properties) && 'facts' in spec.schema.properties;
   } else {
     if (type === 'json_object' && !/json/i.test(everything)) {
       return invalid(
@@ -153,6 +164,14 @@ export function answerStructured(
       );
     }
     asksForCorrections = /"corrections"/.test(instructions) && /json/i.test(instructions);
+    asksForFacts = /"facts"/.test(instructions) && /json/i.test(instructions);
+  }
+  if (asksForFacts) {
+    const facts = answerFacts(messages.filter((m) => m.role === 'user').at(-1)?.content ?? '');
+    if (facts) {
+      const answer = JSON.stringify(facts);
+      return { kind: 'answer', content: type === undefined ? `Here is what I found:\n${answer}` : answer };
+    }
   }
   if (!asksForCorrections) return { kind: 'not-structured' };
 

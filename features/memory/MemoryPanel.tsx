@@ -1,0 +1,40 @@
+import { useEffect } from 'preact/hooks';
+import { useStore } from '../../panel/store-context';
+import { MemoryView } from './MemoryView';
+import { ProposalCard } from './ProposalCard';
+
+/** "What your teacher remembers", wired to the store. */
+export function MemoryPanel() {
+  const store = useStore();
+  const memory = store.memory;
+  useEffect(() => {
+    void memory.refresh();
+  }, [memory]);
+  return (
+    <MemoryView
+      enabled={memory.enabled.value}
+      facts={memory.facts.value}
+      recurring={memory.recurring.value}
+      sounds={memory.sounds.value}
+      level={store.settings.value.level}
+      onEdit={(id, change) => void memory.edit(id, change)}
+      onDelete={(id) => void memory.remove(id)}
+      onForget={() => void memory.forgetAll()}
+    />
+  );
+}
+
+/** The facts proposed at the end of a conversation, while any is left to keep or delete. */
+export function ShownProposal() {
+  const memory = useStore().memory;
+  const proposal = memory.proposal.value;
+  if (!proposal) return null;
+  return (
+    <ProposalCard
+      proposal={proposal}
+      onKeep={(key, fact) => void memory.keep(key, fact)}
+      onDiscard={memory.discard}
+      onClose={memory.closeProposal}
+    />
+  );
+}
