@@ -40,7 +40,7 @@ beforeAll(async () => {
 afterEach(cleanup);
 
 /** What a sighted learner who cannot tell the colours apart reads of each word. */
-const wordTexts = (container: HTMLElement) =>
+const wordTexts = (container: Element) =>
   [...container.querySelectorAll('.pronunciation-words li')].map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
 
 describe('the pronunciation of an attempt', () => {
