@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { refusal, type PronunciationJudgement } from '../core/pronunciation';
+import { compareAttempt, type AttemptComparison } from '../features/corrections/word-diff';
 import { seriousViolations } from './axe';
 import { connectToStage, openingHeard, talk, talkButton, usePanel, waitForPhase } from './fixtures';
 
@@ -27,9 +28,15 @@ const JUDGED: PronunciationJudgement = {
  * is the value of the StoreContext provider at the root of the panel's Preact tree (entrypoints/sidepanel/main.tsx),
  * reached through Preact's own fields on the container (`__k`: a node's rendered children).
  */
-async function seedAttempt(page: Page, targetId: string, pronunciation: PronunciationJudgement): Promise<void> {
+async function seedAttempt(
+  page: Page,
+  targetId: string,
+  pronunciation: PronunciationJudgement,
+  /** What the transcription heard, for a kind that is transcribed too ('say-again'). */
+  transcribed: { said: string; comparison?: AttemptComparison } = { said: '' },
+): Promise<void> {
   await page.evaluate(
-    ({ targetId, pronunciation }) => {
+    ({ targetId, pronunciation, transcribed }) => {
       type VNode = { __k?: VNode[]; props?: { value?: unknown } };
       const container = document.getElementById('app') as unknown as { __k?: VNode };
       const store = container.__k?.__k?.[0]?.props?.value as
@@ -39,13 +46,13 @@ async function seedAttempt(page: Page, targetId: string, pronunciation: Pronunci
       // Until the panel can play a word back, a stand-in player: the words are buttons only with one.
       const player = store as { playAttemptWord?: () => Promise<void> };
       player.playAttemptWord ??= () => Promise.resolve();
-      const target = { id: targetId, kind: 'repeat', text: '' };
+      const target = { id: targetId, kind: targetId.startsWith('repeat:') ? 'repeat' : 'say-again', text: '' };
       store.attempts.value = {
         ...store.attempts.value,
-        [targetId]: { target, said: '', pronunciation, durationMs: 2000, at: Date.now() },
+        [targetId]: { target, ...transcribed, pronunciation, durationMs: 2000, at: Date.now() },
       };
     },
-    { targetId, pronunciation },
+    { targetId, pronunciation, transcribed },
   );
 }
 
@@ -184,6 +191,32 @@ describe('accessibility: every view, light and dark, by keyboard', () => {
       await repeat.getByRole('button', { name: 'Listen', exact: true }).focus();
       await t.page.keyboard.press('Escape');
       await repeat.waitFor({ state: 'detached' });
+    });
+  }
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`a correction card's Say it again with the words heard and a judgement, as one result: no serious or critical axe violation, ${colorScheme}`, async () => {
+      await t.page.emulateMedia({ colorScheme });
+      const slot = t.page
+        .locator('.correction-slot')
+        .filter({ has: t.page.locator('.say-again') })
+        .first();
+      const messageId = (await slot.getAttribute('data-message-id')) ?? '';
+      const said = 'I think the world is big';
+      await seedAttempt(t.page, `card:${messageId}`, JUDGED, {
+        said,
+        comparison: compareAttempt('I think Tokyo world is big', said),
+      });
+      await slot.getByText(/words right\. .*Pronunciation: 72 \/ 100$/).waitFor();
+      expect(await slot.locator('.pronunciation-words li').count()).toBe(4);
+      expect(await slot.getByText(`We heard: “${said}”`).count()).toBe(1);
+      expect(await seriousViolations(t.page)).toEqual([]);
+      await seedAttempt(t.page, `card:${messageId}`, refusal('too-short'), {
+        said,
+        comparison: compareAttempt('I think Tokyo world is big', said),
+      });
+      await slot.getByRole('alert').waitFor();
+      expect(await seriousViolations(t.page)).toEqual([]);
     });
   }
 });
