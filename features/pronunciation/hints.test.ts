@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseMessagesFile } from '@wxt-dev/i18n/build';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateChromeMessages, parseMessagesFile } from '@wxt-dev/i18n/build';
+import { applyInterfaceLanguage, setMessages, t } from '@/core/i18n';
 import { HARD_SOUNDS } from '@/core/pronunciation';
-import { hintKey, soundNameKey } from './hints';
+import { adviceFor, hintKey, soundHint, soundNameKey } from './hints';
 
 const localeFile = (locale: string) => path.resolve(__dirname, `../../locales/${locale}.yml`);
 
@@ -33,5 +34,25 @@ describe('the hints for the hard sounds', () => {
       expect(en.get(soundNameKey(sound.id))).toContain(`/${sound.ipa}/`);
       expect(zh.get(soundNameKey(sound.id))).toContain(`/${sound.ipa}/`);
     }
+  });
+});
+
+describe('the language of the hints', () => {
+  afterEach(async () => {
+    await applyInterfaceLanguage('browser');
+  });
+
+  it('is Settings › Explanations in, not the interface language', async () => {
+    const en = generateChromeMessages(await parseMessagesFile(localeFile('en')));
+    const zh = generateChromeMessages(await parseMessagesFile(localeFile('zh_CN')));
+    setMessages('zh_CN', zh, en);
+    expect(t('pronunciation.soundsTitle')).toBe('需要练习的音');
+    expect(soundHint('r', 'en')).toMatch(/^Curl your tongue tip back/);
+    expect(soundHint('r', 'zh-CN')).toMatch(/^舌尖向后卷起/);
+    expect(adviceFor({ sound: 'v', ipa: 'v', word: 'very', heardInstead: 'w', kind: 'substituted' }, 'en')).toEqual({
+      heading: '/v/ in “very”',
+      heard: 'It sounded closer to /w/.',
+      hint: 'Rest your upper teeth on your lower lip and buzz. Do not round your lips, or it becomes /w/.',
+    });
   });
 });
