@@ -131,3 +131,36 @@ export async function applyInterfaceLanguage(choice: InterfaceLanguage): Promise
   }
   if (typeof document !== 'undefined') document.documentElement.lang = currentLanguageTag();
 }
+
+/** Other locales' messages, fetched when some text must be in a language other than the interface's. */
+const others = signal<Partial<Record<Locale, ChromeMessages>>>({});
+/** Asked for once per page: a file that cannot be read is not asked for again on every render. */
+const othersAsked = new Set<Locale>();
+
+/**
+ * A string in `locale`, whatever the interface language: for teaching text that follows Settings ›
+ * Explanations in (features/pronunciation/hints.ts). The first call for a locale fetches its file; until it is
+ * in (or if it cannot be read) the string comes in the interface language rather than not at all.
+ */
+export function tIn(locale: Locale, key: MessageKey, named?: Named): string {
+  if (locale === currentLocale())
+    return (t as (key: string, ...args: unknown[]) => string)(key, ...(named ? [named] : []));
+  // A chosen interface language other than English already holds the English messages as its fallback.
+  const messages = others.value[locale] ?? (locale === 'en' ? table.value?.fallback : undefined);
+  if (messages) {
+    const fallback = locale === 'en' ? messages : (others.value.en ?? table.value?.fallback ?? messages);
+    return lookup({ locale, messages, fallback }, key, named ? [named] : []);
+  }
+  if (!othersAsked.has(locale)) {
+    othersAsked.add(locale);
+    fetchMessages(locale)
+      .then((loaded) => (others.value = { ...others.value, [locale]: loaded }))
+      .catch((error: unknown) => console.warn(`AITalk: could not load the ${locale} messages`, error));
+  }
+  return (t as (key: string, ...args: unknown[]) => string)(key, ...(named ? [named] : []));
+}
+
+/** Installs another locale's messages for tIn directly (unit tests, which have no extension files to fetch). */
+export function setOtherMessages(locale: Locale, messages: ChromeMessages): void {
+  others.value = { ...others.value, [locale]: messages };
+}

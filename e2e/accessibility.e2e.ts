@@ -1,6 +1,60 @@
+import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { refusal, type PronunciationJudgement } from '../core/pronunciation';
+import { compareAttempt, type AttemptComparison } from '../features/corrections/word-diff';
 import { seriousViolations } from './axe';
 import { connectToStage, openingHeard, talk, talkButton, usePanel, waitForPhase } from './fixtures';
+
+/** A judged attempt with every verdict and three sounds to work on, as the pronunciation judge gives one. */
+const JUDGED: PronunciationJudgement = {
+  kind: 'judged',
+  score: 72,
+  words: [
+    { text: 'I', verdict: 'good', start: 0.1, end: 0.25, score: 91, phones: [] },
+    { text: 'think', verdict: 'unclear', start: 0.25, end: 0.6, score: 44, phones: [] },
+    { text: 'Tokyo', verdict: 'unknown', start: 0, end: 0, phones: [] },
+    { text: 'world', verdict: 'missed', start: 0, end: 0, score: 0, phones: [] },
+  ],
+  soundsToWorkOn: [
+    { sound: 'th-voiceless', ipa: 'θ', word: 'think', heardInstead: 's', kind: 'substituted' },
+    { sound: 'final-consonant', ipa: 'd', word: 'world', kind: 'dropped' },
+    { sound: 'v', ipa: 'v', word: 'very', heardInstead: 'w', kind: 'substituted' },
+  ],
+  elapsedMs: 150,
+};
+
+/**
+ * Puts a result for `targetId` in the panel's store, as a judged attempt would. The store is not on `window`: it
+ * is the value of the StoreContext provider at the root of the panel's Preact tree (entrypoints/sidepanel/main.tsx),
+ * reached through Preact's own fields on the container (`__k`: a node's rendered children).
+ */
+async function seedAttempt(
+  page: Page,
+  targetId: string,
+  pronunciation: PronunciationJudgement,
+  /** What the transcription heard, for a kind that is transcribed too ('say-again'). */
+  transcribed: { said: string; comparison?: AttemptComparison } = { said: '' },
+): Promise<void> {
+  await page.evaluate(
+    ({ targetId, pronunciation, transcribed }) => {
+      type VNode = { __k?: VNode[]; props?: { value?: unknown } };
+      const container = document.getElementById('app') as unknown as { __k?: VNode };
+      const store = container.__k?.__k?.[0]?.props?.value as
+        | { attempts: { value: Record<string, unknown> } }
+        | undefined;
+      if (!store?.attempts) throw new Error('the panel store is not at the root of its Preact tree');
+      // Until the panel can play a word back, a stand-in player: the words are buttons only with one.
+      const player = store as { playAttemptWord?: () => Promise<void> };
+      player.playAttemptWord ??= () => Promise.resolve();
+      const target = { id: targetId, kind: targetId.startsWith('repeat:') ? 'repeat' : 'say-again', text: '' };
+      store.attempts.value = {
+        ...store.attempts.value,
+        [targetId]: { target, ...transcribed, pronunciation, durationMs: 2000, at: Date.now() },
+      };
+    },
+    { targetId, pronunciation, transcribed },
+  );
+}
 
 describe('accessibility: every view, light and dark, by keyboard', () => {
   const t = usePanel();
@@ -86,6 +140,83 @@ describe('accessibility: every view, light and dark, by keyboard', () => {
       await t.page.keyboard.press('Enter');
       await t.page.getByRole('button', { name: 'Hear this voice' }).waitFor();
       expect(await t.page.locator('.voice-sample-error').count()).toBe(0);
+    });
+  }
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`Repeat after me open, then a judged attempt and a refusal in it: no serious or critical axe violation, the words reached by Tab with a visible focus, ${colorScheme}`, async () => {
+      await t.page.emulateMedia({ colorScheme });
+      for (const open of ['Settings', 'History', 'Notebook', 'Guided start']) {
+        const button = t.page.getByRole('button', { name: open, exact: true });
+        if ((await button.getAttribute('aria-pressed')) === 'true') await button.click();
+      }
+      // Run alone, this case needs a teacher reply of its own: the opening question.
+      if ((await t.page.locator('.message-assistant').count()) === 0) {
+        await connectToStage(t.page, t.stage);
+        await openingHeard(t.page);
+      }
+      const opener = t.page.getByRole('button', { name: 'Repeat after me' }).last();
+      if ((await opener.getAttribute('aria-expanded')) !== 'true') await opener.click();
+      const repeat = t.page.getByRole('region', { name: 'Repeat after me, sentence by sentence' });
+      await repeat.waitFor();
+      expect(await seriousViolations(t.page)).toEqual([]);
+
+      const targetId = (await repeat.getAttribute('data-target-id')) ?? '';
+      expect(targetId).toMatch(/^repeat:.+:0$/);
+      await seedAttempt(t.page, targetId, JUDGED);
+      await repeat.getByText('Pronunciation: 72 / 100').waitFor();
+      expect(await repeat.locator('.pronunciation-sound').count()).toBe(3);
+      expect(await seriousViolations(t.page)).toEqual([]);
+      // Tab from Say it reaches the first word, which shows its focus.
+      await repeat.getByRole('button', { name: 'Say it', exact: true }).focus();
+      let reached: string | null = null;
+      for (let i = 0; i < 5 && !reached; i++) {
+        await t.page.keyboard.press('Tab');
+        reached = await t.page.evaluate(() =>
+          document.activeElement?.classList.contains('pron-word-button')
+            ? document.activeElement.getAttribute('aria-label')
+            : null,
+        );
+      }
+      expect(reached).toBe('I — said well. Play your recording and the teacher’s');
+      expect(await t.page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).toBe(
+        'solid',
+      );
+
+      await seedAttempt(t.page, targetId, refusal('silent'));
+      expect(await repeat.getByRole('alert').innerText()).toBe(
+        'Nothing was heard. Check that the microphone is on and say the sentence again.',
+      );
+      expect(await seriousViolations(t.page)).toEqual([]);
+      await repeat.getByRole('button', { name: 'Listen', exact: true }).focus();
+      await t.page.keyboard.press('Escape');
+      await repeat.waitFor({ state: 'detached' });
+    });
+  }
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`a correction card's Say it again with the words heard and a judgement, as one result: no serious or critical axe violation, ${colorScheme}`, async () => {
+      await t.page.emulateMedia({ colorScheme });
+      const slot = t.page
+        .locator('.correction-slot')
+        .filter({ has: t.page.locator('.say-again') })
+        .first();
+      const messageId = (await slot.getAttribute('data-message-id')) ?? '';
+      const said = 'I think the world is big';
+      await seedAttempt(t.page, `card:${messageId}`, JUDGED, {
+        said,
+        comparison: compareAttempt('I think Tokyo world is big', said),
+      });
+      await slot.getByText(/words right\. .*Pronunciation: 72 \/ 100$/).waitFor();
+      expect(await slot.locator('.pronunciation-words li').count()).toBe(4);
+      expect(await slot.getByText(`We heard: “${said}”`).count()).toBe(1);
+      expect(await seriousViolations(t.page)).toEqual([]);
+      await seedAttempt(t.page, `card:${messageId}`, refusal('too-short'), {
+        said,
+        comparison: compareAttempt('I think Tokyo world is big', said),
+      });
+      await slot.getByRole('alert').waitFor();
+      expect(await seriousViolations(t.page)).toEqual([]);
     });
   }
 });

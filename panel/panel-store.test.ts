@@ -664,6 +664,18 @@ describe('read-outs when the companion cannot be reached', () => {
     expect(speech.cancel).toHaveBeenCalled();
   });
 
+  it('Repeat after me’s Listen reads that one sentence in the teacher’s voice', async () => {
+    companionUp = false;
+    const store = await openPanel();
+    await until('the opening reply', () => store.messages.value[0]?.status === 'done');
+    await hearOutBrowserVoice(store);
+    const before = spoken.length;
+    store.listenTo('What did you do yesterday?');
+    await until('the sentence read', () => spoken.length > before);
+    await hearOutBrowserVoice(store);
+    expect(spoken.slice(before).map((u) => u.text)).toEqual(['What did you do yesterday?']);
+  });
+
   it('"Listen first" reads the selection with the browser’s voice, and the banner says why', async () => {
     companionUp = false;
     const store = await openPanel();

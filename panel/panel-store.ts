@@ -396,6 +396,10 @@ export function createPanelStore() {
       const message = history.find(messageId);
       if (message?.text) readOut(`replay-${newId()}`, message.text, slow);
     },
+    /** Repeat after me's Listen: the teacher says one sentence of a reply. */
+    listenTo(text: string): void {
+      readOut(`listen-${newId()}`, text, false);
+    },
     dismissBanner: banner.clear,
     /** The natural voice's fetch progress, or why it failed (null when there is nothing to say). */
     naturalVoiceNotice: naturalVoice.notice,

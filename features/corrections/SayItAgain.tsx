@@ -1,6 +1,7 @@
 import type { AttemptComparison, WordVerdict } from '@/features/corrections/word-diff';
 import { t } from '@/core/i18n';
 import type { PronunciationJudgement } from '@/core/pronunciation';
+import { PronunciationView } from '../pronunciation/PronunciationView';
 
 /**
  * "Say it again": one button that starts and stops a recording of the corrected sentence, and the
@@ -52,21 +53,59 @@ function Word({ verdict }: { verdict: WordVerdict }) {
   }
 }
 
-export function AttemptResult({ comparison, said }: { comparison?: AttemptComparison; said: string }) {
-  if (!comparison) return null;
+function comparisonSummary(comparison: AttemptComparison): string {
+  return comparison.allRight
+    ? t('correction.allRight')
+    : t('correction.someRight', { right: comparison.right, total: comparison.total });
+}
+
+/** The words the transcription heard, against the text; shown when they differ, or alone without a judgement. */
+function ComparedWords({ comparison, said }: { comparison: AttemptComparison; said: string }) {
   return (
-    <div class="attempt">
-      <p role="status" class={comparison.allRight ? 'attempt-success' : 'attempt-summary'}>
-        {comparison.allRight
-          ? t('correction.allRight')
-          : t('correction.someRight', { right: comparison.right, total: comparison.total })}
-      </p>
+    <>
       <ol class="attempt-words" aria-label={t('correction.yourWords')}>
         {comparison.words.map((verdict, index) => (
           <Word key={index} verdict={verdict} />
         ))}
       </ol>
       {!comparison.allRight && <p class="attempt-said">{t('correction.weHeard', { said: said || '…' })}</p>}
+    </>
+  );
+}
+
+export interface AttemptResultProps {
+  comparison?: AttemptComparison;
+  said: string;
+  /** How it was said (features/pronunciation/PronunciationView.tsx); absent when it could not be judged. */
+  pronunciation?: PronunciationJudgement;
+  onPlayWord?: (wordIndex: number) => void;
+}
+
+/**
+ * An attempt's result. With both a transcription and a pronunciation judgement it reads as one result: one
+ * status line (words right, then the score), the words as said, what was heard when it differs, then the sounds.
+ */
+export function AttemptResult({ comparison, said, pronunciation, onPlayWord }: AttemptResultProps) {
+  if (pronunciation) {
+    return (
+      <div class="attempt">
+        <PronunciationView
+          judgement={pronunciation}
+          onPlayWord={onPlayWord}
+          summary={comparison ? comparisonSummary(comparison) : undefined}
+        >
+          {comparison && !comparison.allRight && <ComparedWords comparison={comparison} said={said} />}
+        </PronunciationView>
+      </div>
+    );
+  }
+  if (!comparison) return null;
+  return (
+    <div class="attempt">
+      <p role="status" class={comparison.allRight ? 'attempt-success' : 'attempt-summary'}>
+        {comparisonSummary(comparison)}
+      </p>
+      <ComparedWords comparison={comparison} said={said} />
     </div>
   );
 }
@@ -78,9 +117,11 @@ export interface SayItAgainProps {
   /** Starts the recording, or stops it while recording (like the talk button). */
   onPress(): void;
   disabled?: boolean;
+  /** A word of the judged attempt was pressed: play it back (store.playAttemptWord). */
+  onPlayWord?: (wordIndex: number) => void;
 }
 
-export function SayItAgain({ target, drill, onPress, disabled = false }: SayItAgainProps) {
+export function SayItAgain({ target, drill, onPress, disabled = false, onPlayWord }: SayItAgainProps) {
   const recording = drill.status === 'recording';
   return (
     <div class="say-again">
@@ -107,7 +148,14 @@ export function SayItAgain({ target, drill, onPress, disabled = false }: SayItAg
           {drill.message}
         </p>
       )}
-      {drill.status === 'done' && <AttemptResult comparison={drill.comparison} said={drill.said} />}
+      {drill.status === 'done' && (
+        <AttemptResult
+          comparison={drill.comparison}
+          said={drill.said}
+          pronunciation={drill.pronunciation}
+          onPlayWord={onPlayWord}
+        />
+      )}
     </div>
   );
 }

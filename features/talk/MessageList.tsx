@@ -6,6 +6,7 @@ import { correctedSentenceOf } from '@/features/corrections/notebook';
 import { CorrectionCard } from '../corrections/CorrectionCard';
 import { drillBlocked, drillOf } from '../corrections/drill';
 import { ListeningAids } from '../listening/ListeningAids';
+import { RepeatAfterMeSlot } from '../pronunciation/RepeatAfterMe';
 import { cardTarget } from '../corrections/corrections-store';
 import { useStore } from '../../panel/store-context';
 import { titleOf } from '../conversations/conversation-title';
@@ -70,6 +71,7 @@ function MessageItem({ message, hidden, focusable }: { message: Message; hidden:
         </p>
       )}
       <ListeningAids message={message} />
+      {!hidden && <RepeatAfterMeSlot message={message} />}
       {message.status === 'unsent' && (
         <div class="message-unsent">
           <p class="message-note">{t('conversation.unsentNote')}</p>
