@@ -5,6 +5,7 @@ import { NotebookView } from './NotebookView';
 import { entryTarget } from './corrections-store';
 import { useStore } from '../../panel/store-context';
 import { SoundsTab } from '../pronunciation/SoundsTab';
+import { soundHint, soundName } from '../pronunciation/hints';
 
 /** The Notebook view, wired to the store: entries, their "Say it again", the exports, the Sounds tab and its drills. */
 export function NotebookPanel() {
@@ -32,6 +33,8 @@ export function NotebookPanel() {
           drillOf={(target) => drillOf(store, target.id)}
           onPractise={(target) => store.practise(target)}
           practiseDisabled={(target) => drillBlocked(store, target.id)}
+          nameOf={(id) => soundName(id, store.settings.value.explanationLanguage)}
+          hintOf={(id) => soundHint(id, store.settings.value.explanationLanguage)}
         />
       }
     />
