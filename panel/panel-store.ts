@@ -23,6 +23,7 @@ import { createNaturalVoiceWatch } from '../features/voice/natural-voice';
 import { VOICE_SAMPLE_TEXT } from '../features/voice/voice-options';
 import { createCorrections } from '../features/corrections/corrections-store';
 import { createNotebook } from '../features/corrections/notebook-store';
+import { createProgress } from '../features/progress/progress-store';
 
 /**
  * The side panel's state and everything the learner can do, as signals plus actions
@@ -49,6 +50,8 @@ export function createPanelStore() {
     notebook.refresh().catch((error: unknown) => console.warn('AITalk: could not read the notebook', error));
   };
   const corrections = createCorrections({ history, settings, onChanged: refreshNotebook });
+  // Pronunciation scores join the Progress view once their attempts are stored: pass `pronunciation` here.
+  const progress = createProgress({ scenario: () => settings.settings.value.scenario });
   const turn = createTurnRunner({
     link,
     history,
@@ -160,6 +163,7 @@ export function createPanelStore() {
       await history.refresh();
       ready.value = true;
       refreshNotebook();
+      progress.offerWeekly().catch((error: unknown) => console.warn('AITalk: could not sum up the week', error));
       if (!settings.hasKey.value) banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
       else if (started) teacherOpens();
       offerUnsent();
@@ -294,6 +298,13 @@ export function createPanelStore() {
       },
     ),
     closeSession: notebook.closeSession,
+    /** The Progress view's figures and the week's card. */
+    progress,
+    /** An action of the Progress view or the week's card; a failure shows in the banner. */
+    runProgressAction: shown(
+      () => t('progress.actionStart'),
+      (action: () => Promise<void>) => action(),
+    ),
     /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
     practise(target: PracticeTarget): void {
       turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });
