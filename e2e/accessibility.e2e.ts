@@ -106,20 +106,37 @@ describe('accessibility: every view, light and dark, by keyboard', () => {
   });
 
   for (const colorScheme of ['light', 'dark'] as const) {
-    for (const view of ['conversation', 'Settings', 'History', 'Notebook'] as const) {
+    for (const view of ['conversation', 'Settings', 'History', 'Notebook', 'Progress'] as const) {
       it(`has no serious or critical axe violation in ${view}, ${colorScheme}`, async () => {
         await t.page.emulateMedia({ colorScheme });
         // Back to the conversation first: the header buttons toggle their view.
-        for (const open of ['Settings', 'History', 'Notebook', 'Guided start']) {
+        for (const open of ['Settings', 'History', 'Notebook', 'Progress', 'Guided start']) {
           const button = t.page.getByRole('button', { name: open, exact: true });
           if ((await button.getAttribute('aria-pressed')) === 'true') await button.click();
         }
         if (view !== 'conversation') await t.page.getByRole('button', { name: view, exact: true }).click();
         // Settings › Voice as filled from the companion's GET /voices, not while it is being asked.
         if (view === 'Settings') await t.page.locator('select#voice optgroup').first().waitFor({ state: 'attached' });
+        if (view === 'Progress') await t.page.locator('.progress-plot canvas').first().waitFor();
         expect(await seriousViolations(t.page)).toEqual([]);
       });
     }
+  }
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`has no serious or critical axe violation in Progress with every chart as a table and the week's card, ${colorScheme}`, async () => {
+      await t.page.emulateMedia({ colorScheme });
+      const progress = t.page.getByRole('button', { name: 'Progress', exact: true });
+      if ((await progress.getAttribute('aria-pressed')) !== 'true') await progress.click();
+      await t.page.getByRole('button', { name: 'This week' }).click();
+      await t.page.locator('.week-card').waitFor();
+      for (const toggle of await t.page.getByRole('button', { name: 'Show as table' }).all()) {
+        if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+      }
+      expect(await t.page.locator('.progress-table').count()).toBe(4);
+      expect(await seriousViolations(t.page)).toEqual([]);
+      await t.page.getByRole('button', { name: 'Dismiss the week’s card' }).click();
+    });
   }
 
   for (const colorScheme of ['light', 'dark'] as const) {

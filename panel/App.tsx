@@ -8,6 +8,7 @@ import { MessageList } from '../features/talk/MessageList';
 import { NotebookPanel } from '../features/corrections/NotebookPanel';
 import { SessionCard } from '../features/corrections/SessionCard';
 import { PagePanel } from '../features/page/PagePanel';
+import { ProgressPanel, ShownWeekCard } from '../features/progress/ProgressPanel';
 import { MemoryPanel, ShownProposal } from '../features/memory/MemoryPanel';
 import { SettingsForm } from '../features/settings/SettingsForm';
 import { TalkBar } from '../features/talk/TalkBar';
@@ -15,7 +16,7 @@ import { NaturalVoiceNoticeView } from '../features/voice/NaturalVoiceNoticeView
 import { LocalBadge } from '../features/settings/LocalBadge';
 import { useStore } from './store-context';
 
-type View = 'conversation' | 'history' | 'notebook' | 'memory' | 'settings' | 'guide';
+type View = 'conversation' | 'history' | 'notebook' | 'progress' | 'memory' | 'settings' | 'guide';
 
 /** The session card, brought into view when it appears (the conversation below may be long). */
 function ShownSession() {
@@ -99,6 +100,9 @@ export function App() {
           <button type="button" aria-pressed={view.value === 'notebook'} onClick={() => toggle('notebook')}>
             {t('app.notebook')}
           </button>
+          <button type="button" aria-pressed={view.value === 'progress'} onClick={() => toggle('progress')}>
+            {t('progress.nav')}
+          </button>
           <button type="button" aria-pressed={view.value === 'memory'} onClick={() => toggle('memory')}>
             {t('memory.open')}
           </button>
@@ -121,7 +125,11 @@ export function App() {
         {view.value === 'guide' && <GuidedStart onClose={() => (view.value = 'conversation')} />}
         {view.value === 'settings' && <SettingsForm onDone={() => (view.value = 'conversation')} />}
         {view.value === 'history' && <HistoryList onOpened={() => (view.value = 'conversation')} />}
+        {(view.value === 'conversation' || view.value === 'progress') && (
+          <ShownWeekCard onGo={(destination) => (view.value = destination)} />
+        )}
         {view.value === 'notebook' && <NotebookPanel />}
+        {view.value === 'progress' && <ProgressPanel />}
         {view.value === 'memory' && <MemoryPanel />}
         {view.value === 'conversation' && session && <ShownSession />}
         {view.value === 'conversation' && <ShownProposal />}

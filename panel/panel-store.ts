@@ -25,6 +25,8 @@ import { createCorrections } from '../features/corrections/corrections-store';
 import { createNotebook } from '../features/corrections/notebook-store';
 import { createSounds, soundsWorkedOnSince } from '../features/pronunciation/sounds-store';
 import { createMemory } from '../features/memory/memory-store';
+import { createProgress } from '../features/progress/progress-store';
+import { listJudgedAttemptsSince } from '../core/db/sounds';
 
 /**
  * The side panel's state and everything the learner can do, as signals plus actions
@@ -58,6 +60,11 @@ export function createPanelStore() {
     memory
       .refresh()
       .catch((error: unknown) => console.warn('AITalk: could not read what the teacher remembers', error));
+  const progress = createProgress({
+    scenario: () => settings.settings.value.scenario,
+    // Every judged pronunciation attempt (the Sounds store keeps their scores).
+    pronunciation: () => listJudgedAttemptsSince(0),
+  });
   const turn = createTurnRunner({
     teacherMemory: memory.forTeacher,
     link,
@@ -176,6 +183,7 @@ export function createPanelStore() {
       await refreshMemory();
       ready.value = true;
       refreshNotebook();
+      progress.offerWeekly().catch((error: unknown) => console.warn('AITalk: could not sum up the week', error));
       if (!settings.hasKey.value) banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
       else if (started) teacherOpens();
       offerUnsent();
@@ -335,6 +343,13 @@ export function createPanelStore() {
       remove: shown(() => t('memory.actionDelete'), memory.remove),
       forgetAll: shown(() => t('memory.actionForget'), memory.forgetAll),
     },
+    /** The Progress view's figures and the week's card. */
+    progress,
+    /** An action of the Progress view or the week's card; a failure shows in the banner. */
+    runProgressAction: shown(
+      () => t('progress.actionStart'),
+      (action: () => Promise<void>) => action(),
+    ),
     /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
     practise(target: PracticeTarget): void {
       turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });

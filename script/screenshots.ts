@@ -1,6 +1,6 @@
 /**
- * Renders the side panel for the README: English and 简体中文, light and dark, the guided start
- * and a conversation. It drives the built extension (`npm run build` first) in Chromium with the
+ * Renders the side panel for the README: English and 简体中文, light and dark, the guided start,
+ * a conversation, and Progress over two weeks of practice seeded into IndexedDB (e2e/progress-seed.ts). It drives the built extension (`npm run build` first) in Chromium with the
  * e2e harness, against the local OpenAI stand-in and the real companion, so the pictures show
  * what the code does today. Chinese needs a CJK font (Debian: fonts-noto-cjk).
  *
@@ -12,16 +12,29 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startCompanion } from '../companion-server/src/server.ts';
 import { REPO_ROOT, launch, waitForPhase } from '../e2e/harness.ts';
+import { seedProgress } from '../e2e/progress-seed.ts';
 import { makeSpeechWav } from './lib/speech-wav.ts';
 import { startStandin } from './openai-standin/server.ts';
 
 const OUT = path.join(REPO_ROOT, 'docs/screenshots');
 const SAID = 'Yesterday I go to the park with my friend.';
 const VIEWPORT = { width: 420, height: 720 };
+/** Tall enough for the streak and three of the charts. */
+const PROGRESS_VIEWPORT = { width: 420, height: 900 };
+/** The header's buttons, by their label in each language (their order changes as views are added). */
+const NAV = {
+  en: { settings: 'Settings', progress: 'Progress' },
+  'zh-CN': { settings: '设置', progress: '进步' },
+} as const;
 
-async function shoot(page: Page, name: string, colorScheme: 'light' | 'dark'): Promise<void> {
+async function shoot(
+  page: Page,
+  name: string,
+  colorScheme: 'light' | 'dark',
+  viewport: { width: number; height: number } = VIEWPORT,
+): Promise<void> {
   await page.emulateMedia({ colorScheme });
-  await page.setViewportSize(VIEWPORT);
+  await page.setViewportSize(viewport);
   await page.screenshot({ path: path.join(OUT, `${name}-${colorScheme}.png`) });
   console.info(`docs/screenshots/${name}-${colorScheme}.png`);
 }
@@ -64,9 +77,22 @@ async function main(): Promise<void> {
         await page.locator('.guided-start').waitFor({ state: 'detached' });
         await shoot(page, `conversation-${lang}`, 'light');
         await shoot(page, `conversation-${lang}`, 'dark');
-        await page.locator('nav button').nth(2).click();
+        await page.locator('nav button', { hasText: NAV[lang].settings }).click();
         await page.locator('form.settings').waitFor();
         await shoot(page, `settings-${lang}`, 'light');
+        await page.locator('nav button', { hasText: NAV[lang].settings }).click();
+
+        await seedProgress(page, {
+          firstDue: { sentence: SAID, corrected: SAID.replace(' go ', ' went '), original: 'go', replacement: 'went' },
+        });
+        await page.locator('nav button', { hasText: NAV[lang].progress }).click();
+        await page.locator('.progress-plot canvas').first().waitFor();
+        // A chart re-draws in the scheme's colours a moment after it changes.
+        for (const scheme of ['light', 'dark'] as const) {
+          await page.emulateMedia({ colorScheme: scheme });
+          await page.waitForTimeout(300);
+          await shoot(page, `progress-${lang}`, scheme, PROGRESS_VIEWPORT);
+        }
       } finally {
         await browser.close();
       }

@@ -144,6 +144,8 @@ export interface NotebookEntry {
   card: Card;
   due: number;
   lastAttempt?: AttemptRecord;
+  /** When each review ("Say it again") happened, oldest first (absent on entries reviewed before it was kept). */
+  reviewedAt?: number[];
 }
 
 /** A page selection the learner read aloud, and how it went. */

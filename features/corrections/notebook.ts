@@ -197,6 +197,8 @@ export async function recordAttempt(
     ...entry,
     ...nextReview(entry.card, gradeOf(comparison), now),
     lastAttempt: { at: now, said, right: comparison.right, total: comparison.total, allRight: comparison.allRight },
+    // The Progress view counts reviews per day; the card keeps only the latest one's date.
+    reviewedAt: [...(entry.reviewedAt ?? (entry.lastAttempt ? [entry.lastAttempt.at] : [])), now],
   };
   await tx.store.put(updated);
   await tx.done;

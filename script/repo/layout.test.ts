@@ -28,6 +28,8 @@ describe('the repository explains itself', () => {
         // Files of a dependency (coqui-tts's TTS/ package), the build's _locales/ and the companion's voice store
         // (piper/…, kokoro/… under ~/.cache/aitalk/voices) are named on purpose.
         if (/^(TTS|_locales|piper|kokoro)\//.test(named)) continue;
+        // A dependency's own file, imported by its package path (uPlot's stylesheet).
+        if (existsSync(path.join(ROOT, 'node_modules', named))) continue;
         // Relative to the repository's root (prose), or to the file's folder or one above it (a relative import).
         const folders = path.dirname(file).split('/');
         const candidates = [ROOT, ...folders.map((_, i) => path.join(ROOT, ...folders.slice(0, i + 1)))];
