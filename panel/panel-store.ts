@@ -17,6 +17,7 @@ import { createHistory } from '../features/conversations/history';
 import { createSettingsSync } from '../features/settings/settings-sync';
 import { createPageSession } from '../features/page/page-session';
 import { watchPageRequests, watchTalkRequests } from '../features/talk/shortcut-requests';
+import { createAttemptWords } from '../features/talk/attempt-playback';
 import { createTurnRunner } from '../features/talk/turn-runner';
 import type { PracticeTarget, SampleVoice } from '../features/talk/turn-machine';
 import { createNaturalVoiceWatch } from '../features/voice/natural-voice';
@@ -56,9 +57,12 @@ export function createPanelStore() {
     banner,
     checkSentence: corrections.check,
     cancelChecks: corrections.cancel,
-    // A reading of a page selection is kept with the page; "Say it again" updates the notebook.
-    onAttempt: (result) =>
-      result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result),
+    // A reading of a page selection is kept with the page (if transcribed: its score is the words heard);
+    // "Say it again" updates the notebook.
+    onAttempt: async (result) =>
+      result.target.kind !== 'read-aloud'
+        ? corrections.onAttempt(result)
+        : result.comparison && page.keepReading(result),
   });
   const page = createPageSession({
     history,
@@ -68,6 +72,12 @@ export function createPanelStore() {
     practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
     readOut: async (text) => readOut(`read-out-${newId()}`, text, false),
     pageShortcutName: () => pageShortcut.value,
+  });
+
+  const attemptWords = createAttemptWords({
+    attempts: turn.attempts,
+    audioOf: turn.attemptAudio,
+    say: (text) => readOut(`word-${newId()}`, text, false),
   });
 
   const naturalVoice = createNaturalVoiceWatch({
@@ -293,6 +303,8 @@ export function createPanelStore() {
       },
     ),
     closeSession: notebook.closeSession,
+    /** A word of the latest attempt at a practice target: the learner's own recording of it, then the teacher's voice. */
+    playAttemptWord: shown(() => t('app.actionPlayWord'), attemptWords),
     /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
     practise(target: PracticeTarget): void {
       turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });

@@ -52,7 +52,15 @@ function Word({ verdict }: { verdict: WordVerdict }) {
   }
 }
 
-export function AttemptResult({ comparison, said }: { comparison?: AttemptComparison; said: string }) {
+export function AttemptResult({
+  comparison,
+  said,
+}: {
+  comparison?: AttemptComparison;
+  said: string;
+  pronunciation?: PronunciationJudgement;
+  onPlayWord?: (wordIndex: number) => void;
+}) {
   if (!comparison) return null;
   return (
     <div class="attempt">
