@@ -106,6 +106,8 @@ export function startOffscreenService<B extends { readonly duration: number }>(
     touch();
     // The reply will need the speakers within seconds: start them while the learner talks.
     options.player.warm();
+    // And a practice attempt its judge.
+    if (data.purpose === 'practice') judging.warm();
     return recorder.start(data);
   });
   onMessage('offscreen:stop-recording', ({ data }) => {

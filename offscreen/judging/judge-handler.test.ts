@@ -21,6 +21,18 @@ describe('the pronunciation worker', () => {
     expect(judge.judge).toHaveBeenLastCalledWith(expect.any(Float32Array), 'Hello there');
   });
 
+  it('loads the judge when asked to before any judgement, and the judgement then does not wait for it', async () => {
+    const load = vi.fn(async () => ({ judge: () => JUDGED }));
+    const handle = createJudgeHandler(load);
+    expect(await handle({ id: 1, modelBase: 'base/', load: true })).toEqual({
+      id: 1,
+      loaded: true,
+      loadMs: expect.any(Number) as unknown,
+    });
+    expect(await handle(request(2))).toEqual({ id: 2, judgement: JUDGED });
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
   it('says the load failed, and tries to load again on the next request', async () => {
     const load = vi
       .fn<(base: string) => Promise<PronunciationJudge>>()

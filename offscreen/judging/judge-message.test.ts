@@ -32,6 +32,7 @@ function setUp() {
   handlers.clear();
   (chrome.runtime as { onConnect: unknown }).onConnect = { addListener: vi.fn() };
   const judged: { blob: Blob | undefined; text: string }[] = [];
+  const warm = vi.fn();
   // The write to IndexedDB never finishes in this test: only the copy in memory can be judged.
   const service = startOffscreenService({
     player: new AudioPlayer(() => new FakeContext()),
@@ -47,10 +48,11 @@ function setUp() {
         judged.push({ blob: await audioOf(recordingId), text });
         return JUDGED;
       },
+      warm,
       dispose: vi.fn(),
     }),
   });
-  return { service, judged };
+  return { service, judged, warm };
 }
 
 async function record(purpose: 'turn' | 'practice'): Promise<string> {
@@ -73,6 +75,15 @@ describe('judging a practice attempt in the recording document', () => {
     expect(judged).toHaveLength(1);
     expect(judged[0]!.text).toBe('Hello there');
     expect([...new Uint8Array(await judged[0]!.blob!.arrayBuffer())]).toEqual([9, 9, 9]);
+    service.stop();
+  });
+
+  it('loads the judge while a practice attempt is recorded, not while a turn is', async () => {
+    const { service, warm } = setUp();
+    await record('turn');
+    expect(warm).not.toHaveBeenCalled();
+    await record('practice');
+    expect(warm).toHaveBeenCalledTimes(1);
     service.stop();
   });
 

@@ -20,7 +20,7 @@ class FakeWorker implements JudgeWorkerLike {
   postMessage(message: JudgeWorkerRequest, transfer: Transferable[]): void {
     this.requests.push(message);
     this.transferred.push(transfer);
-    const answer = this.answer(message);
+    const answer = 'load' in message ? { loaded: true as const } : this.answer(message);
     if (answer) {
       const reply = { id: message.id, ...answer } as JudgeWorkerReply;
       queueMicrotask(() => this.onmessage?.(new MessageEvent('message', { data: reply })));
@@ -62,6 +62,7 @@ describe('judging a practice attempt in the recording document', () => {
     expect(await judging.judge(request)).toEqual(JUDGED);
     expect(decode).toHaveBeenCalledWith(audio.get('rec1'));
     const sent = workers[0]!.requests[0]!;
+    if ('load' in sent) throw new Error('a load, not a judgement');
     expect(sent).toMatchObject({ text: request.text, modelBase: 'chrome-extension://aitalk/soundswallower/model/' });
     expect([...sent.pcm]).toEqual([...new Float32Array([0.1, -0.1, 0.2])]);
     // The samples are handed over, not copied.
@@ -75,6 +76,32 @@ describe('judging a practice attempt in the recording document', () => {
     await judging.judge(request);
     expect(workers).toHaveLength(1);
     expect(workers[0]!.requests).toHaveLength(2);
+  });
+
+  it('loads the judge when warmed, before any attempt is judged', async () => {
+    const { judging, workers } = setUp();
+    judging.warm();
+    expect(workers).toHaveLength(1);
+    expect(workers[0]!.requests[0]).toMatchObject({
+      load: true,
+      modelBase: 'chrome-extension://aitalk/soundswallower/model/',
+    });
+    await judging.judge(request);
+    expect(workers).toHaveLength(1);
+  });
+
+  it('answers a worker that cannot be created with what to do', async () => {
+    const judging = createPronunciationJudging({
+      startWorker: () => {
+        throw new DOMException('Worker is not allowed', 'SecurityError');
+      },
+      modelBase: 'base/',
+      audioOf: async () => new Blob([new Uint8Array([1])]),
+      decode: async () => new Float32Array(4),
+    });
+    judging.warm();
+    const reply = await judging.judge(request);
+    expect(reply.kind === 'error' && reply.message).toMatch(/could not start.*Worker is not allowed.*Reload AITalk/);
   });
 
   it('answers a recording it no longer has with what to do, without starting the judge', async () => {

@@ -66,18 +66,46 @@ export function createPronunciationJudging({ startWorker, modelBase, audioOf, de
     const id = nextId++;
     const reply = await new Promise<JudgeWorkerReply>((resolve) => {
       waiting.set(id, resolve);
-      workerNow().postMessage({ id, modelBase, pcm, text }, [pcm.buffer]);
+      try {
+        workerNow().postMessage({ id, modelBase, pcm, text }, [pcm.buffer]);
+      } catch (error) {
+        waiting.delete(id);
+        resolve({ id, failed: 'load', detail: detailOf(error) });
+      }
     });
     if ('judgement' in reply) {
-      if (reply.loadMs !== undefined) console.info(`AITalk: the pronunciation judge loaded in ${reply.loadMs} ms`);
+      loadedIn(reply.loadMs);
       return reply.judgement;
     }
+    if ('loaded' in reply) return { kind: 'error', message: t('recorder.judgeFailed', { detail: 'no judgement' }) };
     const key = reply.failed === 'load' ? 'recorder.judgeCouldNotLoad' : 'recorder.judgeFailed';
     return { kind: 'error', message: t(key, { detail: reply.detail }) };
   }
 
+  function loadedIn(loadMs: number | undefined): void {
+    if (loadMs !== undefined) console.info(`AITalk: the pronunciation judge loaded in ${loadMs} ms`);
+  }
+
+  /**
+   * A practice attempt is being recorded: the judge loads meanwhile (its first load takes longer than the
+   * judgement itself). A load that fails here is tried again, and reported, by the judgement's own request.
+   */
+  function warm(): void {
+    const id = nextId++;
+    waiting.set(id, (reply) => {
+      if ('loaded' in reply) loadedIn(reply.loadMs);
+    });
+    try {
+      workerNow().postMessage({ id, modelBase, load: true }, []);
+    } catch {
+      // The judgement's own request starts it again and says why it cannot.
+      waiting.delete(id);
+    }
+  }
+
   return {
     judge,
+    warm,
     dispose(): void {
       worker?.terminate();
       worker = undefined;
