@@ -112,7 +112,7 @@ describe('pronunciation judged on this computer, for every practice attempt', ()
     // The word comparison still shows beside it.
     await card().locator('.attempt-success').waitFor();
     console.info(
-      `first attempt (model loaded on the way): second press → judgement in the panel ${Math.round(judgedMs)} ms, → result shown ${shownMs} ms`,
+      `first attempt (the model loads while it is recorded): second press → judgement in the panel ${Math.round(judgedMs)} ms, → result shown ${shownMs} ms`,
     );
 
     const judgedTimes = [judgedMs];
