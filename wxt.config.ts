@@ -8,6 +8,10 @@ import { AITALK_EXTENSION_KEY } from './common/extension-id';
 // (offscreen/pronunciation/judge.ts, loadJudge's modelBase): the US-English one is served from the extension
 // at /soundswallower/model/en-us/. Only that model: the package also holds a French one the judge never loads.
 const SOUNDSWALLOWER_MODEL = path.resolve('node_modules/soundswallower/model/en-us');
+// WXT defines import.meta.url as self.location.href, so the recogniser looks for its .wasm beside the script that
+// loads it: the judge's worker (offscreen/judging/judge-worker.ts) is built into /soundswallower/ and the .wasm
+// copied there. An ES worker, because soundswallower's browser build is an ES module.
+const SOUNDSWALLOWER_WASM = path.resolve('node_modules/soundswallower/soundswallower.web.wasm');
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({
@@ -17,9 +21,13 @@ export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   vite: () => ({
     plugins: [preact()],
+    // soundswallower imports blob-polyfill, which reads `document` as it loads and so fails in the judge's worker.
+    resolve: { alias: { 'blob-polyfill': path.resolve('offscreen/judging/native-blob.ts') } },
+    worker: { format: 'es', rollupOptions: { output: { entryFileNames: 'soundswallower/[name]-[hash].js' } } },
   }),
   hooks: {
     'build:publicAssets': (_wxt, files) => {
+      files.push({ absoluteSrc: SOUNDSWALLOWER_WASM, relativeDest: 'soundswallower/soundswallower.web.wasm' });
       for (const name of readdirSync(SOUNDSWALLOWER_MODEL)) {
         files.push({
           absoluteSrc: path.join(SOUNDSWALLOWER_MODEL, name),

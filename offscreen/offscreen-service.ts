@@ -2,7 +2,11 @@ import { keepAbandonedRecording } from './abandoned-recording';
 import type { AudioPlayer } from './audio-player';
 import { OFFSCREEN_CLOSING, onMessage, sendMessage, type RecorderEvent, type SpeechEvent } from '../core/messages';
 import { watchPanels } from '../core/panel-link';
-import { Recorder, type RecorderEnvironment } from './recorder';
+import { getRecording } from '../core/db/recordings';
+import { browserRecorderEnvironment, Recorder, type RecorderEnvironment } from './recorder';
+import { createPracticeAudio } from './judging/practice-audio';
+import { browserJudging } from './judging/browser-judging';
+import type { PronunciationJudging } from './judging/pronunciation-judging';
 import { TeacherVoice } from './teacher-voice';
 
 /**
@@ -28,6 +32,11 @@ export interface OffscreenServiceOptions<B extends { readonly duration: number }
   player: AudioPlayer<B>;
   recorderEnvironment?: RecorderEnvironment;
   fetchImpl?: typeof fetch;
+  /**
+   * The pronunciation judge, given the practice attempts' audio this document still holds; by default the
+   * worker of offscreen/judging/judge-worker.ts.
+   */
+  judging?: (audioOf: (recordingId: string) => Promise<Blob | undefined>) => PronunciationJudging;
 }
 
 export function startOffscreenService<B extends { readonly duration: number }>(
@@ -53,10 +62,26 @@ export function startOffscreenService<B extends { readonly duration: number }>(
     });
   }
 
-  const recorder = new Recorder((panelId: string, event: RecorderEvent) => {
-    lastActivity = Date.now();
-    tell(() => sendMessage('sidepanel:recorder-event', { panelId, event }));
-  }, options.recorderEnvironment);
+  // A practice attempt's audio is kept in memory for its judgement, which is asked for while the recording is
+  // still being written; after that, IndexedDB has it (until the panel deletes it, once judged).
+  const practiceAudio = createPracticeAudio();
+  const environment = options.recorderEnvironment ?? browserRecorderEnvironment();
+  const recorder = new Recorder(
+    (panelId: string, event: RecorderEvent) => {
+      lastActivity = Date.now();
+      tell(() => sendMessage('sidepanel:recorder-event', { panelId, event }));
+    },
+    {
+      ...environment,
+      saveRecording(recording) {
+        if (recording.purpose === 'practice') practiceAudio.keep(recording.id, recording.blob);
+        return environment.saveRecording(recording);
+      },
+    },
+  );
+  const judging = (options.judging ?? browserJudging)(
+    async (recordingId) => practiceAudio.get(recordingId) ?? (await getRecording(recordingId))?.blob,
+  );
   const voice = new TeacherVoice(
     options.player,
     (event: SpeechEvent) => {
@@ -81,6 +106,8 @@ export function startOffscreenService<B extends { readonly duration: number }>(
     touch();
     // The reply will need the speakers within seconds: start them while the learner talks.
     options.player.warm();
+    // And a practice attempt its judge.
+    if (data.purpose === 'practice') judging.warm();
     return recorder.start(data);
   });
   onMessage('offscreen:stop-recording', ({ data }) => {
@@ -102,6 +129,10 @@ export function startOffscreenService<B extends { readonly duration: number }>(
   onMessage('offscreen:stop-speech', ({ data }) => {
     touch();
     return voice.stop(data.panelId);
+  });
+  onMessage('offscreen:judge-pronunciation', ({ data }) => {
+    touch();
+    return judging.judge(data);
   });
   onMessage('offscreen:status', () => ({ recording: recorder.recording, speaking: voice.speaking }));
   onMessage('offscreen:prepare-close', () => {
@@ -131,6 +162,7 @@ export function startOffscreenService<B extends { readonly duration: number }>(
   return {
     stop() {
       clearInterval(idleTimer);
+      judging.dispose();
     },
   };
 }

@@ -17,6 +17,7 @@ import { createHistory } from '../features/conversations/history';
 import { createSettingsSync } from '../features/settings/settings-sync';
 import { createPageSession } from '../features/page/page-session';
 import { watchPageRequests, watchTalkRequests } from '../features/talk/shortcut-requests';
+import { createAttemptWords } from '../features/talk/attempt-playback';
 import { createTurnRunner } from '../features/talk/turn-runner';
 import type { PracticeTarget, SampleVoice } from '../features/talk/turn-machine';
 import { createNaturalVoiceWatch } from '../features/voice/natural-voice';
@@ -73,12 +74,13 @@ export function createPanelStore() {
     banner,
     checkSentence: corrections.check,
     cancelChecks: corrections.cancel,
-    // A reading of a page selection is kept with the page; "Say it again" updates the notebook; a judged
-    // pronunciation also goes to the notebook's sounds.
+    // A reading of a page selection is kept with the page (if transcribed: its score is the words heard);
+    // "Say it again" updates the notebook; a judged pronunciation also goes to the notebook's sounds.
     onAttempt: async (result) => {
       if (result.pronunciation?.kind === 'judged')
         await sounds.onAttempt(result, history.conversation.value?.id ?? null);
-      await (result.target.kind === 'read-aloud' ? page.keepReading(result) : corrections.onAttempt(result));
+      if (result.target.kind !== 'read-aloud') await corrections.onAttempt(result);
+      else if (result.comparison) await page.keepReading(result);
     },
   });
   const page = createPageSession({
@@ -89,6 +91,12 @@ export function createPanelStore() {
     practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
     readOut: async (text) => readOut(`read-out-${newId()}`, text, false),
     pageShortcutName: () => pageShortcut.value,
+  });
+
+  const attemptWords = createAttemptWords({
+    attempts: turn.attempts,
+    audioOf: turn.attemptAudio,
+    say: (text) => readOut(`word-${newId()}`, text, false),
   });
 
   const naturalVoice = createNaturalVoiceWatch({
@@ -350,6 +358,8 @@ export function createPanelStore() {
       () => t('progress.actionStart'),
       (action: () => Promise<void>) => action(),
     ),
+    /** A word of the latest attempt at a practice target: the learner's own recording of it, then the teacher's voice. */
+    playAttemptWord: shown(() => t('app.actionPlayWord'), attemptWords),
     /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
     practise(target: PracticeTarget): void {
       turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });

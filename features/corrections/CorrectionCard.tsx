@@ -21,6 +21,8 @@ export interface CorrectionCardProps {
   onSayAgain(target: string): void;
   /** While a turn or another drill is using the microphone. */
   sayAgainDisabled?: boolean;
+  /** A word of the judged attempt was pressed (store.playAttemptWord). */
+  onPlayWord?: (wordIndex: number) => void;
 }
 
 /** Removed words struck through, new words marked; the words say it too, not only the style. */
@@ -86,6 +88,7 @@ export function CorrectionCard({
   onMisheard,
   onSayAgain,
   sayAgainDisabled,
+  onPlayWord,
 }: CorrectionCardProps) {
   if (state.status === 'checking') {
     return (
@@ -139,6 +142,7 @@ export function CorrectionCard({
           drill={drill}
           onPress={() => onSayAgain(corrected)}
           disabled={sayAgainDisabled}
+          onPlayWord={onPlayWord}
         />
       )}
     </section>

@@ -23,6 +23,7 @@ export function NotebookPanel() {
       entries={entries}
       drills={drills}
       onSayAgain={(entry) => store.practise(targetOf(entry))}
+      onPlayWord={(entry, wordIndex) => void store.playAttemptWord(targetOf(entry).id, wordIndex)}
       onExportCsv={() => void store.exportNotebookCsv()}
       onExportAnki={() => void store.exportNotebookAnki()}
       onExportConversation={(conversationId) => void store.exportConversation(conversationId)}
@@ -35,6 +36,7 @@ export function NotebookPanel() {
           practiseDisabled={(target) => drillBlocked(store, target.id)}
           nameOf={(id) => soundName(id, store.settings.value.explanationLanguage)}
           hintOf={(id) => soundHint(id, store.settings.value.explanationLanguage)}
+          onPlayWord={(target, wordIndex) => void store.playAttemptWord(target.id, wordIndex)}
         />
       }
     />

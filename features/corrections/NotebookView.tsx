@@ -16,6 +16,8 @@ export interface NotebookViewProps {
   drills?: Readonly<Record<string, DrillState>>;
   onSayAgain(entry: NotebookEntry): void;
   onExportCsv(): void;
+  /** A word of an entry's judged attempt was pressed (store.playAttemptWord). */
+  onPlayWord?(entry: NotebookEntry, wordIndex: number): void;
   /** The notebook as a deck Anki imports. */
   onExportAnki?(): void;
   onExportConversation(conversationId: string): void;
@@ -126,6 +128,7 @@ function EntryItem({
           target={entry.correctedSentence}
           drill={drill}
           onPress={() => props.onSayAgain(entry)}
+          onPlayWord={props.onPlayWord && ((wordIndex) => props.onPlayWord!(entry, wordIndex))}
           disabled={
             typeof props.sayAgainDisabled === 'function' ? props.sayAgainDisabled(entry) : props.sayAgainDisabled
           }

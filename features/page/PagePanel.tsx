@@ -86,13 +86,20 @@ function Selection() {
       )}
       {result && !practising && (
         <div class="reading-result">
-          <p class="reading-score" role="status">
-            {(() => {
-              const score = readingScore(result);
-              return t('page.score', { right: score.right, total: score.total, wpm: score.wordsPerMinute });
-            })()}
-          </p>
-          <AttemptResult comparison={result.comparison} said={result.said} />
+          {result.comparison && (
+            <p class="reading-score" role="status">
+              {(() => {
+                const score = readingScore(result);
+                return t('page.score', { right: score.right, total: score.total, wpm: score.wordsPerMinute });
+              })()}
+            </p>
+          )}
+          <AttemptResult
+            comparison={result.comparison}
+            said={result.said}
+            pronunciation={result.pronunciation}
+            onPlayWord={(wordIndex) => void store.playAttemptWord(target.id, wordIndex)}
+          />
         </div>
       )}
       {explanation?.status === 'working' && <p role="status">{t('page.lookingUp', { phrase: explanation.phrase })}</p>}

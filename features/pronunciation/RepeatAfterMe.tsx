@@ -23,12 +23,9 @@ export function repeatSentences(text: string): string[] {
   return splitSentences(text, { firstClause: false });
 }
 
-/** The store's word player, where the panel has one (it plays the learner's slice, then the teacher). */
-type WordPlayer = { playAttemptWord?(targetId: string, wordIndex: number): Promise<void> };
-
-function wordPlayer(store: PanelStore, targetId: string): ((wordIndex: number) => void) | undefined {
-  const play = (store as PanelStore & WordPlayer).playAttemptWord;
-  return play ? (wordIndex) => void play(targetId, wordIndex) : undefined;
+/** Plays a word of the attempt: the learner's own slice of the recording, then the teacher saying it. */
+function wordPlayer(store: PanelStore, targetId: string): (wordIndex: number) => void {
+  return (wordIndex) => void store.playAttemptWord(targetId, wordIndex);
 }
 
 export interface RepeatAfterMeProps {

@@ -24,6 +24,8 @@ export interface SoundsTabProps {
   /** The sound's name with its IPA, and a hint on saying it, in the explanation language, where the panel has them. */
   nameOf?(id: HardSoundId): string;
   hintOf?(id: HardSoundId): string;
+  /** A word of a drill's judged attempt was pressed (store.playAttemptWord). */
+  onPlayWord?(target: PracticeTarget, wordIndex: number): void;
   /** For tests and for a panel left open past midnight. */
   now?: number;
 }
@@ -93,7 +95,13 @@ function SoundItem({ entry, props, now }: { entry: SoundEntry; props: SoundsTabP
             {t('sounds.practise')}
           </button>
         ) : (
-          <SayItAgain target={target.text} drill={drill} onPress={() => props.onPractise(target)} disabled={disabled} />
+          <SayItAgain
+            target={target.text}
+            drill={drill}
+            onPress={() => props.onPractise(target)}
+            disabled={disabled}
+            onPlayWord={props.onPlayWord && ((wordIndex) => props.onPlayWord!(target, wordIndex))}
+          />
         )}
         {(drill.status === 'done' || drill.status === 'failed') && (
           <button type="button" class="quiet" disabled={disabled} onClick={() => setRound(round + 1)}>

@@ -118,6 +118,7 @@ function CorrectionSlot({ message }: { message: Message }) {
         onMisheard={(index) => void store.markMisheard(message.id, index)}
         onSayAgain={(text) => store.practise({ ...target, text })}
         sayAgainDisabled={drillBlocked(store, target.id)}
+        onPlayWord={(wordIndex) => void store.playAttemptWord(target.id, wordIndex)}
       />
     </li>
   );

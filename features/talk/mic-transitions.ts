@@ -1,5 +1,5 @@
 import type { StopRecordingReply } from '@/core/messages';
-import { isSilentRecording } from '@/core/recording-checks';
+import { isSilentRecording, MIN_RECORDING_MS } from '@/core/recording-checks';
 import { notifyError, notifyInfo, silencing } from './turn-effects';
 import type { Transition, TurnEvent, TurnState } from './turn-machine';
 
@@ -61,6 +61,14 @@ export function recordingEnded(state: TurnState, result: StopRecordingReply, sto
     };
   }
   next.lastRecordingId = result.recordingId;
+  // A practice attempt in which nothing was heard is judged all the same: the judge says so beside the
+  // sentence, and nothing of it is sent anywhere (practice-attempts.ts). Only a double press is dropped.
+  if (next.practice && result.durationMs >= MIN_RECORDING_MS) {
+    return {
+      state: { ...next, transcribing: true },
+      effects: [{ type: 'clear-notice' }, { type: 'judge-attempt', recording: result, target: next.practice }],
+    };
+  }
   if (isSilentRecording(result)) {
     // Only a press ends a turn in which nobody spoke, so hands-free stops here too.
     return {

@@ -2,6 +2,7 @@ import { batch, signal } from '@preact/signals';
 import {
   onMessage,
   sendMessage,
+  type JudgePronunciationReply,
   type RecorderEvent,
   type StartRecordingReply,
   type StopRecordingReply,
@@ -164,6 +165,13 @@ export function createRecorderClient(
         () => false,
       );
       if (written) await deleteRecording(recordingId);
+    },
+    /**
+     * How a practice attempt just stopped was said, judged in the recording document, which still holds its
+     * audio: ask before the recording is discarded.
+     */
+    async judgePronunciation(recordingId: string, text: string): Promise<JudgePronunciationReply> {
+      return link.call(() => sendMessage('offscreen:judge-pronunciation', { recordingId, text }));
     },
     async cancel(): Promise<void> {
       resetMeter();

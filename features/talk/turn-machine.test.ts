@@ -527,15 +527,20 @@ describe('practice attempts ("Say it again", "Read it aloud")', () => {
     expect(types(judged.effects)).not.toContain('ask-teacher');
   });
 
-  it('a silent attempt is deleted and the learner told; a failed one says why', () => {
+  it('a silent attempt is judged (the judge says nothing was heard); a double press is deleted and the learner told; a failed one says why', () => {
     const recording = run(idle, practise, { type: 'mic-started' }, press).state;
-    const silent = transition(recording, {
+    const quiet = saved({ peakLevel: 0, speechDetected: false });
+    const silent = transition(recording, { type: 'recording-ended', result: quiet, stopPressedAt: 1 });
+    expect(silent.effects).toContainEqual({ type: 'judge-attempt', recording: quiet, target });
+    expect(notices(silent.effects)).toEqual([]);
+    const doublePress = transition(recording, {
       type: 'recording-ended',
-      result: saved({ peakLevel: 0, speechDetected: false }),
+      result: saved({ durationMs: 120, peakLevel: 0, speechDetected: false }),
       stopPressedAt: 1,
     });
-    expect(silent.state.practice).toBeNull();
-    expect(notices(silent.effects)).toEqual(['info:heard-nothing']);
+    expect(doublePress.state.practice).toBeNull();
+    expect(types(doublePress.effects)).toEqual(['discard-recording', 'notify']);
+    expect(notices(doublePress.effects)).toEqual(['info:heard-nothing']);
     const judging = transition(recording, { type: 'recording-ended', result: saved(), stopPressedAt: 1 }).state;
     const failed = transition(judging, { type: 'attempt-failed', targetId: 'corr-1', error: new Error('401') });
     expect(failed.state).toMatchObject({ practice: null, transcribing: false });

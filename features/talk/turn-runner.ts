@@ -175,6 +175,8 @@ export function createTurnRunner({
     elapsedMs: recorder.elapsedMs,
     /** The latest result of each practice target, by its id. */
     attempts: practice.attempts,
+    /** The audio of the latest attempt at a practice target, while its conversation is open. */
+    attemptAudio: practice.audioOf,
     dispatch,
     /** How the latest voice sample went (started by a 'read-out' event with `sample`). */
     sample: readOut.sample,
@@ -182,12 +184,16 @@ export function createTurnRunner({
      * Another conversation is opened or deleted: the turn's work ends, and resolves once nothing
      * more of it can be written (so the conversation may be left, or deleted, after this).
      */
-    stopAll: (): Promise<void> => run({ type: 'stop-all' }),
+    async stopAll(): Promise<void> {
+      await run({ type: 'stop-all' });
+      practice.forgetAudio();
+    },
     /** The panel goes away: as stopAll, then nothing more is heard or done. */
     async dispose(): Promise<void> {
       const ending = run({ type: 'stop-all', closing: true });
       disposed = true;
       await ending;
+      practice.forgetAudio();
       recorder.dispose();
       speaker.dispose();
     },
