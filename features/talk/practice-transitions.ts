@@ -13,7 +13,9 @@ export function practise(state: TurnState, event: Extract<TurnEvent, { type: 'pr
     return { state: { ...state, mic: 'stopping' }, effects: [{ type: 'stop-mic' }] };
   }
   if (state.mic !== 'off' || state.transcribing) return { state, effects: [notifyInfo({ id: 'still-working' })] };
-  if (!event.hasKey) return { state, effects: [notifyError({ id: 'no-key' }, { action: 'settings' })] };
+  // Repeat after me and a sound drill are judged on this computer only: they need no server, so no key.
+  const transcribed = event.target.kind === 'say-again' || event.target.kind === 'read-aloud';
+  if (!event.hasKey && transcribed) return { state, effects: [notifyError({ id: 'no-key' }, { action: 'settings' })] };
   // Like a press over the teacher: it falls silent; the attempt is push-to-talk, hands-free or not.
   return {
     state: { ...state, mic: 'starting', handsFree: false, reply: null, practice: event.target },

@@ -562,6 +562,14 @@ describe('practice attempts ("Say it again", "Read it aloud")', () => {
     expect(notices(transition({ ...idle, transcribing: true }, practise).effects)).toEqual(['info:still-working']);
     expect(notices(transition(idle, { ...practise, hasKey: false }).effects)).toEqual(['error:no-key']);
   });
+
+  it('needs no key for the attempts judged on this computer only (Repeat after me, a sound drill)', () => {
+    for (const kind of ['repeat', 'sound-drill'] as const) {
+      const local = transition(idle, { ...practise, target: { ...target, kind }, hasKey: false });
+      expect(notices(local.effects)).toEqual([]);
+      expect(types(local.effects)).toContain('start-mic');
+    }
+  });
 });
 
 describe('a voice sample (Settings › Voice)', () => {
