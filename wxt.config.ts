@@ -1,6 +1,6 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AITALK_EXTENSION_KEY } from './common/extension-id';
 
@@ -26,6 +26,15 @@ export default defineConfig({
     worker: { format: 'es', rollupOptions: { output: { entryFileNames: 'soundswallower/[name]-[hash].js' } } },
   }),
   hooks: {
+    // The i18n module writes _locales/*/messages.json indented; Chrome reads them as well on one line, and the
+    // indentation of ~500 messages in two languages was 13 kB of the extension.
+    'build:done': (wxt) => {
+      const locales = path.join(wxt.config.outDir, '_locales');
+      for (const locale of readdirSync(locales)) {
+        const file = path.join(locales, locale, 'messages.json');
+        writeFileSync(file, JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))));
+      }
+    },
     'build:publicAssets': (_wxt, files) => {
       files.push({ absoluteSrc: SOUNDSWALLOWER_WASM, relativeDest: 'soundswallower/soundswallower.web.wasm' });
       for (const name of readdirSync(SOUNDSWALLOWER_MODEL)) {
