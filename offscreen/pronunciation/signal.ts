@@ -83,11 +83,24 @@ const WINDOW = 256; // 16 ms: a fricative of 40 ms still gives two windows
  * 4 kHz /s/ is loud (about -15 to -25 dB here) and /θ/ faint, which is how the judge tells "sink" from "think".
  */
 export function highBandDb(pcm: Float32Array, startS: number, endS: number, loudEnergy: number): number {
+  return bandDb(pcm, startS, endS, loudEnergy, 4_000, SAMPLE_RATE / 2);
+}
+
+/** The energy between `fromHz` and `toHz` in a stretch of the recording, in dB relative to the recording's vowels. */
+export function bandDb(
+  pcm: Float32Array,
+  startS: number,
+  endS: number,
+  loudEnergy: number,
+  fromHz: number,
+  toHz: number,
+): number {
   const from = Math.max(0, Math.floor(startS * SAMPLE_RATE));
   const to = Math.min(pcm.length, Math.ceil(endS * SAMPLE_RATE));
   const re = new Float64Array(WINDOW);
   const im = new Float64Array(WINDOW);
-  const firstBin = Math.ceil((4_000 / SAMPLE_RATE) * WINDOW);
+  const firstBin = Math.ceil((fromHz / SAMPLE_RATE) * WINDOW);
+  const lastBin = Math.min(WINDOW / 2, Math.ceil((toHz / SAMPLE_RATE) * WINDOW));
   let energy = 0;
   let windows = 0;
   for (
@@ -102,7 +115,7 @@ export function highBandDb(pcm: Float32Array, startS: number, endS: number, loud
     }
     fft(re, im);
     let band = 0;
-    for (let k = firstBin; k < WINDOW / 2; k++) band += re[k]! * re[k]! + im[k]! * im[k]!;
+    for (let k = firstBin; k < lastBin; k++) band += re[k]! * re[k]! + im[k]! * im[k]!;
     // Parseval with the Hann window's mean power (3/8): per-sample energy comparable with levelStats'.
     energy += (2 * band) / (WINDOW * WINDOW * 0.375);
     windows++;
