@@ -62,6 +62,17 @@ describe('the pronunciation judge on a sentence said as written', () => {
   });
 });
 
+describe('the pronunciation judge on a word the dictionary says two ways', () => {
+  it.each([
+    ['I want to live near the sea when I retire', 'live', ['l', 'ɪ', 'v']],
+    ['He wants to read the letter again before he answers', 'read', ['r', 'iː', 'd']],
+  ])('"%s": %s is good, shown with the sounds it was said with', async (text, which, ipa) => {
+    const result = judged(judge.judge(await say(text), text));
+    expect(word(result, which).verdict).toBe('good');
+    expect(word(result, which).phones.map((p) => p.ipa)).toEqual(ipa);
+  });
+});
+
 describe('the pronunciation judge on a word swapped for its minimal-pair partner', () => {
   it('"right" where the text says "light": light is unclear, its /l/ heard as /r/, the sound to work on', async () => {
     const result = judged(judge.judge(await say(TEXT.replace('light', 'right')), TEXT));

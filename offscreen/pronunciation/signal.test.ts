@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { highBandDb, levelStats, SAMPLE_RATE, SILENCE_DB } from './signal';
+import { highBandDb, levelStats, resampleTo16k, SAMPLE_RATE, SILENCE_DB } from './signal';
 
-function tone(hz: number, seconds: number, amplitude: number): Float32Array {
+function tone(hz: number, seconds: number, amplitude: number, rate = SAMPLE_RATE): Float32Array {
   return Float32Array.from(
-    { length: Math.round(seconds * SAMPLE_RATE) },
-    (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE),
+    { length: Math.round(seconds * rate) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / rate),
   );
+}
+
+/** Root-mean-square level of the middle half, in dB (the ends are where the filter runs off the edge). */
+function middleDb(pcm: Float32Array): number {
+  const middle = pcm.subarray(pcm.length / 4, (3 * pcm.length) / 4);
+  return 10 * Math.log10(middle.reduce((sum, x) => sum + x * x, 0) / middle.length);
 }
 
 function concat(...parts: Float32Array[]): Float32Array {
@@ -44,5 +50,24 @@ describe('energy above 4 kHz', () => {
     // 0.1 against 0.5: 14 dB below the vowel.
     expect(sDb).toBeCloseTo(-14, 0);
     expect(lowDb).toBeLessThan(sDb - 40);
+  });
+});
+
+describe('resampling to 16 kHz', () => {
+  it.each([48_000, 44_100])(
+    'from %i Hz keeps a 1 kHz tone at its level and pitch, one second in one second out',
+    (rate) => {
+      const out = resampleTo16k(tone(1_000, 1, 0.5, rate), rate);
+      expect(out.length).toBeCloseTo(SAMPLE_RATE, -1);
+      expect(middleDb(out)).toBeCloseTo(10 * Math.log10(0.125), 1);
+      const expected = tone(1_000, 1, 0.5);
+      const at = SAMPLE_RATE / 2;
+      for (let i = at; i < at + 40; i++) expect(out[i]).toBeCloseTo(expected[i]!, 2);
+    },
+  );
+
+  it('removes what 16 kHz cannot hold (a 12 kHz tone would fold back onto 4 kHz, the /s/ band)', () => {
+    const out = resampleTo16k(tone(12_000, 1, 0.5, 48_000), 48_000);
+    expect(middleDb(out)).toBeLessThan(10 * Math.log10(0.125) - 50);
   });
 });

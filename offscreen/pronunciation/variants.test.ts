@@ -49,6 +49,19 @@ describe('the mispronunciations the judge listens for', () => {
 });
 
 describe('the grammar', () => {
+  it('weighs a substitution by its own pair when given one, leaves out a pair weighted Infinity', () => {
+    const bad = { phones: ['B', 'AE', 'D'], variants: variantsOf(['B', 'AE', 'D']) };
+    const very = { phones: ['V', 'EH', 'R', 'IY'], variants: variantsOf(['V', 'EH', 'R', 'IY']) };
+    const grammar = grammarFor([bad, very], {
+      substituted: 1e3,
+      dropped: 1e30,
+      pairs: { 'AE>EH': 1e5, 'V>B': Infinity },
+    });
+    expect(grammar).toContain('/0.00001/ p_b_eh_d');
+    expect(grammar).toContain('/0.001/ p_w_eh_r_iy');
+    expect(grammar).not.toContain('p_b_eh_r_iy');
+  });
+
   it('offers each word as written (weight 1) or as a variant weighted down by its kind, in plain decimals', () => {
     const grammar = grammarFor(
       [

@@ -1,4 +1,4 @@
-import { CONSONANTS, hardSoundOf, type HardSoundId } from '../../core/pronunciation';
+import { CONSONANTS, HARD_SOUNDS, hardSoundOf, type HardSoundId } from '../../core/pronunciation';
 
 /** One way of saying a word wrong that the judge listens for: a hard sound said as another, or left out. */
 export interface Variant {
@@ -9,6 +9,8 @@ export interface Variant {
   kind: 'substituted' | 'dropped';
   /** For a substitution: the phone said instead (ARPABET). */
   heard?: string;
+  /** The written pronunciation it changes, when the word has several (see GrammarWord.alternates). */
+  written?: string[];
 }
 
 /**
@@ -95,12 +97,19 @@ export function tokenFor(phones: readonly string[]): string {
 export interface GrammarWord {
   /** The written pronunciation; undefined for a word the dictionary lacks (it is left out of the grammar). */
   phones?: string[];
+  /** The dictionary's other pronunciations of the word ("live" as L AY V and L IH V): as written too. */
+  alternates?: string[][];
   variants: Variant[];
 }
 
 export interface GrammarWeights {
   /** How much likelier the written pronunciation is than a variant with one sound said as another. */
   substituted: number;
+  /**
+   * The same for one substitution, keyed by pairKey ('V>B': /v/ said as /b/), in place of `substituted`: the
+   * recogniser tells some pairs apart far better than others. Infinity: not listened for at all.
+   */
+  pairs?: Readonly<Record<string, number>>;
   /**
    * How much likelier it is than a variant with a sound left out. Larger: a short silence after a word absorbs
    * a weak final consonant as easily as the consonant does, so leaving one out costs the recogniser little.
@@ -120,15 +129,27 @@ export function grammarFor(words: readonly GrammarWord[], weights: GrammarWeight
   const sequence: string[] = [];
   words.forEach((word, i) => {
     if (!word.phones) return;
-    const alternatives = [`/1/ ${tokenFor(word.phones)}`];
+    const alternatives = [word.phones, ...(word.alternates ?? [])].map((phones) => `/1/ ${tokenFor(phones)}`);
     for (const variant of word.variants) {
-      const prior = 1 / (variant.kind === 'dropped' ? weights.dropped : weights.substituted);
-      alternatives.push(`/${decimal(prior)}/ ${tokenFor(variant.phones)}`);
+      const weight = weightOf(variant, weights);
+      if (weight === Infinity) continue;
+      alternatives.push(`/${decimal(1 / weight)}/ ${tokenFor(variant.phones)}`);
     }
     rules.push(`<w${i}> = ${alternatives.join(' | ')};`);
     sequence.push(`<w${i}>`);
   });
   return ['#JSGF V1.0;', 'grammar attempt;', `public <attempt> = ${sequence.join(' ')};`, ...rules, ''].join('\n');
+}
+
+/** The name a substitution goes by in GrammarWeights.pairs: the written phone and the one heard, in ARPABET. */
+export function pairKey(variant: Variant): string {
+  return `${HARD_SOUNDS.find((s) => s.id === variant.sound)!.arpabet}>${variant.heard}`;
+}
+
+/** How much likelier the written pronunciation is than this variant (see GrammarWeights). */
+export function weightOf(variant: Variant, weights: GrammarWeights): number {
+  if (variant.kind === 'dropped') return weights.dropped;
+  return weights.pairs?.[pairKey(variant)] ?? weights.substituted;
 }
 
 /** JSGF weights are plain decimals (no exponent); `value` is at most 1. */

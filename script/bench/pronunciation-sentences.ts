@@ -100,3 +100,20 @@ export function swapIndex(sentence: PairSentence): number {
     .map((w) => w.toLowerCase())
     .indexOf(sentence.word);
 }
+
+/**
+ * Attempts of exactly twelve words, the length issue 20's speed line is set for: bench:pronunciation times the
+ * judge on each said as written (and, separately, bringing its 48 kHz recording to 16 kHz first).
+ */
+export const TWELVE_WORD_SENTENCES: readonly string[] = [
+  'I think we should leave early because the rain will start soon',
+  'My brother always walks to the village with three of his friends',
+  'Please put the heavy bag on the table near the kitchen window',
+  'We usually read a long story before the children go to sleep',
+  'The weather was very cold so they stayed at home all weekend',
+  'She bought a new red dress for the wedding in the spring',
+  'Could you tell me the way to the bank on this street',
+  'They sell fresh fish and vegetables at the market every Thursday morning',
+  'He left his black wallet in the back seat of the car',
+  'The farmer keeps sheep and goats on the hill behind his house',
+];
