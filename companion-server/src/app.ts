@@ -14,6 +14,8 @@ import { ApiError, errorMessage, isAbortError, notReady } from './errors.ts';
 import { isOpenAIVoice } from './openai-voices.ts';
 import { guard } from './security.ts';
 import type { TtsEngine } from './engines/types.ts';
+import type { SttEngine } from './stt/engine.ts';
+import { DEFAULT_STT_MAX_MB, transcriptionHandlers } from './stt/route.ts';
 
 export interface AppDeps {
   engine: TtsEngine;
@@ -24,6 +26,9 @@ export interface AppDeps {
   /** Host names accepted besides the loopback ones (a specific --host address). */
   extraHosts?: readonly string[];
   log?: (line: string) => void;
+  /** Transcription (--stt): its engine, or null when off; and the largest upload it takes. */
+  stt?: SttEngine | null;
+  sttMaxBytes?: number;
 }
 
 export const MIN_SPEED = 0.25;
@@ -245,6 +250,7 @@ export function createApp(deps: AppDeps) {
         queue: engine.queue(),
         cache: cache ? cache.stats() : null,
         limits: { maxChars: deps.maxChars, speed: [MIN_SPEED, MAX_SPEED], formats: RESPONSE_FORMATS },
+        stt: deps.stt ? deps.stt.status() : { state: 'off' as const },
       });
     })
     .all('/health', methodNotAllowed('GET'))
@@ -341,7 +347,15 @@ export function createApp(deps: AppDeps) {
         return new Response(body, { headers });
       },
     )
-    .all('/v1/audio/speech', methodNotAllowed('POST'));
+    .all('/v1/audio/speech', methodNotAllowed('POST'))
+    .post(
+      '/v1/audio/transcriptions',
+      ...transcriptionHandlers({
+        stt: deps.stt ?? null,
+        maxBytes: deps.sttMaxBytes ?? DEFAULT_STT_MAX_MB * 1024 * 1024,
+      }),
+    )
+    .all('/v1/audio/transcriptions', methodNotAllowed('POST'));
 }
 
 export type CompanionApp = ReturnType<typeof createApp>;
