@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SttStatus } from '../src/stt/engine.ts';
+import { defaultSttPython } from '../src/python-env.ts';
+import { SttEngine, type SttStatus } from '../src/stt/engine.ts';
 import { TINY_EN } from '../src/stt/models.ts';
 import { startCompanion, type CompanionHandle, type StartOptions } from '../src/server.ts';
 import { checkFile } from '../src/voices/fetch.ts';
@@ -17,9 +18,15 @@ const companions: CompanionHandle[] = [];
 const servers: Server[] = [];
 let counter = 0;
 
+let brokenFolder: string;
+
 beforeAll(async () => {
   work = await tempDir('aitalk-stt-model-');
   folder = shippedWhisperFolder();
+  brokenFolder = path.join(work.dir, 'broken-model');
+  await mkdir(brokenFolder, { recursive: true });
+  await copyFile(path.join(folder, 'config.json'), path.join(brokenFolder, 'config.json'));
+  await copyFile(path.join(folder, 'vocabulary.txt'), path.join(brokenFolder, 'vocabulary.txt'));
 });
 
 afterEach(async () => {
@@ -114,23 +121,37 @@ describe('the Whisper model', () => {
     expect(await speaks(companion)).toBe(200);
   });
 
-  it('a folder an interrupted download left: 503 naming the missing files; speech goes on', async () => {
-    const broken = path.join(work.dir, 'broken-model');
-    await mkdir(broken, { recursive: true });
-    await copyFile(path.join(folder, 'config.json'), path.join(broken, 'config.json'));
-    await copyFile(path.join(folder, 'vocabulary.txt'), path.join(broken, 'vocabulary.txt'));
-    const companion = await start({ sttModel: broken });
-    await expect(companion.stt!.ready).rejects.toThrow(/has no model\.bin, tokenizer\.json/);
-    const response = await transcribe(companion);
-    expect(response.status).toBe(503);
-    expect(((await response.json()) as ApiErrorJson).error.message).toMatch(/delete it and start again/);
-    expect(await speaks(companion)).toBe(200);
-  });
-
-  it('a Python without faster-whisper: 503 saying to run npm run setup:stt; speech goes on', async () => {
-    const companion = await start({ sttModel: folder, sttPython: 'python3' });
-    await expect(companion.stt!.ready).rejects.toThrow(/faster-whisper is not installed .*npm run setup:stt/);
-    expect((await transcribe(companion)).status).toBe(503);
-    expect(await speaks(companion)).toBe(200);
+  // The two below need no HTTP server: the engine reports them the way the route shows them (the 404 case above).
+  it.each([
+    [
+      'a folder an interrupted download left',
+      () => ({ model: brokenFolder }),
+      /has no model\.bin, tokenizer\.json.*delete it/,
+    ],
+    [
+      'a Python without faster-whisper',
+      () => ({ model: folder, python: 'python3' }),
+      /faster-whisper is not installed .*npm run setup:stt/,
+    ],
+  ])('%s: 503 saying why and what to do', async (_name, options, reason) => {
+    const engine = new SttEngine({
+      modelsDir: work.dir,
+      python: defaultSttPython(),
+      maxQueue: 4,
+      timeoutMs: 60_000,
+      log: () => {},
+      ...options(),
+    });
+    try {
+      await expect(engine.ready).rejects.toThrow(reason);
+      expect(engine.status()).toMatchObject({ state: 'failed', message: expect.stringMatching(reason) as unknown });
+      const refused = engine.transcribe(
+        { audio: Buffer.alloc(10), language: 'en', prompt: null, temperature: 0, words: false },
+        new AbortController().signal,
+      );
+      await expect(refused).rejects.toMatchObject({ status: 503, message: expect.stringMatching(reason) as unknown });
+    } finally {
+      await engine.close();
+    }
   });
 });
