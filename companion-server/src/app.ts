@@ -16,6 +16,7 @@ import { guard } from './security.ts';
 import type { TtsEngine } from './engines/types.ts';
 import type { SttEngine } from './stt/engine.ts';
 import { DEFAULT_STT_MAX_MB, transcriptionHandlers } from './stt/route.ts';
+import { TranscriptionStreams, streamHandlers } from './stt/stream.ts';
 
 export interface AppDeps {
   engine: TtsEngine;
@@ -220,6 +221,8 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? ((line: string) => console.info(line));
   // JSON-escaped text can be up to 6 bytes per character; the rest of the body is a few short fields.
   const maxBodyBytes = deps.maxChars * 6 + 4096;
+  const sttMaxBytes = deps.sttMaxBytes ?? DEFAULT_STT_MAX_MB * 1024 * 1024;
+  const streams = streamHandlers(deps.stt ? new TranscriptionStreams(deps.stt, sttMaxBytes, log) : null);
 
   return new Hono()
     .onError((error, c) => {
@@ -348,14 +351,11 @@ export function createApp(deps: AppDeps) {
       },
     )
     .all('/v1/audio/speech', methodNotAllowed('POST'))
-    .post(
-      '/v1/audio/transcriptions',
-      ...transcriptionHandlers({
-        stt: deps.stt ?? null,
-        maxBytes: deps.sttMaxBytes ?? DEFAULT_STT_MAX_MB * 1024 * 1024,
-      }),
-    )
-    .all('/v1/audio/transcriptions', methodNotAllowed('POST'));
+    .post('/v1/audio/transcriptions', ...transcriptionHandlers({ stt: deps.stt ?? null, maxBytes: sttMaxBytes }))
+    .all('/v1/audio/transcriptions', methodNotAllowed('POST'))
+    .post('/v1/audio/transcriptions/stream', ...streams.open)
+    .post('/v1/audio/transcriptions/stream/:id', ...streams.append)
+    .post('/v1/audio/transcriptions/stream/:id/end', ...streams.end);
 }
 
 export type CompanionApp = ReturnType<typeof createApp>;

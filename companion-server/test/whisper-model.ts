@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LinearResampler, decodeWav } from '../src/audio.ts';
 import { defaultSttPython } from '../src/python-env.ts';
+import { STREAM_SAMPLE_RATE } from '../src/stt/stream.ts';
 
 export const SAMPLES_DIR = fileURLToPath(new URL('../../script/samples/', import.meta.url));
 
@@ -36,5 +38,65 @@ export async function multipartBody(form: FormData): Promise<{ body: Buffer; con
   return {
     body: Buffer.from(await request.arrayBuffer()),
     contentType: request.headers.get('content-type') ?? '',
+  };
+}
+
+/** A WAV file as the 16 kHz 16-bit mono PCM a transcription stream carries. */
+export function streamPcm(file: Buffer): Buffer {
+  const { sampleRate, pcm } = decodeWav(file);
+  return sampleRate === STREAM_SAMPLE_RATE ? pcm : new LinearResampler(sampleRate, STREAM_SAMPLE_RATE).push(pcm);
+}
+
+export interface StreamedTranscript {
+  status: number;
+  /** 'early' when a pass made while the audio arrived was the answer, 'whole' when one more pass was needed. */
+  pass: string | null;
+  body: Record<string, unknown>;
+  /** From the end request to the whole answer, in ms. */
+  afterEndMs: number;
+}
+
+/**
+ * Sends `pcm` to the companion's transcription stream in pieces of `pieceSeconds`, each when it would have been
+ * recorded (real time), then ends the stream as the second press would: what a learner's turn looks like to it.
+ */
+export async function streamTranscription(
+  url: string,
+  pcm: Buffer,
+  options: { pieceSeconds?: number; responseFormat?: string; headers?: Record<string, string> } = {},
+): Promise<StreamedTranscript> {
+  const pieceBytes = Math.round((options.pieceSeconds ?? 0.25) * STREAM_SAMPLE_RATE) * 2;
+  const opened = await fetch(`${url}/v1/audio/transcriptions/stream`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options.headers },
+    body: JSON.stringify({ response_format: options.responseFormat ?? 'verbose_json' }),
+  });
+  const { id } = (await opened.json()) as { id: string };
+  const started = performance.now();
+  let offset = 0;
+  for (; offset + pieceBytes < pcm.length; offset += pieceBytes) {
+    const due = started + ((offset + pieceBytes) / 2 / STREAM_SAMPLE_RATE) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+    const sent = await fetch(`${url}/v1/audio/transcriptions/stream/${id}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'audio/pcm', ...options.headers },
+      body: new Uint8Array(pcm.subarray(offset, offset + pieceBytes)),
+    });
+    await sent.arrayBuffer();
+  }
+  const due = started + (pcm.length / 2 / STREAM_SAMPLE_RATE) * 1000;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+  const ending = performance.now();
+  const ended = await fetch(`${url}/v1/audio/transcriptions/stream/${id}/end`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'audio/pcm', ...options.headers },
+    body: new Uint8Array(pcm.subarray(offset)),
+  });
+  const body = (await ended.json()) as Record<string, unknown>;
+  return {
+    status: ended.status,
+    pass: ended.headers.get('x-stream-pass'),
+    body,
+    afterEndMs: performance.now() - ending,
   };
 }

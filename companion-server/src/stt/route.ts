@@ -4,9 +4,9 @@ import { ApiError } from '../errors.ts';
 import type { SttEngine, Transcript } from './engine.ts';
 
 export const TRANSCRIPTION_FORMATS = ['json', 'text', 'verbose_json'] as const;
-type TranscriptionFormat = (typeof TRANSCRIPTION_FORMATS)[number];
+export type TranscriptionFormat = (typeof TRANSCRIPTION_FORMATS)[number];
 const GRANULARITIES = ['word', 'segment'] as const;
-type Granularity = (typeof GRANULARITIES)[number];
+export type Granularity = (typeof GRANULARITIES)[number];
 
 /** OpenAI's verbose_json names the language in words; Whisper's detector gives the code. */
 const LANGUAGE_NAMES: Record<string, string> = { en: 'english' };
@@ -119,6 +119,20 @@ function verboseJson(transcript: Transcript, granularities: Granularity[]) {
   };
 }
 
+/** The answer in OpenAI's shape for `format`. */
+export function transcriptResponse(
+  c: Context,
+  transcript: Transcript,
+  format: TranscriptionFormat,
+  granularities: Granularity[],
+): Response {
+  if (format === 'text') {
+    return new Response(`${transcript.text}\n`, { headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  }
+  if (format === 'json') return c.json({ text: transcript.text });
+  return c.json(verboseJson(transcript, granularities));
+}
+
 export interface TranscriptionRouteOptions {
   stt: SttEngine | null;
   maxBytes: number;
@@ -161,11 +175,7 @@ export function transcriptionHandlers(options: TranscriptionRouteOptions) {
       },
       clientSignal,
     );
-    if (request.format === 'text') {
-      return new Response(`${transcript.text}\n`, { headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-    }
-    if (request.format === 'json') return c.json({ text: transcript.text });
-    return c.json(verboseJson(transcript, request.granularities));
+    return transcriptResponse(c, transcript, request.format, request.granularities);
   };
   return [limit, handler] as const;
 }
