@@ -11,6 +11,8 @@
  *     this is nearly all of it; a streamed transcript would be what makes them differ);
  *   - worker CPU: the Whisper worker's CPU time per request (all its threads), which a busy machine inflates less;
  *   - word error rate against the text each sample was spoken from (script/voices/wer.ts);
+ * then the 6-second sample streamed while "spoken" (POST /v1/audio/transcriptions/stream, real time): how long after
+ * the end the transcript is ready, and whether it equals the whole upload's;
  * and per model the memory the Whisper worker holds (resident, and its peak) after the samples.
  */
 import { existsSync } from 'node:fs';
@@ -18,10 +20,11 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { decodeWav } from '../companion-server/src/audio.ts';
+import { decodeWav, wavHeader } from '../companion-server/src/audio.ts';
 import { defaultConfig } from '../companion-server/src/config.ts';
 import { startCompanion } from '../companion-server/src/server.ts';
-import { shippedWhisperFolder } from '../companion-server/test/whisper-model.ts';
+import { STREAM_SAMPLE_RATE } from '../companion-server/src/stt/stream.ts';
+import { shippedWhisperFolder, streamPcm, streamTranscription } from '../companion-server/test/whisper-model.ts';
 import { readOptions } from './lib/options.ts';
 import { corpusWer, wordErrors } from './voices/wer.ts';
 
@@ -33,6 +36,9 @@ const SAMPLES: { file: string; text: string }[] = [
   { file: 'learner-books.wav', text: 'I like to read books in the evening.' },
   { file: 'learner-pause.wav', text: 'Yesterday I go to the park with my friend.' },
 ];
+
+/** The 6-second learner sample the issue measures streaming on (5.7 s: a sentence with a pause, then quiet). */
+const STREAM_SAMPLE = 'learner-pause.wav';
 
 const USAGE = `Usage: npm run bench:stt -- [--rounds N] [--model FOLDER ...]
   --rounds  requests per sample and model (default 5; the median is printed)
@@ -194,6 +200,23 @@ async function main(): Promise<void> {
             `${(error.rate * 100).toFixed(1)} % | ${heard} |`,
         );
       }
+      // Streamed while "spoken" (real time, 0.25 s pieces), then ended as the second press would end it.
+      const streamed = samples.find((sample) => sample.file === STREAM_SAMPLE)!;
+      const pcm = streamPcm(streamed.wav);
+      const whole = await transcribeOnce(
+        companion.url,
+        Buffer.concat([wavHeader(STREAM_SAMPLE_RATE, pcm.length), pcm]),
+      );
+      const streams = [];
+      for (let round = 0; round < options.rounds; round++) streams.push(await streamTranscription(companion.url, pcm));
+      const same = streams.filter((run) => run.body.text === whole.text).length;
+      const early = streams.filter((run) => run.pass === 'early').length;
+      console.info(
+        `  streamed ${STREAM_SAMPLE} (${streamed.seconds.toFixed(2)} s): transcript ready ` +
+          `${median(streams.map((run) => run.afterEndMs)).toFixed(0)} ms after the end (median of ${streams.length}; ` +
+          `${streams.map((run) => run.afterEndMs.toFixed(0)).join(', ')} ms), ${early} answered by an early pass, ` +
+          `${same} the same text as the whole upload (${whole.totalMs.toFixed(0)} ms after the end)`,
+      );
       const memory = await memoryMb(companion.stt!.workerPid);
       console.info(
         `  WER over the samples ${(corpusWer(errors) * 100).toFixed(1)} %; Whisper worker memory ` +
