@@ -5,7 +5,7 @@ import { wavHeader } from '../src/audio.ts';
 import { startCompanion, type CompanionHandle } from '../src/server.ts';
 import { STREAM_SAMPLE_RATE } from '../src/stt/stream.ts';
 import { rawRequest, type ApiErrorJson } from './helpers.ts';
-import { SAMPLES_DIR, shippedWhisperFolder, streamPcm, streamTranscription } from './whisper-model.ts';
+import { SAMPLES_DIR, shippedWhisperFolder, streamAfterPass, streamPcm } from './whisper-model.ts';
 
 interface Verbose {
   text: string;
@@ -57,9 +57,9 @@ function expectSameTranscript(streamed: Verbose, whole: Verbose): void {
 
 describe('transcription while the learner speaks', () => {
   it("answers from a pass made before the press when only silence followed it, with the whole upload's words", async () => {
-    // 5.7 s: the sentence with its pause, then 2.5 s of quiet before the press.
+    // 5.7 s: the sentence with its pause, then 2.5 s of quiet; the press comes 0.25 s after a pass heard the rest.
     const pcm = await samplePcm('learner-pause.wav');
-    const streamed = await streamTranscription(companion.url, pcm);
+    const streamed = await streamAfterPass(companion.url, pcm);
     expect(streamed.status).toBe(200);
     expect(streamed.pass).toBe('early');
     expectSameTranscript(streamed.body as unknown as Verbose, await uploaded(pcm));
@@ -67,9 +67,9 @@ describe('transcription while the learner speaks', () => {
   });
 
   it('transcribes everything once more when the learner was still speaking at the press', async () => {
-    // learner-books cut 2.5 s in, inside "evening": the last pass cannot have heard its end.
+    // learner-books cut 2.5 s in, inside "evening": the last 0.25 s, sent at the press, is speech no pass heard.
     const pcm = (await samplePcm('learner-books.wav')).subarray(0, Math.round(2.5 * STREAM_SAMPLE_RATE) * 2);
-    const streamed = await streamTranscription(companion.url, pcm);
+    const streamed = await streamAfterPass(companion.url, pcm);
     expect(streamed.status).toBe(200);
     expect(streamed.pass).toBe('whole');
     expectSameTranscript(streamed.body as unknown as Verbose, await uploaded(pcm));

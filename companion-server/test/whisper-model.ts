@@ -56,6 +56,59 @@ export interface StreamedTranscript {
   afterEndMs: number;
 }
 
+async function openStream(url: string, responseFormat: string, headers: Record<string, string> = {}): Promise<string> {
+  const opened = await fetch(`${url}/v1/audio/transcriptions/stream`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ response_format: responseFormat }),
+  });
+  return ((await opened.json()) as { id: string }).id;
+}
+
+async function sendPiece(url: string, id: string, piece: Buffer): Promise<{ seconds: number; transcribed: number }> {
+  const sent = await fetch(`${url}/v1/audio/transcriptions/stream/${id}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'audio/pcm' },
+    body: new Uint8Array(piece),
+  });
+  return (await sent.json()) as { seconds: number; transcribed: number };
+}
+
+async function endStream(url: string, id: string, last: Buffer): Promise<StreamedTranscript> {
+  const ending = performance.now();
+  const ended = await fetch(`${url}/v1/audio/transcriptions/stream/${id}/end`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'audio/pcm' },
+    body: new Uint8Array(last),
+  });
+  const body = (await ended.json()) as Record<string, unknown>;
+  return {
+    status: ended.status,
+    pass: ended.headers.get('x-stream-pass'),
+    body,
+    afterEndMs: performance.now() - ending,
+  };
+}
+
+/**
+ * Without timing: sends all of `pcm` but its last `lastSeconds`, waits until a pass has transcribed everything sent,
+ * then ends the stream with the rest. The answer then depends only on what that rest holds (quiet or speech).
+ */
+export async function streamAfterPass(url: string, pcm: Buffer, lastSeconds = 0.25): Promise<StreamedTranscript> {
+  const id = await openStream(url, 'verbose_json');
+  const cut = pcm.length - Math.round(lastSeconds * STREAM_SAMPLE_RATE) * 2;
+  const piece = Math.round(0.25 * STREAM_SAMPLE_RATE) * 2;
+  let state = { seconds: 0, transcribed: 0 };
+  for (let offset = 0; offset < cut; offset += piece) {
+    state = await sendPiece(url, id, pcm.subarray(offset, Math.min(cut, offset + piece)));
+  }
+  while (state.transcribed < state.seconds) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    state = await sendPiece(url, id, Buffer.alloc(0));
+  }
+  return endStream(url, id, pcm.subarray(cut));
+}
+
 /**
  * Sends `pcm` to the companion's transcription stream in pieces of `pieceSeconds`, each when it would have been
  * recorded (real time), then ends the stream as the second press would: what a learner's turn looks like to it.
@@ -66,37 +119,15 @@ export async function streamTranscription(
   options: { pieceSeconds?: number; responseFormat?: string; headers?: Record<string, string> } = {},
 ): Promise<StreamedTranscript> {
   const pieceBytes = Math.round((options.pieceSeconds ?? 0.25) * STREAM_SAMPLE_RATE) * 2;
-  const opened = await fetch(`${url}/v1/audio/transcriptions/stream`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...options.headers },
-    body: JSON.stringify({ response_format: options.responseFormat ?? 'verbose_json' }),
-  });
-  const { id } = (await opened.json()) as { id: string };
+  const id = await openStream(url, options.responseFormat ?? 'verbose_json', options.headers);
   const started = performance.now();
   let offset = 0;
   for (; offset + pieceBytes < pcm.length; offset += pieceBytes) {
     const due = started + ((offset + pieceBytes) / 2 / STREAM_SAMPLE_RATE) * 1000;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-    const sent = await fetch(`${url}/v1/audio/transcriptions/stream/${id}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'audio/pcm', ...options.headers },
-      body: new Uint8Array(pcm.subarray(offset, offset + pieceBytes)),
-    });
-    await sent.arrayBuffer();
+    await sendPiece(url, id, pcm.subarray(offset, offset + pieceBytes));
   }
   const due = started + (pcm.length / 2 / STREAM_SAMPLE_RATE) * 1000;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-  const ending = performance.now();
-  const ended = await fetch(`${url}/v1/audio/transcriptions/stream/${id}/end`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'audio/pcm', ...options.headers },
-    body: new Uint8Array(pcm.subarray(offset)),
-  });
-  const body = (await ended.json()) as Record<string, unknown>;
-  return {
-    status: ended.status,
-    pass: ended.headers.get('x-stream-pass'),
-    body,
-    afterEndMs: performance.now() - ending,
-  };
+  return endStream(url, id, pcm.subarray(offset));
 }

@@ -16,6 +16,11 @@ const PASS_STEP_SECONDS = 0.5;
  * about -36 dBFS, above a quiet room's noise through a laptop microphone and below any spoken syllable.
  */
 const SILENCE_RMS = 0.016;
+/**
+ * A pass is the answer only if it also heard this much of the quiet after the last word: Whisper may end a sentence
+ * differently when the audio stops right at its last sound than when quiet follows, as it does in the whole recording.
+ */
+const HEARD_QUIET_SECONDS = 0.3;
 const FRAME_SAMPLES = Math.round(STREAM_SAMPLE_RATE * 0.03);
 const MAX_SESSIONS = 4;
 const IDLE_MS = 30_000;
@@ -71,7 +76,7 @@ export function isSilent(pcm: Buffer): boolean {
  * window, so transcribing only the last second costs as much as the whole recording (measured on tiny.en: 0.74 against
  * 0.77 CPU seconds for the 5.7 s learner-pause sample) and a faster final pass is not to be had. What can be had: a
  * learner presses after they stop speaking, so the last pass that ended after their last word has already heard
- * everything — when all audio after it is silence, it is the answer, at once. Otherwise one more pass over the whole
+ * everything — when the audio from a little before its end on is silence, it is the answer, at once. Otherwise one more pass over the whole
  * recording makes the answer, as slow as an upload would have been, never different from it.
  */
 export class TranscriptionStreams {
@@ -114,7 +119,8 @@ export class TranscriptionStreams {
     return id;
   }
 
-  append(id: string, chunk: Buffer): number {
+  /** Adds a piece (an empty one only asks how far it is); returns the seconds received and transcribed so far. */
+  append(id: string, chunk: Buffer): { seconds: number; transcribed: number } {
     const session = this.get(id);
     if (chunk.length % 2 !== 0) {
       throw invalid('A stream carries 16-bit PCM: each piece must be a whole number of 2-byte samples.');
@@ -128,7 +134,7 @@ export class TranscriptionStreams {
     clearTimeout(session.idle);
     session.idle = this.idleTimer(id);
     this.schedule(session);
-    return session.bytes / BYTES_PER_SECOND;
+    return { seconds: session.bytes / BYTES_PER_SECOND, transcribed: session.latest?.covered ?? 0 };
   }
 
   /** The final transcript: the last pass when only silence came after it, else a pass over everything. */
@@ -145,7 +151,9 @@ export class TranscriptionStreams {
       const duration = pcm.length / BYTES_PER_SECOND;
       if (pcm.length === 0) throw invalid('The stream carried no audio: record again.');
       const usable = (pass: Pass | null): pass is Pass =>
-        pass !== null && isSilent(pcm.subarray(Math.round(pass.covered * STREAM_SAMPLE_RATE) * 2));
+        pass !== null &&
+        pass.covered >= HEARD_QUIET_SECONDS &&
+        isSilent(pcm.subarray(Math.round((pass.covered - HEARD_QUIET_SECONDS) * STREAM_SAMPLE_RATE) * 2));
       if (!usable(session.latest) && session.running) await session.running;
       const early = usable(session.latest);
       const pass = early ? session.latest! : { covered: duration, transcript: await this.transcribe(session, pcm) };
@@ -230,7 +238,7 @@ async function rawBody(c: Context): Promise<Buffer> {
 
 /**
  * POST /v1/audio/transcriptions/stream (JSON {language, prompt, temperature, response_format}) → 201 {id, sample_rate};
- * POST /v1/audio/transcriptions/stream/:id (a piece of PCM) → 202 {seconds}; POST …/:id/end (the rest, maybe none) →
+ * POST /v1/audio/transcriptions/stream/:id (a piece of PCM) → 202 {seconds, transcribed}; POST …/:id/end (the rest, maybe none) →
  * the transcript, in the shape response_format asked for.
  */
 export function streamHandlers(streams: TranscriptionStreams | null) {
@@ -284,8 +292,7 @@ export function streamHandlers(streams: TranscriptionStreams | null) {
     append: [
       limit,
       async (c: Context) => {
-        const seconds = ensure().append(c.req.param('id') ?? '', await rawBody(c));
-        return c.json({ seconds }, 202);
+        return c.json(ensure().append(c.req.param('id') ?? '', await rawBody(c)), 202);
       },
     ] as const,
     end: [
