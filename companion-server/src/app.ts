@@ -14,6 +14,9 @@ import { ApiError, errorMessage, isAbortError, notReady } from './errors.ts';
 import { isOpenAIVoice } from './openai-voices.ts';
 import { guard } from './security.ts';
 import type { TtsEngine } from './engines/types.ts';
+import type { SttEngine } from './stt/engine.ts';
+import { DEFAULT_STT_MAX_MB, transcriptionHandlers } from './stt/route.ts';
+import { TranscriptionStreams, streamHandlers } from './stt/stream.ts';
 
 export interface AppDeps {
   engine: TtsEngine;
@@ -24,6 +27,9 @@ export interface AppDeps {
   /** Host names accepted besides the loopback ones (a specific --host address). */
   extraHosts?: readonly string[];
   log?: (line: string) => void;
+  /** Transcription (--stt): its engine, or null when off; and the largest upload it takes. */
+  stt?: SttEngine | null;
+  sttMaxBytes?: number;
 }
 
 export const MIN_SPEED = 0.25;
@@ -215,6 +221,8 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? ((line: string) => console.info(line));
   // JSON-escaped text can be up to 6 bytes per character; the rest of the body is a few short fields.
   const maxBodyBytes = deps.maxChars * 6 + 4096;
+  const sttMaxBytes = deps.sttMaxBytes ?? DEFAULT_STT_MAX_MB * 1024 * 1024;
+  const streams = streamHandlers(deps.stt ? new TranscriptionStreams(deps.stt, sttMaxBytes, log) : null);
 
   return new Hono()
     .onError((error, c) => {
@@ -245,6 +253,7 @@ export function createApp(deps: AppDeps) {
         queue: engine.queue(),
         cache: cache ? cache.stats() : null,
         limits: { maxChars: deps.maxChars, speed: [MIN_SPEED, MAX_SPEED], formats: RESPONSE_FORMATS },
+        stt: deps.stt ? deps.stt.status() : { state: 'off' as const },
       });
     })
     .all('/health', methodNotAllowed('GET'))
@@ -341,7 +350,12 @@ export function createApp(deps: AppDeps) {
         return new Response(body, { headers });
       },
     )
-    .all('/v1/audio/speech', methodNotAllowed('POST'));
+    .all('/v1/audio/speech', methodNotAllowed('POST'))
+    .post('/v1/audio/transcriptions', ...transcriptionHandlers({ stt: deps.stt ?? null, maxBytes: sttMaxBytes }))
+    .all('/v1/audio/transcriptions', methodNotAllowed('POST'))
+    .post('/v1/audio/transcriptions/stream', ...streams.open)
+    .post('/v1/audio/transcriptions/stream/:id', ...streams.append)
+    .post('/v1/audio/transcriptions/stream/:id/end', ...streams.end);
 }
 
 export type CompanionApp = ReturnType<typeof createApp>;

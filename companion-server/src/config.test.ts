@@ -145,3 +145,38 @@ describe('companion configuration', () => {
     expect(parseConfig(['--help'], {})).toEqual({ kind: 'help' });
   });
 });
+
+describe('transcription flags', () => {
+  it('is off unless --stt; on, it takes tiny.en into the user cache, 25 MB uploads and the stt Python', () => {
+    expect(run([]).config.stt).toBe(false);
+    expect(run(['--stt'], { AITALK_STT_PYTHON: '/opt/fw/bin/python' }).config).toMatchObject({
+      stt: true,
+      sttModel: 'tiny.en',
+      sttModelsDir: '/home/learner/.cache/aitalk/stt-models',
+      sttPython: '/opt/fw/bin/python',
+      sttMaxMb: 25,
+    });
+  });
+
+  it('takes a model folder, and refuses a missing one or a model it cannot check, saying what to do', async () => {
+    const work = await tempDir('aitalk-stt-config-');
+    try {
+      expect(run(['--stt', '--stt-model', work.dir]).config.sttModel).toBe(work.dir);
+      expect(() => run(['--stt', '--stt-model', path.join(work.dir, 'nope')])).toThrow(
+        /--stt-model must be tiny\.en, base\.en, small\.en or a faster-whisper model folder/,
+      );
+      expect(() => run(['--stt', '--stt-model', 'small.en'])).toThrow(
+        /no checksum recorded.*Systran\/faster-whisper-small\.en.*--stt-model FOLDER/,
+      );
+      expect(() => run(['--stt', '--stt-max-mb', '0'])).toThrow(ConfigError);
+    } finally {
+      await work.remove();
+    }
+  });
+
+  it('warns that --stt-model means nothing without --stt', () => {
+    expect(run(['--stt-model', 'tiny.en']).warnings).toEqual([
+      'the --stt-… options are ignored without --stt (transcription is off)',
+    ]);
+  });
+});

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AITALK_EXTENSION_ID } from '../../common/extension-id.ts';
 import { DEFAULT_COMPANION_PORT } from '../../common/companion-port.ts';
-import { defaultCoquiPython } from './python-env.ts';
+import { defaultCoquiPython, defaultSttPython } from './python-env.ts';
+import { STT_MODEL_NAMES, UNCHECKED_MODELS, isSttModelName } from './stt/models.ts';
+import { DEFAULT_STT_MAX_MB } from './stt/route.ts';
 
 export const ENGINE_NAMES = ['piper', 'kokoro', 'espeak', 'coqui', 'upstream'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -36,6 +38,16 @@ export interface CompanionConfig {
   maxQueue: number;
   /** Longest one sentence may take to synthesise before the request fails with 504. */
   timeoutMs: number;
+  /** POST /v1/audio/transcriptions is served (--stt); off by default so the companion stays light. */
+  stt: boolean;
+  /** tiny.en (fetched on first use) or a faster-whisper model folder. */
+  sttModel: string;
+  /** Where official Whisper models are fetched to. */
+  sttModelsDir: string;
+  /** The Python that has faster-whisper. */
+  sttPython: string;
+  /** Largest upload, in MB. */
+  sttMaxMb: number;
 }
 
 /**
@@ -95,12 +107,43 @@ Options:
   --max-chars N        longest input accepted, in characters (default 4000)
   --max-queue N        requests allowed to wait for the engine before 503 (default 32)
   --timeout SECONDS    longest one sentence may take to synthesise (default 120)
+  --stt                also transcribe: OpenAI-compatible POST /v1/audio/transcriptions with faster-whisper
+                       (after npm run setup:stt); off by default
+  --stt-model NAME     tiny.en (default; 75 MB fetched on first use into --stt-models-dir) or a faster-whisper
+                       model folder (model.bin, tokenizer.json, vocabulary.txt); base.en and small.en need a folder
+  --stt-models-dir DIR where fetched Whisper models are kept (default ${defaultSttModelsDir(process.env)})
+  --stt-python PATH    the Python that has faster-whisper (env AITALK_STT_PYTHON; default: npm run setup:stt's)
+  --stt-max-mb N       largest upload to transcribe, in MB (default ${DEFAULT_STT_MAX_MB}, as OpenAI's)
   --help               show this help
 `;
 
 function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
   return path.join(base, 'aitalk', 'companion');
+}
+
+function defaultSttModelsDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
+  return path.join(base, 'aitalk', 'stt-models');
+}
+
+/** An official name AITalk can fetch and check, or a model folder that exists; anything else stops the start. */
+function resolveSttModel(raw: string | undefined): string {
+  if (raw === undefined || raw === 'tiny.en') return 'tiny.en';
+  if (isSttModelName(raw)) {
+    const repository = UNCHECKED_MODELS[raw as keyof typeof UNCHECKED_MODELS];
+    throw new ConfigError(
+      `--stt-model ${raw}: AITalk has no checksum recorded for it yet, so it does not fetch it; download ` +
+        `${repository} (model.bin, config.json, tokenizer.json, vocabulary.txt) into a folder and pass --stt-model FOLDER`,
+    );
+  }
+  const folder = path.resolve(raw);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new ConfigError(
+      `--stt-model must be ${STT_MODEL_NAMES.join(', ')} or a faster-whisper model folder; ${folder} is not a folder`,
+    );
+  }
+  return folder;
 }
 
 function defaultVoicesDir(env: NodeJS.ProcessEnv): string {
@@ -243,6 +286,11 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): CompanionCo
     maxChars: 4000,
     maxQueue: 32,
     timeoutMs: 120_000,
+    stt: false,
+    sttModel: 'tiny.en',
+    sttModelsDir: defaultSttModelsDir(env),
+    sttPython: defaultSttPython(env),
+    sttMaxMb: DEFAULT_STT_MAX_MB,
   };
 }
 
@@ -274,6 +322,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         'max-chars': { type: 'string' },
         'max-queue': { type: 'string' },
         timeout: { type: 'string' },
+        stt: { type: 'boolean' },
+        'stt-model': { type: 'string' },
+        'stt-models-dir': { type: 'string' },
+        'stt-python': { type: 'string' },
+        'stt-max-mb': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -333,6 +386,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     maxChars: integer('max-chars', values['max-chars'], defaults.maxChars, 1, 100_000),
     maxQueue: integer('max-queue', values['max-queue'], defaults.maxQueue, 1, 10_000),
     timeoutMs: integer('timeout', values.timeout, defaults.timeoutMs / 1000, 1, 3600) * 1000,
+    stt: values.stt ?? false,
+    sttModel: values.stt ? resolveSttModel(values['stt-model']) : defaults.sttModel,
+    sttModelsDir: path.resolve(values['stt-models-dir'] ?? defaults.sttModelsDir),
+    sttPython: values['stt-python'] ?? defaults.sttPython,
+    sttMaxMb: integer('stt-max-mb', values['stt-max-mb'], defaults.sttMaxMb, 1, 2048),
   };
 
   const warnings: string[] = [];
@@ -341,6 +399,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       `--host ${host} is not a loopback address: other machines can reach the companion` +
         (config.token ? '' : ' (consider --token)'),
     );
+  }
+  const sttFlags = ['stt-model', 'stt-models-dir', 'stt-python', 'stt-max-mb'] as const;
+  if (!config.stt && sttFlags.some((flag) => values[flag] !== undefined)) {
+    warnings.push('the --stt-… options are ignored without --stt (transcription is off)');
   }
   if (envVoiceFileIgnored) warnings.push(`AITALK_VOICE_FILE is ignored by the ${config.engine} engine`);
   if (config.engine !== 'upstream' && values['upstream-url'] !== undefined) {

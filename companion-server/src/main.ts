@@ -70,6 +70,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
+  handle.stt?.ready.then(
+    () => console.info(`AITalk companion transcribes: POST ${handle.url}/v1/audio/transcriptions`),
+    // Speech goes on; the reason is already in the log and in GET /health's stt.message.
+    () => console.warn('AITalk companion: transcription is off (see the line above); speech goes on'),
+  );
   handle.ready.then(
     () => {
       const engine = handle.engine;

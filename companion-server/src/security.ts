@@ -73,7 +73,7 @@ function refuse(error: ApiError, corsOrigin: string | null): Response {
 function applyCors(headers: Headers, origin: string): void {
   headers.set('Access-Control-Allow-Origin', origin);
   headers.append('Vary', 'Origin');
-  headers.set('Access-Control-Expose-Headers', 'X-Cache, X-Sample-Rate, Retry-After');
+  headers.set('Access-Control-Expose-Headers', 'X-Cache, X-Sample-Rate, X-Stream-Pass, Retry-After');
 }
 
 /**

@@ -7,6 +7,7 @@ import { AudioCache } from './cache.ts';
 import { DEFAULT_MODELS, defaultConfig, type CompanionConfig } from './config.ts';
 import { createEngine, type EngineContext } from './engines/index.ts';
 import type { TtsEngine } from './engines/types.ts';
+import { SttEngine, type SttEngineOptions } from './stt/engine.ts';
 
 export interface StartOptions extends Partial<CompanionConfig> {
   /** Extra environment for the engine's child processes. */
@@ -18,6 +19,8 @@ export interface StartOptions extends Partial<CompanionConfig> {
   /** Tests: the neural engines to build, and shorter download retries. */
   neuralEngines?: EngineContext['neuralEngines'];
   voiceFetch?: EngineContext['voiceFetch'];
+  /** Tests: shorter Whisper model download retries. */
+  sttFetch?: SttEngineOptions['fetch'];
 }
 
 export interface CompanionHandle {
@@ -25,6 +28,8 @@ export interface CompanionHandle {
   port: number;
   config: CompanionConfig;
   engine: TtsEngine;
+  /** Transcription (--stt), or null when off; its `ready` rejects with why it never will be. */
+  stt: SttEngine | null;
   /** Settles once the engine has checked it can run at all (moments after start); rejects with why not. */
   started: Promise<void>;
   /** Settles when the engine can speak; rejects with the reason it never will. */
@@ -36,6 +41,8 @@ export interface CompanionHandle {
 const REQUEST_RECEIVE_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 3_000;
+/** Whisper tiny.en takes about 0.2 s per second of audio here: 300 s covers a 25 MB upload of speech. */
+const STT_MIN_TIMEOUT_MS = 300_000;
 
 function bracket(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -86,12 +93,34 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * once it listens and the engine has started; `ready` tells when it can speak (a Coqui model may take minutes).
  */
 export async function startCompanion(options: StartOptions = {}): Promise<CompanionHandle> {
-  const { env, log, shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS, neuralEngines, voiceFetch, ...overrides } = options;
+  const {
+    env,
+    log,
+    shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS,
+    neuralEngines,
+    voiceFetch,
+    sttFetch,
+    ...overrides
+  } = options;
   const config: CompanionConfig = { ...defaultConfig(process.env), ...overrides };
   if (overrides.model === undefined) config.model = DEFAULT_MODELS[config.engine];
 
   const cache = config.cacheMaxMb > 0 ? await AudioCache.open(config.cacheDir, config.cacheMaxMb * 1024 * 1024) : null;
   const engine = createEngine({ config, env, log, neuralEngines, voiceFetch });
+  const stt = config.stt
+    ? new SttEngine({
+        model: config.sttModel,
+        modelsDir: config.sttModelsDir,
+        mirror: config.voiceMirror,
+        python: config.sttPython,
+        maxQueue: config.maxQueue,
+        // A long upload takes far longer to transcribe than one sentence to speak.
+        timeoutMs: Math.max(config.timeoutMs, STT_MIN_TIMEOUT_MS),
+        env,
+        log,
+        fetch: sttFetch,
+      })
+    : null;
   const extraHosts = extraHostsFor(config.host);
   const app = createApp({
     engine,
@@ -101,6 +130,8 @@ export async function startCompanion(options: StartOptions = {}): Promise<Compan
     allowOrigins: config.allowOrigins,
     extraHosts,
     log,
+    stt,
+    sttMaxBytes: config.sttMaxMb * 1024 * 1024,
   });
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
@@ -109,7 +140,7 @@ export async function startCompanion(options: StartOptions = {}): Promise<Compan
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
-    await engine.close();
+    await Promise.all([engine.close(), stt?.close()]);
     throw error;
   }
   // A browser writes the canonical address in Host ("127.2" and "127.0.0.02" become "127.0.0.2"), and a name the
@@ -131,6 +162,7 @@ export async function startCompanion(options: StartOptions = {}): Promise<Compan
     port,
     config,
     engine,
+    stt,
     started: engine.started,
     ready: engine.ready,
     close() {
@@ -146,7 +178,7 @@ export async function startCompanion(options: StartOptions = {}): Promise<Compan
         // Whatever is still streaming after the grace period is cut off; its synthesis is cancelled with it.
         server.closeAllConnections();
         await closed;
-        await engine.close();
+        await Promise.all([engine.close(), stt?.close()]);
       })();
       return closing;
     },

@@ -1,5 +1,4 @@
-import os from 'node:os';
-import path from 'node:path';
+import { fasterWhisperVenvDir } from '../../companion-server/src/python-env.ts';
 
 export { venvPython } from '../../companion-server/src/python-env.ts';
 
@@ -10,11 +9,10 @@ export const MODELS_PACKAGE_VERSION = '0.1.0';
 export const STAMP = 'aitalk-recogniser.json';
 
 /**
- * Where `npm run setup:recogniser` keeps the speech recogniser's Python environment (benches and tests only):
- * beside the Coqui one, under the user's cache (XDG_CACHE_HOME respected), or where AITALK_RECOGNISER_VENV says.
+ * Where `npm run setup:recogniser` (and `npm run setup:stt`, the same setup) keeps the faster-whisper environment:
+ * under the user's cache, or where AITALK_STT_VENV or AITALK_RECOGNISER_VENV says. The companion's transcription
+ * worker runs in it too (companion-server/src/python-env.ts).
  */
 export function recogniserVenvDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.AITALK_RECOGNISER_VENV) return path.resolve(env.AITALK_RECOGNISER_VENV);
-  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(base, 'aitalk', 'recogniser-venv');
+  return fasterWhisperVenvDir(env);
 }

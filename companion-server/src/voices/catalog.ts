@@ -165,7 +165,7 @@ export const KOKORO_V1: VoicePack = {
 
 export const VOICE_PACKS: Record<NeuralEngineName, VoicePack> = { piper: PIPER_JOE, kokoro: KOKORO_V1 };
 
-export function packBytes(pack: VoicePack): number {
+export function packBytes(pack: Pick<VoicePack, 'files'>): number {
   return pack.files.reduce((sum, file) => sum + file.bytes, 0);
 }
 

@@ -28,7 +28,16 @@ export interface FetchPackOptions {
   /** A connection that delivers nothing for this long is cut and retried. */
   stallMs?: number;
   signal?: AbortSignal;
+  /** What the messages call the pack (default "the natural voice <id>"; the transcription models name themselves). */
+  label?: string;
+  /** What a learner can do instead when it cannot be fetched (default: start with eSpeak or a voice on disk). */
+  offlineHint?: string;
+  /** The flag that chooses the folder, named when it cannot be written (default --voices-dir). */
+  dirFlag?: string;
 }
+
+/** What fetching needs of a pack: the voice packs and the transcription models (src/stt/models.ts) both have it. */
+export type FetchablePack = Pick<VoicePack, 'id' | 'model' | 'files'>;
 
 export interface FetchResult {
   /** Absolute path of the pack's model file (what the engine is given). */
@@ -47,6 +56,14 @@ export class VoiceFetchError extends Error {
 }
 
 const OFFLINE_HINT = 'start with --engine espeak, or --voice-file PATH';
+
+function label(transfer: Pick<Transfer, 'pack' | 'options'>): string {
+  return transfer.options.label ?? `the natural voice ${transfer.pack.id}`;
+}
+
+function hint(transfer: Pick<Transfer, 'options'>): string {
+  return transfer.options.offlineHint ?? OFFLINE_HINT;
+}
 
 /** A failure worth another try (the network, a cut connection, bytes that did not match). */
 class Retryable extends Error {}
@@ -108,7 +125,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 interface Transfer {
-  pack: VoicePack;
+  pack: FetchablePack;
   file: VoiceFile;
   url: string;
   target: string;
@@ -174,8 +191,8 @@ async function transferOnce(transfer: Transfer): Promise<void> {
       } else {
         await response.body?.cancel();
         throw new VoiceFetchError(
-          `${new URL(url).host} answered HTTP ${response.status} for ${path.basename(file.path)} of the natural ` +
-            `voice ${transfer.pack.id}: the release may have moved; update AITalk, or ${OFFLINE_HINT}`,
+          `${new URL(url).host} answered HTTP ${response.status} for ${path.basename(file.path)} of ` +
+            `${label(transfer)}: the release may have moved; update AITalk, or ${hint(transfer)}`,
         );
       }
       if (!response.body) throw new Retryable('the server sent no body');
@@ -218,7 +235,7 @@ async function transferOnce(transfer: Transfer): Promise<void> {
 }
 
 async function transferFile(transfer: Transfer): Promise<void> {
-  const { options, pack, file, url } = transfer;
+  const { options, file, url } = transfer;
   const attempts = Math.max(1, options.attempts ?? 4);
   const delay = options.retryDelayMs ?? 1000;
   let last = '';
@@ -232,8 +249,8 @@ async function transferFile(transfer: Transfer): Promise<void> {
       if (isDiskError(error)) {
         const code = (error as NodeJS.ErrnoException).code;
         throw new VoiceFetchError(
-          `cannot write the natural voice ${pack.id} to ${options.voicesDir} (${code}): free some disk space or ` +
-            `pass --voices-dir DIR, or start with --engine espeak`,
+          `cannot write ${label(transfer)} to ${options.voicesDir} (${code}): free some disk space or ` +
+            `pass ${options.dirFlag ?? '--voices-dir'} DIR, or ${options.offlineHint ?? 'start with --engine espeak'}`,
         );
       }
       if (!(error instanceof Retryable)) throw error;
@@ -246,11 +263,11 @@ async function transferFile(transfer: Transfer): Promise<void> {
   if (mismatches === attempts) {
     throw new VoiceFetchError(
       `${path.basename(file.path)} from ${host} did not match its checksum in ${attempts} tries: the server may ` +
-        `hold another version; update AITalk or try later, or ${OFFLINE_HINT}`,
+        `hold another version; update AITalk or try later, or ${hint(transfer)}`,
     );
   }
   throw new VoiceFetchError(
-    `cannot fetch the natural voice ${pack.id} from ${host} (${last}): no network? ${OFFLINE_HINT} ` +
+    `cannot fetch ${label(transfer)} from ${host} (${last}): no network? ${hint(transfer)} ` +
       `(the next start resumes the download)`,
   );
 }
@@ -260,7 +277,7 @@ async function transferFile(transfer: Transfer): Promise<void> {
  * missing, broken or partial. Resolves with where the model is; rejects with a VoiceFetchError whose message is
  * one line saying what to do.
  */
-export async function fetchPack(pack: VoicePack, options: FetchPackOptions): Promise<FetchResult> {
+export async function fetchPack(pack: FetchablePack, options: FetchPackOptions): Promise<FetchResult> {
   const total = packBytes(pack);
   const interval = options.progressIntervalMs ?? 250;
   const result: FetchResult = {
@@ -327,8 +344,8 @@ export async function fetchPack(pack: VoicePack, options: FetchPackOptions): Pro
         await mkdir(path.dirname(target), { recursive: true });
       } catch (error) {
         throw new VoiceFetchError(
-          `cannot create ${path.dirname(target)} (${networkCode(error)}): pass --voices-dir DIR, or start with ` +
-            `--engine espeak`,
+          `cannot create ${path.dirname(target)} (${networkCode(error)}): pass ${options.dirFlag ?? '--voices-dir'} ` +
+            `DIR, or ${options.offlineHint ?? 'start with --engine espeak'}`,
         );
       }
       await transferFile({
@@ -352,7 +369,11 @@ export async function fetchPack(pack: VoicePack, options: FetchPackOptions): Pro
 export function terminalProgress(
   voice: string,
   log: (line: string) => void,
-  { intervalMs = 5_000, step = 10 }: { intervalMs?: number; step?: number } = {},
+  {
+    intervalMs = 5_000,
+    step = 10,
+    label = `the natural voice ${voice}`,
+  }: { intervalMs?: number; step?: number; label?: string } = {},
 ): { progress: (progress: FetchProgress) => void; done: (result: FetchResult, seconds: number) => void } {
   let lastAt = -Infinity;
   let lastPercent = -Infinity;
@@ -364,13 +385,10 @@ export function terminalProgress(
       if (percent === lastPercent) return;
       lastAt = now;
       lastPercent = percent;
-      log(`Fetching the natural voice ${voice}: ${percent} % (${mb(bytes)} of ${mb(total)} MB)`);
+      log(`Fetching ${label}: ${percent} % (${mb(bytes)} of ${mb(total)} MB)`);
     },
     done(result, seconds) {
-      log(
-        `Fetched the natural voice ${voice}: ${mb(result.fetchedBytes)} MB in ${seconds.toFixed(1)} s, checksums ` +
-          `verified`,
-      );
+      log(`Fetched ${label}: ${mb(result.fetchedBytes)} MB in ${seconds.toFixed(1)} s, checksums ` + `verified`);
     },
   };
 }
