@@ -140,8 +140,13 @@ describe('corrections you can see, beside a reply that does not wait for them', 
     await t.page.waitForTimeout(3_800);
     await shoot(t.page, 'drill-recording');
     await card.getByRole('button', { name: 'Stop' }).click();
-    await card.locator('.attempt-success', { hasText: 'Every word right' }).waitFor({ timeout: 20_000 });
-    expect(await card.locator('.attempt-words .word-right').count()).toBe(9);
+    // One result: every word heard, and how each of the nine was said (judged on this computer).
+    await card.getByRole('status').filter({ hasText: 'Every word right' }).waitFor({ timeout: 20_000 });
+    await card
+      .getByRole('status')
+      .filter({ hasText: /Pronunciation: \d+ \/ 100/ })
+      .waitFor();
+    expect(await card.locator('.pronunciation-words .pron-word').count()).toBe(9);
     await waitForPhase(t.page, 'idle');
     await shoot(t.page, 'drill-result');
     // Judged locally: no chat request of either lane, nothing added to the conversation.
@@ -155,7 +160,8 @@ describe('corrections you can see, beside a reply that does not wait for them', 
 
   it('the notebook lists the corrections, newest first, with their reviews, a search and a CSV export', async () => {
     await t.page.getByRole('button', { name: 'Notebook' }).click();
-    const entries = t.page.locator('.notebook-entry');
+    // The Corrections tab's entries (the Sounds tab beside it lists sounds the same way).
+    const entries = t.page.locator('#notebook-panel-corrections .notebook-entry');
     await entries.first().waitFor();
     // One per checked sentence: the park sentence five times.
     expect(await entries.count()).toBe(5);

@@ -40,7 +40,12 @@ describe('Progress and the week in a card', () => {
     const entry = t.page.locator('.notebook-entry').nth(index);
     await t.page.waitForTimeout(3_800);
     await entry.getByRole('button', { name: 'Stop' }).click();
-    await entry.locator('.attempt-success').waitFor({ timeout: 20_000 });
+    // Judged twice: the words heard against the sentence, and how they were said.
+    await entry.getByRole('status').filter({ hasText: 'Every word right' }).waitFor({ timeout: 20_000 });
+    await entry
+      .getByRole('status')
+      .filter({ hasText: /Pronunciation: \d+ \/ 100/ })
+      .waitFor();
     await waitForPhase(t.page, 'idle');
     // The review is kept on the entry that was due first, with its date.
     const kept = await readStore<{ id: string; reviewedAt?: number[] }>(t.page, 'notebook');
@@ -66,7 +71,14 @@ describe('Progress and the week in a card', () => {
     });
     expect(canvas.css).toBeLessThanOrEqual(width);
     expect(canvas.css).toBeGreaterThan(width - 20);
-    expect(await t.page.locator('.progress-chart').count()).toBe(4);
+    // The four the seed gives, and the pronunciation score of the review judged in the test before.
+    expect(await t.page.locator('.progress-chart h3').allTextContents()).toEqual([
+      'Minutes spoken and turns',
+      'Words per minute',
+      'Mistakes per 100 words',
+      'Notebook reviews',
+      'Pronunciation score',
+    ]);
     // The first series' legend marker takes the series' stroke: the panel's --chart-1 of each scheme.
     const marker = () =>
       t.page.evaluate(() =>

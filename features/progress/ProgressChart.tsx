@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 import { t } from '@/core/i18n';
 
 /** One line or bar series of a chart; null where there is nothing to measure. */
