@@ -13,6 +13,7 @@ import type { Settings } from '@/features/settings/settings';
 import { noKeyMessage } from '@/core/api-errors';
 import { applyInterfaceLanguage, t } from '@/core/i18n';
 import { createBanner, errorText } from './banner';
+import { createShown } from './shown';
 import { createHistory } from '../features/conversations/history';
 import { createSettingsSync } from '../features/settings/settings-sync';
 import { createPageSession } from '../features/page/page-session';
@@ -49,6 +50,8 @@ export function createPanelStore() {
   const settings = createSettingsSync();
   const history = createHistory();
   const banner = createBanner(() => settings.settings.value.companionUrl);
+  /** An action whose failure the learner sees in the banner; it never rejects. */
+  const shown = createShown(banner);
   const notebook = createNotebook();
   const refreshNotebook = () => {
     notebook.refresh().catch((error: unknown) => console.warn('AITalk: could not read the notebook', error));
@@ -217,21 +220,6 @@ export function createPanelStore() {
         page.handle(request.action, request.result).catch((error: unknown) => banner.showError(error));
       }),
     );
-  }
-
-  /** An action whose failure the learner sees in the banner; it never rejects. */
-  function shown<A extends unknown[]>(
-    what: () => string,
-    action: (...args: A) => Promise<void>,
-  ): (...args: A) => Promise<void> {
-    return async (...args) => {
-      try {
-        await action(...args);
-      } catch (error) {
-        console.error(`AITalk: could not ${what()}`, error);
-        banner.showError(new Error(t('app.actionFailed', { action: what(), detail: errorText(error) })));
-      }
-    };
   }
 
   async function openConversation(id: string): Promise<void> {
