@@ -27,6 +27,7 @@ import { createCorrections } from '../features/corrections/corrections-store';
 import { createNotebook } from '../features/corrections/notebook-store';
 import { createSounds, soundsWorkedOnSince } from '../features/pronunciation/sounds-store';
 import { createMemory } from '../features/memory/memory-store';
+import { memoryActions, refreshMemoryQuietly } from '../features/memory/memory-actions';
 import { createProgress } from '../features/progress/progress-store';
 import { listJudgedAttemptsSince } from '../core/db/sounds';
 
@@ -60,10 +61,7 @@ export function createPanelStore() {
   const sounds = createSounds();
   // The sounds a learner works on: those their judged practice attempts went wrong in (the Sounds tab).
   const memory = createMemory({ settings, sounds: soundsWorkedOnSince });
-  const refreshMemory = () =>
-    memory
-      .refresh()
-      .catch((error: unknown) => console.warn('AITalk: could not read what the teacher remembers', error));
+  const refreshMemory = () => refreshMemoryQuietly(memory);
   const progress = createProgress({
     scenario: () => settings.settings.value.scenario,
     // Every judged pronunciation attempt (the Sounds store keeps their scores).
@@ -325,20 +323,7 @@ export function createPanelStore() {
     ),
     closeSession: notebook.closeSession,
     /** What the teacher remembers (features/memory/memory-store.ts): the profile, the proposal card, its actions. */
-    memory: {
-      enabled: memory.enabled,
-      facts: memory.facts,
-      recurring: memory.recurring,
-      sounds: memory.sounds,
-      proposal: memory.proposal,
-      refresh: shown(() => t('memory.actionRead'), memory.refresh),
-      keep: shown(() => t('memory.actionKeep'), memory.keep),
-      discard: memory.discard,
-      closeProposal: memory.closeProposal,
-      edit: shown(() => t('memory.actionEdit'), memory.edit),
-      remove: shown(() => t('memory.actionDelete'), memory.remove),
-      forgetAll: shown(() => t('memory.actionForget'), memory.forgetAll),
-    },
+    memory: memoryActions(memory, shown),
     /** The Progress view's figures and the week's card. */
     progress,
     /** An action of the Progress view or the week's card; a failure shows in the banner. */
