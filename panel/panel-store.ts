@@ -25,6 +25,7 @@ import { createNaturalVoiceWatch } from '../features/voice/natural-voice';
 import { VOICE_SAMPLE_TEXT } from '../features/voice/voice-options';
 import { createCorrections } from '../features/corrections/corrections-store';
 import { createNotebook } from '../features/corrections/notebook-store';
+import { notebookActions, refreshNotebookQuietly } from '../features/corrections/notebook-actions';
 import { createSounds, soundsWorkedOnSince } from '../features/pronunciation/sounds-store';
 import { createMemory } from '../features/memory/memory-store';
 import { memoryActions, refreshMemoryQuietly } from '../features/memory/memory-actions';
@@ -54,9 +55,7 @@ export function createPanelStore() {
   /** An action whose failure the learner sees in the banner; it never rejects. */
   const shown = createShown(banner);
   const notebook = createNotebook();
-  const refreshNotebook = () => {
-    notebook.refresh().catch((error: unknown) => console.warn('AITalk: could not read the notebook', error));
-  };
+  const refreshNotebook = () => refreshNotebookQuietly(notebook);
   const corrections = createCorrections({ history, settings, onChanged: refreshNotebook });
   const sounds = createSounds();
   // The sounds a learner works on: those their judged practice attempts went wrong in (the Sounds tab).
@@ -294,34 +293,7 @@ export function createPanelStore() {
       () => t('app.actionMarkMisheard'),
       (messageId: string, index: number) => corrections.misheard(messageId, index),
     ),
-    notebook: notebook.entries,
-    refreshNotebook: shown(() => t('app.actionReadNotebook'), notebook.refresh),
-    /** The notebook's Sounds tab: the sounds to work on, the one due soonest first. */
-    sounds: sounds.sounds,
-    refreshSounds: shown(() => t('app.actionReadNotebook'), sounds.refresh),
-    exportNotebookCsv: shown(() => t('app.actionExportNotebook'), notebook.exportCsv),
-    exportNotebookAnki: shown(() => t('app.actionExportNotebook'), notebook.exportAnki),
-    exportConversation: shown(
-      () => t('app.actionExportConversation'),
-      async (conversationId: string) => {
-        const title = history.conversations.value.find((c) => c.id === conversationId)?.title ?? 'conversation';
-        await notebook.exportConversation(conversationId, title);
-      },
-    ),
-    /** The session card on show (after New conversation, or Summary). */
-    session: notebook.session,
-    summarize: shown(
-      () => t('app.actionSummarize'),
-      async () => {
-        const conversation = history.conversation.value;
-        if (!conversation || !(await notebook.summarize(conversation.id))) {
-          banner.info(t('app.nothingToSummarize'));
-          return;
-        }
-        await memory.propose(conversation.id);
-      },
-    ),
-    closeSession: notebook.closeSession,
+    ...notebookActions({ notebook, sounds, history, banner, memory, shown }),
     /** What the teacher remembers (features/memory/memory-store.ts): the profile, the proposal card, its actions. */
     memory: memoryActions(memory, shown),
     /** The Progress view's figures and the week's card. */
