@@ -20,9 +20,9 @@ import { createPageSession } from '../features/page/page-session';
 import { watchPageRequests, watchTalkRequests } from '../features/talk/shortcut-requests';
 import { createAttemptWords } from '../features/talk/attempt-playback';
 import { createTurnRunner } from '../features/talk/turn-runner';
-import type { PracticeTarget, SampleVoice } from '../features/talk/turn-machine';
+import type { PracticeTarget } from '../features/talk/turn-machine';
 import { createNaturalVoiceWatch } from '../features/voice/natural-voice';
-import { VOICE_SAMPLE_TEXT } from '../features/voice/voice-options';
+import { voiceActions } from '../features/voice/voice-actions';
 import { createCorrections } from '../features/corrections/corrections-store';
 import { createNotebook } from '../features/corrections/notebook-store';
 import { notebookActions, refreshNotebookQuietly } from '../features/corrections/notebook-actions';
@@ -371,24 +371,7 @@ export function createPanelStore() {
       readOut(`listen-${newId()}`, text, false);
     },
     dismissBanner: banner.clear,
-    /** The natural voice's fetch progress, or why it failed (null when there is nothing to say). */
-    naturalVoiceNotice: naturalVoice.notice,
-    naturalVoiceAnnouncement: naturalVoice.announcement,
-    hideNaturalVoiceNotice: naturalVoice.hide,
-    /** How the latest voice sample went (Settings › Voice). */
-    voiceSample: turn.sample,
-    /**
-     * Plays the sample line in `voice` through the teacher's voice; returns the sample's id, or null
-     * when the learner or the teacher is speaking (a sample never plays over them).
-     */
-    playVoiceSample(voice: SampleVoice): string | null {
-      const id = `sample-${newId()}`;
-      turn.dispatch({ type: 'read-out', id, text: VOICE_SAMPLE_TEXT, slow: false, sample: voice });
-      return turn.state.value.readOut?.id === id ? id : null;
-    },
-    stopVoiceSample(id: string): void {
-      turn.dispatch({ type: 'stop-read-out', id });
-    },
+    ...voiceActions(naturalVoice, turn),
     reload(): void {
       location.reload();
     },
