@@ -1,4 +1,4 @@
-import { computed, effect, signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import { newId } from '@/core/db/schema';
 import { onDatabaseBlocked } from '@/core/db/open';
 import {
@@ -17,6 +17,7 @@ import { createShown } from './shown';
 import { createHistory } from '../features/conversations/history';
 import { createSettingsSync } from '../features/settings/settings-sync';
 import { createPageSession } from '../features/page/page-session';
+import { createPageQuestion, pageActions } from '../features/page/page-actions';
 import { watchPageRequests, watchTalkRequests } from '../features/talk/shortcut-requests';
 import { createAttemptWords } from '../features/talk/attempt-playback';
 import { createTurnRunner } from '../features/talk/turn-runner';
@@ -83,11 +84,12 @@ export function createPanelStore() {
       else if (result.comparison) await page.keepReading(result);
     },
   });
+  const pageQuestion = createPageQuestion({ turn, settings, banner });
   const page = createPageSession({
     history,
     settings,
     banner,
-    teacherOpens: teacherAsksAboutPage,
+    teacherOpens: pageQuestion.ask,
     practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
     readOut: async (text) => readOut(`read-out-${newId()}`, text, false),
     pageShortcutName: () => pageShortcut.value,
@@ -131,27 +133,6 @@ export function createPanelStore() {
     if (settings.hasKey.value && history.messages.value.length === 0) {
       turn.dispatch({ type: 'teacher-opens', replyId: newId() });
     }
-  }
-
-  /** A page was just brought in: the teacher asks about it, whether or not the conversation is new. */
-  let pendingPageQuestion: (() => void) | null = null;
-  function teacherAsksAboutPage(): void {
-    if (!settings.hasKey.value) {
-      banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
-      return;
-    }
-    pendingPageQuestion?.();
-    // The machine only lets the teacher open into silence: a page that arrives while a turn or a
-    // reply is going (a fresh panel's opening question) is asked about as soon as that is over.
-    const stop = effect(() => {
-      if (turn.phase.value !== 'idle') return;
-      queueMicrotask(() => {
-        stop();
-        if (pendingPageQuestion === stop) pendingPageQuestion = null;
-        turn.dispatch({ type: 'teacher-opens', replyId: newId() });
-      });
-    });
-    pendingPageQuestion = stop;
   }
 
   /**
@@ -267,17 +248,7 @@ export function createPanelStore() {
     shortcut,
     pageShortcut,
     storageUsage,
-    /** The pages this conversation is about (what the teacher is given), oldest first. */
-    pages: history.pages,
-    /** The latest page selection: for "Read it aloud", "Listen first", "What does this mean?". */
-    selection: page.selection,
-    explanation: page.explanation,
-    readAloudTarget: page.readAloudTarget,
-    readAloud: page.readAloud,
-    listenFirst: shown(() => t('app.actionReadSelectionAloud'), page.listenFirst),
-    explainSelection: shown(() => t('app.actionExplainSelection'), page.explainSelection),
-    removePage: shown(() => t('app.actionRemovePage'), page.removePage),
-    readPage: shown(() => t('app.actionReadPage'), page.readActiveTab),
+    ...pageActions(page, history, shown),
     init,
     toggleTalk: press,
     /** The practice target being recorded or judged, if any. */
@@ -377,7 +348,7 @@ export function createPanelStore() {
     },
     /** The panel goes away; resolves once its turn has wound down and it hears nothing more. */
     async dispose(): Promise<void> {
-      pendingPageQuestion?.();
+      pageQuestion.cancel();
       for (const stop of disposers.splice(0)) stop();
       naturalVoice.dispose();
       await turn.dispose();
