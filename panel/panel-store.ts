@@ -1,15 +1,10 @@
 import { computed, signal } from '@preact/signals';
 import { newId } from '@/core/db/schema';
 import { onDatabaseBlocked } from '@/core/db/open';
-import {
-  adoptOrphanRecordings,
-  deleteRecordingsBefore,
-  recordingsUsage,
-  type RecordingsUsage,
-} from '@/core/db/recordings';
 import { onMessage } from '@/core/messages';
 import { createPanelLink } from '@/core/panel-link';
 import type { Settings } from '@/features/settings/settings';
+import { createRecordingsStorage } from '@/features/settings/recordings-storage';
 import { noKeyMessage } from '@/core/api-errors';
 import { applyInterfaceLanguage, t } from '@/core/i18n';
 import { createBanner, errorText } from './banner';
@@ -41,10 +36,6 @@ import { listJudgedAttemptsSince } from '../core/db/sounds';
  * a reply or a read-out does), recorder-client and reply-speaker (the offscreen document's
  * microphone and voice), browser-voice (the fallback voice), shortcut-requests (the keyboard shortcut).
  */
-
-/** A recording with no turn this old was orphaned by a crash (see adoptOrphanRecordings). */
-const ORPHAN_AGE_MS = 60_000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type PanelStore = ReturnType<typeof createPanelStore>;
 
@@ -112,7 +103,7 @@ export function createPanelStore() {
   const shortcut = signal('');
   /** The page shortcut as Chrome has it. */
   const pageShortcut = signal('');
-  const storageUsage = signal<RecordingsUsage | null>(null);
+  const storage = createRecordingsStorage(settings);
   const disposers: Array<() => void> = [];
 
   function press(): void {
@@ -149,23 +140,13 @@ export function createPanelStore() {
     }
   }
 
-  async function refreshStorage(): Promise<void> {
-    storageUsage.value = await recordingsUsage();
-  }
-
-  /** Deletes the audio of old recordings when the learner set a limit (off by default). */
-  async function applyRetention(): Promise<void> {
-    const days = settings.settings.value.recordingRetentionDays;
-    if (days > 0) await deleteRecordingsBefore(Date.now() - days * DAY_MS);
-  }
-
   async function init(): Promise<void> {
     onDatabaseBlocked(() => banner.info(t('app.databaseBlocked')));
     try {
       await settings.load();
       await applyInterfaceLanguage(settings.settings.value.interfaceLanguage);
-      await applyRetention();
-      await adoptOrphanRecordings(ORPHAN_AGE_MS);
+      await storage.applyRetention();
+      await storage.adoptOrphans();
       const started = await history.openLatest();
       await history.refresh();
       // Before the opening question: the teacher's instructions carry what it remembers.
@@ -181,7 +162,7 @@ export function createPanelStore() {
       startupError.value = t('app.startupFailed', { detail: errorText(error) });
       return;
     }
-    refreshStorage().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
+    storage.refresh().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
     naturalVoice.start();
     // The recording document is made ready now, not on the learner's first press.
     link.ensure().catch((error: unknown) => console.warn('AITalk: the recorder is not ready yet', error));
@@ -247,7 +228,7 @@ export function createPanelStore() {
     startupError,
     shortcut,
     pageShortcut,
-    storageUsage,
+    storageUsage: storage.usage,
     ...pageActions(page, history, shown),
     init,
     toggleTalk: press,
@@ -297,7 +278,7 @@ export function createPanelStore() {
       async (messageId: string) => {
         await history.removeMessage(messageId);
         if (history.unsent.value.length === 0) banner.clearInfo();
-        await refreshStorage();
+        await storage.refresh();
       },
     ),
     newConversation: shown(() => t('app.actionNewConversation'), newConversation),
@@ -309,7 +290,7 @@ export function createPanelStore() {
         if (wasCurrent) await stopEverything();
         await history.remove(id);
         if (wasCurrent && (await history.openLatest())) teacherOpens();
-        await refreshStorage();
+        await storage.refresh();
       },
     ),
     /** Saves at once; the teacher's opening question (if one is due) streams in afterwards. */
@@ -317,8 +298,8 @@ export function createPanelStore() {
       await settings.save(next, key);
       await applyInterfaceLanguage(next.interfaceLanguage);
       if (banner.banner.value?.message === noKeyMessage()) banner.clear();
-      await applyRetention();
-      await refreshStorage();
+      await storage.applyRetention();
+      await storage.refresh();
       // The companion may be another one now, or started since: ask it how its natural voice is.
       void naturalVoice.check();
       if (open) teacherOpens();
@@ -331,7 +312,7 @@ export function createPanelStore() {
       if (history.messages.value.length > 0) await newConversation();
       else teacherOpens();
     },
-    refreshStorage,
+    refreshStorage: storage.refresh,
     /** Listening aid: the teacher says a reply again, slower when asked. */
     replayReply(messageId: string, slow: boolean): void {
       const message = history.find(messageId);
