@@ -1,4 +1,4 @@
-import { computed, signal } from '@preact/signals';
+import { signal } from '@preact/signals';
 import { newId } from '@/core/db/schema';
 import { onDatabaseBlocked } from '@/core/db/open';
 import { onMessage } from '@/core/messages';
@@ -14,9 +14,8 @@ import { createSettingsSync } from '../features/settings/settings-sync';
 import { createPageSession } from '../features/page/page-session';
 import { createPageQuestion, pageActions } from '../features/page/page-actions';
 import { watchPageRequests, watchTalkRequests } from '../features/talk/shortcut-requests';
-import { createAttemptWords } from '../features/talk/attempt-playback';
+import { practiceActions } from '../features/talk/practice-actions';
 import { createTurnRunner } from '../features/talk/turn-runner';
-import type { PracticeTarget } from '../features/talk/turn-machine';
 import { createNaturalVoiceWatch } from '../features/voice/natural-voice';
 import { voiceActions } from '../features/voice/voice-actions';
 import { createCorrections } from '../features/corrections/corrections-store';
@@ -84,12 +83,6 @@ export function createPanelStore() {
     practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
     readOut: async (text) => readOut(`read-out-${newId()}`, text, false),
     pageShortcutName: () => pageShortcut.value,
-  });
-
-  const attemptWords = createAttemptWords({
-    attempts: turn.attempts,
-    audioOf: turn.attemptAudio,
-    say: (text) => readOut(`word-${newId()}`, text, false),
   });
 
   const naturalVoice = createNaturalVoiceWatch({
@@ -232,10 +225,7 @@ export function createPanelStore() {
     ...pageActions(page, history, shown),
     init,
     toggleTalk: press,
-    /** The practice target being recorded or judged, if any. */
-    practice: computed(() => turn.state.value.practice),
-    /** The latest result of each practice target, by id. */
-    attempts: turn.attempts,
+    ...practiceActions({ turn, settings, readOut, shown }),
     /** The correction card of each learner sentence, by message id. */
     cards: corrections.cards,
     retryCheck(messageId: string): void {
@@ -255,12 +245,6 @@ export function createPanelStore() {
       () => t('progress.actionStart'),
       (action: () => Promise<void>) => action(),
     ),
-    /** A word of the latest attempt at a practice target: the learner's own recording of it, then the teacher's voice. */
-    playAttemptWord: shown(() => t('app.actionPlayWord'), attemptWords),
-    /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
-    practise(target: PracticeTarget): void {
-      turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });
-    },
     retry(messageId: string): void {
       const message = history.find(messageId);
       if (!message || message.role !== 'user') return;
