@@ -34,6 +34,8 @@ import { listJudgedAttemptsSince } from '../core/db/sounds';
  * banner (the message line), turn-machine + turn-runner and its parts (what a press, a recording,
  * a reply or a read-out does), recorder-client and reply-speaker (the offscreen document's
  * microphone and voice), browser-voice (the fallback voice), shortcut-requests (the keyboard shortcut).
+ * What a feature's views may do comes from that feature's `xxxActions(...)` helper (notebook, memory, page,
+ * practice, voice), each failure shown in the banner through panel/shown.ts.
  */
 
 export type PanelStore = ReturnType<typeof createPanelStore>;
