@@ -1,31 +1,29 @@
-import { computed, effect, signal } from '@preact/signals';
+import { signal } from '@preact/signals';
 import { newId } from '@/core/db/schema';
 import { onDatabaseBlocked } from '@/core/db/open';
-import {
-  adoptOrphanRecordings,
-  deleteRecordingsBefore,
-  recordingsUsage,
-  type RecordingsUsage,
-} from '@/core/db/recordings';
 import { onMessage } from '@/core/messages';
 import { createPanelLink } from '@/core/panel-link';
 import type { Settings } from '@/features/settings/settings';
+import { createRecordingsStorage } from '@/features/settings/recordings-storage';
 import { noKeyMessage } from '@/core/api-errors';
 import { applyInterfaceLanguage, t } from '@/core/i18n';
 import { createBanner, errorText } from './banner';
+import { createShown } from './shown';
 import { createHistory } from '../features/conversations/history';
 import { createSettingsSync } from '../features/settings/settings-sync';
 import { createPageSession } from '../features/page/page-session';
+import { createPageQuestion, pageActions } from '../features/page/page-actions';
 import { watchPageRequests, watchTalkRequests } from '../features/talk/shortcut-requests';
-import { createAttemptWords } from '../features/talk/attempt-playback';
+import { practiceActions } from '../features/talk/practice-actions';
 import { createTurnRunner } from '../features/talk/turn-runner';
-import type { PracticeTarget, SampleVoice } from '../features/talk/turn-machine';
 import { createNaturalVoiceWatch } from '../features/voice/natural-voice';
-import { VOICE_SAMPLE_TEXT } from '../features/voice/voice-options';
+import { voiceActions } from '../features/voice/voice-actions';
 import { createCorrections } from '../features/corrections/corrections-store';
 import { createNotebook } from '../features/corrections/notebook-store';
+import { notebookActions, refreshNotebookQuietly } from '../features/corrections/notebook-actions';
 import { createSounds, soundsWorkedOnSince } from '../features/pronunciation/sounds-store';
 import { createMemory } from '../features/memory/memory-store';
+import { memoryActions, refreshMemoryQuietly } from '../features/memory/memory-actions';
 import { createProgress } from '../features/progress/progress-store';
 import { listJudgedAttemptsSince } from '../core/db/sounds';
 
@@ -36,11 +34,9 @@ import { listJudgedAttemptsSince } from '../core/db/sounds';
  * banner (the message line), turn-machine + turn-runner and its parts (what a press, a recording,
  * a reply or a read-out does), recorder-client and reply-speaker (the offscreen document's
  * microphone and voice), browser-voice (the fallback voice), shortcut-requests (the keyboard shortcut).
+ * What a feature's views may do comes from that feature's `xxxActions(...)` helper (notebook, memory, page,
+ * practice, voice), each failure shown in the banner through panel/shown.ts.
  */
-
-/** A recording with no turn this old was orphaned by a crash (see adoptOrphanRecordings). */
-const ORPHAN_AGE_MS = 60_000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type PanelStore = ReturnType<typeof createPanelStore>;
 
@@ -49,18 +45,15 @@ export function createPanelStore() {
   const settings = createSettingsSync();
   const history = createHistory();
   const banner = createBanner(() => settings.settings.value.companionUrl);
+  /** An action whose failure the learner sees in the banner; it never rejects. */
+  const shown = createShown(banner);
   const notebook = createNotebook();
-  const refreshNotebook = () => {
-    notebook.refresh().catch((error: unknown) => console.warn('AITalk: could not read the notebook', error));
-  };
+  const refreshNotebook = () => refreshNotebookQuietly(notebook);
   const corrections = createCorrections({ history, settings, onChanged: refreshNotebook });
   const sounds = createSounds();
   // The sounds a learner works on: those their judged practice attempts went wrong in (the Sounds tab).
   const memory = createMemory({ settings, sounds: soundsWorkedOnSince });
-  const refreshMemory = () =>
-    memory
-      .refresh()
-      .catch((error: unknown) => console.warn('AITalk: could not read what the teacher remembers', error));
+  const refreshMemory = () => refreshMemoryQuietly(memory);
   const progress = createProgress({
     scenario: () => settings.settings.value.scenario,
     // Every judged pronunciation attempt (the Sounds store keeps their scores).
@@ -83,20 +76,15 @@ export function createPanelStore() {
       else if (result.comparison) await page.keepReading(result);
     },
   });
+  const pageQuestion = createPageQuestion({ turn, settings, banner });
   const page = createPageSession({
     history,
     settings,
     banner,
-    teacherOpens: teacherAsksAboutPage,
+    teacherOpens: pageQuestion.ask,
     practise: (target) => turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value }),
     readOut: async (text) => readOut(`read-out-${newId()}`, text, false),
     pageShortcutName: () => pageShortcut.value,
-  });
-
-  const attemptWords = createAttemptWords({
-    attempts: turn.attempts,
-    audioOf: turn.attemptAudio,
-    say: (text) => readOut(`word-${newId()}`, text, false),
   });
 
   const naturalVoice = createNaturalVoiceWatch({
@@ -110,7 +98,7 @@ export function createPanelStore() {
   const shortcut = signal('');
   /** The page shortcut as Chrome has it. */
   const pageShortcut = signal('');
-  const storageUsage = signal<RecordingsUsage | null>(null);
+  const storage = createRecordingsStorage(settings);
   const disposers: Array<() => void> = [];
 
   function press(): void {
@@ -133,27 +121,6 @@ export function createPanelStore() {
     }
   }
 
-  /** A page was just brought in: the teacher asks about it, whether or not the conversation is new. */
-  let pendingPageQuestion: (() => void) | null = null;
-  function teacherAsksAboutPage(): void {
-    if (!settings.hasKey.value) {
-      banner.notify({ kind: 'info', text: { id: 'no-key' }, action: 'settings' });
-      return;
-    }
-    pendingPageQuestion?.();
-    // The machine only lets the teacher open into silence: a page that arrives while a turn or a
-    // reply is going (a fresh panel's opening question) is asked about as soon as that is over.
-    const stop = effect(() => {
-      if (turn.phase.value !== 'idle') return;
-      queueMicrotask(() => {
-        stop();
-        if (pendingPageQuestion === stop) pendingPageQuestion = null;
-        turn.dispatch({ type: 'teacher-opens', replyId: newId() });
-      });
-    });
-    pendingPageQuestion = stop;
-  }
-
   /**
    * Before the conversation changes: the teacher falls silent, the microphone is released, and
    * every request of the turn is aborted; resolves once nothing more of it can be written.
@@ -168,23 +135,13 @@ export function createPanelStore() {
     }
   }
 
-  async function refreshStorage(): Promise<void> {
-    storageUsage.value = await recordingsUsage();
-  }
-
-  /** Deletes the audio of old recordings when the learner set a limit (off by default). */
-  async function applyRetention(): Promise<void> {
-    const days = settings.settings.value.recordingRetentionDays;
-    if (days > 0) await deleteRecordingsBefore(Date.now() - days * DAY_MS);
-  }
-
   async function init(): Promise<void> {
     onDatabaseBlocked(() => banner.info(t('app.databaseBlocked')));
     try {
       await settings.load();
       await applyInterfaceLanguage(settings.settings.value.interfaceLanguage);
-      await applyRetention();
-      await adoptOrphanRecordings(ORPHAN_AGE_MS);
+      await storage.applyRetention();
+      await storage.adoptOrphans();
       const started = await history.openLatest();
       await history.refresh();
       // Before the opening question: the teacher's instructions carry what it remembers.
@@ -200,7 +157,7 @@ export function createPanelStore() {
       startupError.value = t('app.startupFailed', { detail: errorText(error) });
       return;
     }
-    refreshStorage().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
+    storage.refresh().catch((error: unknown) => console.warn('AITalk: could not measure recordings', error));
     naturalVoice.start();
     // The recording document is made ready now, not on the learner's first press.
     link.ensure().catch((error: unknown) => console.warn('AITalk: the recorder is not ready yet', error));
@@ -217,21 +174,6 @@ export function createPanelStore() {
         page.handle(request.action, request.result).catch((error: unknown) => banner.showError(error));
       }),
     );
-  }
-
-  /** An action whose failure the learner sees in the banner; it never rejects. */
-  function shown<A extends unknown[]>(
-    what: () => string,
-    action: (...args: A) => Promise<void>,
-  ): (...args: A) => Promise<void> {
-    return async (...args) => {
-      try {
-        await action(...args);
-      } catch (error) {
-        console.error(`AITalk: could not ${what()}`, error);
-        banner.showError(new Error(t('app.actionFailed', { action: what(), detail: errorText(error) })));
-      }
-    };
   }
 
   async function openConversation(id: string): Promise<void> {
@@ -281,24 +223,11 @@ export function createPanelStore() {
     startupError,
     shortcut,
     pageShortcut,
-    storageUsage,
-    /** The pages this conversation is about (what the teacher is given), oldest first. */
-    pages: history.pages,
-    /** The latest page selection: for "Read it aloud", "Listen first", "What does this mean?". */
-    selection: page.selection,
-    explanation: page.explanation,
-    readAloudTarget: page.readAloudTarget,
-    readAloud: page.readAloud,
-    listenFirst: shown(() => t('app.actionReadSelectionAloud'), page.listenFirst),
-    explainSelection: shown(() => t('app.actionExplainSelection'), page.explainSelection),
-    removePage: shown(() => t('app.actionRemovePage'), page.removePage),
-    readPage: shown(() => t('app.actionReadPage'), page.readActiveTab),
+    storageUsage: storage.usage,
+    ...pageActions(page, history, shown),
     init,
     toggleTalk: press,
-    /** The practice target being recorded or judged, if any. */
-    practice: computed(() => turn.state.value.practice),
-    /** The latest result of each practice target, by id. */
-    attempts: turn.attempts,
+    ...practiceActions({ turn, settings, readOut, shown }),
     /** The correction card of each learner sentence, by message id. */
     cards: corrections.cards,
     retryCheck(messageId: string): void {
@@ -308,49 +237,9 @@ export function createPanelStore() {
       () => t('app.actionMarkMisheard'),
       (messageId: string, index: number) => corrections.misheard(messageId, index),
     ),
-    notebook: notebook.entries,
-    refreshNotebook: shown(() => t('app.actionReadNotebook'), notebook.refresh),
-    /** The notebook's Sounds tab: the sounds to work on, the one due soonest first. */
-    sounds: sounds.sounds,
-    refreshSounds: shown(() => t('app.actionReadNotebook'), sounds.refresh),
-    exportNotebookCsv: shown(() => t('app.actionExportNotebook'), notebook.exportCsv),
-    exportNotebookAnki: shown(() => t('app.actionExportNotebook'), notebook.exportAnki),
-    exportConversation: shown(
-      () => t('app.actionExportConversation'),
-      async (conversationId: string) => {
-        const title = history.conversations.value.find((c) => c.id === conversationId)?.title ?? 'conversation';
-        await notebook.exportConversation(conversationId, title);
-      },
-    ),
-    /** The session card on show (after New conversation, or Summary). */
-    session: notebook.session,
-    summarize: shown(
-      () => t('app.actionSummarize'),
-      async () => {
-        const conversation = history.conversation.value;
-        if (!conversation || !(await notebook.summarize(conversation.id))) {
-          banner.info(t('app.nothingToSummarize'));
-          return;
-        }
-        await memory.propose(conversation.id);
-      },
-    ),
-    closeSession: notebook.closeSession,
+    ...notebookActions({ notebook, sounds, history, banner, memory, shown }),
     /** What the teacher remembers (features/memory/memory-store.ts): the profile, the proposal card, its actions. */
-    memory: {
-      enabled: memory.enabled,
-      facts: memory.facts,
-      recurring: memory.recurring,
-      sounds: memory.sounds,
-      proposal: memory.proposal,
-      refresh: shown(() => t('memory.actionRead'), memory.refresh),
-      keep: shown(() => t('memory.actionKeep'), memory.keep),
-      discard: memory.discard,
-      closeProposal: memory.closeProposal,
-      edit: shown(() => t('memory.actionEdit'), memory.edit),
-      remove: shown(() => t('memory.actionDelete'), memory.remove),
-      forgetAll: shown(() => t('memory.actionForget'), memory.forgetAll),
-    },
+    memory: memoryActions(memory, shown),
     /** The Progress view's figures and the week's card. */
     progress,
     /** An action of the Progress view or the week's card; a failure shows in the banner. */
@@ -358,12 +247,6 @@ export function createPanelStore() {
       () => t('progress.actionStart'),
       (action: () => Promise<void>) => action(),
     ),
-    /** A word of the latest attempt at a practice target: the learner's own recording of it, then the teacher's voice. */
-    playAttemptWord: shown(() => t('app.actionPlayWord'), attemptWords),
-    /** "Say it again" / "Read it aloud": records an attempt at once; called again, sends it. */
-    practise(target: PracticeTarget): void {
-      turn.dispatch({ type: 'practise', target, hasKey: settings.hasKey.value });
-    },
     retry(messageId: string): void {
       const message = history.find(messageId);
       if (!message || message.role !== 'user') return;
@@ -381,7 +264,7 @@ export function createPanelStore() {
       async (messageId: string) => {
         await history.removeMessage(messageId);
         if (history.unsent.value.length === 0) banner.clearInfo();
-        await refreshStorage();
+        await storage.refresh();
       },
     ),
     newConversation: shown(() => t('app.actionNewConversation'), newConversation),
@@ -393,7 +276,7 @@ export function createPanelStore() {
         if (wasCurrent) await stopEverything();
         await history.remove(id);
         if (wasCurrent && (await history.openLatest())) teacherOpens();
-        await refreshStorage();
+        await storage.refresh();
       },
     ),
     /** Saves at once; the teacher's opening question (if one is due) streams in afterwards. */
@@ -401,8 +284,8 @@ export function createPanelStore() {
       await settings.save(next, key);
       await applyInterfaceLanguage(next.interfaceLanguage);
       if (banner.banner.value?.message === noKeyMessage()) banner.clear();
-      await applyRetention();
-      await refreshStorage();
+      await storage.applyRetention();
+      await storage.refresh();
       // The companion may be another one now, or started since: ask it how its natural voice is.
       void naturalVoice.check();
       if (open) teacherOpens();
@@ -415,7 +298,7 @@ export function createPanelStore() {
       if (history.messages.value.length > 0) await newConversation();
       else teacherOpens();
     },
-    refreshStorage,
+    refreshStorage: storage.refresh,
     /** Listening aid: the teacher says a reply again, slower when asked. */
     replayReply(messageId: string, slow: boolean): void {
       const message = history.find(messageId);
@@ -426,30 +309,13 @@ export function createPanelStore() {
       readOut(`listen-${newId()}`, text, false);
     },
     dismissBanner: banner.clear,
-    /** The natural voice's fetch progress, or why it failed (null when there is nothing to say). */
-    naturalVoiceNotice: naturalVoice.notice,
-    naturalVoiceAnnouncement: naturalVoice.announcement,
-    hideNaturalVoiceNotice: naturalVoice.hide,
-    /** How the latest voice sample went (Settings › Voice). */
-    voiceSample: turn.sample,
-    /**
-     * Plays the sample line in `voice` through the teacher's voice; returns the sample's id, or null
-     * when the learner or the teacher is speaking (a sample never plays over them).
-     */
-    playVoiceSample(voice: SampleVoice): string | null {
-      const id = `sample-${newId()}`;
-      turn.dispatch({ type: 'read-out', id, text: VOICE_SAMPLE_TEXT, slow: false, sample: voice });
-      return turn.state.value.readOut?.id === id ? id : null;
-    },
-    stopVoiceSample(id: string): void {
-      turn.dispatch({ type: 'stop-read-out', id });
-    },
+    ...voiceActions(naturalVoice, turn),
     reload(): void {
       location.reload();
     },
     /** The panel goes away; resolves once its turn has wound down and it hears nothing more. */
     async dispose(): Promise<void> {
-      pendingPageQuestion?.();
+      pageQuestion.cancel();
       for (const stop of disposers.splice(0)) stop();
       naturalVoice.dispose();
       await turn.dispose();
