@@ -1,7 +1,8 @@
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { refusal, type PronunciationJudgement } from '../core/pronunciation';
-import { compareAttempt, type AttemptComparison } from '../features/corrections/word-diff';
+import { compareAttempt } from '../features/corrections/word-diff';
+import { seedAttempt } from './attempt-seed';
 import { seriousViolations } from './axe';
 import { connectToStage, openingHeard, talk, talkButton, usePanel, waitForPhase } from './fixtures';
 import { MEMORY_SEED_FACTS, proposeFacts, seedMemory } from './memory-seed';
@@ -23,39 +24,6 @@ const JUDGED: PronunciationJudgement = {
   ],
   elapsedMs: 150,
 };
-
-/**
- * Puts a result for `targetId` in the panel's store, as a judged attempt would. The store is not on `window`: it
- * is the value of the StoreContext provider at the root of the panel's Preact tree (entrypoints/sidepanel/main.tsx),
- * reached through Preact's own fields on the container (`__k`: a node's rendered children).
- */
-async function seedAttempt(
-  page: Page,
-  targetId: string,
-  pronunciation: PronunciationJudgement,
-  /** What the transcription heard, for a kind that is transcribed too ('say-again'). */
-  transcribed: { said: string; comparison?: AttemptComparison } = { said: '' },
-): Promise<void> {
-  await page.evaluate(
-    ({ targetId, pronunciation, transcribed }) => {
-      type VNode = { __k?: VNode[]; props?: { value?: unknown } };
-      const container = document.getElementById('app') as unknown as { __k?: VNode };
-      const store = container.__k?.__k?.[0]?.props?.value as
-        | { attempts: { value: Record<string, unknown> } }
-        | undefined;
-      if (!store?.attempts) throw new Error('the panel store is not at the root of its Preact tree');
-      // Until the panel can play a word back, a stand-in player: the words are buttons only with one.
-      const player = store as { playAttemptWord?: () => Promise<void> };
-      player.playAttemptWord ??= () => Promise.resolve();
-      const target = { id: targetId, kind: targetId.startsWith('repeat:') ? 'repeat' : 'say-again', text: '' };
-      store.attempts.value = {
-        ...store.attempts.value,
-        [targetId]: { target, ...transcribed, pronunciation, durationMs: 2000, at: Date.now() },
-      };
-    },
-    { targetId, pronunciation, transcribed },
-  );
-}
 
 /**
  * Presses Tab `presses` times from what has the focus now and names each control it lands on inside
