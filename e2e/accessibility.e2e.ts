@@ -1,9 +1,11 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { refusal, type PronunciationJudgement } from '../core/pronunciation';
-import { compareAttempt, type AttemptComparison } from '../features/corrections/word-diff';
+import { compareAttempt } from '../features/corrections/word-diff';
+import { seedAttempt } from './attempt-seed';
 import { seriousViolations } from './axe';
 import { connectToStage, openingHeard, talk, talkButton, usePanel, waitForPhase } from './fixtures';
+import { MEMORY_SEED_FACTS, proposeFacts, seedMemory } from './memory-seed';
 
 /** A judged attempt with every verdict and three sounds to work on, as the pronunciation judge gives one. */
 const JUDGED: PronunciationJudgement = {
@@ -24,36 +26,42 @@ const JUDGED: PronunciationJudgement = {
 };
 
 /**
- * Puts a result for `targetId` in the panel's store, as a judged attempt would. The store is not on `window`: it
- * is the value of the StoreContext provider at the root of the panel's Preact tree (entrypoints/sidepanel/main.tsx),
- * reached through Preact's own fields on the container (`__k`: a node's rendered children).
+ * Presses Tab `presses` times from what has the focus now and names each control it lands on inside
+ * `within` (by its aria-label, its <label>, or its text), in order.
  */
-async function seedAttempt(
-  page: Page,
-  targetId: string,
-  pronunciation: PronunciationJudgement,
-  /** What the transcription heard, for a kind that is transcribed too ('say-again'). */
-  transcribed: { said: string; comparison?: AttemptComparison } = { said: '' },
-): Promise<void> {
-  await page.evaluate(
-    ({ targetId, pronunciation, transcribed }) => {
-      type VNode = { __k?: VNode[]; props?: { value?: unknown } };
-      const container = document.getElementById('app') as unknown as { __k?: VNode };
-      const store = container.__k?.__k?.[0]?.props?.value as
-        | { attempts: { value: Record<string, unknown> } }
-        | undefined;
-      if (!store?.attempts) throw new Error('the panel store is not at the root of its Preact tree');
-      // Until the panel can play a word back, a stand-in player: the words are buttons only with one.
-      const player = store as { playAttemptWord?: () => Promise<void> };
-      player.playAttemptWord ??= () => Promise.resolve();
-      const target = { id: targetId, kind: targetId.startsWith('repeat:') ? 'repeat' : 'say-again', text: '' };
-      store.attempts.value = {
-        ...store.attempts.value,
-        [targetId]: { target, ...transcribed, pronunciation, durationMs: 2000, at: Date.now() },
-      };
-    },
-    { targetId, pronunciation, transcribed },
-  );
+async function tabStopsWithin(page: Page, within: string, presses: number): Promise<string[]> {
+  const stops: string[] = [];
+  for (let i = 0; i < presses; i++) {
+    await page.keyboard.press('Tab');
+    const name = await page.evaluate((selector) => {
+      const element = document.activeElement as HTMLElement | null;
+      if (!element?.closest(selector)) return null;
+      const labelled = element as HTMLElement & { labels?: NodeListOf<HTMLLabelElement> };
+      return (
+        element.getAttribute('aria-label') ??
+        labelled.labels?.[0]?.textContent ??
+        element.textContent ??
+        element.tagName
+      ).trim();
+    }, within);
+    if (name !== null) stops.push(name);
+  }
+  return stops;
+}
+
+/** Waits until `locator` has the focus (the views move it after they render, not at once). */
+async function focusReaches(page: Page, locator: Locator): Promise<void> {
+  await page.waitForFunction((element) => element === document.activeElement, await locator.elementHandle(), {
+    timeout: 2_000,
+  });
+}
+
+/** Back to the conversation: the header buttons toggle their view. */
+async function closeViews(page: Page): Promise<void> {
+  for (const open of ['Settings', 'History', 'Notebook', 'Progress', 'Memory', 'Guided start']) {
+    const button = page.getByRole('button', { name: open, exact: true });
+    if ((await button.getAttribute('aria-pressed')) === 'true') await button.click();
+  }
 }
 
 describe('accessibility: every view, light and dark, by keyboard', () => {
@@ -136,6 +144,91 @@ describe('accessibility: every view, light and dark, by keyboard', () => {
       expect(await t.page.locator('.progress-table').count()).toBe(4);
       expect(await seriousViolations(t.page)).toEqual([]);
       await t.page.getByRole('button', { name: 'Dismiss the week’s card' }).click();
+    });
+  }
+
+  it('seeds what the teacher remembers: three facts, two recurring mistakes, two sounds', async () => {
+    await seedMemory(t.page);
+  });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`What your teacher remembers, with facts, recurring mistakes and sounds: no serious or critical axe violation, every control reached by Tab, Escape gives the focus back, ${colorScheme}`, async () => {
+      await t.page.emulateMedia({ colorScheme });
+      await closeViews(t.page);
+      const open = t.page.getByRole('button', { name: 'Memory', exact: true });
+      await open.click();
+      const memory = t.page.getByRole('region', { name: 'What your teacher remembers' });
+      await memory
+        .locator('.memory-fact')
+        .nth(MEMORY_SEED_FACTS.length - 1)
+        .waitFor();
+      await memory.locator('.memory-mistakes li').nth(1).waitFor();
+      await memory.locator('.memory-sounds li').nth(1).waitFor();
+      const mistakes = await memory.locator('.memory-mistakes li').allInnerTexts();
+      expect(mistakes).toHaveLength(2);
+      expect(mistakes).toContain('Articles (a, an, the) 2 times in 2 conversations');
+      // The spoken turn above ("I go to the park") may have added a past simple of its own.
+      expect(mistakes.filter((line) => /^Past simple [23] times in [23] conversations$/.test(line))).toHaveLength(1);
+      expect(await memory.locator('.memory-sounds li').allInnerTexts()).toEqual(['/θ/ (think)', '/v/ (very)']);
+      expect(await seriousViolations(t.page)).toEqual([]);
+
+      // From the header's Memory button, Tab reaches each fact's Edit and Delete, then Forget everything.
+      await open.focus();
+      expect(await tabStopsWithin(t.page, '.memory-view', 12)).toEqual([
+        ...MEMORY_SEED_FACTS.flatMap((fact) => [`Edit “${fact.text}”`, `Delete “${fact.text}”`]),
+        'Forget everything',
+      ]);
+      const edit = memory.getByRole('button', { name: `Edit “${MEMORY_SEED_FACTS[1].text}”` });
+      await edit.click();
+      await focusReaches(t.page, memory.getByLabel('What to remember'));
+      expect(await tabStopsWithin(t.page, '.memory-fact', 2)).toEqual(['Save', 'Cancel']);
+      expect(await seriousViolations(t.page)).toEqual([]);
+      await t.page.keyboard.press('Escape');
+      await focusReaches(t.page, edit);
+      await memory.getByText(MEMORY_SEED_FACTS[1].text).waitFor();
+
+      const forget = memory.getByRole('button', { name: 'Forget everything' });
+      await forget.press('Enter');
+      const yes = memory.getByRole('button', { name: 'Yes, forget everything' });
+      await focusReaches(t.page, memory.getByRole('button', { name: 'Cancel' }));
+      expect(await seriousViolations(t.page)).toEqual([]);
+      await t.page.keyboard.press('Escape');
+      await yes.waitFor({ state: 'detached' });
+      await focusReaches(t.page, forget);
+      expect(await memory.locator('.memory-fact').count()).toBe(MEMORY_SEED_FACTS.length);
+      await open.click();
+    });
+  }
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`the proposal card "Remember this for next time?" with facts proposed: no serious or critical axe violation, every control reached by Tab, Escape closes it and gives the focus back, ${colorScheme}`, async () => {
+      await t.page.emulateMedia({ colorScheme });
+      await closeViews(t.page);
+      const proposed = [
+        { kind: 'goal', text: 'Wants to pass IELTS with a 7' },
+        { kind: 'interests', text: 'Plays badminton at the weekend' },
+      ];
+      // The learner has just pressed New conversation: that is where the focus is when the card comes.
+      const started = t.page.getByRole('button', { name: 'New conversation' });
+      await started.focus();
+      await proposeFacts(t.page, proposed);
+      const card = t.page.getByRole('region', { name: 'Remember this for next time?' });
+      await card.waitFor();
+      expect(await seriousViolations(t.page)).toEqual([]);
+
+      expect(await tabStopsWithin(t.page, '.memory-proposal', 30)).toEqual([
+        'Not now',
+        ...proposed.flatMap((fact) => [
+          'About',
+          'What to remember',
+          `Keep “${fact.text}”`,
+          `Delete “${fact.text}” (not remembered)`,
+        ]),
+      ]);
+      await card.getByLabel('What to remember').first().focus();
+      await t.page.keyboard.press('Escape');
+      await card.waitFor({ state: 'detached' });
+      await focusReaches(t.page, started);
     });
   }
 

@@ -20,9 +20,23 @@ export interface MemoryViewProps {
 
 function FactRow({ fact, onEdit, onDelete }: { fact: ProfileFact } & Pick<MemoryViewProps, 'onEdit' | 'onDelete'>) {
   const [draft, setDraft] = useState<FactDraft | null>(null);
+  const edit = useRef<HTMLButtonElement>(null);
+  const editedBefore = useRef(false);
+  // Save, Cancel and Escape take the fields away with the focus in them: it goes back to Edit.
+  useEffect(() => {
+    if (!draft && editedBefore.current) edit.current?.focus();
+    editedBefore.current ||= draft !== null;
+  }, [draft === null]);
   if (draft) {
     return (
-      <li class="memory-fact">
+      <li
+        class="memory-fact"
+        onKeyDown={(event) => {
+          if (event.key !== 'Escape') return;
+          event.preventDefault();
+          setDraft(null);
+        }}
+      >
         <FactFields id={`fact-${fact.id}`} draft={draft} onChange={setDraft} focusText />
         <div class="memory-actions">
           <button
@@ -49,6 +63,7 @@ function FactRow({ fact, onEdit, onDelete }: { fact: ProfileFact } & Pick<Memory
       </p>
       <div class="memory-actions">
         <button
+          ref={edit}
           type="button"
           class="quiet"
           aria-label={t('memory.editLabel', { text: fact.text })}
@@ -132,7 +147,16 @@ export function MemoryView(props: MemoryViewProps) {
       </p>
 
       {confirming ? (
-        <div class="memory-confirm" role="group" aria-labelledby="memory-forget-question">
+        <div
+          class="memory-confirm"
+          role="group"
+          aria-labelledby="memory-forget-question"
+          onKeyDown={(event) => {
+            if (event.key !== 'Escape') return;
+            event.preventDefault();
+            setConfirming(false);
+          }}
+        >
           <p id="memory-forget-question">{t('memory.forgetConfirm')}</p>
           <div class="memory-actions">
             <button

@@ -53,8 +53,36 @@ export function ProposalCard({ proposal, onKeep, onDiscard, onClose }: ProposalC
     if (proposal.facts.length < shown.current) card.current?.querySelector<HTMLElement>('.memory-fact select')?.focus();
     shown.current = proposal.facts.length;
   }, [proposal.facts.length]);
+  // When the card goes (Not now, Escape, the last fact kept or deleted) with the focus in it, the
+  // focus goes back where it was when the card came, or to the Talk button if that is gone or disabled.
+  useEffect(() => {
+    const before = document.activeElement;
+    const element = card.current;
+    return () => {
+      const focused = document.activeElement;
+      if (focused && focused !== document.body && !element?.contains(focused)) return;
+      const back =
+        before instanceof HTMLElement &&
+        before.isConnected &&
+        !before.matches(':disabled') &&
+        !element?.contains(before)
+          ? before
+          : document.querySelector<HTMLElement>('.talk-button');
+      // After the card has left the page: focusing earlier would be undone when its button goes.
+      setTimeout(() => back?.focus(), 0);
+    };
+  }, []);
   return (
-    <section ref={card} class="memory-proposal" aria-labelledby="memory-proposal-heading">
+    <section
+      ref={card}
+      class="memory-proposal"
+      aria-labelledby="memory-proposal-heading"
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return;
+        event.preventDefault();
+        onClose();
+      }}
+    >
       <div class="memory-header">
         <h2 id="memory-proposal-heading">{t('memory.proposalHeading')}</h2>
         <button type="button" class="quiet" onClick={onClose}>
