@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Conversation, Message } from '@/core/db/schema';
 import type { CorrectionCardState } from '@/features/corrections/CorrectionCard';
@@ -85,11 +85,19 @@ const shownMessages = () =>
   [...document.querySelectorAll('li.message')].map((li) => li.querySelector('.message-text')!.textContent);
 const earlierButton = () => screen.queryByRole('button', { name: /^Show earlier messages/ });
 
-/** Presses "Show earlier messages" and lets the store bring them. */
+/**
+ * Presses "Show earlier messages" and lets the store bring them: until the list has grown and the effect that
+ * moves focus to the first revealed message has run (on a busy machine that can take more than one tick).
+ */
 async function showEarlier(): Promise<void> {
+  const before = shownMessages().length;
   await act(async () => {
     fireEvent.click(earlierButton()!);
     await new Promise((resolve) => setTimeout(resolve, 0));
+  });
+  await waitFor(() => {
+    expect(shownMessages().length).toBeGreaterThan(before);
+    expect(document.activeElement?.matches('li.message')).toBe(true);
   });
 }
 
