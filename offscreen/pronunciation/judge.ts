@@ -8,6 +8,7 @@ import {
   type SoundToWorkOn,
   type WordJudgement,
 } from '../../core/pronunciation';
+import { vowelFormants } from './formants';
 import { highBandDb, levelStats, SAMPLE_RATE, SILENCE_DB } from './signal';
 import {
   grammarFor,
@@ -28,6 +29,13 @@ import {
 export interface JudgeThresholds extends GrammarWeights {
   /** Above this (dB, see highBandDb) a /θ/ or /ð/ was said as /s/ or /z/. */
   sibilantDb: number;
+  /**
+   * The formant cue for /æ/ said as /e/ (see vowelFormants): a well-aligned /æ/ is flagged when its F1/F2 is
+   * below `aeF1F2` and also below `aeRelative` times the median F1/F2 of every vowel in the attempt (the same
+   * speaker's own range). Left out: not listened for.
+   */
+  aeF1F2?: number;
+  aeRelative?: number;
 }
 
 /**
@@ -40,6 +48,8 @@ export const DEFAULT_THRESHOLDS: JudgeThresholds = {
   substituted: 1e10,
   dropped: 1e30,
   sibilantDb: -22,
+  aeF1F2: 0.33,
+  aeRelative: 0.8,
   pairs: {
     'TH>S': 1e10,
     'TH>F': 1e10,
@@ -145,6 +155,7 @@ class SoundswallowerJudge implements PronunciationJudge {
       }
       words.push(this.judgeWord(word, segments[next++], pcm, levels.loudEnergy, thresholds));
     }
+    if (thresholds.aeF1F2 !== undefined) flagOpenVowels(words, plan, pcm, thresholds);
     const scored = words.filter((w) => w.verdict !== 'unknown');
     const wrong = scored.filter((w) => w.verdict !== 'good').length;
     if (scored.length >= 2 && wrong / scored.length > NOT_ENGLISH_SHARE) return refusal('not-english');
@@ -296,6 +307,50 @@ class SoundswallowerJudge implements PronunciationJudge {
       score: Math.round(phones.reduce((sum, p) => sum + p.score, 0) / phones.length),
       phones,
     };
+  }
+}
+
+const VOWELS = new Set(['AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'EH', 'ER', 'EY', 'IH', 'IY', 'OW', 'OY', 'UH', 'UW']);
+/** Shorter than this, a vowel has too few windows for its formants to mean much. */
+const MIN_VOWEL_S = 0.03;
+
+/**
+ * /æ/ said as /e/: the recogniser hardly tells them apart on eSpeak (bench:pronunciation run1 missed bad, man,
+ * sad, pan and bag said with /e/ at every weight), but the first formant does: /æ/ is the more open vowel, so
+ * its F1 is higher against F2. Marks an /æ/ of a word judged good as heard /e/ when both its own F1/F2 and that
+ * ratio against the attempt's other vowels are low (each alone flagged Piper's well-said "bank" or "answers").
+ */
+function flagOpenVowels(
+  words: WordJudgement[],
+  plan: readonly PlannedWord[],
+  pcm: Float32Array,
+  thresholds: JudgeThresholds,
+): void {
+  const candidates = words.filter(
+    (w, i) => w.verdict === 'good' && !plan[i]!.functionWord && w.phones.some((p) => p.arpabet === 'AE'),
+  );
+  if (candidates.length === 0) return;
+  const ratioOf = new Map<PhoneJudgement, number>();
+  for (const word of words) {
+    for (const phone of word.phones) {
+      if (!VOWELS.has(phone.arpabet) || phone.dropped || phone.end - phone.start < MIN_VOWEL_S) continue;
+      const formants = vowelFormants(pcm, phone.start, phone.end);
+      if (formants) ratioOf.set(phone, formants.f1 / formants.f2);
+    }
+  }
+  const ratios = [...ratioOf.values()].sort((a, b) => a - b);
+  if (ratios.length === 0) return;
+  const typical = ratios[ratios.length >> 1]!;
+  for (const word of candidates) {
+    for (const phone of word.phones) {
+      const ratio = phone.arpabet === 'AE' ? ratioOf.get(phone) : undefined;
+      if (ratio === undefined || ratio >= thresholds.aeF1F2! || ratio / typical >= (thresholds.aeRelative ?? Infinity))
+        continue;
+      phone.heardInstead = ipaOf('EH');
+      phone.score = Math.min(phone.score, 30);
+      word.verdict = 'unclear';
+      word.score = Math.round(word.phones.reduce((sum, p) => sum + p.score, 0) / word.phones.length);
+    }
   }
 }
 
