@@ -82,3 +82,22 @@ describe('the formant cue for /æ/ said as /e/', () => {
     }
   });
 });
+
+describe('the formant cue for /iː/ said as /ɪ/', () => {
+  const text = 'I could feel the cold wind coming through the window';
+  const feel = (result: PronunciationResult) => result.words.find((w) => w.text === 'feel')!;
+
+  it('"fill" where the text says "feel": feel is unclear, its /iː/ heard as /ɪ/, which the recogniser alone misses', async () => {
+    const pcm = await say(text.replace('feel', 'fill'));
+    const withoutCue = { ...DEFAULT_THRESHOLDS, iyF1Hz: undefined };
+    expect(feel(judged(judge.judge(pcm, text, withoutCue))).verdict).toBe('good');
+    const result = judged(judge.judge(pcm, text));
+    expect(feel(result).verdict).toBe('unclear');
+    expect(feel(result).phones[1]).toMatchObject({ ipa: 'iː', heardInstead: 'ɪ' });
+    expect(result.soundsToWorkOn.map((s) => s.sound)).toContain('long-ee');
+  });
+
+  it('leaves feel good when it is said as written', async () => {
+    expect(feel(judged(judge.judge(await say(text), text))).verdict).toBe('good');
+  });
+});

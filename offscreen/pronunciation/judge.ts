@@ -8,7 +8,7 @@ import {
   type SoundToWorkOn,
   type WordJudgement,
 } from '../../core/pronunciation';
-import { vowelFormants } from './formants';
+import { vowelFormants, type Formants } from './formants';
 import { highBandDb, levelStats, SAMPLE_RATE, SILENCE_DB } from './signal';
 import {
   grammarFor,
@@ -36,6 +36,8 @@ export interface JudgeThresholds extends GrammarWeights {
    */
   aeF1F2?: number;
   aeRelative?: number;
+  /** The formant cue for /iː/ said as /ɪ/: flagged when its F1 is at least this (Hz). Left out: not listened for. */
+  iyF1Hz?: number;
 }
 
 /**
@@ -50,6 +52,7 @@ export const DEFAULT_THRESHOLDS: JudgeThresholds = {
   sibilantDb: -22,
   aeF1F2: 0.33,
   aeRelative: 0.8,
+  iyF1Hz: 350,
   pairs: {
     'TH>S': 1e10,
     'TH>F': 1e10,
@@ -155,7 +158,7 @@ class SoundswallowerJudge implements PronunciationJudge {
       }
       words.push(this.judgeWord(word, segments[next++], pcm, levels.loudEnergy, thresholds));
     }
-    if (thresholds.aeF1F2 !== undefined) flagOpenVowels(words, plan, pcm, thresholds);
+    flagVowels(words, plan, pcm, thresholds);
     const scored = words.filter((w) => w.verdict !== 'unknown');
     const wrong = scored.filter((w) => w.verdict !== 'good').length;
     if (scored.length >= 2 && wrong / scored.length > NOT_ENGLISH_SHARE) return refusal('not-english');
@@ -313,44 +316,59 @@ class SoundswallowerJudge implements PronunciationJudge {
 const VOWELS = new Set(['AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'EH', 'ER', 'EY', 'IH', 'IY', 'OW', 'OY', 'UH', 'UW']);
 /** Shorter than this, a vowel has too few windows for its formants to mean much. */
 const MIN_VOWEL_S = 0.03;
+/** An /iː/'s first peak this high is its F2: its F1 fell below the 200 Hz vowelFormants looks from. */
+const IY_F1_IS_F2_HZ = 1_000;
 
 /**
- * /æ/ said as /e/: the recogniser hardly tells them apart on eSpeak (bench:pronunciation run1 missed bad, man,
- * sad, pan and bag said with /e/ at every weight), but the first formant does: /æ/ is the more open vowel, so
- * its F1 is higher against F2. Marks an /æ/ of a word judged good as heard /e/ when both its own F1/F2 and that
- * ratio against the attempt's other vowels are low (each alone flagged Piper's well-said "bank" or "answers").
+ * Vowels the recogniser hardly tells apart, told by their formants (vowelFormants) in words it judged good.
+ * /æ/ said as /e/ (bench:pronunciation run1 missed eSpeak's bad, man, sad, pan and bag with /e/ at every
+ * weight): /æ/ is the more open vowel, its F1 higher against F2; flagged when both its own F1/F2 and that ratio
+ * against the attempt's median vowel are low (each alone flagged Piper's well-said "bank" or "answers").
+ * /iː/ said as /ɪ/ (run1 missed eSpeak's feel and heel): /iː/ is the closest vowel, its F1 under about 310 Hz in
+ * nearly every word of both voices (or below 200 Hz, where the first peak found is F2 above 1 kHz), /ɪ/'s at 390–470 Hz. A word's
+ * last /iː/ after another vowel ("very", "city") is unstressed and left alone: it is no minimal-pair partner.
  */
-function flagOpenVowels(
+function flagVowels(
   words: WordJudgement[],
   plan: readonly PlannedWord[],
   pcm: Float32Array,
   thresholds: JudgeThresholds,
 ): void {
-  const candidates = words.filter(
-    (w, i) => w.verdict === 'good' && !plan[i]!.functionWord && w.phones.some((p) => p.arpabet === 'AE'),
-  );
+  const listened = (phone: PhoneJudgement, i: number, phones: readonly PhoneJudgement[]) =>
+    (phone.arpabet === 'AE' && thresholds.aeF1F2 !== undefined) ||
+    (phone.arpabet === 'IY' &&
+      thresholds.iyF1Hz !== undefined &&
+      !(i === phones.length - 1 && phones.slice(0, i).some((p) => VOWELS.has(p.arpabet))));
+  const candidates = words.filter((w, i) => w.verdict === 'good' && !plan[i]!.functionWord && w.phones.some(listened));
   if (candidates.length === 0) return;
-  const ratioOf = new Map<PhoneJudgement, number>();
+  const formantsOf = new Map<PhoneJudgement, Formants>();
   for (const word of words) {
     for (const phone of word.phones) {
       if (!VOWELS.has(phone.arpabet) || phone.dropped || phone.end - phone.start < MIN_VOWEL_S) continue;
       const formants = vowelFormants(pcm, phone.start, phone.end);
-      if (formants) ratioOf.set(phone, formants.f1 / formants.f2);
+      if (formants) formantsOf.set(phone, formants);
     }
   }
-  const ratios = [...ratioOf.values()].sort((a, b) => a - b);
+  const ratios = [...formantsOf.values()].map((f) => f.f1 / f.f2).sort((a, b) => a - b);
   if (ratios.length === 0) return;
   const typical = ratios[ratios.length >> 1]!;
   for (const word of candidates) {
-    for (const phone of word.phones) {
-      const ratio = phone.arpabet === 'AE' ? ratioOf.get(phone) : undefined;
-      if (ratio === undefined || ratio >= thresholds.aeF1F2! || ratio / typical >= (thresholds.aeRelative ?? Infinity))
-        continue;
-      phone.heardInstead = ipaOf('EH');
+    word.phones.forEach((phone, i) => {
+      const formants = formantsOf.get(phone);
+      if (!formants || !listened(phone, i, word.phones)) return;
+      let heard: string | undefined;
+      if (phone.arpabet === 'AE') {
+        const ratio = formants.f1 / formants.f2;
+        if (ratio < thresholds.aeF1F2! && ratio / typical < (thresholds.aeRelative ?? Infinity)) heard = 'EH';
+      } else if (formants.f1 >= thresholds.iyF1Hz! && formants.f1 < IY_F1_IS_F2_HZ) {
+        heard = 'IH';
+      }
+      if (!heard) return;
+      phone.heardInstead = ipaOf(heard);
       phone.score = Math.min(phone.score, 30);
       word.verdict = 'unclear';
       word.score = Math.round(word.phones.reduce((sum, p) => sum + p.score, 0) / word.phones.length);
-    }
+    });
   }
 }
 
