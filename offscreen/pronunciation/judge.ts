@@ -22,9 +22,14 @@ import {
 
 /**
  * How sure the judge must be before it says a sound went wrong. bench:pronunciation with DEFAULT_THRESHOLDS
- * (docs/bench/pronunciation-run1.txt): the swapped word flagged in 68.3 % of sentences and 3.7 % of correctly
- * said words flagged over both voices (eSpeak 58.3 % / 5.7 %, Piper joe 78.3 % / 1.6 %; 68.3 % on the
- * sentences the weights were not chosen on too); a twelve-word attempt judged in 146–255 ms (median per voice).
+ * (docs/bench/pronunciation-run2.txt): the swapped word flagged in 80.8 % of sentences and 4.3 % of correctly
+ * said words flagged over both voices (eSpeak 75.0 % / 6.5 %, Piper joe 86.7 % / 2.1 %; 80.0 % / 4.4 % on the
+ * sentences nothing was chosen on); a twelve-word attempt judged in 253–298 ms (median per voice, 165–216 ms
+ * CPU, on 2 busy cores). Run 1, before the formant and final-stop cues: 68.3 % / 3.7 %, 146–255 ms.
+ * Still missed: /ð/ as /d/ (they, then, those), eSpeak's /w/ as /v/, "stop" as "top", and single words of other
+ * pairs; see run2's list. Tried and left out: vowel length for /iː/ vs /ɪ/ and a 500–1500 Hz band for /v/ vs
+ * /w/ (run1), normalising /æ/'s F1/F2 only against the attempt's vowels (eSpeak's swaps then overlapped its good
+ * /æ/), and flagging every short final consonant (eSpeak says /t/ and /k/ short and poorly matched anyway).
  */
 export interface JudgeThresholds extends GrammarWeights {
   /** Above this (dB, see highBandDb) a /θ/ or /ð/ was said as /s/ or /z/. */
