@@ -11,12 +11,14 @@
  * the largest gap between sentences and the first words sent to the voice; then barge-in stop
  * times, one hands-free turn, the detector in noise, and every target with its verdict. The shortcut
  * turns (fresh start included) are run again against a companion with the default neural voice
- * (Piper, from npm run setup:voices), to hold its first audio within 150 ms of eSpeak's. Exits 0
+ * (Piper, from npm run setup:voices), to hold its first audio within 150 ms of eSpeak's. With --stt the
+ * companion transcribes the turns (Whisper, issue 22) and the stand-in serves only chat. Exits 0
  * whenever it ran, whether or not the targets were met; 1 when the neural voice could not be measured.
  *
  *   npm run bench -- [--turns 5] [--button-turns 3] [--long-turns 3] [--transcription-ms 400] [--first-token-ms 400]
  *                    [--tokens-per-second 40] [--reply-words 100] [--engine espeak|coqui]
- *                    [--barge-ins N] [--no-neural] [--no-build | --extension DIR] [--json FILE]
+ *                    [--barge-ins N] [--no-neural] [--stt [--stt-model tiny.en|FOLDER]]
+ *                    [--no-build | --extension DIR] [--json FILE]
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -30,6 +32,7 @@ import { LATENCY_PROFILES, startStandin, type Standin } from './openai-standin/s
 import { encodePcm16, formatValue, readPcm16, trimSilence, verdict } from './bench/analysis.ts';
 import { configure, launchBrowser, waitForFirstAudio, waitForPhase, type BenchBrowser } from './bench/browser.ts';
 import { startCompanionProcess } from './bench/companion-process.ts';
+import { sttArgs, useCompanionTranscription, waitForStt } from './bench/companion-stt.ts';
 import { startNeuralVoice } from './bench/neural.ts';
 import { synthesize, type SpeechTarget } from './bench/node-pipeline.ts';
 import { printReport, type NeuralRun, type NoiseCheck, type TimedTurn } from './bench/report.ts';
@@ -65,6 +68,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --engine espeak|coqui   companion engine (default espeak, the embedded voice)
   --barge-ins N           extra turns interrupted 1–2 s after their first audio (default: --turns)
   --no-neural             skip the shortcut turns with the default neural voice (Piper from npm run setup:voices)
+  --stt                   the companion transcribes (Whisper; npm run setup:stt first), the stand-in only chats;
+                          the neural-voice turns are skipped (that companion does not transcribe)
+  --stt-model M           with --stt: tiny.en or a faster-whisper folder (default: the tiny.en folder setup:stt installs)
   --no-build              use the existing build instead of building into .output/bench
   --extension DIR         use this built extension (implies --no-build)
   --json FILE             also write every measurement as JSON
@@ -84,6 +90,8 @@ interface Options {
   };
   engine: 'espeak' | 'coqui';
   neural: boolean;
+  /** The companion transcribes, with this model (a name or folder; undefined: the tiny.en setup:stt installs). */
+  stt: { model: string | undefined } | null;
   build: boolean;
   extensionDir: string;
   json: string | undefined;
@@ -105,6 +113,8 @@ function parseOptions(argv: string[]): Options | null {
       'corrections-ms': { type: 'string' },
       engine: { type: 'string' },
       'no-neural': { type: 'boolean' },
+      stt: { type: 'boolean' },
+      'stt-model': { type: 'string' },
       'no-build': { type: 'boolean' },
       extension: { type: 'string' },
       json: { type: 'string' },
@@ -123,6 +133,7 @@ function parseOptions(argv: string[]): Options | null {
   const engine = values.engine ?? 'espeak';
   if (engine !== 'espeak' && engine !== 'coqui') throw new Error(`--engine must be espeak or coqui, got "${engine}"`);
   const build = !values['no-build'] && values.extension === undefined;
+  if (values['stt-model'] !== undefined && !values.stt) throw new Error('--stt-model needs --stt');
   return {
     turns,
     buttonTurns: Math.round(number('button-turns', values['button-turns'], 3, 0)),
@@ -137,6 +148,7 @@ function parseOptions(argv: string[]): Options | null {
     },
     engine,
     neural: !values['no-neural'],
+    stt: values.stt ? { model: values['stt-model'] } : null,
     build,
     extensionDir: path.resolve(
       values.extension ?? path.join(ROOT, build ? '.output/bench/chrome-mv3' : '.output/chrome-mv3'),
@@ -187,7 +199,12 @@ interface Voice {
   close(): Promise<void>;
 }
 
-async function startVoice(engine: Options['engine'], log: (line: string) => void): Promise<Voice> {
+async function startVoice(
+  engine: Options['engine'],
+  log: (line: string) => void,
+  stt: Options['stt'] = null,
+): Promise<Voice> {
+  if (stt) return startTranscribingVoice(stt, log);
   if (engine === 'coqui') {
     const coqui = await startCompanion({ port: 0, engine: 'coqui', cacheMaxMb: 0, log });
     try {
@@ -223,6 +240,27 @@ async function startVoice(engine: Options['engine'], log: (line: string) => void
     restart: () => companion.restart(),
     close: () => companion.close(),
   };
+}
+
+/** eSpeak's companion with --stt: every start (the fresh-start turn's too) waits until Whisper has loaded. */
+async function startTranscribingVoice(stt: NonNullable<Options['stt']>, log: (line: string) => void): Promise<Voice> {
+  const args = sttArgs(stt.model);
+  const companion = await startCompanionProcess('espeak', log, args);
+  try {
+    const loadMs = await waitForStt(companion.url);
+    return {
+      url: companion.url,
+      note: `espeak (embedded, WASM), its own process, disk cache off; transcribing with ${args.join(' ')} (Whisper ready ${(loadMs / 1000).toFixed(1)} s after listening; each start waits for it)`,
+      async restart() {
+        await companion.restart();
+        await waitForStt(companion.url);
+      },
+      close: () => companion.close(),
+    };
+  } catch (error) {
+    await companion.close();
+    throw error;
+  }
 }
 
 /**
@@ -356,8 +394,14 @@ async function main(): Promise<void> {
       ),
     };
     await copyFile(mic.speech, mic.file);
-    standin = await startStandin({ latencyProfile: 'default', latency: options.latency, transcript: TIMED_SENTENCE });
-    companion = await startVoice(options.engine, (text) => companionLog.push(text));
+    standin = await startStandin({
+      latencyProfile: 'default',
+      latency: options.latency,
+      transcript: TIMED_SENTENCE,
+      // With --stt a recording sent here by mistake is refused (404), not timed as the companion's.
+      ...(options.stt ? { serves: 'chat' as const } : {}),
+    });
+    companion = await startVoice(options.engine, (text) => companionLog.push(text), options.stt);
     let voiceUrl = companion.url;
     // The extension talks to the companion through the tap, which notes what it sends to the voice;
     // the neural turns switch it to the other companion and back.
@@ -370,6 +414,7 @@ async function main(): Promise<void> {
     browser = await launchBrowser({ extensionDir: options.extensionDir, micFile: mic.file });
     const page = browser.panel;
     await configure(page, { apiKey: standin.apiKey, apiBaseUrl: standin.url, companionUrl: tap.url });
+    if (options.stt) await useCompanionTranscription(page);
     const knownTurns: string[] = [];
     // The teacher's opening question plays first; it is not timed.
     knownTurns.push(await waitForFirstAudio(page, knownTurns, 30_000));
@@ -409,7 +454,9 @@ async function main(): Promise<void> {
 
     // Right after eSpeak's turns, so both sets meet the machine's load as alike as the run allows.
     let neural: NeuralRun | null = null;
-    if (options.neural && !companion.note.startsWith('espeak')) {
+    if (options.neural && options.stt) {
+      console.warn('--stt: the default neural voice is not compared (its companion does not transcribe)');
+    } else if (options.neural && !companion.note.startsWith('espeak')) {
       console.warn('the default neural voice is compared with eSpeak only; --engine coqui skips it');
     } else if (options.neural) {
       neural = await neuralTurns(
@@ -436,6 +483,9 @@ async function main(): Promise<void> {
       loads: { start: loadStart, end: loadAverage() },
       latency: options.latency,
       voiceNote: companion.note,
+      transcriptionNote: options.stt
+        ? `the companion (Whisper, ${options.stt.model ?? 'tiny.en from setup:stt'}), through the tap; the stand-in only chats; real transcripts`
+        : undefined,
       engineIsEspeak: companion.note.startsWith('espeak'),
       turns,
       barges,

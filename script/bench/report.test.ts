@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { verdict } from './analysis.ts';
-import { targetsOf, type ReportInput, type TimedTurn } from './report.ts';
+import { printReport, targetsOf, type ReportInput, type TimedTurn } from './report.ts';
 
 const FIRST_CLAUSE = 'That is a really good start to your story about the weekend,';
 const WHOLE = `${FIRST_CLAUSE} and I could follow almost everything that you told me about it.`;
@@ -156,5 +156,31 @@ describe("the default neural voice's first audio beside eSpeak's", () => {
 
   it('has no row when the neural turns were not asked for (--no-neural)', () => {
     expect(withNeural(null)).toBeUndefined();
+  });
+});
+
+describe('the report when the companion transcribed (npm run bench -- --stt)', () => {
+  const printed = (report: ReportInput): string => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    try {
+      printReport(report);
+      return info.mock.calls.map((call) => String(call[0])).join('\n');
+    } finally {
+      info.mockRestore();
+    }
+  };
+
+  it('names the companion as the transcription server and does not claim the stand-in’s latency or fixed transcript', () => {
+    const report = input([turn('S2')]);
+    report.transcriptionNote = 'the companion (Whisper, tiny.en)';
+    const text = printed(report);
+    expect(text).toContain('transcr.  the companion (Whisper, tiny.en)');
+    expect(text).toContain('stand-in  chat only: first token 400 ms');
+    expect(text).not.toContain('stand-in  transcription 400 ms');
+    expect(text).not.toContain('fixed transcript');
+  });
+
+  it('keeps the stand-in line as it was without --stt', () => {
+    expect(printed(input([turn('S2')]))).toContain('stand-in  transcription 400 ms, first token 400 ms');
   });
 });

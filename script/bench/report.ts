@@ -79,6 +79,8 @@ export interface ReportInput {
     correctionsMs?: number;
   };
   voiceNote: string;
+  /** Set when the companion transcribed (--stt): the stand-in's transcription latency did not apply. */
+  transcriptionNote?: string;
   engineIsEspeak: boolean;
   turns: TimedTurn[];
   barges: BargeIn[];
@@ -305,9 +307,16 @@ export function printReport(input: ReportInput): Target[] {
       `NOTE: the machine was busy with other work (load ${busiest.toFixed(2)} on ${os.cpus().length} cores): timings may be noisy; re-run to compare.`,
     );
   }
-  line(
-    `stand-in  transcription ${l.transcriptionMs} ms, first token ${l.firstTokenMs} ms, ${l.tokensPerSecond} tokens/s, ~${l.replyWords}-word replies; fixed transcript on timed turns`,
-  );
+  if (input.transcriptionNote) {
+    line(
+      `stand-in  chat only: first token ${l.firstTokenMs} ms, ${l.tokensPerSecond} tokens/s, ~${l.replyWords}-word replies`,
+    );
+    line(`transcr.  ${input.transcriptionNote}`);
+  } else {
+    line(
+      `stand-in  transcription ${l.transcriptionMs} ms, first token ${l.firstTokenMs} ms, ${l.tokensPerSecond} tokens/s, ~${l.replyWords}-word replies; fixed transcript on timed turns`,
+    );
+  }
   line(`voice     ${input.voiceNote}`);
   line(
     `run       ${turns.length} timed turns${input.neural?.turns.length ? ` (+${input.neural.turns.length} with the default neural voice)` : ''}, ${barges.length} barge-in turns, ${handsFree ? 1 : 0} hands-free turn, ${input.elapsedS.toFixed(0)} s`,

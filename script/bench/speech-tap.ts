@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A pass-through in front of the companion that notes the text of every speech request: the
+ * A pass-through in front of the companion that notes the text of every speech request (and when each
+ * transcription request came and was answered): the
  * bench's way to see which words the extension sent to the voice first (its first clause, or the
  * whole first sentence). It forwards bytes as they come, both ways, so it adds well under a
  * millisecond; the companion behind it may be restarted on another port.
@@ -11,11 +12,17 @@ export interface SpeechTap {
   url: string;
   /** Texts sent to /v1/audio/speech, in arrival order, with arrival time (performance.timeOrigin + now()). */
   requests: Array<{ input: string; at: number }>;
+  /**
+   * Transcription requests (`npm run bench -- --stt`, where the companion transcribes): from their arrival to the
+   * answer's last byte, on the same clock.
+   */
+  transcriptions: Array<{ at: number; doneAt?: number; status?: number }>;
   close(): Promise<void>;
 }
 
 export async function startSpeechTap(target: () => string): Promise<SpeechTap> {
   const requests: SpeechTap['requests'] = [];
+  const transcriptions: SpeechTap['transcriptions'] = [];
   const server = http.createServer((req, res) => {
     const at = performance.timeOrigin + performance.now();
     const chunks: Buffer[] = [];
@@ -30,6 +37,9 @@ export async function startSpeechTap(target: () => string): Promise<SpeechTap> {
           // Not JSON: the companion answers it with its own error; there is nothing to note.
         }
       }
+      const transcription: SpeechTap['transcriptions'][number] | undefined =
+        req.method === 'POST' && req.url?.includes('/audio/transcriptions') ? { at } : undefined;
+      if (transcription) transcriptions.push(transcription);
       const upstream = new URL(req.url ?? '/', target());
       const forward = http.request(
         upstream,
@@ -37,6 +47,10 @@ export async function startSpeechTap(target: () => string): Promise<SpeechTap> {
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
+          if (transcription) {
+            transcription.status = answer.statusCode;
+            answer.on('end', () => (transcription.doneAt = performance.timeOrigin + performance.now()));
+          }
         },
       );
       forward.on('error', (error) => {
@@ -52,6 +66,7 @@ export async function startSpeechTap(target: () => string): Promise<SpeechTap> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    transcriptions,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -97,10 +97,16 @@ export async function timedTurn(
   const firstAudioMs = steps.firstAudioAt ?? Number.NaN;
 
   const transcription = latestFromExtension(standin, 'transcriptions', turnStart);
+  // With --stt the companion transcribes, behind the tap, which timed the request instead.
+  const transcribed = tap.transcriptions.filter((r) => r.at >= turnStart && r.status === 200).at(-1);
   const chat = latestFromExtension(standin, 'chat', turnStart);
-  if (!transcription?.completedAt || !chat?.body)
-    throw new Error(`turn ${plan.label}: the stand-in did not record the extension's requests`);
-  const transcriptionServerMs = transcription.completedAt - transcription.receivedAt;
+  const transcriptionServerMs = transcription?.completedAt
+    ? transcription.completedAt - transcription.receivedAt
+    : (transcribed?.doneAt ?? Number.NaN) - (transcribed?.at ?? Number.NaN);
+  if (!Number.isFinite(transcriptionServerMs) || !chat?.body)
+    throw new Error(
+      `turn ${plan.label}: neither the stand-in nor the companion's tap recorded the extension's requests`,
+    );
   const firstSpoken = tap.requests.find((r) => r.at >= pressedAt)?.input ?? '';
 
   const node = await streamChat(standin.url, standin.apiKey, chat.body);
