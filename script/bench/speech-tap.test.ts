@@ -53,7 +53,13 @@ describe('the speech tap in front of a transcribing companion (npm run bench -- 
     });
     await speech.arrayBuffer();
 
+    // A streamed turn: its opening and pieces are not noted, its end is.
+    for (const path of ['/v1/audio/transcriptions/stream', '/v1/audio/transcriptions/stream/s1']) {
+      await (await fetch(`${tap.url}${path}`, { method: 'POST', body: 'x' })).arrayBuffer();
+    }
     expect(tap.transcriptions).toHaveLength(1);
+    await (await fetch(`${tap.url}/v1/audio/transcriptions/stream/s1/end`, { method: 'POST', body: '' })).arrayBuffer();
+    expect(tap.transcriptions).toHaveLength(2);
     const [noted] = tap.transcriptions;
     expect(noted?.status).toBe(200);
     expect(noted?.at).toBeGreaterThanOrEqual(sentAt);

@@ -20,6 +20,12 @@ export interface SpeechTap {
   close(): Promise<void>;
 }
 
+/**
+ * The requests answered with a transcript: a whole upload, or a stream's end (offscreen/transcription-stream.ts sends
+ * the turn while it is recorded; its opening and pieces are not what the learner waits for after the press).
+ */
+const TRANSCRIPT_ANSWERED = /\/audio\/transcriptions(\/stream\/[^/]+\/end)?$/;
+
 export async function startSpeechTap(target: () => string): Promise<SpeechTap> {
   const requests: SpeechTap['requests'] = [];
   const transcriptions: SpeechTap['transcriptions'] = [];
@@ -38,7 +44,9 @@ export async function startSpeechTap(target: () => string): Promise<SpeechTap> {
         }
       }
       const transcription: SpeechTap['transcriptions'][number] | undefined =
-        req.method === 'POST' && req.url?.includes('/audio/transcriptions') ? { at } : undefined;
+        req.method === 'POST' && TRANSCRIPT_ANSWERED.test(new URL(req.url ?? '/', 'http://tap').pathname)
+          ? { at }
+          : undefined;
       if (transcription) transcriptions.push(transcription);
       const upstream = new URL(req.url ?? '/', target());
       const forward = http.request(
