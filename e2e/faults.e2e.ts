@@ -120,7 +120,8 @@ describe('bad input and faults: a clear message, and nothing lost', () => {
     const port = await closedPort();
     await configure(t.page, { apiBaseUrl: `http://127.0.0.1:${port}/v1` });
     await talk(t.page, press);
-    expect(await bannerText(t.page, 'error')).toContain(`Cannot reach 127.0.0.1:${port}`);
+    // A server on this computer: the message says it is not running, not that the internet is down.
+    expect(await bannerText(t.page, 'error')).toContain(`Nothing answers at 127.0.0.1:${port} on this computer`);
     await waitForPhase(t.page, 'idle');
     await configure(t.page, { apiBaseUrl: t.stage.standin.url });
   });
