@@ -21,8 +21,8 @@ export interface SpeechTap {
 }
 
 /**
- * The requests answered with a transcript: a whole upload, or a stream's end (offscreen/transcription-stream.ts sends
- * the turn while it is recorded; its opening and pieces are not what the learner waits for after the press).
+ * The requests answered with a transcript: a whole upload, or a stream's end (a client of the companion's streaming
+ * endpoint sends the turn while it is recorded; its opening and pieces are not what the learner waits for).
  */
 const TRANSCRIPT_ANSWERED = /\/audio\/transcriptions(\/stream\/[^/]+\/end)?$/;
 
