@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { writeSeed } from './progress-seed';
 
 /**
  * What the teacher remembers, written straight into the panel's IndexedDB for the accessibility
@@ -113,24 +114,7 @@ function rows(now: number): Array<{ store: string; value: Record<string, unknown
 
 /** Writes the seed into the panel page's database (already open at the current version). */
 export async function seedMemory(page: Page, now = Date.now()): Promise<void> {
-  await page.evaluate(async (records) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('aitalk');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    const stores = [...new Set(records.map((row) => row.store))];
-    await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction(stores, 'readwrite');
-      for (const { store, value } of records) {
-        const card = value.card as Record<string, unknown> | undefined;
-        tx.objectStore(store).put(card ? { ...value, card: { ...card, due: new Date(card.due as number) } } : value);
-      }
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-    });
-    db.close();
-  }, rows(now));
+  await writeSeed(page, rows(now));
 }
 
 /**

@@ -137,7 +137,17 @@ function seedRows(now: number, options: ProgressSeedOptions): Row[] {
 
 /** Writes the seed into the panel page's database (already open at the current version). */
 export async function seedProgress(page: Page, options: ProgressSeedOptions, now = Date.now()): Promise<void> {
-  const rows = seedRows(now, options);
+  await writeSeed(page, seedRows(now, options));
+}
+
+/**
+ * Puts seed records into the panel page's database (already open at the current version), in one transaction.
+ * A notebook card's dates go in as Dates, as ts-fsrs keeps them (they cross into the page as numbers).
+ */
+export async function writeSeed(
+  page: Page,
+  records: ReadonlyArray<{ store: string; value: Record<string, unknown> }>,
+): Promise<void> {
   await page.evaluate(async (records) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open('aitalk');
@@ -149,17 +159,15 @@ export async function seedProgress(page: Page, options: ProgressSeedOptions, now
       const tx = db.transaction(stores, 'readwrite');
       for (const { store, value } of records) {
         const card = value.card as Record<string, unknown> | undefined;
-        const stored = card
-          ? {
-              ...value,
-              card: { ...card, due: new Date(card.due as number), last_review: new Date(card.last_review as number) },
-            }
-          : value;
-        tx.objectStore(store).put(stored);
+        const dates = card && {
+          due: new Date(card.due as number),
+          ...(card.last_review === undefined ? {} : { last_review: new Date(card.last_review as number) }),
+        };
+        tx.objectStore(store).put(card ? { ...value, card: { ...card, ...dates } } : value);
       }
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error);
     });
     db.close();
-  }, rows);
+  }, records);
 }
