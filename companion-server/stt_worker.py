@@ -22,9 +22,9 @@ Quiet is not transcribed: a 30-second window whose no-speech probability is abov
 however confident its words are. Whisper's default keeps such a window when its words are likely (average log
 probability above -1), and conditioned on the prompt and the sentence just said, tiny.en fills the seconds of quiet
 that end a hands-free turn with that sentence again and again, with confidence ("and I bought some fresh apples" a
-dozen times, issue 22); the windows that looped had a no-speech probability of 0.73-0.92, those with speech 0.01-0.27
-(docs/bench/stt-repetition.txt). The skip only ever drops a window, so the words said, their timings and the
-conditioning on the prompt are the same as before.
+dozen times, issue 22); the windows that looped had a no-speech probability of 0.69-0.92 (average log probability
+-0.27 to -0.66), those with speech 0.01-0.27 (docs/bench/stt-repetition.txt). The skip only ever drops a window: on
+the learner samples the words, their timings and the conditioning on the prompt are the same as without it.
 """
 
 import argparse
