@@ -17,6 +17,14 @@ an argument array and talks JSON lines:
 Transcription is verbatim, as the extension asks: the language and prompt as given, one temperature (no fallback to
 hotter sampling that would rewrite what the learner said), and no voice-activity filter, which would cut a learner's
 hesitations and pauses out of the transcript and its timings.
+
+Quiet is not transcribed: a 30-second window whose no-speech probability is above NO_SPEECH_THRESHOLD is skipped
+however confident its words are. Whisper's default keeps such a window when its words are likely (average log
+probability above -1), and conditioned on the prompt and the sentence just said, tiny.en fills the seconds of quiet
+that end a hands-free turn with that sentence again and again, with confidence ("and I bought some fresh apples" a
+dozen times, issue 22); the windows that looped had a no-speech probability of 0.69-0.92 (average log probability
+-0.27 to -0.66), those with speech 0.01-0.27 (docs/bench/stt-repetition.txt). The skip only ever drops a window: on
+the learner samples the words, their timings and the conditioning on the prompt are the same as without it.
 """
 
 import argparse
@@ -38,6 +46,8 @@ SAMPLE_RATE = 16000
 # can), so the audio gets the quiet a recording would have around it; times are reported without it.
 PAD_SECONDS = 0.5
 BEAM_SIZE = 5
+# Whisper's own default; with the log-probability exemption removed (see the docstring).
+NO_SPEECH_THRESHOLD = 0.6
 
 
 class Fatal(Exception):
@@ -114,6 +124,8 @@ def transcribe(model, decode_audio, numpy, request):
         initial_prompt=request.get("prompt") or None,
         word_timestamps=words_wanted,
         vad_filter=False,
+        no_speech_threshold=NO_SPEECH_THRESHOLD,
+        log_prob_threshold=None,
     )
     out_segments = []
     out_words = []
