@@ -3,7 +3,7 @@ import type { Device } from '../config.ts';
 import { ApiError, notReady } from '../errors.ts';
 import { nthVoice, type OpenAIVoice } from '../openai-voices.ts';
 import { PythonWorker } from '../python-worker.ts';
-import { JobQueue } from '../queue.ts';
+import { SentenceQueue } from './sentence-queue.ts';
 import {
   single,
   type EngineState,
@@ -59,7 +59,7 @@ export class CoquiEngine implements TtsEngine {
   readonly device: Device;
   readonly started: Promise<void>;
   readonly ready: Promise<void>;
-  private readonly jobs: JobQueue;
+  private readonly jobs: SentenceQueue;
   private readonly log: (line: string) => void;
   private readonly worker: PythonWorker<WorkerMessage>;
   private state: EngineState;
@@ -71,7 +71,7 @@ export class CoquiEngine implements TtsEngine {
     this.model = options.model;
     this.device = options.device;
     this.log = options.log ?? ((line) => console.info(line));
-    this.jobs = new JobQueue(1, options.maxQueue);
+    this.jobs = new SentenceQueue(1, options.maxQueue);
     this.state = {
       state: 'loading',
       message: 'starting the Coqui worker',
@@ -143,7 +143,7 @@ export class CoquiEngine implements TtsEngine {
     );
   }
 
-  queue(): ReturnType<JobQueue['stats']> {
+  queue(): ReturnType<SentenceQueue['stats']> {
     return this.jobs.stats();
   }
 
@@ -154,9 +154,7 @@ export class CoquiEngine implements TtsEngine {
     signal: AbortSignal,
   ): Promise<SynthesizedAudio> {
     this.assertReady();
-    const job = this.jobs.run(() => this.request(text, voice, options.speed), signal, {
-      bypassLimit: options.continuation,
-    });
+    const job = this.jobs.speak(() => this.request(text, voice, options.speed), options, signal);
     // Python cannot be interrupted inside tts(): a client that leaves gets its answer at once, while the
     // worker finishes the sentence and the result is dropped. Later sentences of that request are never sent.
     const audio = await raceAbort(job, signal);
@@ -164,7 +162,7 @@ export class CoquiEngine implements TtsEngine {
   }
 
   async close(): Promise<void> {
-    this.jobs.close(new ApiError(503, 'server_error', 'the companion is shutting down'));
+    this.jobs.shutDown();
     await this.worker.close();
   }
 
