@@ -27,6 +27,43 @@ function authorization(token: string): Record<string, string> {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
+/** What the companion said to a GET: nothing (not reachable), a refusal of this extension, or an answer. */
+type CompanionReply =
+  | { kind: 'unreachable' }
+  | { kind: 'refused'; message: string }
+  | { kind: 'answered'; response: Response; body: Record<string, unknown> | null };
+
+/**
+ * GETs /health or /voices the way every check does: the same address, token and timeout, and the same words for
+ * a companion that wants a token (401) or does not let this extension in (403). The body is null when not JSON.
+ */
+async function askCompanion(
+  url: string,
+  token: string,
+  route: '/health' | '/voices',
+  fetchImpl: typeof fetch,
+): Promise<CompanionReply> {
+  let response: Response;
+  try {
+    response = await fetchImpl(`${baseUrl(url)}${route}`, {
+      headers: authorization(token),
+      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+    });
+  } catch {
+    return { kind: 'unreachable' };
+  }
+  if (response.status === 401) return { kind: 'refused', message: t('connection.companionWantsToken') };
+  if (response.status === 403) {
+    return {
+      kind: 'refused',
+      message: t('connection.companionRefused', { id: globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID' }),
+    };
+  }
+  const body = (await response.json().catch(() => null)) as unknown;
+  const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : null;
+  return { kind: 'answered', response, body: record };
+}
+
 /**
  * Asks the companion's OpenAI-compatible speech endpoint for one sentence as WAV. A fetch that
  * fails outright (connection refused) becomes CompanionUnreachableError, so the panel can fall
@@ -86,30 +123,11 @@ export async function testCompanion(
   token: string,
   fetchImpl: typeof fetch = globalFetch,
 ): Promise<CompanionCheck> {
-  let response: Response;
-  try {
-    response = await fetchImpl(`${baseUrl(url)}/health`, {
-      headers: authorization(token),
-      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
-    });
-  } catch {
-    return { ok: false, message: t('connection.companionDown', { url }) };
-  }
-  if (response.status === 401) {
-    return { ok: false, message: t('connection.companionWantsToken') };
-  }
-  if (response.status === 403) {
-    return {
-      ok: false,
-      message: t('connection.companionRefused', { id: globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID' }),
-    };
-  }
-  const health = (await response.json().catch(() => null)) as {
-    engine?: string;
-    ready?: boolean;
-    status?: string;
-  } | null;
-  if (!response.ok || !health || typeof health.engine !== 'string') {
+  const reply = await askCompanion(url, token, '/health', fetchImpl);
+  if (reply.kind === 'unreachable') return { ok: false, message: t('connection.companionDown', { url }) };
+  if (reply.kind === 'refused') return { ok: false, message: reply.message };
+  const health = reply.body;
+  if (!reply.response.ok || !health || typeof health.engine !== 'string') {
     return { ok: false, message: t('connection.notCompanion', { url }) };
   }
   if (!health.ready) {
@@ -175,29 +193,12 @@ export async function fetchVoices(
   token: string,
   fetchImpl: typeof fetch = globalFetch,
 ): Promise<VoicesResult> {
-  let response: Response;
-  try {
-    response = await fetchImpl(`${baseUrl(url)}/voices`, {
-      headers: authorization(token),
-      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
-    });
-  } catch {
-    return { status: 'unreachable', message: t('connection.companionDown', { url }) };
-  }
-  if (response.status === 401) return { status: 'refused', message: t('connection.companionWantsToken') };
-  if (response.status === 403) {
-    return {
-      status: 'refused',
-      message: t('connection.companionRefused', { id: globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID' }),
-    };
-  }
-  if (response.status === 503) return { status: 'loading', message: t('voice.listLoading') };
-  const body = (await response.json().catch(() => null)) as {
-    engine?: unknown;
-    default?: unknown;
-    voices?: unknown;
-  } | null;
-  if (!response.ok || !body || typeof body.engine !== 'string' || !Array.isArray(body.voices)) {
+  const reply = await askCompanion(url, token, '/voices', fetchImpl);
+  if (reply.kind === 'unreachable') return { status: 'unreachable', message: t('connection.companionDown', { url }) };
+  if (reply.kind === 'refused') return { status: 'refused', message: reply.message };
+  if (reply.response.status === 503) return { status: 'loading', message: t('voice.listLoading') };
+  const body = reply.body;
+  if (!reply.response.ok || !body || typeof body.engine !== 'string' || !Array.isArray(body.voices)) {
     return { status: 'error', message: t('connection.notCompanion', { url }) };
   }
   const engine = body.engine;
@@ -229,26 +230,29 @@ export async function fetchNaturalVoice(
   token: string,
   fetchImpl: typeof fetch = globalFetch,
 ): Promise<NaturalVoiceStatus | null> {
-  try {
-    const response = await fetchImpl(`${baseUrl(url)}/health`, {
-      headers: authorization(token),
-      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
-    });
-    if (!response.ok) return null;
-    const body = (await response.json()) as { naturalVoice?: Record<string, unknown> } | null;
-    const natural = body?.naturalVoice;
-    if (!natural || typeof natural.state !== 'string' || !NATURAL_STATES.includes(natural.state)) return null;
-    const percent = typeof natural.percent === 'number' && Number.isFinite(natural.percent) ? natural.percent : null;
-    return {
-      state: natural.state as NaturalVoiceStatus['state'],
-      engine: typeof natural.engine === 'string' ? natural.engine : '',
-      voice: typeof natural.voice === 'string' ? natural.voice : '',
-      percent: percent === null ? null : Math.max(0, Math.min(100, Math.floor(percent))),
-      message: typeof natural.message === 'string' && natural.message ? natural.message : null,
-    };
-  } catch {
-    return null;
-  }
+  const reply = await askCompanion(url, token, '/health', fetchImpl);
+  if (reply.kind !== 'answered' || !reply.response.ok) return null;
+  const natural = part(reply.body, 'naturalVoice');
+  if (!natural || typeof natural.state !== 'string' || !NATURAL_STATES.includes(natural.state)) return null;
+  return {
+    state: natural.state as NaturalVoiceStatus['state'],
+    engine: typeof natural.engine === 'string' ? natural.engine : '',
+    voice: typeof natural.voice === 'string' ? natural.voice : '',
+    percent: percentOf(natural.percent),
+    message: typeof natural.message === 'string' && natural.message ? natural.message : null,
+  };
+}
+
+/** One object of /health, or null when the companion does not report it. */
+function part(body: Record<string, unknown> | null, name: string): Record<string, unknown> | null {
+  const value = body?.[name];
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+}
+
+/** A percentage as a whole number from 0 to 100, or null when the companion does not know it. */
+function percentOf(raw: unknown): number | null {
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) return null;
+  return Math.max(0, Math.min(100, Math.floor(raw)));
 }
 
 /**
@@ -273,32 +277,17 @@ export async function fetchCompanionStt(
   fetchImpl: typeof fetch = globalFetch,
 ): Promise<CompanionSttStatus> {
   const none = { model: '', percent: null, message: null };
-  let response: Response;
-  try {
-    response = await fetchImpl(`${baseUrl(url)}/health`, {
-      headers: authorization(token),
-      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
-    });
-  } catch {
-    return { state: 'unreachable', ...none };
-  }
-  if (response.status === 401) return { state: 'refused', ...none, message: t('connection.companionWantsToken') };
-  if (response.status === 403) {
-    return {
-      state: 'refused',
-      ...none,
-      message: t('connection.companionRefused', { id: globalThis.chrome?.runtime?.id ?? 'THIS_EXTENSION_ID' }),
-    };
-  }
-  const body = (await response.json().catch(() => null)) as { engine?: unknown; stt?: Record<string, unknown> } | null;
-  if (!response.ok || !body || typeof body.engine !== 'string') return { state: 'not-companion', ...none };
-  const stt = body.stt;
+  const reply = await askCompanion(url, token, '/health', fetchImpl);
+  if (reply.kind === 'unreachable') return { state: 'unreachable', ...none };
+  if (reply.kind === 'refused') return { state: 'refused', ...none, message: reply.message };
+  const body = reply.body;
+  if (!reply.response.ok || !body || typeof body.engine !== 'string') return { state: 'not-companion', ...none };
+  const stt = part(body, 'stt');
   if (!stt || typeof stt.state !== 'string' || !STT_STATES.includes(stt.state)) return { state: 'absent', ...none };
-  const percent = typeof stt.percent === 'number' && Number.isFinite(stt.percent) ? stt.percent : null;
   return {
     state: stt.state as CompanionSttStatus['state'],
     model: typeof stt.model === 'string' ? stt.model : '',
-    percent: percent === null ? null : Math.max(0, Math.min(100, Math.floor(percent))),
+    percent: percentOf(stt.percent),
     message: typeof stt.message === 'string' && stt.message ? stt.message : null,
   };
 }

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Device } from '../config.ts';
 import { ApiError, notReady } from '../errors.ts';
 import { nthVoice, type OpenAIVoice } from '../openai-voices.ts';
-import { JobQueue } from '../queue.ts';
+import { PythonWorker } from '../python-worker.ts';
+import { SentenceQueue } from './sentence-queue.ts';
 import {
   single,
   type EngineState,
@@ -18,8 +17,6 @@ export const COQUI_WORKER_PATH = fileURLToPath(new URL('../../coqui_worker.py', 
 
 /** How long a client is told to wait while the model loads; loading takes seconds to minutes. */
 const LOADING_RETRY_AFTER_SECONDS = 5;
-/** How long a worker gets to leave after "quit" before it is signalled. */
-const QUIT_GRACE_MS = 2000;
 
 type WorkerMessage =
   | { type: 'progress'; message: string }
@@ -38,12 +35,6 @@ type WorkerMessage =
   | { type: 'audio'; id: number; sample_rate: number; pcm: string }
   | { type: 'error'; id: number | null; message: string }
   | { type: 'fatal'; code: string; message: string };
-
-interface InFlight {
-  id: number;
-  resolve: (audio: { sampleRate: number; pcm: Buffer }) => void;
-  reject: (error: unknown) => void;
-}
 
 export interface CoquiEngineOptions {
   model: string;
@@ -68,27 +59,19 @@ export class CoquiEngine implements TtsEngine {
   readonly device: Device;
   readonly started: Promise<void>;
   readonly ready: Promise<void>;
-  private readonly jobs: JobQueue;
+  private readonly jobs: SentenceQueue;
   private readonly log: (line: string) => void;
-  private child: ChildProcessWithoutNullStreams | null = null;
-  private childExited: Promise<void> = Promise.resolve();
+  private readonly worker: PythonWorker<WorkerMessage>;
   private state: EngineState;
-  private inFlight: InFlight | null = null;
-  private nextId = 1;
   private speakers: string[] | null = null;
   private voiceList: Voice[] = [];
-  private closing = false;
-  private fatalMessage: string | null = null;
   private settleFirstLoad: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private settleStarted: { resolve: () => void; reject: (error: Error) => void } | null = null;
-  /** Number of workers started, for /health and the logs. */
-  generation = 0;
-
   constructor(private readonly options: CoquiEngineOptions) {
     this.model = options.model;
     this.device = options.device;
     this.log = options.log ?? ((line) => console.info(line));
-    this.jobs = new JobQueue(1, options.maxQueue);
+    this.jobs = new SentenceQueue(1, options.maxQueue);
     this.state = {
       state: 'loading',
       message: 'starting the Coqui worker',
@@ -102,7 +85,32 @@ export class CoquiEngine implements TtsEngine {
       this.settleStarted = { resolve, reject };
     });
     this.started.catch(() => {});
-    this.start();
+    this.worker = new PythonWorker<WorkerMessage>({
+      python: options.python,
+      script: COQUI_WORKER_PATH,
+      env: options.env,
+      tag: 'coqui',
+      name: 'the Coqui worker',
+      pythonMissing: `Python was not found at "${options.python}": run npm run setup:coqui in the AITalk folder (it needs Python 3.10-3.13), or pass --python PATH`,
+      neverReadyStatus: 500,
+      stopSignals: ['SIGTERM', 'SIGKILL'],
+      log: this.log,
+      onMessage: (message) => this.onMessage(message),
+      onRestart: () => {
+        this.state = {
+          state: 'loading',
+          message: 'restarting after a worker failure',
+          retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS,
+        };
+      },
+      onFailed: (reason) => this.onFailed(reason),
+    });
+    this.worker.start(['--model', this.model, '--device', this.device]);
+  }
+
+  /** Number of workers started, for /health and the logs. */
+  get generation(): number {
+    return this.worker.generation;
   }
 
   status(): EngineState {
@@ -111,7 +119,7 @@ export class CoquiEngine implements TtsEngine {
 
   /** The current worker's process id (the bench reads its CPU time). */
   get workerPid(): number | undefined {
-    return this.child?.pid;
+    return this.worker.pid;
   }
 
   voices(): Voice[] {
@@ -135,7 +143,7 @@ export class CoquiEngine implements TtsEngine {
     );
   }
 
-  queue(): ReturnType<JobQueue['stats']> {
+  queue(): ReturnType<SentenceQueue['stats']> {
     return this.jobs.stats();
   }
 
@@ -146,9 +154,7 @@ export class CoquiEngine implements TtsEngine {
     signal: AbortSignal,
   ): Promise<SynthesizedAudio> {
     this.assertReady();
-    const job = this.jobs.run(() => this.request(text, voice, options.speed), signal, {
-      bypassLimit: options.continuation,
-    });
+    const job = this.jobs.speak(() => this.request(text, voice, options.speed), options, signal);
     // Python cannot be interrupted inside tts(): a client that leaves gets its answer at once, while the
     // worker finishes the sentence and the result is dropped. Later sentences of that request are never sent.
     const audio = await raceAbort(job, signal);
@@ -156,21 +162,8 @@ export class CoquiEngine implements TtsEngine {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    this.jobs.close(new ApiError(503, 'server_error', 'the companion is shutting down'));
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      child.stdin.end(JSON.stringify({ op: 'quit' }) + '\n');
-    } catch {
-      // The pipe may already be gone; the signals below still end the process.
-    }
-    const exited = this.childExited;
-    if (await settlesWithin(exited, QUIT_GRACE_MS)) return;
-    child.kill('SIGTERM');
-    if (await settlesWithin(exited, 1000)) return;
-    child.kill('SIGKILL');
-    await exited;
+    this.jobs.shutDown();
+    await this.worker.close();
   }
 
   private assertReady(): void {
@@ -183,54 +176,6 @@ export class CoquiEngine implements TtsEngine {
     }
     if (state.state === 'error')
       throw new ApiError(503, 'engine_error', `The Coqui engine is unavailable: ${state.message}`);
-  }
-
-  private start(): void {
-    this.generation++;
-    this.fatalMessage = null;
-    const child = spawn(
-      this.options.python,
-      ['-u', COQUI_WORKER_PATH, '--model', this.model, '--device', this.device],
-      {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1' },
-      },
-    );
-    this.child = child;
-    // Writing to a worker that just died raises EPIPE here; the exit handler already reports that death.
-    child.stdin.on('error', () => {});
-    let wasReady = false;
-    this.childExited = new Promise<void>((resolve) => {
-      child.once('close', () => resolve());
-      child.once('error', () => resolve());
-    });
-
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let message: WorkerMessage;
-      try {
-        message = JSON.parse(line) as WorkerMessage;
-      } catch {
-        this.log(`[coqui] ${line}`);
-        return;
-      }
-      if (message.type === 'ready') wasReady = true;
-      this.onMessage(message);
-    });
-    createInterface({ input: child.stderr }).on('line', (line) => this.log(`[coqui worker] ${line}`));
-
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      const reason =
-        error.code === 'ENOENT'
-          ? `Python was not found at "${this.options.python}": run npm run setup:coqui in the AITalk folder (it needs Python 3.10-3.13), or pass --python PATH`
-          : `could not start the Coqui worker with ${this.options.python}: ${error.message}`;
-      this.onWorkerGone(reason, false);
-    });
-    child.once('exit', (code, signal) => {
-      if (this.child !== child) return;
-      const how = signal ? `signal ${signal}` : `exit code ${code}`;
-      const reason = this.fatalMessage ?? `the Coqui worker stopped unexpectedly (${how})`;
-      this.onWorkerGone(reason, wasReady);
-    });
   }
 
   private onMessage(message: WorkerMessage): void {
@@ -260,44 +205,20 @@ export class CoquiEngine implements TtsEngine {
         this.settleFirstLoad = null;
         return;
       }
-      case 'fatal':
-        this.fatalMessage = message.message;
-        return;
       case 'audio':
-      case 'error': {
-        const inFlight = this.inFlight;
-        if (!inFlight || inFlight.id !== message.id) return;
-        this.inFlight = null;
-        if (message.type === 'audio') {
-          inFlight.resolve({ sampleRate: message.sample_rate, pcm: Buffer.from(message.pcm, 'base64') });
-        } else {
-          inFlight.reject(new ApiError(500, 'engine_error', `Coqui could not speak this text: ${message.message}`));
-        }
-      }
+        this.worker.answer(message.id, {
+          value: { sampleRate: message.sample_rate, pcm: Buffer.from(message.pcm, 'base64') },
+        });
+        return;
+      case 'error':
+        this.worker.answer(message.id, {
+          error: new ApiError(500, 'engine_error', `Coqui could not speak this text: ${message.message}`),
+        });
     }
   }
 
-  private onWorkerGone(reason: string, wasReady: boolean): void {
-    const inFlight = this.inFlight;
-    this.inFlight = null;
-    this.child = null;
-    if (this.closing) {
-      inFlight?.reject(new ApiError(503, 'server_error', 'the companion is shutting down'));
-      return;
-    }
-    if (wasReady) {
-      inFlight?.reject(new ApiError(500, 'engine_error', `${reason}; a new worker is being started`));
-      this.log(`[coqui] ${reason}; starting a new worker`);
-      this.state = {
-        state: 'loading',
-        message: 'restarting after a worker failure',
-        retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS,
-      };
-      this.start();
-      return;
-    }
-    // A worker that never became ready would fail the same way again: stay down and say why.
-    inFlight?.reject(new ApiError(500, 'engine_error', reason));
+  /** A worker that never became ready would fail the same way again: stay down and say why. */
+  private onFailed(reason: string): void {
     this.state = { state: 'error', message: reason };
     this.settleStarted?.reject(new Error(reason));
     this.settleStarted = null;
@@ -307,38 +228,16 @@ export class CoquiEngine implements TtsEngine {
 
   private request(text: string, voice: string, speed: number): Promise<{ sampleRate: number; pcm: Buffer }> {
     this.assertReady();
-    const child = this.child;
-    if (!child) throw new ApiError(503, 'engine_error', 'the Coqui worker is not running');
-    const id = this.nextId++;
     const speaker = this.speakers?.length ? voice : null;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.inFlight?.id !== id) return;
-        this.inFlight = null;
-        reject(
-          new ApiError(504, 'timeout', `Coqui took longer than ${this.options.timeoutMs / 1000} s for one sentence`),
-        );
-        // A stuck synthesis can only be ended with its process; the exit handler starts a fresh worker.
-        // Until then nothing may be written to the dying one: say "loading" at once, not when it exits.
-        this.state = {
-          state: 'loading',
-          message: 'replacing a worker that got stuck',
-          retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS,
-        };
-        child.kill('SIGKILL');
-      }, this.options.timeoutMs);
-      this.inFlight = {
-        id,
-        resolve: (audio) => {
-          clearTimeout(timer);
-          resolve(audio);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
+    return this.worker.request({ op: 'synthesize', text, speaker, speed }, this.options.timeoutMs, () => {
+      // A stuck synthesis can only be ended with its process; the exit handler starts a fresh worker.
+      // Until then nothing may be written to the dying one: say "loading" at once, not when it exits.
+      this.state = {
+        state: 'loading',
+        message: 'replacing a worker that got stuck',
+        retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS,
       };
-      child.stdin.write(JSON.stringify({ op: 'synthesize', id, text, speaker, speed }) + '\n');
+      return new ApiError(504, 'timeout', `Coqui took longer than ${this.options.timeoutMs / 1000} s for one sentence`);
     });
   }
 }
@@ -365,16 +264,4 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ApiError, errorMessage } from '../errors.ts';
 import type { OpenAIVoice } from '../openai-voices.ts';
-import { JobQueue } from '../queue.ts';
+import { SentenceQueue } from './sentence-queue.ts';
 import {
   single,
   type EngineState,
@@ -121,7 +121,7 @@ export class EspeakEngine implements TtsEngine {
   /** eSpeak NG loads in well under a second, so it is only "started" once it can speak. */
   readonly started: Promise<void>;
   readonly ready: Promise<void>;
-  private readonly queueOfJobs: JobQueue;
+  private readonly queueOfJobs: SentenceQueue;
   private readonly threads: EspeakThread[] = [];
   private readonly threadCount: number;
   private voiceList: Voice[] = [];
@@ -132,7 +132,7 @@ export class EspeakEngine implements TtsEngine {
 
   constructor(private readonly options: EspeakEngineOptions) {
     this.threadCount = options.threads ?? Math.max(1, Math.min(2, os.availableParallelism()));
-    this.queueOfJobs = new JobQueue(this.threadCount, options.maxQueue);
+    this.queueOfJobs = new SentenceQueue(this.threadCount, options.maxQueue);
     for (let i = 0; i < this.threadCount; i++) this.threads.push(this.spawn());
     // Ready once every thread has loaded and spoken its warm-up sentence: a request sent to a thread still
     // starting would wait for it, and that wait is the cold first turn this avoids.
@@ -176,7 +176,7 @@ export class EspeakEngine implements TtsEngine {
     return this.espeakNames.has(mapped) ? mapped : DEFAULT_ESPEAK_VOICE;
   }
 
-  queue(): ReturnType<JobQueue['stats']> {
+  queue(): ReturnType<SentenceQueue['stats']> {
     return this.queueOfJobs.stats();
   }
 
@@ -186,7 +186,7 @@ export class EspeakEngine implements TtsEngine {
     options: SynthesisOptions,
     signal: AbortSignal,
   ): Promise<SynthesizedAudio> {
-    const pcm = await this.queueOfJobs.run(
+    const pcm = await this.queueOfJobs.speak(
       async () => {
         const thread = this.threads.find((candidate) => !candidate.busy && !candidate.dead);
         if (!thread) throw new ApiError(500, 'engine_error', 'no eSpeak NG thread is available');
@@ -212,15 +212,15 @@ export class EspeakEngine implements TtsEngine {
           thread.busy = false;
         }
       },
+      options,
       signal,
-      { bypassLimit: options.continuation },
     );
     return { sampleRate: this.sampleRate, chunks: single(pcm) };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.queueOfJobs.close(new ApiError(503, 'server_error', 'the companion is shutting down'));
+    this.queueOfJobs.shutDown();
     await Promise.all(this.threads.map((thread) => thread.worker.terminate()));
   }
 

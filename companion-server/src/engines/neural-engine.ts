@@ -1,6 +1,6 @@
 import { ApiError, errorMessage, notReady } from '../errors.ts';
 import type { OpenAIVoice } from '../openai-voices.ts';
-import { JobQueue } from '../queue.ts';
+import { SentenceQueue } from './sentence-queue.ts';
 import { OnnxSession, settleWithin, type Feed, type Output } from './onnx-session.ts';
 import { Phonemizer } from './phonemes.ts';
 import type { EngineState, QueueStats, SynthesizedAudio, SynthesisOptions, Voice } from './types.ts';
@@ -31,7 +31,7 @@ export abstract class NeuralEngine {
   readonly ready: Promise<void>;
   protected readonly phonemizer: Phonemizer;
   private readonly ownsPhonemizer: boolean;
-  private readonly jobs: JobQueue;
+  private readonly jobs: SentenceQueue;
   private state: EngineState = { state: 'loading', message: 'loading the voice model', retryAfterSeconds: 2 };
   /** The model alone, which close() waits for: a thread still loading must not be left running. */
   private readonly loading: Promise<LoadedModel>;
@@ -46,7 +46,7 @@ export abstract class NeuralEngine {
   ) {
     this.phonemizer = options.phonemizer ?? new Phonemizer();
     this.ownsPhonemizer = !options.phonemizer;
-    this.jobs = new JobQueue(1, options.maxQueue);
+    this.jobs = new SentenceQueue(1, options.maxQueue);
     // A microtask later, so that checkFiles and loadModel see the subclass's fields, set after this constructor.
     this.started = Promise.resolve().then(() => this.checkFiles());
     this.loading = this.started.then(() => this.loadModel());
@@ -106,10 +106,10 @@ export abstract class NeuralEngine {
     }
     // On abort or timeout the caller is answered at once; the sentence being computed finishes in its thread
     // (ending an ONNX Runtime thread mid-run aborts the whole process) and the rest of the text is not started.
-    const chunks = await this.jobs.run(
+    const chunks = await this.jobs.speak(
       () => settleWithin(this.render(text, voice, options.speed, signal), signal, this.options.timeoutMs, this.label),
+      options,
       signal,
-      { bypassLimit: options.continuation },
     );
     return { sampleRate: this.sampleRate(), chunks: fromArray(chunks) };
   }
@@ -117,7 +117,7 @@ export abstract class NeuralEngine {
   async close(): Promise<void> {
     this.closed = true;
     this.state = { state: 'error', message: `${this.label} was closed` };
-    this.jobs.close(new ApiError(503, 'server_error', 'the companion is shutting down'));
+    this.jobs.shutDown();
     // The model first: its warm-up needs the phonemizer, and a load under way finishes before its thread ends.
     await this.loading.then(
       (model) => model.session.close(),

@@ -1,7 +1,7 @@
 import { decodeWav } from '../audio.ts';
 import { ApiError, isAbortError } from '../errors.ts';
 import type { OpenAIVoice } from '../openai-voices.ts';
-import { JobQueue } from '../queue.ts';
+import { SentenceQueue } from './sentence-queue.ts';
 import {
   single,
   type EngineState,
@@ -48,7 +48,7 @@ export class UpstreamEngine implements TtsEngine {
   readonly started = Promise.resolve();
   readonly ready: Promise<void>;
   private readonly endpoints: { speech: string; voices: string };
-  private readonly jobs: JobQueue;
+  private readonly jobs: SentenceQueue;
   private voiceList: Voice[] = OPENAI_VOICES.map((id) => ({ id, name: id, language: 'en' }));
   /** True when the upstream told us its voices; otherwise any plain voice name is passed through. */
   private listed = false;
@@ -62,7 +62,7 @@ export class UpstreamEngine implements TtsEngine {
   constructor(private readonly options: UpstreamEngineOptions) {
     this.model = options.model;
     this.endpoints = upstreamEndpoints(options.url);
-    this.jobs = new JobQueue(options.concurrency ?? 4, options.maxQueue);
+    this.jobs = new SentenceQueue(options.concurrency ?? 4, options.maxQueue);
     this.ready = this.probeVoices().finally(() => {
       this.state = { state: 'ready' };
     });
@@ -89,7 +89,7 @@ export class UpstreamEngine implements TtsEngine {
     return this.acceptsVoice(voice) ? voice : this.defaultVoice();
   }
 
-  queue(): ReturnType<JobQueue['stats']> {
+  queue(): ReturnType<SentenceQueue['stats']> {
     return this.jobs.stats();
   }
 
@@ -99,9 +99,7 @@ export class UpstreamEngine implements TtsEngine {
     options: SynthesisOptions,
     signal: AbortSignal,
   ): Promise<SynthesizedAudio> {
-    const wav = await this.jobs.run(() => this.fetchWav(text, voice, options.speed, signal), signal, {
-      bypassLimit: options.continuation,
-    });
+    const wav = await this.jobs.speak(() => this.fetchWav(text, voice, options.speed, signal), options, signal);
     let decoded;
     try {
       decoded = decodeWav(wav);
@@ -117,7 +115,7 @@ export class UpstreamEngine implements TtsEngine {
 
   async close(): Promise<void> {
     this.shutdown.abort();
-    this.jobs.close(new ApiError(503, 'server_error', 'the companion is shutting down'));
+    this.jobs.shutDown();
   }
 
   private headers(): Record<string, string> {

@@ -1,19 +1,20 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ApiError, errorMessage } from '../errors.ts';
+import { PythonWorker } from '../python-worker.ts';
 import { JobQueue } from '../queue.ts';
 import type { QueueStats } from '../engines/types.ts';
 import { fetchPack, terminalProgress, type FetchPackOptions } from '../voices/fetch.ts';
 import { STT_MODEL_PACKS, isSttModelName } from './models.ts';
+import type { TranscribeRequest, Transcript } from './transcript.ts';
+
+export type { TranscribeRequest, Transcript, TranscriptSegment, TranscriptWord } from './transcript.ts';
 
 export const STT_WORKER_PATH = fileURLToPath(new URL('../../stt_worker.py', import.meta.url));
 
 const LOADING_RETRY_AFTER_SECONDS = 5;
-const QUIT_GRACE_MS = 2000;
 
 export type SttState = 'fetching' | 'loading' | 'ready' | 'failed';
 
@@ -27,46 +28,6 @@ export interface SttStatus {
   /** Why it failed and what to do, or what it is doing while loading. */
   message: string | null;
   queue: QueueStats;
-}
-
-export interface TranscribeRequest {
-  audio: Buffer;
-  language: string;
-  prompt: string | null;
-  temperature: number;
-  /** Word timings (verbose_json); they cost some decoding time, so json and text go without. */
-  words: boolean;
-}
-
-export interface TranscriptWord {
-  word: string;
-  start: number;
-  end: number;
-  probability: number;
-}
-
-export interface TranscriptSegment {
-  id: number;
-  seek: number;
-  start: number;
-  end: number;
-  text: string;
-  tokens: number[];
-  temperature: number;
-  avg_logprob: number;
-  compression_ratio: number;
-  no_speech_prob: number;
-}
-
-export interface Transcript {
-  text: string;
-  language: string;
-  /** Seconds of audio. */
-  duration: number;
-  segments: TranscriptSegment[];
-  words: TranscriptWord[];
-  /** Seconds the worker spent decoding. */
-  seconds: number;
 }
 
 export interface SttEngineOptions {
@@ -93,12 +54,6 @@ type WorkerMessage =
   | { type: 'error'; id: number | null; code: 'undecodable' | 'no_audio' | 'failed'; message: string }
   | { type: 'fatal'; code: string; message: string };
 
-interface InFlight {
-  id: number;
-  resolve: (transcript: Transcript) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * Whisper through one persistent faster-whisper worker (companion-server/stt_worker.py) that loads the model once.
  * It is independent of the speech engine: a model that cannot be fetched or loaded makes transcription answer 503
@@ -110,14 +65,10 @@ export class SttEngine {
   private readonly jobs: JobQueue;
   private readonly log: (line: string) => void;
   private state: { state: SttState; percent: number | null; message: string | null };
-  private child: ChildProcessWithoutNullStreams | null = null;
-  private childExited: Promise<void> = Promise.resolve();
-  private folder: string | null = null;
+  private readonly worker: PythonWorker<WorkerMessage>;
   private multilingual = false;
-  private inFlight: InFlight | null = null;
-  private nextId = 1;
-  private closing = false;
-  private fatalMessage: string | null = null;
+  /** Names the uploads in the scratch folder. */
+  private nextUpload = 1;
   private settleReady: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private readonly scratch: Promise<string>;
   private readonly fetchAbort = new AbortController();
@@ -134,6 +85,20 @@ export class SttEngine {
     // the request.
     this.scratch = mkdtemp(path.join(os.tmpdir(), 'aitalk-stt-'));
     this.scratch.catch(() => {});
+    this.worker = new PythonWorker<WorkerMessage>({
+      python: options.python,
+      script: STT_WORKER_PATH,
+      env: options.env,
+      tag: 'stt',
+      name: 'the Whisper worker',
+      pythonMissing: `Python was not found at "${options.python}": run npm run setup:stt in the AITalk folder, or pass --stt-python PATH`,
+      neverReadyStatus: 503,
+      stopSignals: ['SIGKILL'],
+      log: this.log,
+      onMessage: (message) => this.onMessage(message),
+      onRestart: () => this.setStarting(),
+      onFailed: (reason) => this.fail(reason),
+    });
     void this.begin();
   }
 
@@ -143,7 +108,7 @@ export class SttEngine {
 
   /** The worker's process id (the bench reads its memory). */
   get workerPid(): number | undefined {
-    return this.child?.pid;
+    return this.worker.pid;
   }
 
   /** English always; other languages only on a multilingual model (the .en models know English alone). */
@@ -157,21 +122,9 @@ export class SttEngine {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
     this.fetchAbort.abort(new Error('the companion is shutting down'));
     this.jobs.close(new ApiError(503, 'server_error', 'the companion is shutting down'));
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      try {
-        child.stdin.end(JSON.stringify({ op: 'quit' }) + '\n');
-      } catch {
-        // The pipe may already be gone; the signals below still end the process.
-      }
-      if (!(await settlesWithin(this.childExited, QUIT_GRACE_MS))) {
-        child.kill('SIGKILL');
-        await this.childExited;
-      }
-    }
+    await this.worker.close();
     const scratch = await this.scratch.catch(() => null);
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
@@ -192,13 +145,17 @@ export class SttEngine {
   }
 
   private async begin(): Promise<void> {
+    let folder: string;
     try {
-      this.folder = await this.resolveFolder();
+      folder = await this.resolveFolder();
     } catch (error) {
       this.fail(errorMessage(error));
       return;
     }
-    if (!this.closing) this.start();
+    if (this.worker.closed) return;
+    this.setStarting();
+    const threads = this.options.threads ?? Math.max(1, Math.min(4, os.availableParallelism()));
+    this.worker.start(['--model', folder, '--threads', String(threads)]);
   }
 
   /** An official name is fetched (or checked, when already there) into the models folder; a folder is used as is. */
@@ -225,7 +182,7 @@ export class SttEngine {
       },
     });
     if (result.fetchedBytes > 0) terminal.done(result, (Date.now() - started) / 1000);
-    this.state = { state: 'loading', percent: null, message: 'starting the Whisper worker' };
+    this.setStarting();
     return path.dirname(result.modelPath);
   }
 
@@ -236,46 +193,8 @@ export class SttEngine {
     this.settleReady = null;
   }
 
-  private start(): void {
-    this.fatalMessage = null;
+  private setStarting(): void {
     this.state = { state: 'loading', percent: null, message: 'starting the Whisper worker' };
-    const threads = this.options.threads ?? Math.max(1, Math.min(4, os.availableParallelism()));
-    const child = spawn(
-      this.options.python,
-      ['-u', STT_WORKER_PATH, '--model', this.folder!, '--threads', String(threads)],
-      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1' } },
-    );
-    this.child = child;
-    child.stdin.on('error', () => {});
-    let wasReady = false;
-    this.childExited = new Promise<void>((resolve) => {
-      child.once('close', () => resolve());
-      child.once('error', () => resolve());
-    });
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let message: WorkerMessage;
-      try {
-        message = JSON.parse(line) as WorkerMessage;
-      } catch {
-        this.log(`[stt] ${line}`);
-        return;
-      }
-      if (message.type === 'ready') wasReady = true;
-      this.onMessage(message);
-    });
-    createInterface({ input: child.stderr }).on('line', (line) => this.log(`[stt worker] ${line}`));
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      const reason =
-        error.code === 'ENOENT'
-          ? `Python was not found at "${this.options.python}": run npm run setup:stt in the AITalk folder, or pass --stt-python PATH`
-          : `could not start the Whisper worker with ${this.options.python}: ${error.message}`;
-      this.onWorkerGone(reason, false);
-    });
-    child.once('exit', (code, signal) => {
-      if (this.child !== child) return;
-      const how = signal ? `signal ${signal}` : `exit code ${code}`;
-      this.onWorkerGone(this.fatalMessage ?? `the Whisper worker stopped unexpectedly (${how})`, wasReady);
-    });
   }
 
   private onMessage(message: WorkerMessage): void {
@@ -294,103 +213,34 @@ export class SttEngine {
         this.settleReady?.resolve();
         this.settleReady = null;
         return;
-      case 'fatal':
-        this.fatalMessage = message.message;
+      case 'result': {
+        const { segments, words, language, duration, seconds } = message;
+        const text = segments
+          .map((segment) => segment.text)
+          .join('')
+          .trim();
+        this.worker.answer(message.id, { value: { text, segments, words, language, duration, seconds } });
         return;
-      case 'result':
-      case 'error': {
-        const inFlight = this.inFlight;
-        if (!inFlight || inFlight.id !== message.id) return;
-        this.inFlight = null;
-        if (message.type === 'result') {
-          const { segments, words, language, duration, seconds } = message;
-          const text = segments
-            .map((segment) => segment.text)
-            .join('')
-            .trim();
-          inFlight.resolve({ text, segments, words, language, duration, seconds });
-        } else if (message.code === 'undecodable' || message.code === 'no_audio') {
-          inFlight.reject(
-            new ApiError(
-              400,
-              'invalid_request_error',
-              message.code === 'no_audio'
-                ? 'The file holds no audio: record again, or send a file with sound in it.'
-                : `The file could not be decoded as audio (${message.message}): send WAV, WebM/Opus, Ogg, MP3, ` +
-                  `M4A or FLAC.`,
-              { param: 'file' },
-            ),
-          );
-        } else {
-          inFlight.reject(new ApiError(500, 'engine_error', `Whisper could not transcribe this: ${message.message}`));
-        }
       }
+      case 'error':
+        this.worker.answer(message.id, { error: workerError(message) });
     }
-  }
-
-  private onWorkerGone(reason: string, wasReady: boolean): void {
-    const inFlight = this.inFlight;
-    this.inFlight = null;
-    this.child = null;
-    if (this.closing) {
-      inFlight?.reject(new ApiError(503, 'server_error', 'the companion is shutting down'));
-      return;
-    }
-    if (wasReady) {
-      inFlight?.reject(new ApiError(500, 'engine_error', `${reason}; a new worker is being started`));
-      this.log(`[stt] ${reason}; starting a new worker`);
-      this.start();
-      return;
-    }
-    inFlight?.reject(new ApiError(503, 'engine_error', reason));
-    this.fail(reason);
   }
 
   private async run(request: TranscribeRequest): Promise<Transcript> {
     this.assertReady();
-    const child = this.child;
-    if (!child) throw new ApiError(503, 'engine_error', 'the Whisper worker is not running');
-    const id = this.nextId++;
-    const file = path.join(await this.scratch, `upload-${id}`);
+    const file = path.join(await this.scratch, `upload-${this.nextUpload++}`);
     await writeFile(file, request.audio, { mode: 0o600 });
     try {
-      return await new Promise<Transcript>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          if (this.inFlight?.id !== id) return;
-          this.inFlight = null;
-          reject(
-            new ApiError(
-              504,
-              'timeout',
-              `Whisper took longer than ${this.options.timeoutMs / 1000} s: send less audio`,
-            ),
-          );
-          // Python cannot be interrupted mid-decode: end the worker; the exit handler starts a fresh one.
-          this.state = { state: 'loading', percent: null, message: 'replacing a worker that took too long' };
-          child.kill('SIGKILL');
-        }, this.options.timeoutMs);
-        const settle = { resolve, reject };
-        this.inFlight = {
-          id,
-          resolve: (value) => {
-            clearTimeout(timer);
-            settle.resolve(value);
-          },
-          reject: (error) => {
-            clearTimeout(timer);
-            settle.reject(error);
-          },
-        };
-        child.stdin.write(
-          JSON.stringify({
-            op: 'transcribe',
-            id,
-            path: file,
-            language: request.language,
-            prompt: request.prompt,
-            temperature: request.temperature,
-            words: request.words,
-          }) + '\n',
+      const { language, prompt, temperature, words } = request;
+      const payload = { op: 'transcribe', path: file, language, prompt, temperature, words };
+      return await this.worker.request<Transcript>(payload, this.options.timeoutMs, () => {
+        // Python cannot be interrupted mid-decode: end the worker; the exit handler starts a fresh one.
+        this.state = { state: 'loading', percent: null, message: 'replacing a worker that took too long' };
+        return new ApiError(
+          504,
+          'timeout',
+          `Whisper took longer than ${this.options.timeoutMs / 1000} s: send less audio`,
         );
       });
     } finally {
@@ -399,14 +249,23 @@ export class SttEngine {
   }
 }
 
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
+/** The worker's refusal of one upload: the learner's file is at fault (400) or Whisper is (500). */
+function workerError(message: Extract<WorkerMessage, { type: 'error' }>): ApiError {
+  if (message.code === 'no_audio') {
+    return new ApiError(
+      400,
+      'invalid_request_error',
+      'The file holds no audio: record again, or send a file with sound in it.',
+      { param: 'file' },
+    );
   }
+  if (message.code === 'undecodable') {
+    return new ApiError(
+      400,
+      'invalid_request_error',
+      `The file could not be decoded as audio (${message.message}): send WAV, WebM/Opus, Ogg, MP3, M4A or FLAC.`,
+      { param: 'file' },
+    );
+  }
+  return new ApiError(500, 'engine_error', `Whisper could not transcribe this: ${message.message}`);
 }
