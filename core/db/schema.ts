@@ -221,6 +221,11 @@ export interface JudgedAttempt {
   kind: PracticeTarget['kind'];
   /** 0–100. */
   score: number;
+  /**
+   * The sounds it went wrong in, each counted once in that sound's `wrongCount`, so that deleting its conversation
+   * takes them back out (absent on drills and on attempts kept before 2026-12).
+   */
+  sounds?: HardSoundId[];
 }
 
 /** What a fact is about: who the learner is, what they do and like, what they aim for, what is coming up. */
