@@ -81,6 +81,11 @@ export interface Message {
   error?: string;
   /** Assistant replies: the whole reply as generated, when only part of it was heard. */
   fullText?: string;
+  /**
+   * Interrupted replies: the sentences heard to their end (`text` also holds the one cut off), which Repeat after
+   * me offers (absent on replies interrupted before 2026-12).
+   */
+  spokenWhole?: string;
   timings: TurnTimings;
   /**
    * Learner turns, for the session's fluency figures: the words with their times when the
