@@ -14,7 +14,16 @@ export interface ProposalFailedNoteProps {
  */
 export function ProposalFailedNote({ problem, onRetry, onClose }: ProposalFailedNoteProps) {
   return (
-    <section class="memory-proposal memory-proposal-failed" aria-labelledby="memory-proposal-failed-heading">
+    <section
+      class="memory-proposal memory-proposal-failed"
+      aria-labelledby="memory-proposal-failed-heading"
+      onKeyDown={(event) => {
+        // As on the card it stands in for: Escape is Not now.
+        if (event.key !== 'Escape') return;
+        event.preventDefault();
+        onClose();
+      }}
+    >
       <div class="memory-header">
         <h2 id="memory-proposal-failed-heading">{t('memory.proposalHeading')}</h2>
         <button type="button" class="quiet" onClick={onClose}>

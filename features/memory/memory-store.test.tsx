@@ -217,7 +217,7 @@ describe('facts proposed at the end of a conversation', () => {
     expect(memory.proposalFailed.value).toBeNull();
   });
 
-  it('Not now lets the failure go; a request the learner ended (aborted) shows nothing', async () => {
+  it('Not now (or Escape) lets the failure go; a request the learner ended (aborted) shows nothing', async () => {
     const { server, fetch } = chatServer();
     const memory = createMemory({ settings: settingsSync(), proposalOptions: { fetch, support: structuredSupport() } });
     const conversationId = await endedConversation();
@@ -226,10 +226,17 @@ describe('facts proposed at the end of a conversation', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Not now' }));
     expect(screen.queryByRole('status')).toBeNull();
     expect(memory.proposalFailed.value).toBeNull();
+    await memory.retryProposal();
+    expect(memory.proposalFailed.value).toBeNull();
+    // Escape is Not now, too.
+    await memory.propose(await endedConversation());
+    fireEvent.keyDown(await screen.findByRole('button', { name: 'Retry' }), { key: 'Escape' });
+    expect(screen.queryByRole('status')).toBeNull();
 
     server.held = true;
+    const before = server.requests;
     const asking = memory.propose(await endedConversation());
-    await vi.waitFor(() => expect(server.requests).toBeGreaterThan(2));
+    await vi.waitFor(() => expect(server.requests).toBeGreaterThan(before));
     memory.closeProposal();
     server.release();
     await asking;
