@@ -961,6 +961,25 @@ describe('switching or deleting the conversation mid-turn', () => {
     expect(await leftOf(id)).toMatchObject({ conversation: undefined, messages: [], checks: [], notebook: 0 });
     expect(store.cards.value[learnerId]).toBeUndefined();
   });
+
+  it('deleted after practice: its sounds leave the Sounds tab and what the teacher remembers at once', async () => {
+    const { store, id } = await openedWithATurnAhead();
+    const { keepJudgedAttempt } = await import('@/core/db/sounds');
+    const { withSlip } = await import('@/features/pronunciation/sounds-store');
+    const found = { sound: 'th-voiceless', ipa: 'θ', word: 'think', heardInstead: 's', kind: 'substituted' } as const;
+    const slip = { text: 'I think so', at: Date.now(), conversationId: id };
+    await keepJudgedAttempt(
+      { id: 'a1', at: slip.at, conversationId: id, kind: 'repeat', score: 50, sounds: ['th-voiceless'] },
+      new Map([['th-voiceless', (old: Parameters<typeof withSlip>[0]) => withSlip(old, found, slip)]]),
+    );
+    await store.refreshSounds();
+    await store.memory.refresh();
+    expect(store.sounds.value.map((s) => s.id)).toEqual(['th-voiceless']);
+    expect(store.memory.sounds.value).toEqual(['/θ/ (think)']);
+    await store.deleteConversation(id);
+    expect(store.sounds.value).toEqual([]);
+    expect(store.memory.sounds.value).toEqual([]);
+  });
 });
 
 describe('a practice attempt the microphone fails', () => {

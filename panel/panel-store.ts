@@ -277,6 +277,9 @@ export function createPanelStore() {
         await history.remove(id);
         if (wasCurrent && (await history.openLatest())) teacherOpens();
         await storage.refresh();
+        // Its checks and judged attempts went with it: the Sounds tab and the teacher's memory no longer count them.
+        await sounds.refresh();
+        await refreshMemory();
       },
     ),
     /** Saves at once; the teacher's opening question (if one is due) streams in afterwards. */

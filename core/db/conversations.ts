@@ -1,5 +1,6 @@
 import { db } from './open';
 import { newId, type Conversation, type Message } from './schema';
+import { deletePracticeOf } from './sounds';
 import type { PageCapture } from '../../features/page/page-capture';
 
 /** Conversations and their messages, which are written and deleted together. */
@@ -43,19 +44,39 @@ export async function latestConversation(): Promise<Conversation | undefined> {
   return cursor?.value;
 }
 
-/** The notebook keeps its entries (each carries its sentence): they are the learner's study material. */
+/**
+ * Deletes a conversation with everything said and judged in it: messages, recordings, checks, judged attempts and
+ * what those attempts put into the sounds. The notebook keeps its entries (each carries its sentence): they are
+ * the learner's study material.
+ */
 export async function deleteConversation(id: string): Promise<void> {
-  const tx = (await db()).transaction(['conversations', 'messages', 'recordings', 'checks'], 'readwrite');
-  await tx.objectStore('conversations').delete(id);
-  const range = IDBKeyRange.bound([id, -Infinity], [id, Infinity]);
-  for (const key of await tx.objectStore('messages').index('by-conversation').getAllKeys(range)) {
-    await tx.objectStore('messages').delete(key);
-  }
-  for (const key of await tx.objectStore('recordings').index('by-conversation').getAllKeys(id)) {
-    await tx.objectStore('recordings').delete(key);
-  }
-  for (const key of await tx.objectStore('checks').index('by-conversation').getAllKeys(id)) {
-    await tx.objectStore('checks').delete(key);
+  const tx = (await db()).transaction(
+    ['conversations', 'messages', 'recordings', 'checks', 'attempts', 'sounds'],
+    'readwrite',
+  );
+  try {
+    await tx.objectStore('conversations').delete(id);
+    const range = IDBKeyRange.bound([id, -Infinity], [id, Infinity]);
+    for (const key of await tx.objectStore('messages').index('by-conversation').getAllKeys(range)) {
+      await tx.objectStore('messages').delete(key);
+    }
+    for (const key of await tx.objectStore('recordings').index('by-conversation').getAllKeys(id)) {
+      await tx.objectStore('recordings').delete(key);
+    }
+    for (const key of await tx.objectStore('checks').index('by-conversation').getAllKeys(id)) {
+      await tx.objectStore('checks').delete(key);
+    }
+    await deletePracticeOf(tx, id);
+  } catch (error) {
+    // A request that fails aborts the transaction by itself; an exception between requests would not, and what
+    // was already deleted would be committed without the rest. Its `done` then rejects too: the error is this one.
+    tx.done.catch(() => undefined);
+    try {
+      tx.abort();
+    } catch {
+      // Already aborted by the request that failed.
+    }
+    throw error;
   }
   await tx.done;
 }

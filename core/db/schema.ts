@@ -81,6 +81,11 @@ export interface Message {
   error?: string;
   /** Assistant replies: the whole reply as generated, when only part of it was heard. */
   fullText?: string;
+  /**
+   * Interrupted replies: the sentences heard to their end (`text` also holds the one cut off), which Repeat after
+   * me offers (absent on replies interrupted before 2026-12).
+   */
+  spokenWhole?: string;
   timings: TurnTimings;
   /**
    * Learner turns, for the session's fluency figures: the words with their times when the
@@ -221,6 +226,11 @@ export interface JudgedAttempt {
   kind: PracticeTarget['kind'];
   /** 0–100. */
   score: number;
+  /**
+   * The sounds it went wrong in, each counted once in that sound's `wrongCount`, so that deleting its conversation
+   * takes them back out (absent on drills and on attempts kept before 2026-12).
+   */
+  sounds?: HardSoundId[];
 }
 
 /** What a fact is about: who the learner is, what they do and like, what they aim for, what is coming up. */

@@ -1,5 +1,6 @@
 import { createEmptyCard } from 'ts-fsrs';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createConversation, deleteConversation, getConversation, listMessages, putMessage } from './conversations';
 import { resetDbConnection } from './open';
 import { DB_NAME, type SoundEntry } from './schema';
 import { addJudgedAttempt, getSound, listJudgedAttemptsSince, listSounds, updateSound } from './sounds';
@@ -47,5 +48,68 @@ describe('the sounds store', () => {
       await addJudgedAttempt({ id, at, conversationId: null, kind: 'repeat', score: 50 });
     }
     expect((await listJudgedAttemptsSince(150)).map((a) => a.id)).toEqual(['b', 'c']);
+  });
+});
+
+describe('deleting a conversation', () => {
+  it('takes out of a sound at least what its examples from there show, for attempts kept before they named sounds', async () => {
+    const example = (conversationId: string, at: number) => ({ word: 'think', text: 'I think', at, conversationId });
+    await updateSound('th-voiceless', () => ({
+      ...sound('th-voiceless', 5),
+      examples: [example('gone', 3), example('kept', 2), example('gone', 1)],
+      wrongCount: 4,
+      conversationIds: ['gone', 'kept'],
+    }));
+    // Wrong in "gone" once without an example left to show it.
+    await updateSound('l', () => ({ ...sound('l', 5), wrongCount: 2, conversationIds: ['kept', 'gone'] }));
+    await addJudgedAttempt({ id: 'old', at: 1, conversationId: 'gone', kind: 'repeat', score: 40 });
+
+    await deleteConversation('gone');
+
+    expect(await getSound('th-voiceless')).toMatchObject({
+      wrongCount: 2,
+      conversationIds: ['kept'],
+      examples: [example('kept', 2)],
+    });
+    expect(await getSound('l')).toMatchObject({ wrongCount: 1, conversationIds: ['kept'] });
+    expect(await listJudgedAttemptsSince(0)).toEqual([]);
+  });
+
+  it('deletes nothing when any part of it fails: the conversation, its messages and its sounds all stay', async () => {
+    const conversation = await createConversation();
+    await putMessage({
+      id: 'm1',
+      conversationId: conversation.id,
+      role: 'user',
+      text: 'I think so',
+      status: 'done',
+      createdAt: 1,
+      timings: {},
+    });
+    await addJudgedAttempt({ id: 'a1', at: 1, conversationId: conversation.id, kind: 'repeat', score: 40 });
+    await updateSound('th-voiceless', () => ({
+      ...sound('th-voiceless', 5),
+      wrongCount: 1,
+      conversationIds: [conversation.id],
+    }));
+    // The last step, taking the sound out, throws (a stand-in for any failure after the first deletions).
+    const original = IDBObjectStore.prototype.delete;
+    const remove = vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(function (
+      this: IDBObjectStore,
+      key: IDBValidKey | IDBKeyRange,
+    ) {
+      if (this.name === 'sounds') throw new DOMException('stand-in failure', 'UnknownError');
+      return original.call(this, key);
+    });
+    try {
+      await expect(deleteConversation(conversation.id)).rejects.toThrow('stand-in failure');
+    } finally {
+      remove.mockRestore();
+    }
+
+    expect((await getConversation(conversation.id))?.id).toBe(conversation.id);
+    expect((await listMessages(conversation.id)).map((m) => m.id)).toEqual(['m1']);
+    expect((await listJudgedAttemptsSince(0)).map((a) => a.id)).toEqual(['a1']);
+    expect((await getSound('th-voiceless'))?.wrongCount).toBe(1);
   });
 });

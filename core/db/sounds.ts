@@ -1,6 +1,7 @@
+import type { IDBPTransaction, StoreNames } from 'idb';
 import type { HardSoundId } from '../pronunciation';
 import { db } from './open';
-import type { JudgedAttempt, SoundEntry } from './schema';
+import type { AITalkSchema, JudgedAttempt, SoundEntry } from './schema';
 
 /**
  * The sounds to work on and the scores of judged attempts. What goes into them (examples, counts, the review
@@ -38,6 +39,77 @@ export async function deleteSound(id: HardSoundId): Promise<void> {
 
 export async function addJudgedAttempt(attempt: JudgedAttempt): Promise<void> {
   await (await db()).put('attempts', attempt);
+}
+
+/** How one sound's record changes with an attempt (undefined: leave it); it must not await, as for updateSound. */
+export type SoundChange = (old: SoundEntry | undefined) => SoundEntry | undefined;
+
+/**
+ * Keeps a judged attempt and what it changes in the sounds, in one transaction: the sounds an attempt names
+ * (`attempt.sounds`) are the ones its conversation's deletion takes back out of their counts, so the two never
+ * disagree.
+ */
+export async function keepJudgedAttempt(
+  attempt: JudgedAttempt,
+  changes: ReadonlyMap<HardSoundId, SoundChange>,
+): Promise<void> {
+  const tx = (await db()).transaction(['attempts', 'sounds'], 'readwrite');
+  await tx.objectStore('attempts').put(attempt);
+  const sounds = tx.objectStore('sounds');
+  for (const [id, change] of changes) {
+    const next = change(await sounds.get(id));
+    if (next) await sounds.put(next);
+  }
+  await tx.done;
+}
+
+/**
+ * A sound's record without what one conversation put into it: its `slips` (attempts there it went wrong in) out of
+ * the count, its examples from there and the conversation itself gone; undefined when nothing else went wrong in
+ * it (the Sounds tab no longer shows it). Its review schedule stays as it is. Attempts kept before they named their
+ * sounds are not counted in `slips`, so the conversation's examples (and its being listed at all) are the least it
+ * took away.
+ */
+export function soundWithoutConversation(
+  entry: SoundEntry,
+  conversationId: string,
+  slips: number,
+): SoundEntry | undefined {
+  const examples = entry.examples.filter((example) => example.conversationId !== conversationId);
+  const listed = entry.conversationIds.includes(conversationId) ? 1 : 0;
+  const removed = Math.max(slips, entry.examples.length - examples.length, listed);
+  if (removed === 0) return entry;
+  const wrongCount = entry.wrongCount - removed;
+  if (wrongCount <= 0) return undefined;
+  return {
+    ...entry,
+    examples,
+    wrongCount,
+    conversationIds: entry.conversationIds.filter((id) => id !== conversationId),
+  };
+}
+
+/**
+ * Deletes a conversation's judged attempts and takes what they put into the sounds back out, inside the caller's
+ * transaction (core/db/conversations.ts deletes the conversation in the same one, so nothing is half-deleted).
+ */
+export async function deletePracticeOf<Other extends StoreNames<AITalkSchema>>(
+  tx: IDBPTransaction<AITalkSchema, ('attempts' | 'sounds' | Other)[], 'readwrite'>,
+  conversationId: string,
+): Promise<void> {
+  const attempts = tx.objectStore('attempts');
+  const slips = new Map<HardSoundId, number>();
+  for (const attempt of await attempts.index('by-conversation').getAll(conversationId)) {
+    for (const sound of attempt.sounds ?? []) slips.set(sound, (slips.get(sound) ?? 0) + 1);
+    await attempts.delete(attempt.id);
+  }
+  const sounds = tx.objectStore('sounds');
+  for (const entry of await sounds.getAll()) {
+    const next = soundWithoutConversation(entry, conversationId, slips.get(entry.id) ?? 0);
+    if (next === entry) continue;
+    if (next) await sounds.put(next);
+    else await sounds.delete(entry.id);
+  }
 }
 
 /** The judged attempts of one conversation, oldest first. */

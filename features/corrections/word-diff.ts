@@ -1,4 +1,5 @@
 import { diffArrays, diffWords } from 'diff';
+import { SMALL_NUMBER_VALUES, TENS_VALUES } from '../../common/number-words';
 
 /**
  * Word-level comparisons, with jsdiff: the correction card's diff (what the learner said → the
@@ -34,34 +35,6 @@ export interface AttemptComparison {
   total: number;
   allRight: boolean;
 }
-
-const SMALL_NUMBERS = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-];
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
-const NUMBER_WORDS = new Map<string, number>([
-  ...SMALL_NUMBERS.map((word, value): [string, number] => [word, value]),
-  ...TENS.map((word, index): [string, number] => [word, index * 10]).filter(([word]) => word),
-]);
 
 const CONTRACTIONS: Record<string, string[]> = {
   "can't": ['can', 'not'],
@@ -110,18 +83,22 @@ interface Unit {
   owner: number;
 }
 
+function numberValue(word: string): number | undefined {
+  return SMALL_NUMBER_VALUES.get(word) ?? TENS_VALUES.get(word);
+}
+
 /** "twenty one", "twenty-one" and "21" all become "21"; "seven" becomes "7". */
 function numbersAsDigits(units: Unit[]): Unit[] {
   const out: Unit[] = [];
   for (let i = 0; i < units.length; i++) {
     const unit = units[i]!;
-    const value = NUMBER_WORDS.get(unit.key);
+    const value = numberValue(unit.key);
     if (value === undefined) {
       out.push(unit);
       continue;
     }
     const next = units[i + 1];
-    const ones = next ? NUMBER_WORDS.get(next.key) : undefined;
+    const ones = next ? numberValue(next.key) : undefined;
     if (value >= 20 && ones !== undefined && ones > 0 && ones < 10) {
       out.push({ key: String(value + ones), owner: unit.owner });
       i += 1;

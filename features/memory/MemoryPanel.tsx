@@ -2,6 +2,7 @@ import { useEffect } from 'preact/hooks';
 import { useStore } from '../../panel/store-context';
 import { MemoryView } from './MemoryView';
 import { ProposalCard } from './ProposalCard';
+import { ProposalFailedNote } from './ProposalFailedNote';
 
 /** "What your teacher remembers", wired to the store. */
 export function MemoryPanel() {
@@ -24,10 +25,20 @@ export function MemoryPanel() {
   );
 }
 
-/** The facts proposed at the end of a conversation, while any is left to keep or delete. */
+/** The facts proposed at the end of a conversation, while any is left to keep or delete; or why none could be. */
 export function ShownProposal() {
   const memory = useStore().memory;
   const proposal = memory.proposal.value;
+  const failed = memory.proposalFailed.value;
+  if (!proposal && failed) {
+    return (
+      <ProposalFailedNote
+        problem={failed.problem}
+        onRetry={() => void memory.retryProposal()}
+        onClose={memory.closeProposal}
+      />
+    );
+  }
   if (!proposal) return null;
   return (
     <ProposalCard

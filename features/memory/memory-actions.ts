@@ -13,6 +13,9 @@ export function memoryActions(memory: MemoryStore, shown: Shown) {
     recurring: memory.recurring,
     sounds: memory.sounds,
     proposal: memory.proposal,
+    /** The facts of a conversation's end could not be asked for (a note with Try again). */
+    proposalFailed: memory.proposalFailed,
+    retryProposal: shown(() => t('memory.actionRetryProposal'), memory.retryProposal),
     refresh: shown(() => t('memory.actionRead'), memory.refresh),
     keep: shown(() => t('memory.actionKeep'), memory.keep),
     discard: memory.discard,

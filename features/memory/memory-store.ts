@@ -41,6 +41,13 @@ export interface Proposal {
   facts: ProposedFact[];
 }
 
+/** The facts of a conversation's end could not be asked for: the learner can try again, or let it go. */
+export interface ProposalFailure {
+  conversationId: string;
+  /** What went wrong, as the chat server's client put it. */
+  problem: string;
+}
+
 export interface MemoryDeps {
   settings: SettingsSync;
   sounds?: SoundsWorkedOn;
@@ -55,6 +62,7 @@ export function createMemory({ settings, sounds = noSoundsYet, proposalOptions =
   const recurring = signal<RecurringMistake[]>([]);
   const soundsWorkedOn = signal<string[]>([]);
   const proposal = signal<Proposal | null>(null);
+  const proposalFailed = signal<ProposalFailure | null>(null);
   const enabled = computed(() => settings.settings.value.memory);
   /** What each conversation was last asked about (its learner messages), so Summary then New conversation asks once. */
   const proposedFor = new Map<string, number>();
@@ -85,7 +93,9 @@ export function createMemory({ settings, sounds = noSoundsYet, proposalOptions =
 
   /**
    * The end of a conversation: asks for facts from the learner's own messages and shows them on
-   * the card. Nothing is kept here; a failure only means nothing is proposed.
+   * the card. Nothing is kept here. A failure is shown as a quiet note with Try again (proposalFailed), not as an
+   * error: nothing the learner had is lost, but a chat server that cannot answer this request would otherwise end
+   * every conversation without the card, and the learner would never know why.
    */
   async function propose(conversationId: string): Promise<void> {
     if (!enabled.value) return;
@@ -95,6 +105,7 @@ export function createMemory({ settings, sounds = noSoundsYet, proposalOptions =
     if (said.length === 0 || proposedFor.get(conversationId) === said.length) return;
     proposedFor.set(conversationId, said.length);
     proposing?.abort();
+    proposalFailed.value = null;
     const abort = (proposing = new AbortController());
     const outcome = await proposeFacts(
       settings.endpoints.value.chat,
@@ -105,6 +116,7 @@ export function createMemory({ settings, sounds = noSoundsYet, proposalOptions =
     if (abort.signal.aborted || !enabled.value) return;
     if (!outcome.ok) {
       console.warn('AITalk: no facts proposed this time', outcome.problem);
+      proposalFailed.value = { conversationId, problem: outcome.problem };
       return;
     }
     if (outcome.facts.length === 0) return;
@@ -126,10 +138,18 @@ export function createMemory({ settings, sounds = noSoundsYet, proposalOptions =
     recurring,
     sounds: soundsWorkedOn,
     proposal,
+    proposalFailed,
     enabled,
     refresh,
     forTeacher,
     propose,
+    /** The failure note's Try again: asks once more for the facts of the conversation that failed. */
+    async retryProposal(): Promise<void> {
+      const failed = proposalFailed.value;
+      if (!failed) return;
+      proposedFor.delete(failed.conversationId);
+      await propose(failed.conversationId);
+    },
     /** Keeps one proposed fact, as the learner left it on the card. */
     async keep(key: string, change: { kind: ProfileFactKind; text: string }): Promise<void> {
       const current = proposal.value;
@@ -145,6 +165,7 @@ export function createMemory({ settings, sounds = noSoundsYet, proposalOptions =
     closeProposal(): void {
       proposing?.abort();
       proposal.value = null;
+      proposalFailed.value = null;
     },
     async edit(id: string, change: Partial<NewFact>): Promise<void> {
       await updateFact(id, change);
@@ -157,6 +178,7 @@ export function createMemory({ settings, sounds = noSoundsYet, proposalOptions =
     async forgetAll(): Promise<void> {
       proposing?.abort();
       proposal.value = null;
+      proposalFailed.value = null;
       await forgetEverything();
       await refresh();
     },

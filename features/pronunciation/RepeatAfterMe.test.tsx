@@ -60,6 +60,46 @@ describe('Repeat after me', () => {
     expect(screen.getByRole('button', { name: 'Repeat after me' }).getAttribute('aria-expanded')).toBe('false');
   });
 
+  it('under an interrupted reply, offers only the sentences heard to their end, not the one cut off', () => {
+    const store = fakeStore();
+    const interrupted: Message = {
+      ...message('assistant', 'interrupted'),
+      text: 'Mr. Smith went to Paris last year. Did you like it?',
+      spokenWhole: 'Mr. Smith went to Paris last year.',
+      fullText: REPLY,
+    };
+    const { container } = renderSlot(store, interrupted);
+    open();
+    expect(screen.getByText('Sentence 1 of 1')).toBeTruthy();
+    expect(sentence(container)).toBe('Mr. Smith went to Paris last year.');
+    expect((screen.getByRole('button', { name: 'Next sentence' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('is not offered under a reply interrupted before a whole sentence was heard, nor for an opening clause', () => {
+    const store = fakeStore();
+    const cut = (text: string, spokenWhole: string): Message => ({
+      ...message('assistant', 'interrupted'),
+      text,
+      spokenWhole,
+    });
+    renderSlot(store, cut('Mr. Smith went to Paris', ''));
+    // The voice may speak a long first sentence's opening clause on its own: heard to its end, it is still a fragment.
+    renderSlot(store, cut('You said: “I go there yesterday.”', 'You said:'));
+    expect(screen.queryByRole('button', { name: 'Repeat after me' })).toBeNull();
+  });
+
+  it('under a reply interrupted before the whole sentences were kept, leaves out the last one heard', () => {
+    const store = fakeStore();
+    const older: Message = {
+      ...message('assistant', 'interrupted'),
+      text: 'Mr. Smith went to Paris last year. Did you',
+    };
+    const { container } = renderSlot(store, older);
+    open();
+    expect(screen.getByText('Sentence 1 of 1')).toBeTruthy();
+    expect(sentence(container)).toBe('Mr. Smith went to Paris last year.');
+  });
+
   it('goes through the reply sentence by sentence, and says each one in the teacher’s voice on Listen', () => {
     const store = fakeStore();
     const { container } = renderSlot(store);

@@ -23,6 +23,22 @@ export function repeatSentences(text: string): string[] {
   return splitSentences(text, { firstClause: false });
 }
 
+/** A sentence's end: a full stop, question or exclamation mark (English or Chinese), closing quotes after it. */
+const SENTENCE_END = /[.!?…。！？][\s"'”’)\]]*$/;
+
+/**
+ * What a teacher reply offers to repeat: a finished reply's sentences; of an interrupted one, only the sentences the
+ * learner heard to their end, never the one cut off nor an opening clause the voice spoke on its own. A reply
+ * interrupted before the whole sentences were kept loses its last heard sentence, which may have been cut.
+ */
+export function sentencesToRepeat(message: Message): string[] {
+  if (message.role !== 'assistant' || !message.text) return [];
+  if (message.status === 'done') return repeatSentences(message.text);
+  if (message.status !== 'interrupted') return [];
+  const whole = message.spokenWhole ?? repeatSentences(message.text).slice(0, -1).join(' ');
+  return repeatSentences(whole).filter((sentence) => SENTENCE_END.test(sentence));
+}
+
 /** Plays a word of the attempt: the learner's own slice of the recording, then the teacher saying it. */
 function wordPlayer(store: PanelStore, targetId: string): (wordIndex: number) => void {
   return (wordIndex) => void store.playAttemptWord(targetId, wordIndex);
@@ -120,8 +136,8 @@ export function RepeatAfterMe({ messageId, text, onClose }: RepeatAfterMeProps) 
 export function RepeatAfterMeSlot({ message }: { message: Message }) {
   const [open, setOpen] = useState(false);
   const opener = useRef<HTMLButtonElement>(null);
-  if (message.role !== 'assistant' || !message.text) return null;
-  if (message.status !== 'done' && message.status !== 'interrupted') return null;
+  const sentences = sentencesToRepeat(message);
+  if (sentences.length === 0) return null;
   const close = () => {
     setOpen(false);
     // Back where the learner was, not at the top of the page.
@@ -138,7 +154,7 @@ export function RepeatAfterMeSlot({ message }: { message: Message }) {
       >
         {t('pronunciation.repeat')}
       </button>
-      {open && <RepeatAfterMe messageId={message.id} text={message.text} onClose={close} />}
+      {open && <RepeatAfterMe messageId={message.id} text={sentences.join(' ')} onClose={close} />}
     </div>
   );
 }

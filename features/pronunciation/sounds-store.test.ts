@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetDbConnection } from '@/core/db/open';
 import { DB_NAME } from '@/core/db/schema';
-import { getSound, listJudgedAttempts, listSounds } from '@/core/db/sounds';
+import { createConversation, deleteConversation } from '@/core/db/conversations';
+import { getSound, listJudgedAttempts, listJudgedAttemptsSince, listSounds } from '@/core/db/sounds';
 import type { PronunciationJudgement, SoundToWorkOn, WordJudgement } from '@/core/pronunciation';
 import { deleteDatabase } from '@/core/testing/idb';
 import type { PracticeResult } from '../talk/practice-attempts';
@@ -183,5 +184,55 @@ describe('the session card’s pronunciation score', () => {
     expect(await notebook.summarize('c1')).toBe(true);
     expect(notebook.session.value?.pronunciation).toEqual({ score: 78, attempts: 2 });
     expect(await notebook.summarize('c3')).toBe(false);
+  });
+});
+
+describe('deleting a conversation (History)', () => {
+  it('takes its judged attempts and the sounds they found out of the Sounds tab and the progress', async () => {
+    const store = createSounds();
+    const gone = await createConversation();
+    const kept = await createConversation();
+    // Twice wrong in the conversation deleted, more than its examples could tell apart from one slip.
+    await store.onAttempt(
+      judged(repeat('I think it is cold'), T0, 62, [word('think', 'unclear'), word('cold', 'unclear')], [TH, FINAL]),
+      gone.id,
+    );
+    await store.onAttempt(judged(repeat('I think so'), T0 + MINUTE, 55, [word('think', 'unclear')], [TH]), gone.id);
+    await store.onAttempt(
+      judged(repeat('Thank you'), T0 + DAY, 80, [word('Thank', 'unclear')], [{ ...TH, word: 'Thank' }]),
+      kept.id,
+    );
+    await store.onAttempt(judged(repeat('Elsewhere'), T0 + 2 * DAY, 90, []), null);
+    expect((await getSound('th-voiceless'))?.wrongCount).toBe(3);
+
+    await deleteConversation(gone.id);
+    await store.refresh();
+
+    // The sound found only there is gone from the tab; the one found in both keeps only what the other found.
+    expect(store.sounds.value.map((s) => s.id)).toEqual(['th-voiceless']);
+    const th = store.sounds.value[0]!;
+    expect(th.wrongCount).toBe(1);
+    expect(th.conversationIds).toEqual([kept.id]);
+    expect(th.examples.map((e) => e.word)).toEqual(['Thank']);
+    expect(await soundsWorkedOnSince(0)).toEqual(['/θ/ (Thank)']);
+    expect(await listJudgedAttempts(gone.id)).toEqual([]);
+    expect((await listJudgedAttemptsSince(0)).map((a) => a.score)).toEqual([80, 90]);
+  });
+
+  it('leaves a sound drilled in the deleted conversation but found elsewhere, with its review', async () => {
+    const store = createSounds();
+    const gone = await createConversation();
+    await store.onAttempt(judged(repeat('I think so'), T0, 60, [word('think', 'unclear')], [TH]), 'c-kept');
+    await store.onAttempt(
+      judged(soundDrillTarget('th-voiceless', 0), T0 + MINUTE, 92, [word('think', 'good')]),
+      gone.id,
+    );
+    const before = (await getSound('th-voiceless'))!;
+
+    await deleteConversation(gone.id);
+
+    expect(await getSound('th-voiceless')).toEqual(before);
+    expect(await listJudgedAttempts(gone.id)).toEqual([]);
+    expect((await listJudgedAttempts('c-kept')).length).toBe(1);
   });
 });

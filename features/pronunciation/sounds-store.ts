@@ -3,7 +3,7 @@ import { Rating } from 'ts-fsrs';
 import type { HardSoundId, PronunciationResult, SoundToWorkOn } from '@/core/pronunciation';
 import { HARD_SOUNDS } from '@/core/pronunciation';
 import { newId, type SoundEntry } from '@/core/db/schema';
-import { addJudgedAttempt, listSounds, updateSound } from '@/core/db/sounds';
+import { keepJudgedAttempt, listSounds, type SoundChange } from '@/core/db/sounds';
 import { gradeOf, newReview, nextReview } from '../corrections/notebook';
 import type { PracticeResult } from '../talk/practice-attempts';
 import type { PracticeTarget } from '../talk/turn-machine';
@@ -92,35 +92,26 @@ export function createSounds({ onChanged }: { onChanged?(): void } = {}) {
   }
 
   async function keep(result: PracticeResult, judgement: PronunciationResult, conversationId: string | null) {
-    await addJudgedAttempt({
-      id: newId(),
-      at: result.at,
-      conversationId,
-      kind: result.target.kind,
-      score: judgement.score,
-    });
+    const attempt = { id: newId(), at: result.at, conversationId, kind: result.target.kind, score: judgement.score };
     const drill = drillOfTarget(result.target.id);
     if (result.target.kind === 'sound-drill' && drill) {
       const outcome = drillOutcome(drillRound(drill.sound, drill.round), judgement);
-      await updateSound(
-        drill.sound,
-        (old) =>
-          old && {
-            ...old,
-            ...nextReview(old.card, gradeOf(outcome), result.at),
-            lastDrill: { at: result.at, score: judgement.score, passed: outcome.allRight },
-          },
-      );
+      const reviewed: SoundChange = (old) =>
+        old && {
+          ...old,
+          ...nextReview(old.card, gradeOf(outcome), result.at),
+          lastDrill: { at: result.at, score: judgement.score, passed: outcome.allRight },
+        };
+      await keepJudgedAttempt(attempt, new Map([[drill.sound, reviewed]]));
       return;
     }
     // A sound is counted once per attempt, however many of its words it went wrong in.
-    const seen = new Set<HardSoundId>();
+    const slips = new Map<HardSoundId, SoundChange>();
+    const slip = { text: result.target.text, at: result.at, conversationId };
     for (const found of judgement.soundsToWorkOn) {
-      if (seen.has(found.sound)) continue;
-      seen.add(found.sound);
-      const attempt = { text: result.target.text, at: result.at, conversationId };
-      await updateSound(found.sound, (old) => withSlip(old, found, attempt));
+      if (!slips.has(found.sound)) slips.set(found.sound, (old) => withSlip(old, found, slip));
     }
+    await keepJudgedAttempt({ ...attempt, sounds: [...slips.keys()] }, slips);
   }
 
   return {

@@ -8,6 +8,8 @@ export class BrowserVoice {
   private generation = 0;
   /** Sentences (by seq) begun aloud: what the learner heard if they interrupt. */
   readonly heard = new Set<number>();
+  /** Sentences (by seq) spoken to their end, not cut off by cancel(). */
+  readonly spoken = new Set<number>();
 
   constructor(
     private readonly rate: () => number,
@@ -55,6 +57,8 @@ export class BrowserVoice {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
+      // cancel() moves the generation on first, so the 'error' it causes does not count as spoken.
+      if (generation === this.generation) this.spoken.add(sentence.seq);
       this.next(generation);
     };
     // Some systems have no voices and never fire 'end': don't wait on them for ever.

@@ -128,14 +128,18 @@ describe('the teacher’s reply', () => {
       await flush();
     }
     voice.emit({ type: 'started', turnId: 'r1', seq: 0, at: 5 });
+    voice.emit({ type: 'ended', turnId: 'r1', seq: 0, at: 6 });
+    voice.emit({ type: 'started', turnId: 'r1', seq: 1, at: 7 });
     voice.answerStopWith({ turnId: 'r1', heard: [0, 1] });
     await reply.interrupt('r1', true);
     release();
     await asked;
     expect(voice.stops).toBe(1);
+    // The second sentence was cut off: it was heard (the teacher is told so), but not to its end.
     expect(history.storedOf('r1')).toMatchObject({
       status: 'interrupted',
       text: 'One here. Two here.',
+      spokenWhole: 'One here.',
       fullText: 'One here. Two here. Three here. ',
     });
     // The dropped stream's later sentences never reach the voice.
@@ -165,6 +169,34 @@ describe('the teacher’s reply', () => {
     expect(speech.spoken.map((u) => u.text)).toEqual(['What did you do?']);
     speech.finishOne();
     expect(events.events.at(-1)).toEqual({ type: 'speech-finished', replyId: 'r1', status: 'done' });
+  });
+
+  it('barge-in while the browser’s voice reads: the sentence it was cut off in is heard, not spoken whole', async () => {
+    tokens = ['One here. ', 'Two here. ', 'Three here.'];
+    const { history, voice, reply } = setUp();
+    await reply.ask('r1');
+    voice.emit({ type: 'started', turnId: 'r1', seq: 0, at: 5 });
+    voice.emit({ type: 'ended', turnId: 'r1', seq: 0, at: 6 });
+    voice.emit({
+      type: 'failed',
+      turnId: 'r1',
+      seq: 1,
+      message: 'The voice server at http://127.0.0.1:8730 cannot be reached.',
+      unplayed: ['Two here.', 'Three here.'],
+      companionUnreachable: true,
+    });
+    reply.inBrowser('r1');
+    speech.finishOne();
+    expect(speech.spoken.map((u) => u.text)).toEqual(['Two here.', 'Three here.']);
+    // Chrome ends a cancelled utterance with an error event.
+    speech.synthesis.cancel = () => void speech.spoken.at(-1)?.onerror?.();
+    voice.answerStopWith({ turnId: 'r1', heard: [0] });
+    await reply.interrupt('r1', true);
+    expect(history.storedOf('r1')).toMatchObject({
+      status: 'interrupted',
+      text: 'One here. Two here. Three here.',
+      spokenWhole: 'One here. Two here.',
+    });
   });
 
   it('when the voice player cannot be reached at all, the machine hears that the companion failed', async () => {

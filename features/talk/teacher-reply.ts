@@ -39,6 +39,8 @@ interface ReplyRun {
   sentences: string[];
   /** Sentences (by seq) that began to sound through the companion. */
   heard: Set<number>;
+  /** Sentences (by seq) the companion's voice played to their end. */
+  ended: Set<number>;
   streamDone: boolean;
   /** The companion failed from this sentence on; the browser's voice reads them. */
   failedFrom: number;
@@ -73,6 +75,7 @@ export function createTeacherReply({
       abort: new AbortController(),
       sentences: [],
       heard: new Set(),
+      ended: new Set(),
       streamDone: false,
       failedFrom: 0,
       browser: null,
@@ -228,6 +231,9 @@ export function createTeacherReply({
           message: event.message,
         });
         return;
+      case 'ended':
+        run.ended.add(event.seq);
+        return;
       case 'finished':
         if (run.browser || event.status === 'failed') return;
         if (event.status === 'stopped') run.stoppedHeard = event.heard;
@@ -282,15 +288,18 @@ export function createTeacherReply({
     const stopped = await stopping;
     const fromVoice = stopped?.turnId === run.id ? stopped.heard : run.stoppedHeard;
     const seqs = new Set([...fromVoice, ...run.heard, ...(run.browser?.heard ?? [])]);
-    const heardText = [...seqs]
-      .sort((a, b) => a - b)
-      .map((seq) => run.sentences[seq])
-      .filter(Boolean)
-      .join(' ');
+    const textOf = (heard: Iterable<number>) =>
+      [...heard]
+        .sort((a, b) => a - b)
+        .map((seq) => run.sentences[seq])
+        .filter(Boolean)
+        .join(' ');
+    const whole = [...seqs].filter((seq) => run.ended.has(seq) || run.browser?.spoken.has(seq));
     await history
       .patch(run.id, {
         status: 'interrupted',
-        text: heardText,
+        text: textOf(seqs),
+        spokenWhole: textOf(whole),
         fullText: history.find(run.id)?.text ?? '',
         timings: { interruptedAt, silencedAt: stopped?.stoppedAt ?? now() },
       })

@@ -4,20 +4,8 @@
  * "doesn't" and "does not", "colour" and "color", "$45" and "forty-five dollars" count as the same words.
  */
 
-const UNITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-const TEENS = [
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-];
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+import { SMALL_NUMBER_VALUES, SMALL_NUMBER_WORDS, TENS_VALUES, TENS_WORDS } from '../../common/number-words.ts';
+
 const SCALES: Record<string, number> = { hundred: 100, thousand: 1000, million: 1_000_000 };
 const ORDINALS: Record<string, string> = {
   first: 'one',
@@ -28,12 +16,6 @@ const ORDINALS: Record<string, string> = {
   ninth: 'nine',
   twelfth: 'twelve',
 };
-
-const SMALL = new Map<string, number>([
-  ...UNITS.map((word, value) => [word, value] as const),
-  ...TEENS.map((word, value) => [word, value + 10] as const),
-]);
-const TENS_VALUE = new Map(TENS.flatMap((word, value) => (word ? [[word, value * 10] as const] : [])));
 
 /** Contractions spelled out the same way on both sides ("'d" and "'s" are ambiguous; both sides read them alike). */
 const CONTRACTIONS: [RegExp, string][] = [
@@ -88,11 +70,11 @@ const BRITISH_STEMS: [RegExp, string][] = [
 
 /** Writes a whole number as it is said: 365 → "three hundred sixty five" (no "and": that is dropped on both sides). */
 export function numberToWords(value: number): string {
-  if (value < 10) return UNITS[value]!;
-  if (value < 20) return TEENS[value - 10]!;
-  if (value < 100) return TENS[Math.floor(value / 10)]! + (value % 10 ? ` ${UNITS[value % 10]}` : '');
+  if (value < 20) return SMALL_NUMBER_WORDS[value]!;
+  if (value < 100)
+    return TENS_WORDS[Math.floor(value / 10)]! + (value % 10 ? ` ${SMALL_NUMBER_WORDS[value % 10]}` : '');
   if (value < 1000)
-    return `${UNITS[Math.floor(value / 100)]} hundred${value % 100 ? ` ${numberToWords(value % 100)}` : ''}`;
+    return `${SMALL_NUMBER_WORDS[Math.floor(value / 100)]} hundred${value % 100 ? ` ${numberToWords(value % 100)}` : ''}`;
   if (value < 1_000_000)
     return `${numberToWords(Math.floor(value / 1000))} thousand${value % 1000 ? ` ${numberToWords(value % 1000)}` : ''}`;
   return `${numberToWords(Math.floor(value / 1_000_000))} million${value % 1_000_000 ? ` ${numberToWords(value % 1_000_000)}` : ''}`;
@@ -118,8 +100,8 @@ function wordsToDigits(words: string[]): string[] {
   };
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
-    const small = SMALL.get(word);
-    const tens = TENS_VALUE.get(word);
+    const small = SMALL_NUMBER_VALUES.get(word);
+    const tens = TENS_VALUES.get(word);
     const scale = SCALES[word];
     if (small !== undefined) {
       const isUnit = small < 10;
@@ -164,7 +146,7 @@ function wordsToDigits(words: string[]): string[] {
 }
 
 function isNumberWord(word: string): boolean {
-  return SMALL.has(word) || TENS_VALUE.has(word);
+  return SMALL_NUMBER_VALUES.has(word) || TENS_VALUES.has(word);
 }
 
 /** Four-digit numbers are said in pairs as years ("nineteen ninety eight"), so both sides keep them as two pairs. */
@@ -185,7 +167,7 @@ function ordinalToCardinal(word: string): string[] {
   const regular = /^(.+?)(ieth|th)$/.exec(word);
   if (regular) {
     const stem = regular[2] === 'ieth' ? `${regular[1]}y` : regular[1]!;
-    if (SMALL.has(stem) || TENS_VALUE.has(stem) || stem in SCALES) return [stem];
+    if (SMALL_NUMBER_VALUES.has(stem) || TENS_VALUES.has(stem) || stem in SCALES) return [stem];
   }
   return [word];
 }
