@@ -3,14 +3,17 @@ import type { TranscriptionStreamConfig } from '../core/messages';
 /**
  * The learner's audio sent to the companion while they speak (issue 22): 16 kHz 16-bit mono PCM pieces to its
  * streaming endpoint (companion-server/README.md, "Transcribed while the learner speaks"), so that at the second
- * press only the rest is sent and the companion, which has been transcribing all along, answers at once. It never
+ * press only the rest is sent and the companion, which transcribed when the learner paused, answers at once. It never
  * fails the turn: any refusal or error stops it, `end()` gives null, and the panel uploads the whole recording.
  */
 
 /** What the companion's stream takes (companion-server/src/stt/stream.ts). */
 export const STREAM_SAMPLE_RATE = 16_000;
-/** A quarter of a second per piece: the companion transcribes again whenever 0.5 s is new. */
-const PIECE_SAMPLES = STREAM_SAMPLE_RATE / 4;
+/**
+ * A tenth of a second per piece: the companion starts its pass once a piece brings 0.3 s of quiet after speech, so
+ * the smaller the piece, the sooner after the last word that pass begins (at most 0.1 s late rather than 0.25 s).
+ */
+const PIECE_SAMPLES = STREAM_SAMPLE_RATE / 10;
 /** The companion answers the end within a pass of Whisper; past this the whole upload is the quicker way. */
 const END_TIMEOUT_MS = 15_000;
 

@@ -239,6 +239,18 @@ export class TranscriptionStreams {
     );
   }
 
+  /** The newest `bytes` of the stream, without copying all of it (pieces come every 0.1 s). */
+  private tail(session: Session, bytes: number): Buffer {
+    const parts: Buffer[] = [];
+    let length = 0;
+    for (let index = session.chunks.length - 1; index >= 0 && length < bytes; index--) {
+      parts.unshift(session.chunks[index]!);
+      length += session.chunks[index]!.length;
+    }
+    const joined = Buffer.concat(parts);
+    return joined.subarray(joined.length - bytes);
+  }
+
   /**
    * Starts a pass over what has arrived when the newest audio is a pause after speech that no pass has heard, and
    * none of this stream's passes is under way; a pass that finishes looks again, for a pause that came while it ran.
@@ -246,9 +258,9 @@ export class TranscriptionStreams {
   private schedule(session: Session): void {
     if (session.running || session.ended || !session.spoke) return;
     const quiet = Math.round(HEARD_QUIET_SECONDS * STREAM_SAMPLE_RATE) * 2;
-    if (session.bytes < quiet) return;
+    if (session.bytes < quiet || !isSilent(this.tail(session, quiet))) return;
     const pcm = Buffer.concat(session.chunks);
-    if (!isSilent(pcm.subarray(pcm.length - quiet)) || this.heardAll(pcm, session.latest)) return;
+    if (this.heardAll(pcm, session.latest)) return;
     const covered = pcm.length / BYTES_PER_SECOND;
     const done = this.transcribe(session, pcm)
       .then((transcript) => {
