@@ -92,16 +92,20 @@ describe('transcription while the learner speaks', () => {
     expectSameTranscript(streamed.body as unknown as Verbose, await uploaded(pcm));
   });
 
-  it('starts no pass while the learner speaks, one at the pause, and answers from it 1 s after the last word', async () => {
-    const books = await samplePcm('learner-books.wav');
-    const spoken = lastSound(books);
-    const pcm = cut(books, spoken + 1);
+  it('starts no pass while the learner speaks, one at the pause, one more once it lasted 1 s, and answers from that', async () => {
+    // learner-pause, 1.5 s after its last word: the 0.48 s pause inside its sentence spans three 0.25 s pieces and
+    // none of them ends with 0.3 s of it, so all the passes here are the final pause's.
+    const sample = await samplePcm('learner-pause.wav');
+    const spoken = lastSound(sample);
+    const pcm = cut(sample, spoken + 1.5);
     const streamed = await streamPieces(companion.url, pcm, { settle: true });
     expect(streamed.pass).toBe('early');
-    // One pass only, and it began once 0.3 s of quiet had come (pieces are 0.25 s, so within 0.55 s of the word).
-    expect(streamed.heard).toHaveLength(1);
+    // Pieces are 0.25 s: each pass begins within 0.25 s of its quiet having come.
+    expect(streamed.heard).toHaveLength(2);
     expect(streamed.heard[0]).toBeGreaterThanOrEqual(spoken + 0.3 - FRAME);
     expect(streamed.heard[0]).toBeLessThanOrEqual(spoken + 0.55 + FRAME);
+    expect(streamed.heard[1]).toBeGreaterThanOrEqual(spoken + 1 - FRAME);
+    expect(streamed.heard[1]).toBeLessThanOrEqual(spoken + 1.25 + FRAME);
     expectSameTranscript(streamed.body as unknown as Verbose, await uploaded(pcm));
   });
 
@@ -121,9 +125,11 @@ describe('transcription while the learner speaks', () => {
     // 5.7 s: "Yesterday I go to the park," a 0.5 s pause, "with my friend.", then 2.8 s of quiet.
     const pcm = await samplePcm('learner-pause.wav');
     const streamed = await streamPieces(companion.url, pcm, { settle: true, pieceSeconds: 0.1 });
-    expect(streamed.heard).toHaveLength(2);
+    // The pause inside the sentence, the pause after it, and that pause once it lasted 1 s.
+    expect(streamed.heard).toHaveLength(3);
     expect(streamed.heard[0]).toBeLessThan(2.5);
     expect(streamed.heard[1]).toBeGreaterThanOrEqual(lastSound(pcm) + 0.3 - FRAME);
+    expect(streamed.heard[2]).toBeGreaterThanOrEqual(lastSound(pcm) + 1 - FRAME);
     expect(streamed.pass).toBe('early');
     expectSameTranscript(streamed.body as unknown as Verbose, await uploaded(pcm));
     expect((streamed.body as unknown as Verbose).text).toBe('Yesterday I go to the park, with my friend.');

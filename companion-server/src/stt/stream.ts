@@ -20,6 +20,12 @@ const SILENCE_RMS = 0.016;
  * The same length of quiet at the newest audio is the pause that starts a pass.
  */
 const HEARD_QUIET_SECONDS = 0.3;
+/**
+ * Once this much quiet has come, one more pass: Whisper's words can change with where the audio stops soon after the
+ * last word (tiny.en hears learner-pause.wav cut 0.4–0.5 s after it as "Yes, today…", and "Yesterday…" cut anywhere
+ * from 0.6 s to the end), and a press this late is answered by a pass that heard as much quiet as the whole has.
+ */
+const SETTLED_QUIET_SECONDS = 1;
 const FRAME_SAMPLES = Math.round(STREAM_SAMPLE_RATE * 0.03);
 const MAX_SESSIONS = 4;
 const IDLE_MS = 30_000;
@@ -86,6 +92,8 @@ export function isSilent(pcm: Buffer): boolean {
  * audio ends in HEARD_QUIET_SECONDS of quiet that no pass has heard — and never while the learner speaks: such a pass
  * could never be the answer, and on a 2-core machine it takes the CPU the chat server and the voice need (passes
  * every 0.5 s also kept the one process busy at the press, so the answer waited for a stale pass, then a whole one).
+ * One more pass follows once the quiet has lasted SETTLED_QUIET_SECONDS, so that a later press gets the words a
+ * recording with that much quiet after them gets.
  * At the end, a pass that heard the quiet after the last word is the answer (finished, or under way and awaited);
  * otherwise one more pass over the whole recording makes it, as slow as an upload would have been, never different.
  */
@@ -185,12 +193,15 @@ export class TranscriptionStreams {
     }
   }
 
-  /** Whether a pass over the first `covered` seconds heard quiet after the last sound of `pcm`, as the whole has it. */
-  private heardAll(pcm: Buffer, pass: { covered: number } | null): boolean {
+  /**
+   * Whether a pass over the first `covered` seconds heard `quiet` seconds of quiet after the last sound of `pcm`, with
+   * only quiet since.
+   */
+  private heardAll(pcm: Buffer, pass: { covered: number } | null, quiet = HEARD_QUIET_SECONDS): boolean {
     return (
       pass !== null &&
-      pass.covered >= HEARD_QUIET_SECONDS &&
-      isSilent(pcm.subarray(Math.round((pass.covered - HEARD_QUIET_SECONDS) * STREAM_SAMPLE_RATE) * 2))
+      pass.covered >= quiet &&
+      isSilent(pcm.subarray(Math.round((pass.covered - quiet) * STREAM_SAMPLE_RATE) * 2))
     );
   }
 
@@ -252,15 +263,19 @@ export class TranscriptionStreams {
   }
 
   /**
-   * Starts a pass over what has arrived when the newest audio is a pause after speech that no pass has heard, and
-   * none of this stream's passes is under way; a pass that finishes looks again, for a pause that came while it ran.
+   * Starts a pass over what has arrived when the newest audio is a pause after speech that no pass has heard (and
+   * once more when it has lasted SETTLED_QUIET_SECONDS), and none of this stream's passes is under way; a pass that finishes looks again, for a pause that came while it ran.
    */
   private schedule(session: Session): void {
     if (session.running || session.ended || !session.spoke) return;
-    const quiet = Math.round(HEARD_QUIET_SECONDS * STREAM_SAMPLE_RATE) * 2;
-    if (session.bytes < quiet || !isSilent(this.tail(session, quiet))) return;
+    const pause = (seconds: number): boolean => {
+      const bytes = Math.round(seconds * STREAM_SAMPLE_RATE) * 2;
+      return session.bytes >= bytes && isSilent(this.tail(session, bytes));
+    };
+    if (!pause(HEARD_QUIET_SECONDS)) return;
     const pcm = Buffer.concat(session.chunks);
-    if (this.heardAll(pcm, session.latest)) return;
+    const settled = pause(SETTLED_QUIET_SECONDS);
+    if (this.heardAll(pcm, session.latest, settled ? SETTLED_QUIET_SECONDS : HEARD_QUIET_SECONDS)) return;
     const covered = pcm.length / BYTES_PER_SECOND;
     const done = this.transcribe(session, pcm)
       .then((transcript) => {
