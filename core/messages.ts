@@ -44,7 +44,20 @@ export interface StartRecordingRequest extends PanelRef {
   /** Hands-free: the voice-activity detector ends the turn; otherwise the learner does. */
   handsFree: boolean;
   vad: VoiceActivityOptions;
+  /** The companion transcribes: stream the audio to it while the learner speaks (offscreen/transcription-stream.ts). */
+  transcriptionStream?: TranscriptionStreamConfig;
 }
+
+/** Where the recording document streams a turn's audio: the companion's address (no /v1) and its token, if any. */
+export interface TranscriptionStreamConfig {
+  companionUrl: string;
+  token: string;
+  /** The transcription prompt (verbatim style); '' sends none. */
+  prompt: string;
+}
+
+/** A streamed turn's transcript, in the companion's verbose_json shape; 'none' when it must be uploaded whole. */
+export type StreamedTranscriptReply = { status: 'transcript'; body: unknown } | { status: 'none'; reason: string };
 
 /** Replies carry explicit states, not booleans (docs/ARCHITECTURE.md, "Messages between contexts"). */
 export type StartRecordingReply =
@@ -151,6 +164,8 @@ interface ProtocolMap {
   /** Only the panel that started the recording can stop or cancel it. */
   'offscreen:stop-recording'(data: PanelRef): StopRecordingReply;
   'offscreen:cancel-recording'(data: PanelRef): void;
+  /** Asked once per recording, after its stop: the transcript its stream gave (features/talk/transcription.ts). */
+  'offscreen:streamed-transcript'(data: { recordingId: string }): StreamedTranscriptReply;
   /** Queue one sentence of the teacher's reply; returns its sequence number within the turn. */
   'offscreen:speak'(data: SpeakRequest): number;
   /** No more sentences for this turn. */

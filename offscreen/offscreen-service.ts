@@ -130,6 +130,10 @@ export function startOffscreenService<B extends { readonly duration: number }>(
     touch();
     return voice.stop(data.panelId);
   });
+  onMessage('offscreen:streamed-transcript', ({ data }) => {
+    touch();
+    return recorder.takeStreamed(data.recordingId);
+  });
   onMessage('offscreen:judge-pronunciation', ({ data }) => {
     touch();
     return judging.judge(data);

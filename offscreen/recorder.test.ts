@@ -4,13 +4,20 @@ import type { RecorderEvent, StartRecordingRequest } from '../core/messages';
 import { Recorder, type RecorderEnvironment } from './recorder';
 import { MAX_RECORDING_MS } from './input-monitor';
 import { FakeMicrophone } from '../core/testing/fakes';
+import { TranscriptionStream } from './transcription-stream';
 
 function namedError(name: string): DOMException {
   return new DOMException(`${name} happened`, name);
 }
 
 function setup(
-  options: { openError?: DOMException; permission?: PermissionState; handOver?: boolean; saveError?: Error } = {},
+  options: {
+    openError?: DOMException;
+    permission?: PermissionState;
+    handOver?: boolean;
+    saveError?: Error;
+    streamTranscription?: RecorderEnvironment['streamTranscription'];
+  } = {},
 ) {
   const microphones: FakeMicrophone[] = [];
   const saved: Recording[] = [];
@@ -31,6 +38,7 @@ function setup(
       return microphone;
     },
     microphonePermission: async () => options.permission ?? 'granted',
+    ...(options.streamTranscription ? { streamTranscription: options.streamTranscription } : {}),
     saveRecording: async (recording: Recording) => {
       // Like IndexedDB, the write completes a moment later.
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -239,5 +247,66 @@ describe('Recorder', () => {
     await nextEvent(events, 'error');
     await Promise.resolve();
     expect(mic().released).toBe(true);
+  });
+});
+
+describe('Recorder: a turn streamed to the companion while it is recorded', () => {
+  const streamed: StartRecordingRequest = {
+    ...pushToTalk,
+    transcriptionStream: { companionUrl: 'http://127.0.0.1:8730', token: '', prompt: '' },
+  };
+  const transcript = { text: 'I like reading books in the evening.', duration: 1 };
+
+  /** The companion's streaming endpoint; `refuse` answers every piece 503. */
+  function streamingSetup(refuse = false) {
+    const urls: string[] = [];
+    const fetcher = async (url: string): Promise<Response> => {
+      urls.push(url);
+      if (url.endsWith('/stream')) return Response.json({ id: 's1' });
+      if (url.endsWith('/end')) return Response.json(transcript);
+      return refuse ? new Response('busy', { status: 503 }) : Response.json({ seconds: 0 }, { status: 202 });
+    };
+    return { ...setup({ streamTranscription: (config) => new TranscriptionStream(config, fetcher) }), urls };
+  }
+
+  it('sends the audio while it is recorded, and the transcript is the panel’s to take once', async () => {
+    const { recorder, mic, urls } = streamingSetup();
+    await recorder.start(streamed);
+    mic().play(1000, 0.1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Sent before the stop: the pieces went as the learner spoke.
+    expect(urls.filter((u) => u.endsWith('/stream/s1')).length).toBeGreaterThan(0);
+    const result = await recorder.stop('panel-a');
+    if (result.status !== 'saved') throw new Error(`expected saved, got ${result.status}`);
+    expect(await recorder.takeStreamed(result.recordingId)).toEqual({ status: 'transcript', body: transcript });
+    expect(urls.at(-1)).toBe('http://127.0.0.1:8730/v1/audio/transcriptions/stream/s1/end');
+    expect(await recorder.takeStreamed(result.recordingId)).toMatchObject({ status: 'none' });
+  });
+
+  it('says why there is no transcript when the companion refused the stream, so the panel uploads the recording', async () => {
+    const { recorder, mic } = streamingSetup(true);
+    await recorder.start(streamed);
+    mic().play(1000, 0.1);
+    const result = await recorder.stop('panel-a');
+    if (result.status !== 'saved') throw new Error(`expected saved, got ${result.status}`);
+    const reply = await recorder.takeStreamed(result.recordingId);
+    expect(reply.status).toBe('none');
+    expect(reply.status === 'none' && reply.reason).toContain('503');
+  });
+
+  it('does not stream a turn whose settings do not ask for it, nor finish the stream of a cancelled one', async () => {
+    const plain = streamingSetup();
+    await plain.recorder.start(pushToTalk);
+    plain.mic().play(500, 0.1);
+    const result = await plain.recorder.stop('panel-a');
+    if (result.status !== 'saved') throw new Error(`expected saved, got ${result.status}`);
+    expect(plain.urls).toEqual([]);
+    expect(await plain.recorder.takeStreamed(result.recordingId)).toMatchObject({ status: 'none' });
+
+    const cancelled = streamingSetup();
+    await cancelled.recorder.start(streamed);
+    cancelled.mic().play(500, 0.1);
+    await cancelled.recorder.cancel('panel-a');
+    expect(cancelled.urls.some((u) => u.endsWith('/end'))).toBe(false);
   });
 });

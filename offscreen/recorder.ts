@@ -3,6 +3,8 @@ import { createHandoverSender } from '../core/recording-handover';
 import {
   now,
   type RecorderEvent,
+  type StreamedTranscriptReply,
+  type TranscriptionStreamConfig,
   type StartRecordingReply,
   type StartRecordingRequest,
   type StopRecordingReply,
@@ -13,6 +15,7 @@ import { t } from '../core/i18n';
 import { InputMonitor, type InputEvent } from './input-monitor';
 import { PREFERRED_MIME_TYPE, explainMicrophoneFailure, openBrowserMicrophone, type Microphone } from './microphone';
 import { keepRecording, type RecordingStore } from './recording-keeper';
+import { TranscriptionStream } from './transcription-stream';
 
 /**
  * The learner's microphone, in the offscreen document: one turn at a time, owned by the panel
@@ -28,7 +31,12 @@ export const TIMESLICE_MS = 250;
 export interface RecorderEnvironment extends RecordingStore {
   openMicrophone(): Promise<Microphone>;
   microphonePermission(): Promise<PermissionState | 'unknown'>;
+  /** Tests: a stream over a scripted fetch. */
+  streamTranscription?(config: TranscriptionStreamConfig): TranscriptionStream;
 }
+
+/** A streamed transcript nobody asked for within this long (the panel closed) is dropped. */
+const STREAMED_KEPT_MS = 60_000;
 
 interface Session {
   request: StartRecordingRequest;
@@ -38,6 +46,8 @@ interface Session {
   chunks: Blob[];
   startedAt: number;
   input: InputMonitor;
+  /** The companion transcribes while the learner speaks (StartRecordingRequest.transcriptionStream). */
+  stream?: TranscriptionStream;
   stopped: Promise<void>;
   failure?: string;
   ending?: Promise<StopRecordingReply | undefined>;
@@ -48,6 +58,8 @@ export class Recorder {
   private starting: Promise<StartRecordingReply> | undefined;
   /** The panel whose start is in flight. */
   private startingFor: string | undefined;
+  /** Each saved turn's streamed transcript, by recording id, until the panel takes it. */
+  private readonly streamed = new Map<string, Promise<StreamedTranscriptReply>>();
 
   constructor(
     /** Every event names the panel that owns the recording it is about. */
@@ -108,6 +120,15 @@ export class Recorder {
     return (await session.ending) ?? { status: 'not-recording' };
   }
 
+  /**
+   * The transcript the companion gave a recording's stream (once), or 'none' with why: then the panel uploads it.
+   */
+  takeStreamed(recordingId: string): Promise<StreamedTranscriptReply> {
+    const reply = this.streamed.get(recordingId);
+    this.streamed.delete(recordingId);
+    return reply ?? Promise.resolve({ status: 'none', reason: 'this recording was not streamed' });
+  }
+
   /** Stops and throws the audio away. */
   async cancel(panelId: string): Promise<void> {
     if (this.starting) await this.starting;
@@ -150,8 +171,15 @@ export class Recorder {
           session.ending ??= this.end(session, false);
         },
       });
+      if (request.transcriptionStream) {
+        const config = request.transcriptionStream;
+        session.stream = this.env.streamTranscription?.(config) ?? new TranscriptionStream(config);
+      }
       session.closeTap = microphone.tap((samples, sampleRate) => {
-        if (!session.ending && this.session === session) session.input.frame(samples, sampleRate);
+        if (!session.ending && this.session === session) {
+          session.input.frame(samples, sampleRate);
+          session.stream?.push(samples, sampleRate);
+        }
       });
       this.session = session;
       return { status: 'recording', startedAt: session.startedAt };
@@ -195,13 +223,35 @@ export class Recorder {
       session.failure ??= errorDetail(error);
     }
     const stoppedAt = now();
+    // The rest of the stream leaves now, beside the save: the transcript is being made while the panel is told.
+    let streamed: Promise<unknown> | undefined;
+    if (save && !session.failure) streamed = session.stream?.end();
+    else session.stream?.cancel();
     // The audio is handed over and its write started first, then the tracks stop (the microphone
     // is free before the stop is answered). Closing the level meter's audio context is not waited
     // for: it holds no microphone. Recorder stopped → stop answered in the panel went from 7–12 ms
     // to 6–10 ms (bench, 6 turns each).
     const kept = save ? this.keep(session, stopRequestedAt, stoppedAt) : undefined;
     void this.release(session);
+    const stream = session.stream;
+    if (kept && streamed && stream) void kept.then((reply) => this.keepStreamed(reply, stream, streamed));
     return kept;
+  }
+
+  private keepStreamed(reply: StopRecordingReply, stream: TranscriptionStream, ending: Promise<unknown>): void {
+    if (reply.status !== 'saved') {
+      stream.cancel();
+      return;
+    }
+    const { recordingId } = reply;
+    this.streamed.set(
+      recordingId,
+      ending.then(
+        (body): StreamedTranscriptReply =>
+          body ? { status: 'transcript', body } : { status: 'none', reason: stream.failure ?? 'no transcript' },
+      ),
+    );
+    setTimeout(() => this.streamed.delete(recordingId), STREAMED_KEPT_MS);
   }
 
   private keep(session: Session, stopRequestedAt: number, stoppedAt: number): Promise<StopRecordingReply> {

@@ -11,11 +11,13 @@
  *     this is nearly all of it; a streamed transcript would be what makes them differ);
  *   - worker CPU: the Whisper worker's CPU time per request (all its threads), which a busy machine inflates less;
  *   - word error rate against the text each sample was spoken from (script/voices/wer.ts);
- * then the 6-second sample streamed while "spoken" (POST /v1/audio/transcriptions/stream, real time): how long after
- * the end the transcript is ready, and whether it equals the whole upload's;
+ * then the 6-second sample streamed while "spoken" (POST /v1/audio/transcriptions/stream, real time, 0.1 s pieces as
+ * the extension sends them), ended 0.3, 0.6 and 1.0 s after its last word and at its own end: how long after the end
+ * the transcript is ready, against the whole upload of the same audio, and whether the two texts are the same;
  * and per model the memory the Whisper worker holds (resident, and its peak) after the samples.
  */
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { decodeWav, wavHeader } from '../companion-server/src/audio.ts';
 import { defaultConfig } from '../companion-server/src/config.ts';
 import { startCompanion } from '../companion-server/src/server.ts';
-import { STREAM_SAMPLE_RATE } from '../companion-server/src/stt/stream.ts';
+import { STREAM_SAMPLE_RATE, isSilent } from '../companion-server/src/stt/stream.ts';
 import { shippedWhisperFolder, streamPcm, streamTranscription } from '../companion-server/test/whisper-model.ts';
 import { readOptions } from './lib/options.ts';
 import { corpusWer, wordErrors } from './voices/wer.ts';
@@ -62,6 +64,19 @@ function parse(args: string[]): Options | null {
   const rounds = Number(values.rounds ?? 5);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number from 1');
   return { rounds, models: (values.model ?? []).map((model) => path.resolve(model)) };
+}
+
+/** Presses after the stream sample's last word, in seconds; the sample's own end is measured too. */
+const PRESS_AFTER_WORD = [0.3, 0.6, 1.0];
+
+/** Where the last 30 ms frame louder than the companion's quiet (isSilent) ends, in seconds. */
+function lastSound(pcm: Buffer): number {
+  const frame = Math.round(0.03 * STREAM_SAMPLE_RATE) * 2;
+  let end = 0;
+  for (let offset = 0; offset < pcm.length; offset += frame) {
+    if (!isSilent(pcm.subarray(offset, offset + frame))) end = Math.min(pcm.length, offset + frame);
+  }
+  return end / 2 / STREAM_SAMPLE_RATE;
 }
 
 function median(values: number[]): number {
@@ -200,23 +215,42 @@ async function main(): Promise<void> {
             `${(error.rate * 100).toFixed(1)} % | ${heard} |`,
         );
       }
-      // Streamed while "spoken" (real time, 0.25 s pieces), then ended as the second press would end it.
+      // Streamed while "spoken" (real time, 0.1 s pieces as offscreen/transcription-stream.ts sends them), then
+      // ended as the second press would end it, at several distances from the last word.
       const streamed = samples.find((sample) => sample.file === STREAM_SAMPLE)!;
-      const pcm = streamPcm(streamed.wav);
-      const whole = await transcribeOnce(
-        companion.url,
-        Buffer.concat([wavHeader(STREAM_SAMPLE_RATE, pcm.length), pcm]),
-      );
-      const streams = [];
-      for (let round = 0; round < options.rounds; round++) streams.push(await streamTranscription(companion.url, pcm));
-      const same = streams.filter((run) => run.body.text === whole.text).length;
-      const early = streams.filter((run) => run.pass === 'early').length;
+      const full = streamPcm(streamed.wav);
+      const spoken = lastSound(full);
       console.info(
-        `  streamed ${STREAM_SAMPLE} (${streamed.seconds.toFixed(2)} s): transcript ready ` +
-          `${median(streams.map((run) => run.afterEndMs)).toFixed(0)} ms after the end (median of ${streams.length}; ` +
-          `${streams.map((run) => run.afterEndMs.toFixed(0)).join(', ')} ms), ${early} answered by an early pass, ` +
-          `${same} the same text as the whole upload (${whole.totalMs.toFixed(0)} ms after the end)`,
+        `  streamed ${STREAM_SAMPLE} (${streamed.seconds.toFixed(2)} s, last word ends ${spoken.toFixed(2)} s), ` +
+          `median of ${options.rounds}, load average ${loadavg()[0]!.toFixed(1)} at the start:`,
       );
+      console.info(
+        '  | press after the last word | streamed: ready after the press | early passes | whole upload | same text |',
+      );
+      console.info('  |---|---|---|---|---|');
+      const presses = [...PRESS_AFTER_WORD.map((after) => spoken + after), full.length / 2 / STREAM_SAMPLE_RATE];
+      for (const end of presses) {
+        const pcm = full.subarray(0, Math.round(end * STREAM_SAMPLE_RATE) * 2);
+        const wav = Buffer.concat([wavHeader(STREAM_SAMPLE_RATE, pcm.length), pcm]);
+        const uploads: Timing[] = [];
+        const streams = [];
+        for (let round = 0; round < options.rounds; round++) {
+          uploads.push(await transcribeOnce(companion.url, wav));
+          streams.push(await streamTranscription(companion.url, pcm, { pieceSeconds: 0.1 }));
+        }
+        const same = streams.filter((run) => run.body.text === uploads[0]!.text).length;
+        const early = streams.filter((run) => run.pass === 'early').length;
+        console.info(
+          `  | ${(end - spoken).toFixed(2)} s (${end.toFixed(2)} s of audio) | ` +
+            `**${median(streams.map((run) => run.afterEndMs)).toFixed(0)} ms** ` +
+            `(${streams.map((run) => run.afterEndMs.toFixed(0)).join(', ')}) | ${early} of ${streams.length} | ` +
+            `${median(uploads.map((run) => run.totalMs)).toFixed(0)} ms ` +
+            `(${uploads.map((run) => run.totalMs.toFixed(0)).join(', ')}) | ${same} of ${streams.length} |`,
+        );
+        const heard = new Set([...streams.map((run) => run.body.text), ...uploads.map((run) => run.text)]);
+        if (heard.size > 1) console.info(`    heard: ${[...heard].map((text) => JSON.stringify(text)).join(' / ')}`);
+      }
+      console.info(`  load average ${loadavg()[0]!.toFixed(1)} at the end`);
       const memory = await memoryMb(companion.stt!.workerPid);
       console.info(
         `  WER over the samples ${(corpusWer(errors) * 100).toFixed(1)} %; Whisper worker memory ` +

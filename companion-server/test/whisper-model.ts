@@ -65,13 +65,19 @@ async function openStream(url: string, responseFormat: string, headers: Record<s
   return ((await opened.json()) as { id: string }).id;
 }
 
-async function sendPiece(url: string, id: string, piece: Buffer): Promise<{ seconds: number; transcribed: number }> {
+interface PieceAnswer {
+  seconds: number;
+  transcribed: number;
+  passing: boolean;
+}
+
+async function sendPiece(url: string, id: string, piece: Buffer): Promise<PieceAnswer> {
   const sent = await fetch(`${url}/v1/audio/transcriptions/stream/${id}`, {
     method: 'POST',
     headers: { 'Content-Type': 'audio/pcm' },
     body: new Uint8Array(piece),
   });
-  return (await sent.json()) as { seconds: number; transcribed: number };
+  return (await sent.json()) as PieceAnswer;
 }
 
 async function endStream(url: string, id: string, last: Buffer): Promise<StreamedTranscript> {
@@ -91,22 +97,31 @@ async function endStream(url: string, id: string, last: Buffer): Promise<Streame
 }
 
 /**
- * Without timing: sends all of `pcm` but its last `lastSeconds`, waits until a pass has transcribed everything sent,
- * then ends the stream with the rest. The answer then depends only on what that rest holds (quiet or speech).
+ * Without timing: sends `pcm` in pieces (0.25 s unless asked) as fast as they are answered, then ends the stream with nothing more,
+ * as a press would. With `settle`, waits after each piece until no pass is under way, so that each pass started
+ * where the audio then ended; `heard` lists the seconds each finished pass covered, as the piece answers saw them.
  */
-export async function streamAfterPass(url: string, pcm: Buffer, lastSeconds = 0.25): Promise<StreamedTranscript> {
+export async function streamPieces(
+  url: string,
+  pcm: Buffer,
+  options: { settle: boolean; pieceSeconds?: number },
+): Promise<StreamedTranscript & { heard: number[] }> {
   const id = await openStream(url, 'verbose_json');
-  const cut = pcm.length - Math.round(lastSeconds * STREAM_SAMPLE_RATE) * 2;
-  const piece = Math.round(0.25 * STREAM_SAMPLE_RATE) * 2;
-  let state = { seconds: 0, transcribed: 0 };
-  for (let offset = 0; offset < cut; offset += piece) {
-    state = await sendPiece(url, id, pcm.subarray(offset, Math.min(cut, offset + piece)));
+  const piece = Math.round((options.pieceSeconds ?? 0.25) * STREAM_SAMPLE_RATE) * 2;
+  const heard: number[] = [];
+  const note = (state: PieceAnswer): void => {
+    if (state.transcribed > 0 && heard.at(-1) !== state.transcribed) heard.push(state.transcribed);
+  };
+  for (let offset = 0; offset < pcm.length; offset += piece) {
+    let state = await sendPiece(url, id, pcm.subarray(offset, Math.min(pcm.length, offset + piece)));
+    note(state);
+    while (options.settle && state.passing) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      state = await sendPiece(url, id, Buffer.alloc(0));
+      note(state);
+    }
   }
-  while (state.transcribed < state.seconds) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    state = await sendPiece(url, id, Buffer.alloc(0));
-  }
-  return endStream(url, id, pcm.subarray(cut));
+  return { ...(await endStream(url, id, Buffer.alloc(0))), heard };
 }
 
 /**

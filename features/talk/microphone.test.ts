@@ -6,7 +6,10 @@ import { fakeHistory, fakeSettings, flush, recordEvents } from './testing/turn-f
 
 /** The turn's microphone on its own: what the recorder answers becomes the machine's events. */
 
-function setUp(startReply: StartRecordingReply = { status: 'recording', startedAt: 1 }) {
+function setUp(
+  startReply: StartRecordingReply = { status: 'recording', startedAt: 1 },
+  settings: Parameters<typeof fakeSettings>[0] = {},
+) {
   const events = recordEvents();
   let silence: () => void = () => undefined;
   const silenced = new Promise<void>((resolve) => (silence = resolve));
@@ -19,7 +22,7 @@ function setUp(startReply: StartRecordingReply = { status: 'recording', startedA
   const microphone = createMicrophone({
     recorder,
     history: fakeHistory('c7').store,
-    settings: fakeSettings(),
+    settings: fakeSettings(settings),
     dispatch: events.dispatch,
     silenced: () => silenced,
   });
@@ -34,8 +37,29 @@ describe('the microphone', () => {
     expect(vi.mocked(recorder.start)).not.toHaveBeenCalled();
     silence();
     await starting;
-    expect(vi.mocked(recorder.start)).toHaveBeenCalledWith('c7', false, 'turn');
+    // Another server transcribes: nothing is streamed, the recording is uploaded after the press.
+    expect(vi.mocked(recorder.start)).toHaveBeenCalledWith('c7', false, 'turn', undefined);
     expect(events.events).toEqual([{ type: 'mic-started' }]);
+  });
+
+  it('asks the recording document to stream a turn, not a practice attempt, when the companion transcribes', async () => {
+    const { recorder, microphone, silence } = setUp(undefined, {
+      companionUrl: 'http://127.0.0.1:9000/',
+      transcriptionUrl: 'http://127.0.0.1:9000/v1',
+      companionToken: ' tok ',
+    });
+    silence();
+    await microphone.start(false, 'turn');
+    await microphone.start(false, 'practice');
+    expect(vi.mocked(recorder.start).mock.calls).toEqual([
+      [
+        'c7',
+        false,
+        'turn',
+        { companionUrl: 'http://127.0.0.1:9000', token: 'tok', prompt: expect.any(String) as string },
+      ],
+      ['c7', false, 'practice', undefined],
+    ]);
   });
 
   it.each([

@@ -6,6 +6,7 @@ import type { HistoryStore } from '../conversations/history';
 import type { SettingsSync } from '../settings/settings-sync';
 import type { RecorderClient } from './recorder-client';
 import { readQuirksAhead } from './server-quirks';
+import { transcriptionStreamFor } from './transcription-stream';
 import type { TurnEvent } from './turn-machine';
 
 /**
@@ -33,7 +34,9 @@ export function createMicrophone({ recorder, history, settings, dispatch, silenc
     // What the transcription server refused before is read now, not when the upload is due.
     readQuirksAhead(settings.endpoints.value.transcription.baseUrl);
     await silenced();
-    const reply = await recorder.start(conversation.id, handsFree, purpose);
+    // Practice attempts are short and judged apart (features/talk/practice-attempts.ts): only turns stream.
+    const stream = purpose === 'turn' ? transcriptionStreamFor(settings.settings.value) : undefined;
+    const reply = await recorder.start(conversation.id, handsFree, purpose, stream);
     switch (reply.status) {
       case 'recording':
       case 'already-recording':

@@ -6,6 +6,8 @@ import {
   type RecorderEvent,
   type StartRecordingReply,
   type StopRecordingReply,
+  type StreamedTranscriptReply,
+  type TranscriptionStreamConfig,
 } from '@/core/messages';
 import type { PanelLink } from '@/core/panel-link';
 import type { Recording } from '@/core/db/schema';
@@ -140,11 +142,23 @@ export function createRecorderClient(
       conversationId: string,
       handsFree: boolean,
       purpose: 'turn' | 'practice' = 'turn',
+      transcriptionStream?: TranscriptionStreamConfig,
     ): Promise<StartRecordingReply> {
       resetMeter();
       return link.call(() =>
-        sendMessage('offscreen:start-recording', { ...ref, conversationId, handsFree, purpose, vad: HANDS_FREE_VAD }),
+        sendMessage('offscreen:start-recording', {
+          ...ref,
+          conversationId,
+          handsFree,
+          purpose,
+          vad: HANDS_FREE_VAD,
+          ...(transcriptionStream ? { transcriptionStream } : {}),
+        }),
       );
+    },
+    /** The transcript a streamed turn got from the companion while it was recorded, or 'none' (then upload it). */
+    streamedTranscript(recordingId: string): Promise<StreamedTranscriptReply> {
+      return link.call(() => sendMessage('offscreen:streamed-transcript', { recordingId }));
     },
     async stop(): Promise<StopRecordingReply> {
       const reply = await link.call(() => sendMessage('offscreen:stop-recording', ref));

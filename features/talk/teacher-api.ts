@@ -157,7 +157,8 @@ function refusedOptions(problem: ApiProblem, error: unknown): boolean {
   return param !== 'file' && code !== 'audio_too_short';
 }
 
-function parseTranscript(result: unknown, endpoint: Endpoint): Transcript {
+/** A transcription server's answer (OpenAI's json or verbose_json shape) as the panel keeps it. */
+export function parseTranscript(result: unknown, endpoint: Endpoint): Transcript {
   const body = result as { text?: unknown; words?: unknown; duration?: unknown; error?: unknown } | null;
   if (!body || typeof body.text !== 'string') {
     // Some servers (LM Studio) answer an unknown endpoint with 200 and {"error": "Unexpected endpoint…"};

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SavedRecording } from '@/core/messages';
+import type { SavedRecording, StreamedTranscriptReply } from '@/core/messages';
 import type { BannerStore } from '../../panel/banner';
 import type { RecorderClient } from './recorder-client';
 import { fakeHistory, fakeSettings, recordEvents } from './testing/turn-fakes';
@@ -7,7 +7,8 @@ import { fakeHistory, fakeSettings, recordEvents } from './testing/turn-fakes';
 /** The learner's turn as text, on its own: saved, uploaded, shown, kept; or failed with its reason. */
 
 let transcript = { text: 'Yesterday I go to the park.' };
-vi.mock('./teacher-api', () => ({
+vi.mock('./teacher-api', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('./teacher-api')>()),
   transcribe: vi.fn(async (_endpoint: unknown, _blob: Blob, _mime: string, options: { onSent?(): void }) => {
     options.onSent?.();
     return transcript;
@@ -32,7 +33,7 @@ const recording: SavedRecording = {
   savedAt: 115,
 };
 
-function setUp() {
+function setUp(settingsOverrides: Parameters<typeof fakeSettings>[0] = {}, streamed?: StreamedTranscriptReply) {
   const history = fakeHistory();
   const events = recordEvents();
   const audio = new Blob([new Uint8Array([1, 2, 3])]);
@@ -40,12 +41,13 @@ function setUp() {
     takeAudio: vi.fn(async () => audio),
     read: vi.fn(async () => ({ blob: audio, mimeType: 'audio/webm', durationMs: 2000 })),
     stored: vi.fn(async () => undefined),
+    streamedTranscript: vi.fn(async () => streamed ?? { status: 'none', reason: 'not streamed' }),
   } as unknown as RecorderClient;
   const banner = { info: vi.fn(), showError: vi.fn() } as unknown as BannerStore;
   const transcription = createTranscription({
     recorder,
     history: history.store,
-    settings: fakeSettings(),
+    settings: fakeSettings(settingsOverrides),
     banner,
     unsaved: createUnsavedMessages(history.store, events.dispatch),
     dispatch: events.dispatch,
@@ -134,5 +136,56 @@ describe('a kept turn transcribed again (Retry, or a recording made while the pa
     ];
     await transcription.transcribeSaved('u1');
     expect(events.events[0]).toMatchObject({ type: 'transcription-failed', messageId: 'u1', empty: false });
+  });
+});
+
+describe('a turn the companion transcribed while it was recorded (issue 22)', () => {
+  const companion = { companionUrl: 'http://127.0.0.1:8730', transcriptionUrl: 'http://127.0.0.1:8730/v1' };
+  const words = [{ word: ' Yesterday', start: 0.5, end: 0.9 }];
+
+  it('shows the streamed transcript, with its word timings, and uploads nothing', async () => {
+    const { history, events, transcription, recorder } = setUp(companion, {
+      status: 'transcript',
+      body: { text: ' Yesterday I went to the park. ', duration: 2.4, words },
+    });
+    const { transcribe } = await import('./teacher-api');
+    const uploads = vi.mocked(transcribe).mock.calls.length;
+    await transcription.transcribeNew(recording, 90);
+    expect(vi.mocked(recorder.streamedTranscript)).toHaveBeenCalledWith('rec1');
+    expect(vi.mocked(transcribe).mock.calls.length).toBe(uploads);
+    const id = history.stored[0]!.id;
+    expect(history.storedOf(id)).toMatchObject({
+      text: 'Yesterday I went to the park.',
+      status: 'done',
+      durationS: 2.4,
+      words: [{ word: 'Yesterday', start: 0.5, end: 0.9 }],
+    });
+    expect(history.storedOf(id)!.timings.uploadSentAt).toBeUndefined();
+    expect(events.events).toEqual([{ type: 'transcribed', messageId: id, replyId: expect.any(String) as string }]);
+  });
+
+  it('uploads the whole recording when the stream gave nothing, or an empty or unreadable answer', async () => {
+    const { transcribe } = await import('./teacher-api');
+    for (const streamed of [
+      { status: 'none', reason: 'the companion answered 503' },
+      { status: 'transcript', body: { text: '' } },
+      { status: 'transcript', body: '<html>' },
+    ] as const) {
+      const { history, transcription, audio } = setUp(companion, streamed);
+      const uploads = vi.mocked(transcribe).mock.calls.length;
+      await transcription.transcribeNew(recording, 90);
+      expect(vi.mocked(transcribe).mock.calls.length).toBe(uploads + 1);
+      expect(vi.mocked(transcribe).mock.calls.at(-1)![1]).toBe(audio);
+      expect(history.storedOf(history.stored[0]!.id)).toMatchObject({
+        text: 'Yesterday I go to the park.',
+        status: 'done',
+      });
+    }
+  });
+
+  it('does not ask the recording document when another server transcribes', async () => {
+    const { transcription, recorder } = setUp({}, { status: 'transcript', body: { text: 'never used' } });
+    await transcription.transcribeNew(recording, 90);
+    expect(vi.mocked(recorder.streamedTranscript)).not.toHaveBeenCalled();
   });
 });

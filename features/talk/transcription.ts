@@ -6,7 +6,8 @@ import { holdRenders } from '../../panel/render-gate';
 import type { HistoryStore } from '../conversations/history';
 import type { SettingsSync } from '../settings/settings-sync';
 import type { RecorderClient } from './recorder-client';
-import { transcribe, type Transcript } from './teacher-api';
+import { parseTranscript, transcribe, type Transcript } from './teacher-api';
+import { transcriptionStreamFor } from './transcription-stream';
 import type { TurnEvent } from './turn-machine';
 import type { UnsavedMessages } from './unsaved-messages';
 
@@ -90,6 +91,7 @@ export function createTranscription({ recorder, history, settings, banner, unsav
       await transcribeMessage(work, saved, {
         mimeType: recording.mimeType,
         durationMs: recording.durationMs,
+        streamed: recording.purpose !== 'practice' && transcriptionStreamFor(settings.settings.value) !== undefined,
         onSent: uploading,
       });
     } finally {
@@ -116,7 +118,7 @@ export function createTranscription({ recorder, history, settings, banner, unsav
   async function transcribeMessage(
     work: Work,
     saved: Promise<void>,
-    fresh?: { mimeType: string; durationMs: number; onSent?(): void },
+    fresh?: { mimeType: string; durationMs: number; streamed: boolean; onSent?(): void },
   ): Promise<void> {
     try {
       await transcribeWork(work, saved, fresh);
@@ -128,30 +130,41 @@ export function createTranscription({ recorder, history, settings, banner, unsav
   async function transcribeWork(
     work: Work,
     saved: Promise<void>,
-    fresh?: { mimeType: string; durationMs: number; onSent?(): void },
+    fresh?: { mimeType: string; durationMs: number; streamed: boolean; onSent?(): void },
   ): Promise<void> {
     const { messageId, recordingId } = work;
     let transcript: Transcript;
     let recordingS: number;
     try {
-      // A recording just made is uploaded from memory (handed over by the recording document);
-      // a retry, or one offered back after the panel closed, is read from IndexedDB.
-      const handed = fresh && (await recorder.takeAudio(recordingId));
-      const recording = handed ? { ...fresh, blob: handed } : await recorder.read(recordingId);
-      if (!recording) throw new Error(t('conversation.recordingGone'));
-      recordingS = recording.durationMs / 1000;
-      [transcript] = await Promise.all([
-        transcribe(settings.endpoints.value.transcription, recording.blob, recording.mimeType, {
-          signal: work.abort.signal,
-          onSent: () => {
-            history.patch(messageId, { timings: { uploadSentAt: now() } }, false).catch(noop);
-            fresh?.onSent?.();
-          },
-          onRetry: (problem, _attempt, delayMs) =>
-            banner.info(t('banner.retrying', { problem: problem.message, seconds: Math.round(delayMs / 1000) })),
-        }),
-        saved,
-      ]);
+      // The companion heard the turn while it was recorded (issue 22); anything short of its transcript uploads it.
+      const streamed = fresh?.streamed ? await streamedTranscript(recordingId) : undefined;
+      if (streamed) {
+        // The audio handed over in memory is not needed: taken, so it is not held until the panel closes.
+        recorder.takeAudio(recordingId).catch(noop);
+        fresh?.onSent?.();
+        recordingS = (fresh?.durationMs ?? 0) / 1000;
+        await saved;
+        transcript = streamed;
+      } else {
+        // A recording just made is uploaded from memory (handed over by the recording document);
+        // a retry, or one offered back after the panel closed, is read from IndexedDB.
+        const handed = fresh && (await recorder.takeAudio(recordingId));
+        const recording = handed ? { ...fresh, blob: handed } : await recorder.read(recordingId);
+        if (!recording) throw new Error(t('conversation.recordingGone'));
+        recordingS = recording.durationMs / 1000;
+        [transcript] = await Promise.all([
+          transcribe(settings.endpoints.value.transcription, recording.blob, recording.mimeType, {
+            signal: work.abort.signal,
+            onSent: () => {
+              history.patch(messageId, { timings: { uploadSentAt: now() } }, false).catch(noop);
+              fresh?.onSent?.();
+            },
+            onRetry: (problem, _attempt, delayMs) =>
+              banner.info(t('banner.retrying', { problem: problem.message, seconds: Math.round(delayMs / 1000) })),
+          }),
+          saved,
+        ]);
+      }
     } catch (error) {
       if (work.abandoned) return;
       await history.patch(messageId, { status: 'failed', error: errorText(error) }).catch(wrote(messageId));
@@ -184,6 +197,21 @@ export function createTranscription({ recorder, history, settings, banner, unsav
       () => unsaved.saved(messageId),
       (error: unknown) => unsaved.failed(messageId, error),
     );
+  }
+
+  /** A streamed turn's transcript, or undefined when it must be uploaded (the stream failed, or heard nothing). */
+  async function streamedTranscript(recordingId: string): Promise<Transcript | undefined> {
+    const reply = await recorder.streamedTranscript(recordingId).catch(() => undefined);
+    if (reply?.status !== 'transcript') {
+      if (reply) console.info('AITalk: uploading the whole recording, the stream gave no transcript:', reply.reason);
+      return undefined;
+    }
+    try {
+      const transcript = parseTranscript(reply.body, settings.endpoints.value.transcription);
+      return transcript.text ? transcript : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** A write on the way to the transcript failed: noted; the turn goes on from memory. */

@@ -9,8 +9,6 @@ import { TRANSCRIPTION_FORMATS, transcriptResponse, type TranscriptionFormat } f
 /** What a stream sends: headerless 16-bit little-endian mono PCM at 16 kHz, Whisper's own rate. */
 export const STREAM_SAMPLE_RATE = 16_000;
 const BYTES_PER_SECOND = STREAM_SAMPLE_RATE * 2;
-/** A new pass starts once this much audio has arrived since the last one began. */
-const PASS_STEP_SECONDS = 0.5;
 /**
  * Audio after the last pass counts as silence when no 30 ms frame of it is louder than this (RMS, full scale 1):
  * about -36 dBFS, above a quiet room's noise through a laptop microphone and below any spoken syllable.
@@ -19,8 +17,15 @@ const SILENCE_RMS = 0.016;
 /**
  * A pass is the answer only if it also heard this much of the quiet after the last word: Whisper may end a sentence
  * differently when the audio stops right at its last sound than when quiet follows, as it does in the whole recording.
+ * The same length of quiet at the newest audio is the pause that starts a pass.
  */
 const HEARD_QUIET_SECONDS = 0.3;
+/**
+ * Once this much quiet has come, one more pass: Whisper's words can change with where the audio stops soon after the
+ * last word (tiny.en hears learner-pause.wav cut 0.4–0.5 s after it as "Yes, today…", and "Yesterday…" cut anywhere
+ * from 0.6 s to the end), and a press this late is answered by a pass that heard as much quiet as the whole has.
+ */
+const SETTLED_QUIET_SECONDS = 1;
 const FRAME_SAMPLES = Math.round(STREAM_SAMPLE_RATE * 0.03);
 const MAX_SESSIONS = 4;
 const IDLE_MS = 30_000;
@@ -32,6 +37,12 @@ interface Pass {
   transcript: Transcript;
 }
 
+interface Running {
+  /** Seconds of audio it is transcribing. */
+  covered: number;
+  done: Promise<void>;
+}
+
 interface Session {
   id: string;
   chunks: Buffer[];
@@ -41,7 +52,9 @@ interface Session {
   temperature: number;
   format: TranscriptionFormat;
   latest: Pass | null;
-  running: Promise<void> | null;
+  running: Running | null;
+  /** Whether any piece held sound: quiet before the first word is no pause to transcribe. */
+  spoke: boolean;
   ended: boolean;
   idle: NodeJS.Timeout;
   controller: AbortController;
@@ -71,13 +84,18 @@ export function isSilent(pcm: Buffer): boolean {
 }
 
 /**
- * Transcription while the learner speaks. The recording is sent in pieces as it is made; the companion transcribes
- * everything that has arrived, again and again, while it arrives. Whisper (CTranslate2) always encodes a 30-second
- * window, so transcribing only the last second costs as much as the whole recording (measured on tiny.en: 0.74 against
- * 0.77 CPU seconds for the 5.7 s learner-pause sample) and a faster final pass is not to be had. What can be had: a
- * learner presses after they stop speaking, so the last pass that ended after their last word has already heard
- * everything — when the audio from a little before its end on is silence, it is the answer, at once. Otherwise one more pass over the whole
- * recording makes the answer, as slow as an upload would have been, never different from it.
+ * Transcription while the learner speaks. The recording is sent in pieces as it is made. Whisper (CTranslate2) always
+ * encodes a 30-second window, so transcribing only the last second costs as much as the whole recording (measured on
+ * tiny.en: 0.74 against 0.77 CPU seconds for the 5.7 s learner-pause sample) and a faster final pass is not to be
+ * had. What can be had: a learner presses after they stop speaking, so a pass over everything up to a pause has
+ * already heard everything when only quiet follows it. Passes are therefore started by pauses — as soon as the newest
+ * audio ends in HEARD_QUIET_SECONDS of quiet that no pass has heard — and never while the learner speaks: such a pass
+ * could never be the answer, and on a 2-core machine it takes the CPU the chat server and the voice need (passes
+ * every 0.5 s also kept the one process busy at the press, so the answer waited for a stale pass, then a whole one).
+ * One more pass follows once the quiet has lasted SETTLED_QUIET_SECONDS, so that a later press gets the words a
+ * recording with that much quiet after them gets.
+ * At the end, a pass that heard the quiet after the last word is the answer (finished, or under way and awaited);
+ * otherwise one more pass over the whole recording makes it, as slow as an upload would have been, never different.
  */
 export class TranscriptionStreams {
   private readonly sessions = new Map<string, Session>();
@@ -111,6 +129,7 @@ export class TranscriptionStreams {
       ...options,
       latest: null,
       running: null,
+      spoke: false,
       ended: false,
       idle: this.idleTimer(id),
       controller: new AbortController(),
@@ -119,8 +138,11 @@ export class TranscriptionStreams {
     return id;
   }
 
-  /** Adds a piece (an empty one only asks how far it is); returns the seconds received and transcribed so far. */
-  append(id: string, chunk: Buffer): { seconds: number; transcribed: number } {
+  /**
+   * Adds a piece (an empty one only asks how far it is); returns the seconds received, those the latest finished pass
+   * transcribed, and whether a pass is under way.
+   */
+  append(id: string, chunk: Buffer): { seconds: number; transcribed: number; passing: boolean } {
     const session = this.get(id);
     if (chunk.length % 2 !== 0) {
       throw invalid('A stream carries 16-bit PCM: each piece must be a whole number of 2-byte samples.');
@@ -131,13 +153,21 @@ export class TranscriptionStreams {
     }
     session.chunks.push(chunk);
     session.bytes += chunk.length;
+    if (!session.spoke && chunk.length > 0 && !isSilent(chunk)) session.spoke = true;
     clearTimeout(session.idle);
     session.idle = this.idleTimer(id);
     this.schedule(session);
-    return { seconds: session.bytes / BYTES_PER_SECOND, transcribed: session.latest?.covered ?? 0 };
+    return {
+      seconds: session.bytes / BYTES_PER_SECOND,
+      transcribed: session.latest?.covered ?? 0,
+      passing: session.running !== null,
+    };
   }
 
-  /** The final transcript: the last pass when only silence came after it, else a pass over everything. */
+  /**
+   * The final transcript: a pass that heard the quiet after the last word (finished, or under way and awaited), else
+   * a pass over everything once the one under way is done.
+   */
   async end(
     id: string,
     last: Buffer,
@@ -150,12 +180,8 @@ export class TranscriptionStreams {
       const pcm = Buffer.concat(session.chunks);
       const duration = pcm.length / BYTES_PER_SECOND;
       if (pcm.length === 0) throw invalid('The stream carried no audio: record again.');
-      const usable = (pass: Pass | null): pass is Pass =>
-        pass !== null &&
-        pass.covered >= HEARD_QUIET_SECONDS &&
-        isSilent(pcm.subarray(Math.round((pass.covered - HEARD_QUIET_SECONDS) * STREAM_SAMPLE_RATE) * 2));
-      if (!usable(session.latest) && session.running) await session.running;
-      const early = usable(session.latest);
+      if (!this.heardAll(pcm, session.latest) && session.running) await session.running.done;
+      const early = this.heardAll(pcm, session.latest);
       const pass = early ? session.latest! : { covered: duration, transcript: await this.transcribe(session, pcm) };
       return {
         transcript: { ...pass.transcript, duration: Math.round(duration * 1000) / 1000 },
@@ -165,6 +191,18 @@ export class TranscriptionStreams {
     } finally {
       this.drop(session);
     }
+  }
+
+  /**
+   * Whether a pass over the first `covered` seconds heard `quiet` seconds of quiet after the last sound of `pcm`, with
+   * only quiet since.
+   */
+  private heardAll(pcm: Buffer, pass: { covered: number } | null, quiet = HEARD_QUIET_SECONDS): boolean {
+    return (
+      pass !== null &&
+      pass.covered >= quiet &&
+      isSilent(pcm.subarray(Math.round((pass.covered - quiet) * STREAM_SAMPLE_RATE) * 2))
+    );
   }
 
   close(): void {
@@ -212,15 +250,36 @@ export class TranscriptionStreams {
     );
   }
 
-  /** Starts a pass over what has arrived when none is running and enough is new; one more follows if needed. */
+  /** The newest `bytes` of the stream, without copying all of it (pieces come every 0.1 s). */
+  private tail(session: Session, bytes: number): Buffer {
+    const parts: Buffer[] = [];
+    let length = 0;
+    for (let index = session.chunks.length - 1; index >= 0 && length < bytes; index--) {
+      parts.unshift(session.chunks[index]!);
+      length += session.chunks[index]!.length;
+    }
+    const joined = Buffer.concat(parts);
+    return joined.subarray(joined.length - bytes);
+  }
+
+  /**
+   * Starts a pass over what has arrived when the newest audio is a pause after speech that no pass has heard (and
+   * once more when it has lasted SETTLED_QUIET_SECONDS), and none of this stream's passes is under way; a pass that finishes looks again, for a pause that came while it ran.
+   */
   private schedule(session: Session): void {
-    if (session.running || session.ended) return;
-    const arrived = session.bytes / BYTES_PER_SECOND;
-    if (arrived - (session.latest?.covered ?? 0) < PASS_STEP_SECONDS) return;
+    if (session.running || session.ended || !session.spoke) return;
+    const pause = (seconds: number): boolean => {
+      const bytes = Math.round(seconds * STREAM_SAMPLE_RATE) * 2;
+      return session.bytes >= bytes && isSilent(this.tail(session, bytes));
+    };
+    if (!pause(HEARD_QUIET_SECONDS)) return;
     const pcm = Buffer.concat(session.chunks);
-    session.running = this.transcribe(session, pcm)
+    const settled = pause(SETTLED_QUIET_SECONDS);
+    if (this.heardAll(pcm, session.latest, settled ? SETTLED_QUIET_SECONDS : HEARD_QUIET_SECONDS)) return;
+    const covered = pcm.length / BYTES_PER_SECOND;
+    const done = this.transcribe(session, pcm)
       .then((transcript) => {
-        session.latest = { covered: pcm.length / BYTES_PER_SECOND, transcript };
+        session.latest = { covered, transcript };
       })
       .catch((error: unknown) => {
         if (!session.controller.signal.aborted) this.log(`[stt] a pass of a stream failed: ${errorMessage(error)}`);
@@ -229,6 +288,7 @@ export class TranscriptionStreams {
         session.running = null;
         this.schedule(session);
       });
+    session.running = { covered, done };
   }
 }
 
