@@ -235,6 +235,9 @@ async function main(): Promise<void> {
         const uploads: Timing[] = [];
         const streams = [];
         for (let round = 0; round < options.rounds; round++) {
+          // A stream ended early leaves its later pass running in the one Whisper process: let it finish, so that the
+          // upload is timed on an idle worker, as a learner's would be.
+          await new Promise((resolve) => setTimeout(resolve, 2000));
           uploads.push(await transcribeOnce(companion.url, wav));
           streams.push(await streamTranscription(companion.url, pcm, { pieceSeconds: 0.1 }));
         }
@@ -248,7 +251,19 @@ async function main(): Promise<void> {
             `(${uploads.map((run) => run.totalMs.toFixed(0)).join(', ')}) | ${same} of ${streams.length} |`,
         );
         const heard = new Set([...streams.map((run) => run.body.text), ...uploads.map((run) => run.text)]);
-        if (heard.size > 1) console.info(`    heard: ${[...heard].map((text) => JSON.stringify(text)).join(' / ')}`);
+        if (heard.size > 1) {
+          // Which way each heard it, and how right that is: a differing stream may be the better transcript.
+          const tally = (texts: string[]): string =>
+            [...new Set(texts)]
+              .map((text) => {
+                const count = texts.filter((other) => other === text).length;
+                const wer = corpusWer([wordErrors(streamed.text, text)]) * 100;
+                return `${JSON.stringify(text)} ×${count} (WER ${wer.toFixed(1)} %)`;
+              })
+              .join(', ');
+          console.info(`    streamed heard ${tally(streams.map((run) => String(run.body.text)))}`);
+          console.info(`    uploaded heard ${tally(uploads.map((run) => run.text))}`);
+        }
       }
       console.info(`  load average ${loadavg()[0]!.toFixed(1)} at the end`);
       const memory = await memoryMb(companion.stt!.workerPid);
