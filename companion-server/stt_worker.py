@@ -25,6 +25,9 @@ that end a hands-free turn with that sentence again and again, with confidence (
 dozen times, issue 22); the windows that looped had a no-speech probability of 0.69-0.92 (average log probability
 -0.27 to -0.66), those with speech 0.01-0.27 (docs/bench/stt-repetition.txt). The skip only ever drops a window: on
 the learner samples the words, their timings and the conditioning on the prompt are the same as without it.
+
+Word times are narrowed to the sound inside them (see tightened): Whisper lets a word run on into the quiet next to
+it, and the session card reads speaking time and pauses from these times.
 """
 
 import argparse
@@ -102,6 +105,38 @@ def shifted(value, duration):
     return round(min(max(0.0, value - PAD_SECONDS), duration), 3)
 
 
+# A 30 ms frame is sound when its RMS (full scale 1) is above this: about -36 dBFS, the companion's quiet for streams
+# too (src/stt/stream.ts). Whisper stretches a word over the quiet next to it — a sentence ending "friend..." ran to
+# the end of the recording — and the session card would count that quiet as speaking time, hiding the pause.
+SOUND_RMS = 0.016
+FRAME_SECONDS = 0.03
+# What a word keeps around its loud frames: a final consonant or a soft onset is quieter than the threshold.
+WORD_ONSET_MARGIN = 0.05
+WORD_RELEASE_MARGIN = 0.1
+
+
+def loud_frames(audio, numpy):
+    frame = int(SAMPLE_RATE * FRAME_SECONDS)
+    count = len(audio) // frame
+    if count == 0:
+        return numpy.zeros(0, dtype=bool)
+    frames = audio[: count * frame].reshape(count, frame).astype(numpy.float64)
+    return numpy.sqrt((frames * frames).mean(axis=1)) > SOUND_RMS
+
+
+def tightened(start, end, loud, numpy):
+    """A word's times narrowed to the sound inside them (never widened); unchanged when none of it is loud, as in a
+    noisy room where every frame is, or for a word said under the threshold."""
+    first = int(start / FRAME_SECONDS)
+    last = min(len(loud), int(numpy.ceil(end / FRAME_SECONDS)))
+    inside = numpy.flatnonzero(loud[first:last])
+    if len(inside) == 0:
+        return start, end
+    new_start = max(start, (first + inside[0]) * FRAME_SECONDS - WORD_ONSET_MARGIN)
+    new_end = min(end, (first + inside[-1] + 1) * FRAME_SECONDS + WORD_RELEASE_MARGIN)
+    return round(new_start, 3), round(max(new_end, new_start), 3)
+
+
 def transcribe(model, decode_audio, numpy, request):
     try:
         audio = decode_audio(request["path"], sampling_rate=SAMPLE_RATE)
@@ -129,13 +164,20 @@ def transcribe(model, decode_audio, numpy, request):
     )
     out_segments = []
     out_words = []
+    loud = loud_frames(audio, numpy)
     for segment in segments:
+        words = []
+        for word in segment.words or []:
+            start, end = tightened(shifted(word.start, duration), shifted(word.end, duration), loud, numpy)
+            words.append({"word": word.word.strip(), "start": start, "end": end, "probability": round(word.probability, 4)})
+        # A segment ends with its last word's sound, not with the quiet Whisper gave that word.
+        end = min(shifted(segment.end, duration), words[-1]["end"]) if words else shifted(segment.end, duration)
         out_segments.append(
             {
                 "id": segment.id,
                 "seek": segment.seek,
                 "start": shifted(segment.start, duration),
-                "end": shifted(segment.end, duration),
+                "end": end,
                 "text": segment.text,
                 "tokens": list(segment.tokens),
                 "temperature": segment.temperature,
@@ -144,15 +186,7 @@ def transcribe(model, decode_audio, numpy, request):
                 "no_speech_prob": segment.no_speech_prob,
             }
         )
-        for word in segment.words or []:
-            out_words.append(
-                {
-                    "word": word.word.strip(),
-                    "start": shifted(word.start, duration),
-                    "end": shifted(word.end, duration),
-                    "probability": round(word.probability, 4),
-                }
-            )
+        out_words.extend(words)
     return {
         "type": "result",
         "language": info.language,

@@ -25,8 +25,13 @@ import { parseArgs } from 'node:util';
 import { decodeWav, wavHeader } from '../companion-server/src/audio.ts';
 import { defaultConfig } from '../companion-server/src/config.ts';
 import { startCompanion } from '../companion-server/src/server.ts';
-import { STREAM_SAMPLE_RATE, isSilent } from '../companion-server/src/stt/stream.ts';
-import { shippedWhisperFolder, streamPcm, streamTranscription } from '../companion-server/test/whisper-model.ts';
+import { STREAM_SAMPLE_RATE } from '../companion-server/src/stt/stream.ts';
+import {
+  lastSound,
+  shippedWhisperFolder,
+  streamPcm,
+  streamTranscription,
+} from '../companion-server/test/whisper-model.ts';
 import { readOptions } from './lib/options.ts';
 import { corpusWer, wordErrors } from './voices/wer.ts';
 
@@ -68,16 +73,6 @@ function parse(args: string[]): Options | null {
 
 /** Presses after the stream sample's last word, in seconds; the sample's own end is measured too. */
 const PRESS_AFTER_WORD = [0.3, 0.6, 1.0];
-
-/** Where the last 30 ms frame louder than the companion's quiet (isSilent) ends, in seconds. */
-function lastSound(pcm: Buffer): number {
-  const frame = Math.round(0.03 * STREAM_SAMPLE_RATE) * 2;
-  let end = 0;
-  for (let offset = 0; offset < pcm.length; offset += frame) {
-    if (!isSilent(pcm.subarray(offset, offset + frame))) end = Math.min(pcm.length, offset + frame);
-  }
-  return end / 2 / STREAM_SAMPLE_RATE;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

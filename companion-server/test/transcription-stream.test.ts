@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wavHeader } from '../src/audio.ts';
 import { startCompanion, type CompanionHandle } from '../src/server.ts';
-import { STREAM_SAMPLE_RATE, isSilent } from '../src/stt/stream.ts';
+import { STREAM_SAMPLE_RATE } from '../src/stt/stream.ts';
 import { rawRequest, type ApiErrorJson } from './helpers.ts';
-import { SAMPLES_DIR, shippedWhisperFolder, streamPcm, streamPieces } from './whisper-model.ts';
+import { SAMPLES_DIR, lastSound, shippedWhisperFolder, streamPcm, streamPieces } from './whisper-model.ts';
 
 interface Verbose {
   text: string;
@@ -65,15 +65,6 @@ function expectSameTranscript(streamed: Verbose, whole: Verbose): void {
  * companion finds it, whose frames start elsewhere.
  */
 const FRAME = 0.03;
-
-function lastSound(pcm: Buffer): number {
-  const frame = Math.round(0.03 * STREAM_SAMPLE_RATE) * 2;
-  let end = 0;
-  for (let offset = 0; offset < pcm.length; offset += frame) {
-    if (!isSilent(pcm.subarray(offset, offset + frame))) end = Math.min(pcm.length, offset + frame);
-  }
-  return end / 2 / STREAM_SAMPLE_RATE;
-}
 
 function cut(pcm: Buffer, seconds: number): Buffer {
   const end = Math.round(seconds * STREAM_SAMPLE_RATE) * 2;

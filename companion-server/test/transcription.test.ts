@@ -7,7 +7,7 @@ import { AITALK_EXTENSION_ID } from '../../common/extension-id.ts';
 import { wordErrors } from '../../script/voices/wer.ts';
 import { startCompanion, type CompanionHandle } from '../src/server.ts';
 import { rawRequest, type ApiErrorJson } from './helpers.ts';
-import { SAMPLES_DIR, multipartBody, shippedWhisperFolder } from './whisper-model.ts';
+import { SAMPLES_DIR, firstSound, lastSound, multipartBody, shippedWhisperFolder, streamPcm } from './whisper-model.ts';
 
 interface VerboseJson {
   task: string;
@@ -110,6 +110,22 @@ describe('transcription of a learner, verbatim, with word timings', () => {
     const pause = gaps.find((gap) => gap.after === 'park');
     expect(pause?.gap).toBeGreaterThanOrEqual(0.25);
     for (const gap of gaps.filter((one) => one !== pause)) expect(gap.gap).toBeLessThan(0.15);
+  });
+
+  it('ends the last word with its sound, not with the quiet after it, and starts the first with its sound', async () => {
+    const audio = await sample('learner-pause.wav');
+    const response = await transcribe(
+      open,
+      form(audio, { response_format: 'verbose_json', 'timestamp_granularities[]': ['word', 'segment'] }),
+    );
+    const { words, segments } = response.json<VerboseJson>();
+    const pcm = streamPcm(audio);
+    const spoken = lastSound(pcm);
+    // tiny.en writes this sample's end as "friend..." and gives that word the 2.8 s of quiet after it (to 5.74 s).
+    expect(words!.at(-1)!.end).toBeGreaterThan(spoken - 0.2);
+    expect(words!.at(-1)!.end).toBeLessThanOrEqual(spoken + 0.15);
+    expect(segments!.at(-1)!.end).toBeLessThanOrEqual(spoken + 0.15);
+    expect(words![0]!.start).toBeGreaterThanOrEqual(firstSound(pcm) - 0.1);
   });
 
   it("hears what the companion's own eSpeak said", async () => {

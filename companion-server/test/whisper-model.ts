@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LinearResampler, decodeWav } from '../src/audio.ts';
 import { defaultSttPython } from '../src/python-env.ts';
-import { STREAM_SAMPLE_RATE } from '../src/stt/stream.ts';
+import { STREAM_SAMPLE_RATE, isSilent } from '../src/stt/stream.ts';
 
 export const SAMPLES_DIR = fileURLToPath(new URL('../../script/samples/', import.meta.url));
 
@@ -145,4 +145,25 @@ export async function streamTranscription(
   const due = started + (pcm.length / 2 / STREAM_SAMPLE_RATE) * 1000;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
   return endStream(url, id, pcm.subarray(offset));
+}
+
+/** The loud 30 ms frames of 16 kHz PCM: louder than the companion's quiet (isSilent). */
+function loudFrames(pcm: Buffer): { start: number; end: number }[] {
+  const frame = Math.round(0.03 * STREAM_SAMPLE_RATE) * 2;
+  const loud = [];
+  for (let offset = 0; offset < pcm.length; offset += frame) {
+    if (!isSilent(pcm.subarray(offset, offset + frame)))
+      loud.push({ start: offset, end: Math.min(pcm.length, offset + frame) });
+  }
+  return loud.map(({ start, end }) => ({ start: start / 2 / STREAM_SAMPLE_RATE, end: end / 2 / STREAM_SAMPLE_RATE }));
+}
+
+/** Where the last loud 30 ms frame ends, in seconds (0 for quiet only). */
+export function lastSound(pcm: Buffer): number {
+  return loudFrames(pcm).at(-1)?.end ?? 0;
+}
+
+/** Where the first loud 30 ms frame starts, in seconds (0 for quiet only). */
+export function firstSound(pcm: Buffer): number {
+  return loudFrames(pcm)[0]?.start ?? 0;
 }
