@@ -5,9 +5,9 @@ import { trimSilence } from '../../script/bench/analysis.ts';
 import { makeSpeechWav } from '../../script/lib/speech-wav.ts';
 import { encodePcm16, readPcm16 } from '../../script/lib/wav.ts';
 import { wordErrors } from '../../script/voices/wer.ts';
-import { startCompanion, type CompanionHandle } from '../src/server.ts';
+import type { CompanionHandle } from '../src/server.ts';
 import { tempDir } from './helpers.ts';
-import { SAMPLES_DIR, multipartBody, shippedWhisperFolder } from './whisper-model.ts';
+import { SAMPLES_DIR, multipartBody, startWhisperCompanion } from './whisper-model.ts';
 
 // The extension's default transcription prompt (DEFAULT_TRANSCRIPTION_PROMPT in features/settings/settings.ts): its
 // "and, uh," is what tiny.en repeated into the quiet, so these recordings are sent with it, as the extension sends them.
@@ -24,14 +24,7 @@ let companion: CompanionHandle;
 
 beforeAll(async () => {
   work = await tempDir('aitalk-stt-repetition-');
-  companion = await startCompanion({
-    port: 0,
-    cacheMaxMb: 0,
-    stt: true,
-    sttModel: shippedWhisperFolder(),
-    log: () => {},
-  });
-  await Promise.all([companion.ready, companion.stt!.ready]);
+  companion = await startWhisperCompanion();
 }, 90_000);
 
 afterAll(async () => {

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wavHeader } from '../src/audio.ts';
-import { startCompanion, type CompanionHandle } from '../src/server.ts';
+import type { CompanionHandle } from '../src/server.ts';
 import { STREAM_SAMPLE_RATE } from '../src/stt/stream.ts';
 import { rawRequest, type ApiErrorJson } from './helpers.ts';
-import { SAMPLES_DIR, lastSound, shippedWhisperFolder, streamPcm, streamPieces } from './whisper-model.ts';
+import { SAMPLES_DIR, lastSound, startWhisperCompanion, streamPcm, streamPieces } from './whisper-model.ts';
 
 interface Verbose {
   text: string;
@@ -16,14 +16,7 @@ interface Verbose {
 let companion: CompanionHandle;
 
 beforeAll(async () => {
-  companion = await startCompanion({
-    port: 0,
-    cacheMaxMb: 0,
-    stt: true,
-    sttModel: shippedWhisperFolder(),
-    log: () => {},
-  });
-  await Promise.all([companion.ready, companion.stt!.ready]);
+  companion = await startWhisperCompanion();
 }, 90_000);
 
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LinearResampler, decodeWav } from '../src/audio.ts';
+import { startCompanion, type CompanionHandle } from '../src/server.ts';
 import { defaultSttPython } from '../src/python-env.ts';
 import { STREAM_SAMPLE_RATE, isSilent } from '../src/stt/stream.ts';
 
@@ -166,4 +167,17 @@ export function lastSound(pcm: Buffer): number {
 /** Where the first loud 30 ms frame starts, in seconds (0 for quiet only). */
 export function firstSound(pcm: Buffer): number {
   return loudFrames(pcm)[0]?.start ?? 0;
+}
+
+/** A companion transcribing with the shipped tiny.en (no audio cache, no log), once Whisper is ready. */
+export async function startWhisperCompanion(): Promise<CompanionHandle> {
+  const companion = await startCompanion({
+    port: 0,
+    cacheMaxMb: 0,
+    stt: true,
+    sttModel: shippedWhisperFolder(),
+    log: () => {},
+  });
+  await Promise.all([companion.ready, companion.stt!.ready]);
+  return companion;
 }
