@@ -3,6 +3,8 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { checkLearnerSentence, judgeRepetition } from './corrections-lane';
 import { DB_NAME } from '../../core/db/schema';
 import { resetDbConnection } from '../../core/db/open';
+import { chatCompletion } from '../../core/testing/chat';
+import { deleteDatabase } from '../../core/testing/idb';
 import { entriesOfMessage, getCheck, listNotebook } from './notebook';
 
 const ENDPOINT = { apiKey: 'sk-test', baseUrl: 'https://api.example.test/v1', model: 'gpt-4o-mini' };
@@ -14,35 +16,12 @@ const answering = (status: number, body: unknown) =>
   (async () =>
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })) as typeof fetch;
 
-const ANSWER = {
-  id: 'c',
-  object: 'chat.completion',
-  created: 1,
-  model: 'gpt-4o-mini',
-  choices: [
-    {
-      index: 0,
-      finish_reason: 'stop',
-      logprobs: null,
-      message: {
-        role: 'assistant',
-        refusal: null,
-        content: JSON.stringify({
-          corrections: [{ original: 'go', corrected: 'went', explanation: 'Past tense.', kind: 'grammar' }],
-          natural: 'Yesterday I went to the library.',
-        }),
-      },
-    },
-  ],
-};
-
-async function deleteDatabase(name: string) {
-  await new Promise<void>((resolve, reject) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = () => resolve();
-    request.onerror = () => reject(request.error);
-  });
-}
+const ANSWER = chatCompletion(
+  JSON.stringify({
+    corrections: [{ original: 'go', corrected: 'went', explanation: 'Past tense.', kind: 'grammar' }],
+    natural: 'Yesterday I went to the library.',
+  }),
+);
 
 beforeEach(async () => {
   fakeBrowser.reset();

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { StructuredMode } from './correction-schema';
 import { requestCorrections, type ChatEndpoint } from './corrections';
+import { chatCompletion } from '../../core/testing/chat';
 import {
   RECHECK_AFTER_MS,
   structuredSupport,
@@ -34,18 +35,6 @@ interface SentRequest {
     json_schema?: { name: string; strict: boolean; schema: { properties: Record<string, unknown> } };
   };
   messages: Array<{ role: string; content: string }>;
-}
-
-function completion(content: string, finishReason = 'stop') {
-  return {
-    id: 'chatcmpl-1',
-    object: 'chat.completion',
-    created: 1,
-    model: 'gpt-4o-mini',
-    choices: [
-      { index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finishReason, logprobs: null },
-    ],
-  };
 }
 
 const UNAVAILABLE = {
@@ -91,7 +80,7 @@ beforeEach(() => {
 
 describe('requestCorrections', () => {
   it('asks with a strict json_schema and returns the validated corrections', async () => {
-    const api = server(() => ({ status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) }));
+    const api = server(() => ({ status: 200, body: chatCompletion(JSON.stringify(GOOD_ANSWER)) }));
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support: memory() });
     expect(outcome).toEqual({
       ok: true,
@@ -121,7 +110,7 @@ describe('requestCorrections', () => {
   });
 
   it('asks for explanations in Simplified Chinese when chosen', async () => {
-    const api = server(() => ({ status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) }));
+    const api = server(() => ({ status: 200, body: chatCompletion(JSON.stringify(GOOD_ANSWER)) }));
     await requestCorrections(
       ENDPOINT,
       { ...INPUT, explanationLanguage: 'zh-CN' },
@@ -134,7 +123,7 @@ describe('requestCorrections', () => {
     const api = server((body) =>
       body.response_format?.type === 'json_schema'
         ? UNAVAILABLE
-        : { status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) },
+        : { status: 200, body: chatCompletion(JSON.stringify(GOOD_ANSWER)) },
     );
     const support = memory();
     const first = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support });
@@ -154,7 +143,7 @@ describe('requestCorrections', () => {
     const api = server((body) =>
       body.response_format
         ? UNAVAILABLE
-        : { status: 200, body: completion(`Sure!\n\`\`\`json\n${JSON.stringify(GOOD_ANSWER)}\n\`\`\``) },
+        : { status: 200, body: chatCompletion(`Sure!\n\`\`\`json\n${JSON.stringify(GOOD_ANSWER)}\n\`\`\``) },
     );
     const support = memory();
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support });
@@ -167,7 +156,7 @@ describe('requestCorrections', () => {
     const api = server((body) =>
       body.response_format?.type === 'json_schema'
         ? UNAVAILABLE
-        : { status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) },
+        : { status: 200, body: chatCompletion(JSON.stringify(GOOD_ANSWER)) },
     );
     await requestCorrections({ ...ENDPOINT, baseUrl: 'https://api.deepseek.test/v1/' }, INPUT, { fetch: api.fetch });
     expect(await structuredSupport.get('https://API.deepseek.test/v1')).toBe('json_object');
@@ -187,8 +176,8 @@ describe('requestCorrections', () => {
   it('steps down when a server accepts json_schema but ignores it and the model answers in prose', async () => {
     const api = server((body) =>
       body.messages[0]?.content.includes('JSON Schema')
-        ? { status: 200, body: completion(JSON.stringify(GOOD_ANSWER)) }
-        : { status: 200, body: completion('You should say "I went" because it happened yesterday.') },
+        ? { status: 200, body: chatCompletion(JSON.stringify(GOOD_ANSWER)) }
+        : { status: 200, body: chatCompletion('You should say "I went" because it happened yesterday.') },
     );
     const support = memory();
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support });
@@ -232,7 +221,7 @@ describe('requestCorrections', () => {
         { original: 'she goes', corrected: 'she went', explanation: 'x', kind: 'grammar' },
       ],
     };
-    const api = server(() => ({ status: 200, body: completion(JSON.stringify(answer)) }));
+    const api = server(() => ({ status: 200, body: chatCompletion(JSON.stringify(answer)) }));
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support: memory() });
     expect(outcome.ok && outcome.check.corrections.map((c) => c.original)).toEqual(['I go']);
     expect(outcome.ok && outcome.check.dropped).toBe(1);
@@ -241,7 +230,7 @@ describe('requestCorrections', () => {
   it('returns a failure with Retry, never throws, when no way of asking gives an answer that matches the schema', async () => {
     const api = server(() => ({
       status: 200,
-      body: completion(
+      body: chatCompletion(
         JSON.stringify({ corrections: [{ ...GOOD_ANSWER.corrections[0], kind: 'tense' }], natural: 'x' }),
       ),
     }));
@@ -270,7 +259,7 @@ describe('requestCorrections', () => {
   });
 
   it('reports a cut-off answer instead of half a card', async () => {
-    const api = server(() => ({ status: 200, body: completion('{"corrections": [', 'length') }));
+    const api = server(() => ({ status: 200, body: chatCompletion('{"corrections": [', 'length') }));
     const outcome = await requestCorrections(ENDPOINT, INPUT, { fetch: api.fetch, support: memory() });
     expect(!outcome.ok && outcome.failure.message).toMatch(/cut off/);
   });

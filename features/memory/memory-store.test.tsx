@@ -10,6 +10,7 @@ import { DB_NAME, newId, type StoredCheck } from '@/core/db/schema';
 import { listSounds } from '@/core/db/sounds';
 import type { PronunciationJudgement, SoundToWorkOn } from '@/core/pronunciation';
 import { applyInterfaceLanguage, setMessages } from '@/core/i18n';
+import { chatCompletion } from '@/core/testing/chat';
 import { deleteDatabase } from '@/core/testing/idb';
 import type { PanelStore } from '../../panel/panel-store';
 import type { Shown } from '../../panel/shown';
@@ -127,24 +128,7 @@ describe('what the teacher remembers, as the panel holds it', () => {
 });
 
 describe('facts proposed at the end of a conversation', () => {
-  const FACTS_ANSWER = {
-    id: 'c',
-    object: 'chat.completion',
-    created: 1,
-    model: 'gpt-4o-mini',
-    choices: [
-      {
-        index: 0,
-        finish_reason: 'stop',
-        logprobs: null,
-        message: {
-          role: 'assistant',
-          refusal: null,
-          content: JSON.stringify({ facts: [{ kind: 'job', text: 'Works as a nurse' }] }),
-        },
-      },
-    ],
-  };
+  const FACTS_ANSWER = chatCompletion(JSON.stringify({ facts: [{ kind: 'job', text: 'Works as a nurse' }] }));
 
   /**
    * The chat server: unavailable (503, retry at once) while `down`, then answering with one fact; while `held`, it
