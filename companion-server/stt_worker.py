@@ -164,7 +164,7 @@ def transcribe(model, decode_audio, numpy, request):
     )
     out_segments = []
     out_words = []
-    loud = loud_frames(audio, numpy)
+    loud = loud_frames(audio, numpy) if words_wanted else None
     for segment in segments:
         words = []
         for word in segment.words or []:
