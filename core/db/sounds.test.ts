@@ -3,13 +3,21 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConversation, deleteConversation, getConversation, listMessages, putMessage } from './conversations';
 import { resetDbConnection } from './open';
 import { DB_NAME, type SoundEntry } from './schema';
-import { addJudgedAttempt, getSound, listJudgedAttemptsSince, listSounds, updateSound } from './sounds';
+import { db } from './open';
+import { getSound, keepJudgedAttempt, listJudgedAttemptsSince, listSounds, type SoundChange } from './sounds';
 import { deleteDatabase } from '../testing/idb';
 
 beforeEach(async () => {
   await resetDbConnection();
   await deleteDatabase(DB_NAME);
 });
+
+/** A judged attempt that changes no sound. */
+const attempt = (id: string, at: number, conversationId: string | null) =>
+  keepJudgedAttempt({ id, at, conversationId, kind: 'repeat', score: 50 }, new Map());
+
+/** A sound as earlier attempts left it. */
+const putSound = async (entry: SoundEntry) => void (await (await db()).put('sounds', entry));
 
 const sound = (id: SoundEntry['id'], due: number): SoundEntry => ({
   id,
@@ -29,23 +37,28 @@ describe('the sounds store', () => {
       const base = old ?? sound('v', 5);
       return { ...base, wrongCount: base.wrongCount + 1 };
     };
-    await Promise.all([updateSound('v', slip), updateSound('v', slip), updateSound('v', slip)]);
+    const judged = (id: string, sounds: Map<SoundEntry['id'], SoundChange>) =>
+      keepJudgedAttempt(
+        { id, at: 1, conversationId: null, kind: 'repeat', score: 50, sounds: [...sounds.keys()] },
+        sounds,
+      );
+    await Promise.all(['a1', 'a2', 'a3'].map((id) => judged(id, new Map([['v', slip]]))));
     expect((await getSound('v'))?.wrongCount).toBe(3);
     // Leaving a sound as it is writes nothing.
-    expect(await updateSound('w', () => undefined)).toBeUndefined();
+    await judged('a4', new Map([['w', () => undefined]]));
     expect(await getSound('w')).toBeUndefined();
   });
 
   it('lists sounds the one due soonest first, and judged attempts from a date on, oldest first', async () => {
-    await updateSound('r', () => sound('r', 30));
-    await updateSound('l', () => sound('l', 10));
+    await putSound(sound('r', 30));
+    await putSound(sound('l', 10));
     expect((await listSounds()).map((s) => s.id)).toEqual(['l', 'r']);
     for (const [id, at] of [
       ['b', 200],
       ['a', 100],
       ['c', 300],
     ] as const) {
-      await addJudgedAttempt({ id, at, conversationId: null, kind: 'repeat', score: 50 });
+      await attempt(id, at, null);
     }
     expect((await listJudgedAttemptsSince(150)).map((a) => a.id)).toEqual(['b', 'c']);
   });
@@ -54,15 +67,15 @@ describe('the sounds store', () => {
 describe('deleting a conversation', () => {
   it('takes out of a sound at least what its examples from there show, for attempts kept before they named sounds', async () => {
     const example = (conversationId: string, at: number) => ({ word: 'think', text: 'I think', at, conversationId });
-    await updateSound('th-voiceless', () => ({
+    await putSound({
       ...sound('th-voiceless', 5),
       examples: [example('gone', 3), example('kept', 2), example('gone', 1)],
       wrongCount: 4,
       conversationIds: ['gone', 'kept'],
-    }));
+    });
     // Wrong in "gone" once without an example left to show it.
-    await updateSound('l', () => ({ ...sound('l', 5), wrongCount: 2, conversationIds: ['kept', 'gone'] }));
-    await addJudgedAttempt({ id: 'old', at: 1, conversationId: 'gone', kind: 'repeat', score: 40 });
+    await putSound({ ...sound('l', 5), wrongCount: 2, conversationIds: ['kept', 'gone'] });
+    await attempt('old', 1, 'gone');
 
     await deleteConversation('gone');
 
@@ -86,12 +99,8 @@ describe('deleting a conversation', () => {
       createdAt: 1,
       timings: {},
     });
-    await addJudgedAttempt({ id: 'a1', at: 1, conversationId: conversation.id, kind: 'repeat', score: 40 });
-    await updateSound('th-voiceless', () => ({
-      ...sound('th-voiceless', 5),
-      wrongCount: 1,
-      conversationIds: [conversation.id],
-    }));
+    await attempt('a1', 1, conversation.id);
+    await putSound({ ...sound('th-voiceless', 5), wrongCount: 1, conversationIds: [conversation.id] });
     // The last step, taking the sound out, throws (a stand-in for any failure after the first deletions).
     const original = IDBObjectStore.prototype.delete;
     const remove = vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(function (

@@ -8,22 +8,6 @@ import type { AITalkSchema, JudgedAttempt, SoundEntry } from './schema';
  * schedule) is decided by features/pronunciation/sounds-store.ts; these functions only keep it.
  */
 
-/**
- * Reads a sound, lets `change` decide its new record (undefined: leave it), and writes that, in one transaction:
- * two panels judging at once each add their attempt rather than one overwriting the other's. `change` must not
- * await (a transaction closes when its code waits on anything but IndexedDB).
- */
-export async function updateSound(
-  id: HardSoundId,
-  change: (old: SoundEntry | undefined) => SoundEntry | undefined,
-): Promise<SoundEntry | undefined> {
-  const tx = (await db()).transaction('sounds', 'readwrite');
-  const next = change(await tx.store.get(id));
-  if (next) await tx.store.put(next);
-  await tx.done;
-  return next;
-}
-
 export async function getSound(id: HardSoundId): Promise<SoundEntry | undefined> {
   return (await db()).get('sounds', id);
 }
@@ -37,17 +21,17 @@ export async function deleteSound(id: HardSoundId): Promise<void> {
   await (await db()).delete('sounds', id);
 }
 
-export async function addJudgedAttempt(attempt: JudgedAttempt): Promise<void> {
-  await (await db()).put('attempts', attempt);
-}
-
-/** How one sound's record changes with an attempt (undefined: leave it); it must not await, as for updateSound. */
+/**
+ * How one sound's record changes with an attempt (undefined: leave it). It must not await: a transaction closes when
+ * its code waits on anything but IndexedDB.
+ */
 export type SoundChange = (old: SoundEntry | undefined) => SoundEntry | undefined;
 
 /**
  * Keeps a judged attempt and what it changes in the sounds, in one transaction: the sounds an attempt names
  * (`attempt.sounds`) are the ones its conversation's deletion takes back out of their counts, so the two never
- * disagree.
+ * disagree; and each sound is read and written in it, so two panels judging at once each add their attempt rather
+ * than one overwriting the other's.
  */
 export async function keepJudgedAttempt(
   attempt: JudgedAttempt,
